@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CheckCommand.h"
+#include "ExplainCommand.h"
+
+#include <QCoreApplication>
+#include <QTextStream>
+
+#include <cstdio>
+
+namespace {
+
+void printHelp(QTextStream& out)
+{
+    out << "Gatehouse " GATEHOUSE_VERSION " - decides every MCP tool call before it runs.\n"
+           "\n"
+           "usage: gatehouse COMMAND [OPTIONS]\n"
+           "\n"
+           "commands:\n"
+           "  check POLICY.json        validate a policy; prints \"valid\" or one line per error\n"
+           "  explain POLICY.json --tool NAME [--args JSON] [--grant LABEL] [--calls N] [--approve]\n"
+           "                           print the decision of N successive calls of a tool\n"
+           "  help                     this text\n"
+           "  --version                print the version\n";
+}
+
+} // namespace
+
+int main(int argc, char* argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
+
+    QTextStream out(stdout);
+    QTextStream err(stderr);
+    QStringList args = QCoreApplication::arguments().mid(1);
+    const QString command = args.isEmpty() ? QStringLiteral("help") : args.takeFirst();
+
+    if (command == u"check")
+        return gatehouse::cli::check(args, out, err);
+    if (command == u"explain")
+        return gatehouse::cli::explain(args, out, err);
+    if (command == u"--version" || command == u"version") {
+        out << "gatehouse " GATEHOUSE_VERSION "\n";
+        return 0;
+    }
+    if (command == u"help" || command == u"--help" || command == u"-h") {
+        printHelp(out);
+        return 0;
+    }
+    err << "gatehouse: unknown command \"" << command << "\"\n\n";
+    printHelp(err);
+    return 2;
+}

@@ -1,0 +1,103 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "Condition.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <optional>
+
+namespace gatehouse {
+
+// The policy file as a value (see the policy format specification). Optional members remember whether
+// the file had the field at all, so that saving a loaded file writes back exactly what it said.
+
+enum class PolicyDefault { Allow, Deny, Approve };
+enum class ToolAction { Allow, Deny, Approve };
+enum class LimitScope { Grant, Session, Global };
+enum class TimeoutOutcome { Deny, Allow };
+
+struct Rule
+{
+    std::optional<QList<Condition>> conditions; // absent or empty: the rule always matches
+    std::optional<QString> onDeny;
+    std::optional<QString> name;
+
+    bool matches(const QJsonObject& arguments) const;
+};
+
+// A fixed window aligned to UTC: a named unit, or a number of seconds as written in the file.
+struct LimitWindow
+{
+    enum class Unit { Second, Minute, Hour, Day, Seconds };
+    Unit unit = Unit::Minute;
+    qint64 seconds = 60;
+
+    static LimitWindow named(Unit unit);
+    static LimitWindow ofSeconds(qint64 seconds) { return {Unit::Seconds, seconds}; }
+    // "minute", or "30 seconds": how messages name it.
+    QString describe() const;
+    bool operator==(const LimitWindow&) const = default;
+};
+
+struct Limit
+{
+    QString counter;
+    LimitWindow window;
+    qint64 max = 1;
+    std::optional<LimitScope> scope; // absent means global: one budget for everyone
+    std::optional<ArgumentPath> incrementFrom;
+    std::optional<QString> name;
+
+    LimitScope effectiveScope() const { return scope.value_or(LimitScope::Global); }
+};
+
+struct ToolPolicy
+{
+    std::optional<ToolAction> action;
+    std::optional<QString> onDeny;
+    std::optional<QList<Rule>> require;
+    std::optional<QList<Rule>> denyIf;
+    std::optional<QList<Rule>> approveIf;
+    std::optional<QList<Limit>> limits;
+
+    ToolAction effectiveAction() const { return action.value_or(ToolAction::Allow); }
+};
+
+struct AllTools
+{
+    std::optional<QList<Limit>> limits;
+};
+
+struct ApprovalSettings
+{
+    static constexpr int DefaultTimeoutSeconds = 45;
+    std::optional<int> timeoutSeconds;
+    std::optional<TimeoutOutcome> onTimeout;
+};
+
+struct Policy
+{
+    QString version = QStringLiteral("1");
+    std::optional<QString> description;
+    PolicyDefault defaultAction = PolicyDefault::Deny;
+    std::optional<QStringList> hide;
+    std::optional<AllTools> allTools;
+    std::optional<ApprovalSettings> approval;
+    std::optional<QHash<QString, ToolPolicy>> tools;
+
+    bool isHidden(const QString& tool) const;
+    const ToolPolicy* tool(const QString& name) const;
+    int approvalTimeoutSeconds() const;
+    TimeoutOutcome approvalTimeoutOutcome() const;
+};
+
+QString policyDefaultName(PolicyDefault d);
+QString toolActionName(ToolAction a);
+QString limitScopeName(LimitScope s);
+QString timeoutOutcomeName(TimeoutOutcome t);
+
+} // namespace gatehouse
