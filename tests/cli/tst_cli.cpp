@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Runs the real gatehouse binary: exit codes and exactly what a person sees.
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void checkValid();
+    void checkInvalidPrintsEveryError();
+    void checkSyntaxError();
+    void checkUsage();
+    void checkMissingFile();
+    void explainLimitBites();
+    void explainApproval();
+    void explainBadArguments_data();
+    void explainBadArguments();
+    void explainInvalidPolicy();
+    void versionAndHelp();
+    void unknownCommand();
+
+private:
+    struct Result
+    {
+        int exitCode = -1;
+        QString out;
+        QString err;
+    };
+    Result run(const QStringList& args);
+    QString write(const QByteArray& content);
+
+    QTemporaryDir m_dir;
+    int m_files = 0;
+};
+
+void TestCli::init()
+{
+    QVERIFY(m_dir.isValid());
+}
+
+TestCli::Result TestCli::run(const QStringList& args)
+{
+    QProcess p;
+    p.start(QStringLiteral(GATEHOUSE_BINARY), args);
+    if (!p.waitForFinished(30'000))
+        return {};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
+            QString::fromUtf8(p.readAllStandardError())};
+}
+
+QString TestCli::write(const QByteArray& content)
+{
+    const QString path = m_dir.filePath(QStringLiteral("policy-%1.json").arg(++m_files));
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly))
+        return {};
+    f.write(content);
+    return path;
+}
+
+void TestCli::checkValid()
+{
+    const Result r = run({QStringLiteral("check"), QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/rolli-rerun-agent-run.json")});
+    QCOMPARE(r.exitCode, 0);
+    QCOMPARE(r.out, QStringLiteral("valid\n"));
+}
+
+void TestCli::checkInvalidPrintsEveryError()
+{
+    const QString path = write("{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"tools\": {\n"
+                               "    \"x\": {\"limit\": [], \"limits\": [{\"counter\": \"c\", \"window\": \"minute\", "
+                               "\"max\": 0}]}\n  }\n}\n");
+    const Result r = run({QStringLiteral("check"), path});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.out, QStringLiteral("/tools/x/limit (5:11): unknown field \"limit\"; did you mean \"limits\"?\n"
+                                   "/tools/x/limits/0/max (5:79): \"max\" must be a whole number greater than 0, not 0\n"));
+}
+
+void TestCli::checkSyntaxError()
+{
+    const Result r = run({QStringLiteral("check"), write("{\"version\": \"1\",\n \"default\": \"deny\",\n}")});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.out, QStringLiteral("/ (3:1): trailing comma before '}'\n"));
+}
+
+void TestCli::checkUsage()
+{
+    const Result r = run({QStringLiteral("check")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.startsWith(u"usage: gatehouse check"));
+}
+
+void TestCli::checkMissingFile()
+{
+    const Result r = run({QStringLiteral("check"), m_dir.filePath(QStringLiteral("nope.json"))});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.out.startsWith(u"/: cannot read "), qPrintable(r.out));
+}
+
+void TestCli::explainLimitBites()
+{
+    const Result r = run({QStringLiteral("explain"), QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json"),
+                          QStringLiteral("--tool"), QStringLiteral("rerun_agent_run"), QStringLiteral("--args"),
+                          QStringLiteral("{\"id\": 42}"), QStringLiteral("--calls"), QStringLiteral("11"),
+                          QStringLiteral("--at"), QStringLiteral("2026-01-01T12:00:20Z")});
+    QCOMPARE(r.exitCode, 0);
+    const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
+    QCOMPARE(lines.size(), 12);
+    QCOMPARE(lines.at(0), QStringLiteral("call   1  allowed       (no rule)"));
+    QCOMPARE(lines.at(9), QStringLiteral("call  10  allowed       (no rule)"));
+    QCOMPARE(lines.at(10), QStringLiteral("call  11  limited       /tools/rerun_agent_run/limits/0  Rate limit reached for "
+                                          "rerun_agent_run: 10 per minute (counter rerun_agent_run_rate). Retry in 40 s."));
+    QCOMPARE(lines.at(11), QStringLiteral("10 allowed, 1 limited"));
+}
+
+void TestCli::explainApproval()
+{
+    const QString path = write(R"({"version":"1","default":"deny","tools":{"create_charge":{"action":"approve",
+        "limits":[{"counter":"charges","window":"hour","max":2}]}}})");
+    const QStringList base{QStringLiteral("explain"), path, QStringLiteral("--tool"), QStringLiteral("create_charge"),
+                           QStringLiteral("--calls"), QStringLiteral("3")};
+    const Result asked = run(base);
+    QCOMPARE(asked.exitCode, 0);
+    QVERIFY(asked.out.endsWith(u"3 needs-approval\n"));
+    const Result approved = run(base + QStringList{QStringLiteral("--approve")});
+    QCOMPARE(approved.exitCode, 0);
+    QVERIFY2(approved.out.contains(u"call   1  approved      /tools/create_charge/action"), qPrintable(approved.out));
+    QVERIFY2(approved.out.contains(u"call   3  limited       /tools/create_charge/limits/0"), qPrintable(approved.out));
+    QVERIFY(approved.out.endsWith(u"2 approved, 1 limited\n"));
+}
+
+void TestCli::explainBadArguments_data()
+{
+    QTest::addColumn<QStringList>("extra");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("no tool") << QStringList() << "usage: gatehouse explain";
+    QTest::newRow("args not json") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--args"), QStringLiteral("{x")}
+                                   << "--args must be a JSON object";
+    QTest::newRow("args an array") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--args"), QStringLiteral("[1]")}
+                                   << "--args must be a JSON object";
+    QTest::newRow("calls zero") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--calls"), QStringLiteral("0")}
+                                << "--calls must be a whole number";
+    QTest::newRow("bad time") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--at"), QStringLiteral("noon")}
+                              << "--at must be an ISO 8601 time";
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--frob")}
+                                    << "Unknown option 'frob'";
+}
+
+void TestCli::explainBadArguments()
+{
+    QFETCH(QStringList, extra);
+    QFETCH(QString, message);
+    const Result r = run(QStringList{QStringLiteral("explain"), QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json")}
+                         + extra);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(message), qPrintable(r.err));
+    QVERIFY(r.out.isEmpty());
+}
+
+void TestCli::explainInvalidPolicy()
+{
+    const Result r = run({QStringLiteral("explain"), write(R"({"version":"1"})"), QStringLiteral("--tool"), QStringLiteral("t")});
+    QCOMPARE(r.exitCode, 1);
+    QCOMPARE(r.err, QStringLiteral("/default (1:1): \"default\" is required\n"));
+}
+
+void TestCli::versionAndHelp()
+{
+    const Result v = run({QStringLiteral("--version")});
+    QCOMPARE(v.exitCode, 0);
+    QVERIFY(v.out.startsWith(u"gatehouse "));
+    const Result h = run({QStringLiteral("--help")});
+    QCOMPARE(h.exitCode, 0);
+    QVERIFY(h.out.contains(u"check POLICY.json"));
+}
+
+void TestCli::unknownCommand()
+{
+    const Result r = run({QStringLiteral("frobnicate")});
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY(r.err.startsWith(u"gatehouse: unknown command \"frobnicate\""));
+}
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"
