@@ -21,16 +21,18 @@ int explain(const QStringList& args, QTextStream& out, QTextStream& err)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Decide successive calls of one tool against a policy."));
     parser.addPositionalArgument(QStringLiteral("policy"), QStringLiteral("The policy file."));
-    const QCommandLineOption tool(QStringLiteral("tool"), QStringLiteral("Tool name."), QStringLiteral("NAME"));
+    const QCommandLineOption tool(QStringLiteral("tool"), QStringLiteral("Tool name."),
+                                  QStringLiteral("NAME"));
     const QCommandLineOption arguments(QStringLiteral("args"), QStringLiteral("Arguments as a JSON object."),
                                        QStringLiteral("JSON"), QStringLiteral("{}"));
     const QCommandLineOption grant(QStringLiteral("grant"), QStringLiteral("Grant label of the caller."),
                                    QStringLiteral("LABEL"), QStringLiteral("cli"));
-    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Session id."), QStringLiteral("ID"),
-                                     QStringLiteral("explain"));
+    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Session id."),
+                                     QStringLiteral("ID"), QStringLiteral("explain"));
     const QCommandLineOption calls(QStringLiteral("calls"), QStringLiteral("How many calls (default 1)."),
                                    QStringLiteral("N"), QStringLiteral("1"));
-    const QCommandLineOption every(QStringLiteral("every"), QStringLiteral("Seconds between calls (default 0)."),
+    const QCommandLineOption every(QStringLiteral("every"),
+                                   QStringLiteral("Seconds between calls (default 0)."),
                                    QStringLiteral("SECONDS"), QStringLiteral("0"));
     const QCommandLineOption at(QStringLiteral("at"), QStringLiteral("Time of the first call, ISO 8601 UTC."),
                                 QStringLiteral("TIME"));
@@ -45,7 +47,8 @@ int explain(const QStringList& args, QTextStream& out, QTextStream& err)
         return 2;
     }
     if (parser.positionalArguments().size() != 1 || !parser.isSet(tool)) {
-        err << "usage: gatehouse explain POLICY.json --tool NAME [--args JSON] [--grant LABEL] [--session ID]\n"
+        err << "usage: gatehouse explain POLICY.json --tool NAME [--args JSON] [--grant LABEL] [--session "
+               "ID]\n"
                "                         [--calls N] [--every SECONDS] [--at ISO-TIME] [--approve]\n";
         return 2;
     }
@@ -58,10 +61,9 @@ int explain(const QStringList& args, QTextStream& out, QTextStream& err)
     const QJsonDocument argsDoc = QJsonDocument::fromJson(parser.value(arguments).toUtf8(), &jsonError);
     if (jsonError.error != QJsonParseError::NoError || !argsDoc.isObject()) {
         err << "gatehouse explain: --args must be a JSON object"
-            << (jsonError.error != QJsonParseError::NoError ? QStringLiteral(" (%1 at offset %2)")
-                                                                  .arg(jsonError.errorString())
-                                                                  .arg(jsonError.offset)
-                                                            : QString())
+            << (jsonError.error != QJsonParseError::NoError
+                    ? QStringLiteral(" (%1 at offset %2)").arg(jsonError.errorString()).arg(jsonError.offset)
+                    : QString())
             << '\n';
         return 2;
     }

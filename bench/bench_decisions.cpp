@@ -5,16 +5,15 @@
 //   bench_decisions [--seconds S] [--catalogue tools.json]
 #include "counters/InMemoryCounterStore.h"
 #include "decision/Evaluator.h"
-#include "json/JsonWriter.h"
 #include "policy/PolicyParser.h"
 
+#include "json/JsonWriter.h"
 #include <QCoreApplication>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-
 #include <cstdio>
 #include <map>
 
@@ -39,7 +38,8 @@ QJsonObject condition(const char* path, const char* op, const QJsonValue& value)
 
 QJsonObject rule(const QJsonArray& conditions, const char* onDeny)
 {
-    return {{QStringLiteral("conditions"), conditions}, {QStringLiteral("on_deny"), QString::fromLatin1(onDeny)}};
+    return {{QStringLiteral("conditions"), conditions},
+            {QStringLiteral("on_deny"), QString::fromLatin1(onDeny)}};
 }
 
 // Argument conditions on several tools, as a careful team would write them.
@@ -47,20 +47,29 @@ void addConditions(const QString& name, QJsonObject& tool)
 {
     auto arr = [](std::initializer_list<QJsonValue> v) { return QJsonArray(v); };
     if (name == u"start_agent_run") {
-        tool[QStringLiteral("deny_if")] = arr({rule(arr({condition("args.available_credits", "gt", 500)}), "Too many credits.")});
-        tool[QStringLiteral("require")] = arr({rule(arr({condition("args.question", "exists", true),
-                                                         condition("args.mode", "in", arr({QStringLiteral("quick"), QStringLiteral("deep")}))}),
-                                                    "Give a question and a known mode.")});
+        tool[QStringLiteral("deny_if")] =
+            arr({rule(arr({condition("args.available_credits", "gt", 500)}), "Too many credits.")});
+        tool[QStringLiteral("require")] = arr(
+            {rule(arr({condition("args.question", "exists", true),
+                       condition("args.mode", "in", arr({QStringLiteral("quick"), QStringLiteral("deep")}))}),
+                  "Give a question and a known mode.")});
     } else if (name == u"keyword_search") {
-        tool[QStringLiteral("deny_if")] = arr({rule(arr({condition("args.query", "regex", QStringLiteral("(?i)\\b(drop|delete)\\b"))}), "No.")});
-        tool[QStringLiteral("require")] = arr({rule(arr({condition("args.max_post", "lte", 5000)}), "At most 5000 posts.")});
+        tool[QStringLiteral("deny_if")] = arr({rule(
+            arr({condition("args.query", "regex", QStringLiteral("(?i)\\b(drop|delete)\\b"))}), "No.")});
+        tool[QStringLiteral("require")] =
+            arr({rule(arr({condition("args.max_post", "lte", 5000)}), "At most 5000 posts.")});
     } else if (name == u"create_agent_schedule" || name == u"update_agent_schedule") {
-        tool[QStringLiteral("deny_if")] = arr({rule(arr({condition("args.notify_slack_webhook", "contains", QStringLiteral("http://"))}), "HTTPS only."),
-                                               rule(arr({condition("args.platforms", "contains", QStringLiteral("facebook"))}), "Not on Facebook.")});
+        tool[QStringLiteral("deny_if")] =
+            arr({rule(arr({condition("args.notify_slack_webhook", "contains", QStringLiteral("http://"))}),
+                      "HTTPS only."),
+                 rule(arr({condition("args.platforms", "contains", QStringLiteral("facebook"))}),
+                      "Not on Facebook.")});
     } else if (name == u"rerun_agent_run" || name == u"cancel_agent_run") {
-        tool[QStringLiteral("deny_if")] = arr({rule(arr({condition("args.id", "in", arr({1, 2, 3}))}), "Protected runs.")});
+        tool[QStringLiteral("deny_if")] =
+            arr({rule(arr({condition("args.id", "in", arr({1, 2, 3}))}), "Protected runs.")});
     } else if (name == u"list_agent_runs") {
-        tool[QStringLiteral("require")] = arr({rule(arr({condition("args.limit", "lte", 100)}), "Page size at most 100.")});
+        tool[QStringLiteral("require")] =
+            arr({rule(arr({condition("args.limit", "lte", 100)}), "Page size at most 100.")});
     }
 }
 
@@ -155,10 +164,12 @@ int main(int argc, char* argv[])
             const QString category = t[QStringLiteral("category")].toString();
             QJsonObject policy;
             if (category == u"Write")
-                policy[QStringLiteral("limits")] = QJsonArray{limit(name + QStringLiteral("_rate"), "minute", roomy ? 1'000'000'000 : 30, "grant")};
+                policy[QStringLiteral("limits")] = QJsonArray{
+                    limit(name + QStringLiteral("_rate"), "minute", roomy ? 1'000'000'000 : 30, "grant")};
             else if (category == u"Execute")
-                policy[QStringLiteral("limits")] = QJsonArray{limit(name + QStringLiteral("_rate"), "minute", roomy ? 1'000'000'000 : 10, "grant"),
-                                                              limit(QStringLiteral("all_runs"), "hour", roomy ? 1'000'000'000 : 100, "global")};
+                policy[QStringLiteral("limits")] = QJsonArray{
+                    limit(name + QStringLiteral("_rate"), "minute", roomy ? 1'000'000'000 : 10, "grant"),
+                    limit(QStringLiteral("all_runs"), "hour", roomy ? 1'000'000'000 : 100, "global")};
             else if (category == u"Destructive")
                 hide.append(name);
             addConditions(name, policy);
@@ -193,12 +204,14 @@ int main(int argc, char* argv[])
         }
     }
 
-    std::printf("Gatehouse decision benchmark: %lld Rolli tools, %lld distinct calls, one thread, %.1f s per run\n",
-                qlonglong(tools.size()), qlonglong(calls.size()), seconds);
+    std::printf(
+        "Gatehouse decision benchmark: %lld Rolli tools, %lld distinct calls, one thread, %.1f s per run\n",
+        qlonglong(tools.size()), qlonglong(calls.size()), seconds);
     for (const bool roomy : {true, false}) {
         const Policy policy = buildPolicy(roomy);
         const Run r = measure(policy, calls, seconds);
-        std::printf("%-34s %12.0f decisions/s  %7.3f us/decision  [", roomy ? "limits never bite (reserve+commit)" : "catalogue limits (mostly limited)",
+        std::printf("%-34s %12.0f decisions/s  %7.3f us/decision  [",
+                    roomy ? "limits never bite (reserve+commit)" : "catalogue limits (mostly limited)",
                     r.decisionsPerSecond, 1e6 / r.decisionsPerSecond);
         bool first = true;
         for (const auto& [v, c] : r.verdicts) {

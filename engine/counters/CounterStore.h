@@ -4,7 +4,6 @@
 #include <QHashFunctions>
 #include <QList>
 #include <QString>
-
 #include <span>
 
 namespace gatehouse {
@@ -62,7 +61,8 @@ public:
     // Would every request fit right now? Changes nothing.
     virtual CounterOutcome check(std::span<const CounterRequest> requests, qint64 nowMs) = 0;
     // Takes every request or none; on success fills *hold.
-    virtual CounterOutcome reserve(std::span<const CounterRequest> requests, qint64 nowMs, CounterHold* hold) = 0;
+    virtual CounterOutcome reserve(std::span<const CounterRequest> requests, qint64 nowMs,
+                                   CounterHold* hold) = 0;
     virtual void commit(const CounterHold& hold) = 0;
     virtual void rollback(const CounterHold& hold) = 0;
     // Committed plus reserved in the window containing nowMs.

@@ -4,7 +4,6 @@
 #include "CounterStore.h"
 
 #include <QHash>
-
 #include <mutex>
 
 namespace gatehouse {
@@ -15,7 +14,8 @@ class InMemoryCounterStore final : public CounterStore
 {
 public:
     CounterOutcome check(std::span<const CounterRequest> requests, qint64 nowMs) override;
-    CounterOutcome reserve(std::span<const CounterRequest> requests, qint64 nowMs, CounterHold* hold) override;
+    CounterOutcome reserve(std::span<const CounterRequest> requests, qint64 nowMs,
+                           CounterHold* hold) override;
     void commit(const CounterHold& hold) override;
     void rollback(const CounterHold& hold) override;
     double used(const CounterKey& key, qint64 nowMs) override;

@@ -5,8 +5,7 @@ namespace gatehouse {
 
 Reservation::Reservation(std::shared_ptr<CounterStore> store, CounterHold hold)
     : m_state(std::make_shared<State>(std::move(store), std::move(hold)))
-{
-}
+{}
 
 void Reservation::commit()
 {

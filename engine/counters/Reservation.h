@@ -26,8 +26,7 @@ private:
         State(std::shared_ptr<CounterStore> s, CounterHold h)
             : store(std::move(s))
             , hold(std::move(h))
-        {
-        }
+        {}
         State(const State&) = delete;
         State& operator=(const State&) = delete;
         ~State();

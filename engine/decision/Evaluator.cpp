@@ -2,9 +2,7 @@
 #include "Evaluator.h"
 
 #include "json/JsonPointer.h"
-
 #include <QVarLengthArray>
-
 #include <cmath>
 
 namespace gatehouse {
@@ -13,7 +11,8 @@ namespace {
 
 QString toolPointer(const QString& tool, const char* field)
 {
-    return JsonPointer::append(JsonPointer::append(QStringLiteral("/tools"), tool), QString::fromLatin1(field));
+    return JsonPointer::append(JsonPointer::append(QStringLiteral("/tools"), tool),
+                               QString::fromLatin1(field));
 }
 
 QString rulePointer(const QString& tool, const char* field, qsizetype index)
@@ -44,15 +43,17 @@ Decision refusal(Verdict verdict, QString rule, QString message)
 
 Evaluator::Evaluator(std::shared_ptr<CounterStore> store)
     : m_store(std::move(store))
-{
-}
+{}
 
 QString Evaluator::scopeKey(LimitScope scope, const ToolCall& call)
 {
     switch (scope) {
-    case LimitScope::Grant: return QStringLiteral("grant:") + call.grant;
-    case LimitScope::Session: return QStringLiteral("session:") + call.session;
-    case LimitScope::Global: break;
+    case LimitScope::Grant:
+        return QStringLiteral("grant:") + call.grant;
+    case LimitScope::Session:
+        return QStringLiteral("session:") + call.session;
+    case LimitScope::Global:
+        break;
     }
     return QStringLiteral("global");
 }
@@ -81,8 +82,9 @@ Decision Evaluator::decide(const Policy* policy, const ToolCall& call, qint64 no
             for (qsizetype i = 0; i < tool->require->size(); ++i) {
                 const Rule& r = tool->require->at(i);
                 if (!r.matches(call.arguments))
-                    return refusal(Verdict::Denied, rulePointer(name, "require", i),
-                                   r.onDeny.value_or(QStringLiteral("%1 requires %2").arg(name, conditionsText(r))));
+                    return refusal(
+                        Verdict::Denied, rulePointer(name, "require", i),
+                        r.onDeny.value_or(QStringLiteral("%1 requires %2").arg(name, conditionsText(r))));
             }
         }
         if (tool->denyIf) {
@@ -90,7 +92,8 @@ Decision Evaluator::decide(const Policy* policy, const ToolCall& call, qint64 no
                 const Rule& r = tool->denyIf->at(i);
                 if (r.matches(call.arguments))
                     return refusal(Verdict::Denied, rulePointer(name, "deny_if", i),
-                                   r.onDeny.value_or(QStringLiteral("%1 is refused when %2").arg(name, conditionsText(r))));
+                                   r.onDeny.value_or(
+                                       QStringLiteral("%1 is refused when %2").arg(name, conditionsText(r))));
             }
         }
     }
@@ -112,8 +115,9 @@ Decision Evaluator::decide(const Policy* policy, const ToolCall& call, qint64 no
             const Rule& r = tool->approveIf->at(i);
             if (r.matches(call.arguments)) {
                 approvalRule = rulePointer(name, "approve_if", i);
-                approvalMessage = r.name ? QStringLiteral("%1 needs approval (rule %2)").arg(name, *r.name)
-                                         : QStringLiteral("%1 needs approval when %2").arg(name, conditionsText(r));
+                approvalMessage =
+                    r.name ? QStringLiteral("%1 needs approval (rule %2)").arg(name, *r.name)
+                           : QStringLiteral("%1 needs approval when %2").arg(name, conditionsText(r));
                 break;
             }
         }
@@ -158,10 +162,11 @@ Decision Evaluator::limitStep(const Policy& p, const ToolCall& call, qint64 nowM
                 amount = v.isDouble() ? v.toDouble() : -1;
                 // Fail closed: a budget that counts an argument cannot be passed by omitting it.
                 if (amount < 0 || !std::isfinite(amount))
-                    return refusal(Verdict::Denied, pointerOf({&l, allTools, i}),
-                                   QStringLiteral("%1 counts %2 against counter %3, and that argument is missing "
-                                                  "or not a non-negative number")
-                                       .arg(call.tool, l.incrementFrom->text(), l.counter));
+                    return refusal(
+                        Verdict::Denied, pointerOf({&l, allTools, i}),
+                        QStringLiteral("%1 counts %2 against counter %3, and that argument is missing "
+                                       "or not a non-negative number")
+                            .arg(call.tool, l.incrementFrom->text(), l.counter));
             }
             requests.append({CounterKey{l.counter, scopeKey(l.effectiveScope(), call), l.window.seconds},
                              double(l.max), amount});

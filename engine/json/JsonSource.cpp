@@ -6,7 +6,6 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QSet>
-
 #include <charconv>
 #include <cmath>
 
@@ -28,8 +27,7 @@ public:
     JsonSourceParser(const QByteArray& text, JsonSource& out)
         : m_text(text)
         , m_out(out)
-    {
-    }
+    {}
 
     void run()
     {
@@ -252,9 +250,7 @@ private:
         ++m_pos; // opening quote
         QString out;
         qsizetype runStart = m_pos;
-        auto flush = [&] {
-            out += QString::fromUtf8(m_text.constData() + runStart, m_pos - runStart);
-        };
+        auto flush = [&] { out += QString::fromUtf8(m_text.constData() + runStart, m_pos - runStart); };
         for (;;) {
             if (atEnd())
                 throw error(QStringLiteral("unterminated string"));
@@ -277,14 +273,30 @@ private:
                 throw error(QStringLiteral("unterminated string"));
             const char e = m_text[m_pos++];
             switch (e) {
-            case '"': out += u'"'; break;
-            case '\\': out += u'\\'; break;
-            case '/': out += u'/'; break;
-            case 'b': out += u'\b'; break;
-            case 'f': out += u'\f'; break;
-            case 'n': out += u'\n'; break;
-            case 'r': out += u'\r'; break;
-            case 't': out += u'\t'; break;
+            case '"':
+                out += u'"';
+                break;
+            case '\\':
+                out += u'\\';
+                break;
+            case '/':
+                out += u'/';
+                break;
+            case 'b':
+                out += u'\b';
+                break;
+            case 'f':
+                out += u'\f';
+                break;
+            case 'n':
+                out += u'\n';
+                break;
+            case 'r':
+                out += u'\r';
+                break;
+            case 't':
+                out += u'\t';
+                break;
             case 'u': {
                 const char16_t unit = hex4();
                 out += QChar(unit);

@@ -4,15 +4,13 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
-
 #include <cmath>
 
 namespace gatehouse {
 
 JsonWriter::JsonWriter(Style style)
     : m_style(style)
-{
-}
+{}
 
 void JsonWriter::newline()
 {
@@ -157,13 +155,27 @@ void JsonWriter::appendString(QByteArray& out, const QString& s)
     for (const char ch : utf8) {
         const auto c = static_cast<uchar>(ch);
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\b': out += "\\b"; break;
-        case '\f': out += "\\f"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\b':
+            out += "\\b";
+            break;
+        case '\f':
+            out += "\\f";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
         default:
             if (c < 0x20) {
                 out += "\\u00";

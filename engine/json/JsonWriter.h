@@ -13,7 +13,11 @@ namespace gatehouse {
 class JsonWriter
 {
 public:
-    enum class Style { Pretty, Compact };
+    enum class Style
+    {
+        Pretty,
+        Compact
+    };
     explicit JsonWriter(Style style = Style::Pretty);
 
     void beginObject();

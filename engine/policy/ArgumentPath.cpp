@@ -13,8 +13,8 @@ std::optional<ArgumentPath> ArgumentPath::parse(const QString& text, QString* er
         return std::nullopt;
     };
     static const QString root = QStringLiteral("args");
-    if (!text.startsWith(root) || (text.size() > root.size() && text[root.size()] != u'.'
-                                   && text[root.size()] != u'['))
+    if (!text.startsWith(root) ||
+        (text.size() > root.size() && text[root.size()] != u'.' && text[root.size()] != u'['))
         return fail(QStringLiteral("a path starts with \"args\", as in \"args.amount\""));
 
     ArgumentPath path;
@@ -51,7 +51,8 @@ std::optional<ArgumentPath> ArgumentPath::parse(const QString& text, QString* er
             while (i < n && text[i].isDigit())
                 ++i;
             if (i == start || i >= n || text[i] != u']')
-                return fail(QStringLiteral("expected a non-negative index and ']' at position %1").arg(start + 1));
+                return fail(
+                    QStringLiteral("expected a non-negative index and ']' at position %1").arg(start + 1));
             bool ok = false;
             const qsizetype index = text.mid(start, i - start).toLongLong(&ok);
             if (!ok)

@@ -5,7 +5,6 @@
 #include <QJsonValue>
 #include <QList>
 #include <QString>
-
 #include <optional>
 
 namespace gatehouse {
@@ -27,8 +26,8 @@ public:
 private:
     struct Step
     {
-        QString key;           // member name, when index < 0
-        qsizetype index = -1;  // array index
+        QString key;          // member name, when index < 0
+        qsizetype index = -1; // array index
     };
     QString m_text;
     QList<Step> m_steps;

@@ -2,11 +2,9 @@
 #include "Condition.h"
 
 #include "json/JsonWriter.h"
-
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QLocale>
-
 #include <array>
 #include <cmath>
 
@@ -180,10 +178,14 @@ bool Condition::test(const QJsonValue& actual) const
         if (!c)
             return false;
         switch (op) {
-        case ConditionOp::Lt: return *c < 0;
-        case ConditionOp::Lte: return *c <= 0;
-        case ConditionOp::Gt: return *c > 0;
-        default: return *c >= 0;
+        case ConditionOp::Lt:
+            return *c < 0;
+        case ConditionOp::Lte:
+            return *c <= 0;
+        case ConditionOp::Gt:
+            return *c > 0;
+        default:
+            return *c >= 0;
         }
     }
     case ConditionOp::Regex: {

@@ -5,13 +5,25 @@
 
 #include <QJsonValue>
 #include <QRegularExpression>
-
 #include <optional>
 
 namespace gatehouse {
 
 // The eleven PolicyLayer operators.
-enum class ConditionOp { Eq, Neq, In, NotIn, Lt, Lte, Gt, Gte, Regex, Contains, Exists };
+enum class ConditionOp
+{
+    Eq,
+    Neq,
+    In,
+    NotIn,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+    Regex,
+    Contains,
+    Exists
+};
 
 QString conditionOpName(ConditionOp op);
 std::optional<ConditionOp> conditionOpFromName(const QString& name);
@@ -27,7 +39,7 @@ struct Condition
     ArgumentPath path;
     ConditionOp op = ConditionOp::Eq;
     QJsonValue value = QJsonValue(QJsonValue::Undefined); // Undefined: absent in the file (exists only)
-    QRegularExpression regex;                               // compiled once, for Regex
+    QRegularExpression regex;                             // compiled once, for Regex
 
     bool holds(const QJsonObject& arguments) const;
     bool test(const QJsonValue& actual) const;

@@ -16,11 +16,16 @@ bool Rule::matches(const QJsonObject& arguments) const
 LimitWindow LimitWindow::named(Unit unit)
 {
     switch (unit) {
-    case Unit::Second: return {unit, 1};
-    case Unit::Minute: return {unit, 60};
-    case Unit::Hour: return {unit, 3600};
-    case Unit::Day: return {unit, 86400};
-    case Unit::Seconds: break;
+    case Unit::Second:
+        return {unit, 1};
+    case Unit::Minute:
+        return {unit, 60};
+    case Unit::Hour:
+        return {unit, 3600};
+    case Unit::Day:
+        return {unit, 86400};
+    case Unit::Seconds:
+        break;
     }
     return {Unit::Seconds, 1};
 }
@@ -28,11 +33,16 @@ LimitWindow LimitWindow::named(Unit unit)
 QString LimitWindow::describe() const
 {
     switch (unit) {
-    case Unit::Second: return QStringLiteral("second");
-    case Unit::Minute: return QStringLiteral("minute");
-    case Unit::Hour: return QStringLiteral("hour");
-    case Unit::Day: return QStringLiteral("day");
-    case Unit::Seconds: break;
+    case Unit::Second:
+        return QStringLiteral("second");
+    case Unit::Minute:
+        return QStringLiteral("minute");
+    case Unit::Hour:
+        return QStringLiteral("hour");
+    case Unit::Day:
+        return QStringLiteral("day");
+    case Unit::Seconds:
+        break;
     }
     return seconds == 1 ? QStringLiteral("second") : QStringLiteral("%1 seconds").arg(seconds);
 }
@@ -69,9 +79,12 @@ TimeoutOutcome Policy::approvalTimeoutOutcome() const
 QString policyDefaultName(PolicyDefault d)
 {
     switch (d) {
-    case PolicyDefault::Allow: return QStringLiteral("allow");
-    case PolicyDefault::Deny: return QStringLiteral("deny");
-    case PolicyDefault::Approve: return QStringLiteral("approve");
+    case PolicyDefault::Allow:
+        return QStringLiteral("allow");
+    case PolicyDefault::Deny:
+        return QStringLiteral("deny");
+    case PolicyDefault::Approve:
+        return QStringLiteral("approve");
     }
     return {};
 }
@@ -79,9 +92,12 @@ QString policyDefaultName(PolicyDefault d)
 QString toolActionName(ToolAction a)
 {
     switch (a) {
-    case ToolAction::Allow: return QStringLiteral("allow");
-    case ToolAction::Deny: return QStringLiteral("deny");
-    case ToolAction::Approve: return QStringLiteral("approve");
+    case ToolAction::Allow:
+        return QStringLiteral("allow");
+    case ToolAction::Deny:
+        return QStringLiteral("deny");
+    case ToolAction::Approve:
+        return QStringLiteral("approve");
     }
     return {};
 }
@@ -89,9 +105,12 @@ QString toolActionName(ToolAction a)
 QString limitScopeName(LimitScope s)
 {
     switch (s) {
-    case LimitScope::Grant: return QStringLiteral("grant");
-    case LimitScope::Session: return QStringLiteral("session");
-    case LimitScope::Global: return QStringLiteral("global");
+    case LimitScope::Grant:
+        return QStringLiteral("grant");
+    case LimitScope::Session:
+        return QStringLiteral("session");
+    case LimitScope::Global:
+        return QStringLiteral("global");
     }
     return {};
 }

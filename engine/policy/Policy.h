@@ -7,7 +7,6 @@
 #include <QList>
 #include <QString>
 #include <QStringList>
-
 #include <optional>
 
 namespace gatehouse {
@@ -15,10 +14,29 @@ namespace gatehouse {
 // The policy file as a value (see the policy format specification). Optional members remember whether
 // the file had the field at all, so that saving a loaded file writes back exactly what it said.
 
-enum class PolicyDefault { Allow, Deny, Approve };
-enum class ToolAction { Allow, Deny, Approve };
-enum class LimitScope { Grant, Session, Global };
-enum class TimeoutOutcome { Deny, Allow };
+enum class PolicyDefault
+{
+    Allow,
+    Deny,
+    Approve
+};
+enum class ToolAction
+{
+    Allow,
+    Deny,
+    Approve
+};
+enum class LimitScope
+{
+    Grant,
+    Session,
+    Global
+};
+enum class TimeoutOutcome
+{
+    Deny,
+    Allow
+};
 
 struct Rule
 {
@@ -32,7 +50,14 @@ struct Rule
 // A fixed window aligned to UTC: a named unit, or a number of seconds as written in the file.
 struct LimitWindow
 {
-    enum class Unit { Second, Minute, Hour, Day, Seconds };
+    enum class Unit
+    {
+        Second,
+        Minute,
+        Hour,
+        Day,
+        Seconds
+    };
     Unit unit = Unit::Minute;
     qint64 seconds = 60;
 

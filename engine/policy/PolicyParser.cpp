@@ -3,15 +3,13 @@
 
 #include "json/JsonPointer.h"
 #include "json/JsonSource.h"
-
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
-
 #include <algorithm>
 #include <cmath>
-#include <tuple>
 #include <initializer_list>
+#include <tuple>
 
 namespace gatehouse {
 
@@ -41,13 +39,20 @@ int editDistance(const QString& a, const QString& b)
 QString typeName(const QJsonValue& v)
 {
     switch (v.type()) {
-    case QJsonValue::Null: return QStringLiteral("null");
-    case QJsonValue::Bool: return QStringLiteral("a boolean");
-    case QJsonValue::Double: return QStringLiteral("a number");
-    case QJsonValue::String: return QStringLiteral("a string");
-    case QJsonValue::Array: return QStringLiteral("an array");
-    case QJsonValue::Object: return QStringLiteral("an object");
-    default: return QStringLiteral("nothing");
+    case QJsonValue::Null:
+        return QStringLiteral("null");
+    case QJsonValue::Bool:
+        return QStringLiteral("a boolean");
+    case QJsonValue::Double:
+        return QStringLiteral("a number");
+    case QJsonValue::String:
+        return QStringLiteral("a string");
+    case QJsonValue::Array:
+        return QStringLiteral("an array");
+    case QJsonValue::Object:
+        return QStringLiteral("an object");
+    default:
+        return QStringLiteral("nothing");
     }
 }
 
@@ -60,8 +65,7 @@ class Validator
 public:
     explicit Validator(const JsonSource& source)
         : m_src(source)
-    {
-    }
+    {}
 
     Diagnostics errors;
 
@@ -79,8 +83,8 @@ public:
         Policy p;
         if (const auto v = required(o, at, "version")) {
             if (!v->isString())
-                error(ptr(at, "version"), QStringLiteral("\"version\" must be the string \"1\", not %1")
-                                              .arg(typeName(*v)));
+                error(ptr(at, "version"),
+                      QStringLiteral("\"version\" must be the string \"1\", not %1").arg(typeName(*v)));
             else if (v->toString() != u'1')
                 error(ptr(at, "version"),
                       QStringLiteral("unsupported version \"%1\"; only \"1\" exists").arg(v->toString()));
@@ -89,7 +93,9 @@ public:
             p.description = string(o, at, "description");
         if (const auto v = required(o, at, "default")) {
             const auto d = oneOf(*v, ptr(at, "default"), "default", {"allow", "deny", "approve"});
-            p.defaultAction = d == 0 ? PolicyDefault::Allow : d == 2 ? PolicyDefault::Approve : PolicyDefault::Deny;
+            p.defaultAction = d == 0   ? PolicyDefault::Allow
+                              : d == 2 ? PolicyDefault::Approve
+                                       : PolicyDefault::Deny;
         }
         if (o.contains(u"hide"))
             p.hide = hideList(o.value(u"hide"), ptr(at, "hide"));
@@ -242,12 +248,14 @@ private:
             const double d = t.toDouble();
             if (!t.isDouble() || d != std::trunc(d) || d < 1 || d > MaxApprovalTimeout)
                 error(ptr(at, "timeout_seconds"),
-                      QStringLiteral("\"timeout_seconds\" must be a whole number from 1 to %1").arg(MaxApprovalTimeout));
+                      QStringLiteral("\"timeout_seconds\" must be a whole number from 1 to %1")
+                          .arg(MaxApprovalTimeout));
             else
                 s.timeoutSeconds = int(d);
         }
         if (o->contains(u"on_timeout")) {
-            const int i = oneOf(o->value(u"on_timeout"), ptr(at, "on_timeout"), "on_timeout", {"deny", "allow"});
+            const int i =
+                oneOf(o->value(u"on_timeout"), ptr(at, "on_timeout"), "on_timeout", {"deny", "allow"});
             if (i >= 0)
                 s.onTimeout = i == 0 ? TimeoutOutcome::Deny : TimeoutOutcome::Allow;
         }
@@ -277,7 +285,8 @@ private:
             return t;
         checkFields(*o, at, {"action", "on_deny", "require", "deny_if", "approve_if", "limits"});
         if (o->contains(u"action")) {
-            const int i = oneOf(o->value(u"action"), ptr(at, "action"), "action", {"allow", "deny", "approve"});
+            const int i =
+                oneOf(o->value(u"action"), ptr(at, "action"), "action", {"allow", "deny", "approve"});
             if (i >= 0)
                 t.action = static_cast<ToolAction>(i);
         }
@@ -359,7 +368,8 @@ private:
         const auto op = opValue->isString() ? conditionOpFromName(opValue->toString()) : std::nullopt;
         if (!op) {
             error(ptr(at, "op"),
-                  QStringLiteral("unknown op %1; one of eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists")
+                  QStringLiteral(
+                      "unknown op %1; one of eq, neq, in, not_in, lt, lte, gt, gte, regex, contains, exists")
                       .arg(opValue->isString() ? QStringLiteral("\"%1\"").arg(opValue->toString())
                                                : typeName(*opValue)));
             return c;
@@ -377,7 +387,8 @@ private:
         case ConditionOp::In:
         case ConditionOp::NotIn:
             if (!c.value.isArray())
-                error(valueAt, QStringLiteral("op \"%1\" needs an array \"value\", not %2").arg(opName, typeName(c.value)));
+                error(valueAt, QStringLiteral("op \"%1\" needs an array \"value\", not %2")
+                                   .arg(opName, typeName(c.value)));
             break;
         case ConditionOp::Lt:
         case ConditionOp::Lte:
@@ -389,7 +400,8 @@ private:
             break;
         case ConditionOp::Regex:
             if (!c.value.isString()) {
-                error(valueAt, QStringLiteral("op \"regex\" needs a pattern string, not %1").arg(typeName(c.value)));
+                error(valueAt,
+                      QStringLiteral("op \"regex\" needs a pattern string, not %1").arg(typeName(c.value)));
                 break;
             }
             c.regex.setPattern(c.value.toString());
@@ -403,7 +415,8 @@ private:
             break;
         case ConditionOp::Exists:
             if (!c.value.isBool())
-                error(valueAt, QStringLiteral("op \"exists\" takes true or false, not %1").arg(typeName(c.value)));
+                error(valueAt,
+                      QStringLiteral("op \"exists\" takes true or false, not %1").arg(typeName(c.value)));
             break;
         default:
             break;
@@ -431,7 +444,8 @@ private:
         checkFields(*o, at, {"counter", "window", "max", "scope", "increment_from", "name"});
         if (const auto c = required(*o, at, "counter")) {
             if (!c->isString() || c->toString().isEmpty())
-                error(ptr(at, "counter"), QStringLiteral("\"counter\" must be a non-empty string naming the counter"));
+                error(ptr(at, "counter"),
+                      QStringLiteral("\"counter\" must be a non-empty string naming the counter"));
             else
                 l.counter = c->toString();
         }
@@ -440,9 +454,10 @@ private:
             if (w->isDouble()) {
                 const double d = w->toDouble();
                 if (d != std::trunc(d) || d < 1 || d > MaxWindowSeconds)
-                    error(wAt, QStringLiteral("a window in seconds must be a whole number from 1 to %1, not %2")
-                                   .arg(MaxWindowSeconds)
-                                   .arg(d));
+                    error(wAt,
+                          QStringLiteral("a window in seconds must be a whole number from 1 to %1, not %2")
+                              .arg(MaxWindowSeconds)
+                              .arg(d));
                 else
                     l.window = LimitWindow::ofSeconds(qint64(d));
             } else {
@@ -461,9 +476,10 @@ private:
                     }
                 }
                 if (!found)
-                    error(wAt, QStringLiteral("\"window\" must be \"second\", \"minute\", \"hour\", \"day\" or a "
-                                              "number of seconds, not %1")
-                                   .arg(w->isString() ? QStringLiteral("\"%1\"").arg(name) : typeName(*w)));
+                    error(wAt,
+                          QStringLiteral("\"window\" must be \"second\", \"minute\", \"hour\", \"day\" or a "
+                                         "number of seconds, not %1")
+                              .arg(w->isString() ? QStringLiteral("\"%1\"").arg(name) : typeName(*w)));
             }
         }
         if (const auto m = required(*o, at, "max")) {
@@ -475,7 +491,8 @@ private:
                 l.max = qint64(d);
         }
         if (o->contains(u"scope")) {
-            const int i = oneOf(o->value(u"scope"), ptr(at, "scope"), "scope", {"grant", "session", "global"});
+            const int i =
+                oneOf(o->value(u"scope"), ptr(at, "scope"), "scope", {"grant", "session", "global"});
             if (i >= 0)
                 l.scope = static_cast<LimitScope>(i);
         }
@@ -514,7 +531,8 @@ PolicyLoad PolicyParser::parseFile(const QString& path)
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly)) {
         PolicyLoad load;
-        load.errors.append({QString(), 0, 0, QStringLiteral("cannot read %1: %2").arg(path, file.errorString())});
+        load.errors.append(
+            {QString(), 0, 0, QStringLiteral("cannot read %1: %2").arg(path, file.errorString())});
         return load;
     }
     return parse(file.readAll());

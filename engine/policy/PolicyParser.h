@@ -2,10 +2,9 @@
 #pragma once
 
 #include "Policy.h"
+
 #include "json/Diagnostic.h"
-
 #include <QByteArray>
-
 #include <optional>
 
 namespace gatehouse {

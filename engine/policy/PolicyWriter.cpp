@@ -2,7 +2,6 @@
 #include "PolicyWriter.h"
 
 #include "json/JsonWriter.h"
-
 #include <algorithm>
 
 namespace gatehouse {

@@ -47,8 +47,8 @@ TestCli::Result TestCli::run(const QStringList& args)
     p.start(QStringLiteral(GATEHOUSE_BINARY), args);
     if (!p.waitForFinished(30'000))
         return {};
-    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-            QString::fromUtf8(p.readAllStandardError())};
+    return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+            QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
 QString TestCli::write(const QByteArray& content)
@@ -63,25 +63,30 @@ QString TestCli::write(const QByteArray& content)
 
 void TestCli::checkValid()
 {
-    const Result r = run({QStringLiteral("check"), QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/rolli-rerun-agent-run.json")});
+    const Result r = run({QStringLiteral("check"),
+                          QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/rolli-rerun-agent-run.json")});
     QCOMPARE(r.exitCode, 0);
     QCOMPARE(r.out, QStringLiteral("valid\n"));
 }
 
 void TestCli::checkInvalidPrintsEveryError()
 {
-    const QString path = write("{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"tools\": {\n"
-                               "    \"x\": {\"limit\": [], \"limits\": [{\"counter\": \"c\", \"window\": \"minute\", "
-                               "\"max\": 0}]}\n  }\n}\n");
+    const QString path =
+        write("{\n  \"version\": \"1\",\n  \"default\": \"deny\",\n  \"tools\": {\n"
+              "    \"x\": {\"limit\": [], \"limits\": [{\"counter\": \"c\", \"window\": \"minute\", "
+              "\"max\": 0}]}\n  }\n}\n");
     const Result r = run({QStringLiteral("check"), path});
     QCOMPARE(r.exitCode, 1);
-    QCOMPARE(r.out, QStringLiteral("/tools/x/limit (5:11): unknown field \"limit\"; did you mean \"limits\"?\n"
-                                   "/tools/x/limits/0/max (5:79): \"max\" must be a whole number greater than 0, not 0\n"));
+    QCOMPARE(r.out,
+             QStringLiteral(
+                 "/tools/x/limit (5:11): unknown field \"limit\"; did you mean \"limits\"?\n"
+                 "/tools/x/limits/0/max (5:79): \"max\" must be a whole number greater than 0, not 0\n"));
 }
 
 void TestCli::checkSyntaxError()
 {
-    const Result r = run({QStringLiteral("check"), write("{\"version\": \"1\",\n \"default\": \"deny\",\n}")});
+    const Result r =
+        run({QStringLiteral("check"), write("{\"version\": \"1\",\n \"default\": \"deny\",\n}")});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.out, QStringLiteral("/ (3:1): trailing comma before '}'\n"));
 }
@@ -102,33 +107,40 @@ void TestCli::checkMissingFile()
 
 void TestCli::explainLimitBites()
 {
-    const Result r = run({QStringLiteral("explain"), QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json"),
-                          QStringLiteral("--tool"), QStringLiteral("rerun_agent_run"), QStringLiteral("--args"),
-                          QStringLiteral("{\"id\": 42}"), QStringLiteral("--calls"), QStringLiteral("11"),
-                          QStringLiteral("--at"), QStringLiteral("2026-01-01T12:00:20Z")});
+    const Result r =
+        run({QStringLiteral("explain"),
+             QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json"),
+             QStringLiteral("--tool"), QStringLiteral("rerun_agent_run"), QStringLiteral("--args"),
+             QStringLiteral("{\"id\": 42}"), QStringLiteral("--calls"), QStringLiteral("11"),
+             QStringLiteral("--at"), QStringLiteral("2026-01-01T12:00:20Z")});
     QCOMPARE(r.exitCode, 0);
     const QStringList lines = r.out.split(u'\n', Qt::SkipEmptyParts);
     QCOMPARE(lines.size(), 12);
     QCOMPARE(lines.at(0), QStringLiteral("call   1  allowed       (no rule)"));
     QCOMPARE(lines.at(9), QStringLiteral("call  10  allowed       (no rule)"));
-    QCOMPARE(lines.at(10), QStringLiteral("call  11  limited       /tools/rerun_agent_run/limits/0  Rate limit reached for "
-                                          "rerun_agent_run: 10 per minute (counter rerun_agent_run_rate). Retry in 40 s."));
+    QCOMPARE(lines.at(10),
+             QStringLiteral("call  11  limited       /tools/rerun_agent_run/limits/0  Rate limit reached for "
+                            "rerun_agent_run: 10 per minute (counter rerun_agent_run_rate). Retry in 40 s."));
     QCOMPARE(lines.at(11), QStringLiteral("10 allowed, 1 limited"));
 }
 
 void TestCli::explainApproval()
 {
-    const QString path = write(R"({"version":"1","default":"deny","tools":{"create_charge":{"action":"approve",
+    const QString path =
+        write(R"({"version":"1","default":"deny","tools":{"create_charge":{"action":"approve",
         "limits":[{"counter":"charges","window":"hour","max":2}]}}})");
-    const QStringList base{QStringLiteral("explain"), path, QStringLiteral("--tool"), QStringLiteral("create_charge"),
+    const QStringList base{QStringLiteral("explain"), path,
+                           QStringLiteral("--tool"),  QStringLiteral("create_charge"),
                            QStringLiteral("--calls"), QStringLiteral("3")};
     const Result asked = run(base);
     QCOMPARE(asked.exitCode, 0);
     QVERIFY(asked.out.endsWith(u"3 needs-approval\n"));
     const Result approved = run(base + QStringList{QStringLiteral("--approve")});
     QCOMPARE(approved.exitCode, 0);
-    QVERIFY2(approved.out.contains(u"call   1  approved      /tools/create_charge/action"), qPrintable(approved.out));
-    QVERIFY2(approved.out.contains(u"call   3  limited       /tools/create_charge/limits/0"), qPrintable(approved.out));
+    QVERIFY2(approved.out.contains(u"call   1  approved      /tools/create_charge/action"),
+             qPrintable(approved.out));
+    QVERIFY2(approved.out.contains(u"call   3  limited       /tools/create_charge/limits/0"),
+             qPrintable(approved.out));
     QVERIFY(approved.out.endsWith(u"2 approved, 1 limited\n"));
 }
 
@@ -137,15 +149,20 @@ void TestCli::explainBadArguments_data()
     QTest::addColumn<QStringList>("extra");
     QTest::addColumn<QString>("message");
     QTest::newRow("no tool") << QStringList() << "usage: gatehouse explain";
-    QTest::newRow("args not json") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--args"), QStringLiteral("{x")}
+    QTest::newRow("args not json") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"),
+                                                  QStringLiteral("--args"), QStringLiteral("{x")}
                                    << "--args must be a JSON object";
-    QTest::newRow("args an array") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--args"), QStringLiteral("[1]")}
+    QTest::newRow("args an array") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"),
+                                                  QStringLiteral("--args"), QStringLiteral("[1]")}
                                    << "--args must be a JSON object";
-    QTest::newRow("calls zero") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--calls"), QStringLiteral("0")}
+    QTest::newRow("calls zero") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"),
+                                               QStringLiteral("--calls"), QStringLiteral("0")}
                                 << "--calls must be a whole number";
-    QTest::newRow("bad time") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--at"), QStringLiteral("noon")}
+    QTest::newRow("bad time") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"),
+                                             QStringLiteral("--at"), QStringLiteral("noon")}
                               << "--at must be an ISO 8601 time";
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"), QStringLiteral("--frob")}
+    QTest::newRow("unknown option") << QStringList{QStringLiteral("--tool"), QStringLiteral("t"),
+                                                   QStringLiteral("--frob")}
                                     << "Unknown option 'frob'";
 }
 
@@ -153,8 +170,10 @@ void TestCli::explainBadArguments()
 {
     QFETCH(QStringList, extra);
     QFETCH(QString, message);
-    const Result r = run(QStringList{QStringLiteral("explain"), QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json")}
-                         + extra);
+    const Result r =
+        run(QStringList{QStringLiteral("explain"),
+                        QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json")} +
+            extra);
     QCOMPARE(r.exitCode, 2);
     QVERIFY2(r.err.contains(message), qPrintable(r.err));
     QVERIFY(r.out.isEmpty());
@@ -162,7 +181,8 @@ void TestCli::explainBadArguments()
 
 void TestCli::explainInvalidPolicy()
 {
-    const Result r = run({QStringLiteral("explain"), write(R"({"version":"1"})"), QStringLiteral("--tool"), QStringLiteral("t")});
+    const Result r = run({QStringLiteral("explain"), write(R"({"version":"1"})"), QStringLiteral("--tool"),
+                          QStringLiteral("t")});
     QCOMPARE(r.exitCode, 1);
     QCOMPARE(r.err, QStringLiteral("/default (1:1): \"default\" is required\n"));
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-#include "json/JsonWriter.h"
 #include "policy/ArgumentPath.h"
 
+#include "json/JsonWriter.h"
 #include <QJsonDocument>
 #include <QtTest>
 
@@ -34,7 +34,10 @@ void TestArgumentPath::resolve_data()
     QTest::addColumn<QString>("path");
     QTest::addColumn<QByteArray>("expected"); // canonical JSON, or "undefined"
 
-    QTest::newRow("whole") << "args" << QByteArray(R"({"a":{"b":[10,20,{"c":"deep"}]},"amount":250,"dotted.key":true,"empty":null,"list":[[1,2],[3]]})");
+    QTest::newRow("whole")
+        << "args"
+        << QByteArray(
+               R"({"a":{"b":[10,20,{"c":"deep"}]},"amount":250,"dotted.key":true,"empty":null,"list":[[1,2],[3]]})");
     QTest::newRow("member") << "args.amount" << QByteArray("250");
     QTest::newRow("nested") << "args.a.b" << QByteArray("[10,20,{\"c\":\"deep\"}]");
     QTest::newRow("index") << "args.a.b[1]" << QByteArray("20");
@@ -65,16 +68,26 @@ void TestArgumentPath::invalid_data()
 {
     QTest::addColumn<QString>("path");
     QTest::addColumn<QString>("because");
-    QTest::newRow("no root") << "amount" << "starts with \"args\"";
-    QTest::newRow("other root") << "params.amount" << "starts with \"args\"";
-    QTest::newRow("root prefix") << "argsx" << "starts with \"args\"";
-    QTest::newRow("empty name") << "args..a" << "empty name";
-    QTest::newRow("trailing dot") << "args.a." << "empty name";
-    QTest::newRow("open bracket") << "args.a[" << "expected a non-negative index";
-    QTest::newRow("negative index") << "args.a[-1]" << "expected a non-negative index";
-    QTest::newRow("letters in index") << "args.a[x]" << "expected a non-negative index";
-    QTest::newRow("unterminated quote") << "args[\"a" << "unterminated";
-    QTest::newRow("stray bracket") << "args.a]" << "unexpected ']'";
+    QTest::newRow("no root") << "amount"
+                             << "starts with \"args\"";
+    QTest::newRow("other root") << "params.amount"
+                                << "starts with \"args\"";
+    QTest::newRow("root prefix") << "argsx"
+                                 << "starts with \"args\"";
+    QTest::newRow("empty name") << "args..a"
+                                << "empty name";
+    QTest::newRow("trailing dot") << "args.a."
+                                  << "empty name";
+    QTest::newRow("open bracket") << "args.a["
+                                  << "expected a non-negative index";
+    QTest::newRow("negative index") << "args.a[-1]"
+                                    << "expected a non-negative index";
+    QTest::newRow("letters in index") << "args.a[x]"
+                                      << "expected a non-negative index";
+    QTest::newRow("unterminated quote") << "args[\"a"
+                                        << "unterminated";
+    QTest::newRow("stray bracket") << "args.a]"
+                                   << "unexpected ']'";
 }
 
 void TestArgumentPath::invalid()

@@ -35,14 +35,17 @@ void TestCondition::ops_data()
     row("eq bool", R"({"path":"args.f","op":"eq","value":true})", R"({"f":true})", true);
     row("eq bool vs string", R"({"path":"args.f","op":"eq","value":true})", R"({"f":"true"})", false);
     row("eq null", R"({"path":"args.x","op":"eq","value":null})", R"({"x":null})", true);
-    row("eq object deep", R"({"path":"args.o","op":"eq","value":{"a":[1,2]}})", R"({"o":{"a":[1,2.0]}})", true);
-    row("eq object differs", R"({"path":"args.o","op":"eq","value":{"a":[1,2]}})", R"({"o":{"a":[2,1]}})", false);
+    row("eq object deep", R"({"path":"args.o","op":"eq","value":{"a":[1,2]}})", R"({"o":{"a":[1,2.0]}})",
+        true);
+    row("eq object differs", R"({"path":"args.o","op":"eq","value":{"a":[1,2]}})", R"({"o":{"a":[2,1]}})",
+        false);
     row("eq missing", R"({"path":"args.x","op":"eq","value":1})", R"({})", false);
     row("neq differs", R"({"path":"args.mode","op":"neq","value":"deep"})", R"({"mode":"quick"})", true);
     row("neq same", R"({"path":"args.mode","op":"neq","value":"deep"})", R"({"mode":"deep"})", false);
     row("neq missing", R"({"path":"args.mode","op":"neq","value":"deep"})", R"({})", true);
     // in / not_in
-    row("in string", R"({"path":"args.p","op":"in","value":["reddit","twitter"]})", R"({"p":"twitter"})", true);
+    row("in string", R"({"path":"args.p","op":"in","value":["reddit","twitter"]})", R"({"p":"twitter"})",
+        true);
     row("in absent value", R"({"path":"args.p","op":"in","value":["reddit"]})", R"({"p":"x"})", false);
     row("in number", R"({"path":"args.n","op":"in","value":[1,2,3]})", R"({"n":2.0})", true);
     row("in numeric string", R"({"path":"args.n","op":"in","value":[1,2,3]})", R"({"n":"3"})", true);
@@ -63,7 +66,8 @@ void TestCondition::ops_data()
     row("gt bool", R"({"path":"args.n","op":"gt","value":0})", R"({"n":true})", false);
     row("lt missing", R"({"path":"args.n","op":"lt","value":5})", R"({})", false);
     row("lt iso dates", R"({"path":"args.d","op":"lt","value":"2026-01-01"})", R"({"d":"2025-12-31"})", true);
-    row("gte iso dates", R"({"path":"args.d","op":"gte","value":"2026-01-01"})", R"({"d":"2025-12-31"})", false);
+    row("gte iso dates", R"({"path":"args.d","op":"gte","value":"2026-01-01"})", R"({"d":"2025-12-31"})",
+        false);
     row("lt string vs number", R"({"path":"args.d","op":"lt","value":"b"})", R"({"d":1})", false);
     // regex
     row("regex match", R"({"path":"args.q","op":"regex","value":"^rolli"})", R"({"q":"rolli rocks"})", true);
@@ -74,12 +78,17 @@ void TestCondition::ops_data()
     row("regex missing", R"({"path":"args.q","op":"regex","value":".*"})", R"({})", false);
     row("regex unicode", R"({"path":"args.q","op":"regex","value":"^é+$"})", R"({"q":"éé"})", true);
     // contains
-    row("contains substring", R"({"path":"args.q","op":"contains","value":"drop"})", R"({"q":"please drop table"})", true);
-    row("contains substring absent", R"({"path":"args.q","op":"contains","value":"drop"})", R"({"q":"keep"})", false);
-    row("contains array element", R"({"path":"args.p","op":"contains","value":"reddit"})", R"({"p":["x","reddit"]})", true);
+    row("contains substring", R"({"path":"args.q","op":"contains","value":"drop"})",
+        R"({"q":"please drop table"})", true);
+    row("contains substring absent", R"({"path":"args.q","op":"contains","value":"drop"})", R"({"q":"keep"})",
+        false);
+    row("contains array element", R"({"path":"args.p","op":"contains","value":"reddit"})",
+        R"({"p":["x","reddit"]})", true);
     row("contains array number", R"({"path":"args.p","op":"contains","value":2})", R"({"p":[1,2.0]})", true);
-    row("contains array missing", R"({"path":"args.p","op":"contains","value":"reddit"})", R"({"p":["x"]})", false);
-    row("contains object key", R"({"path":"args.m","op":"contains","value":"secret"})", R"({"m":{"secret":1}})", true);
+    row("contains array missing", R"({"path":"args.p","op":"contains","value":"reddit"})", R"({"p":["x"]})",
+        false);
+    row("contains object key", R"({"path":"args.m","op":"contains","value":"secret"})",
+        R"({"m":{"secret":1}})", true);
     row("contains on number", R"({"path":"args.n","op":"contains","value":"1"})", R"({"n":12})", false);
     row("contains missing", R"({"path":"args.q","op":"contains","value":"a"})", R"({})", false);
     // exists
@@ -89,7 +98,8 @@ void TestCondition::ops_data()
     row("exists false absent", R"({"path":"args.x","op":"exists","value":false})", R"({})", true);
     row("exists false present", R"({"path":"args.x","op":"exists","value":false})", R"({"x":1})", false);
     row("exists nested", R"({"path":"args.a.b[1]","op":"exists"})", R"({"a":{"b":[0,0]}})", true);
-    row("exists nested out of range", R"({"path":"args.a.b[2]","op":"exists"})", R"({"a":{"b":[0,0]}})", false);
+    row("exists nested out of range", R"({"path":"args.a.b[2]","op":"exists"})", R"({"a":{"b":[0,0]}})",
+        false);
 }
 
 void TestCondition::ops()
@@ -97,8 +107,8 @@ void TestCondition::ops()
     QFETCH(QByteArray, condition);
     QFETCH(QByteArray, arguments);
     QFETCH(bool, holds);
-    const QByteArray policy = R"({"version":"1","default":"deny","tools":{"t":{"require":[{"conditions":[)" + condition
-                              + "]}]}}}";
+    const QByteArray policy =
+        R"({"version":"1","default":"deny","tools":{"t":{"require":[{"conditions":[)" + condition + "]}]}}}";
     const PolicyLoad load = PolicyParser::parse(policy);
     QVERIFY2(load.policy, load.errors.isEmpty() ? "" : qPrintable(load.errors.first().toString()));
     const Condition& c = load.policy->tool(QStringLiteral("t"))->require->first().conditions->first();

@@ -4,7 +4,6 @@
 
 #include <QDateTime>
 #include <QtTest>
-
 #include <atomic>
 #include <memory>
 #include <thread>

@@ -13,7 +13,8 @@ Q_DECLARE_METATYPE(gatehouse::Verdict)
 
 namespace {
 
-const qint64 Noon = QDateTime::fromString(QStringLiteral("2026-03-01T12:00:00Z"), Qt::ISODate).toMSecsSinceEpoch();
+const qint64 Noon =
+    QDateTime::fromString(QStringLiteral("2026-03-01T12:00:00Z"), Qt::ISODate).toMSecsSinceEpoch();
 
 Policy load(const QByteArray& json)
 {
@@ -31,8 +32,8 @@ Policy loadFile(const QString& path)
     return *l.policy;
 }
 
-ToolCall call(const QString& tool, const QByteArray& args = "{}", const QString& grant = QStringLiteral("alice"),
-              const QString& session = QStringLiteral("s1"))
+ToolCall call(const QString& tool, const QByteArray& args = "{}",
+              const QString& grant = QStringLiteral("alice"), const QString& session = QStringLiteral("s1"))
 {
     return {tool, QJsonDocument::fromJson(args).object(), grant, session};
 }
@@ -107,32 +108,45 @@ void TestEvaluator::orderOfEvaluation_data()
 
     QTest::newRow("hidden beats listed") << "secret_tool" << QByteArray("{}") << Verdict::Hidden << "(hidden)"
                                          << "Unknown tool: secret_tool";
-    QTest::newRow("unlisted under default deny") << "nope" << QByteArray("{}") << Verdict::Denied << "(default deny)"
-                                                 << "nope is not among the tools this policy allows";
-    QTest::newRow("action deny beats require") << "blocked" << QByteArray("{}") << Verdict::Denied
-                                               << "/tools/blocked/action" << "Blocked for everyone.";
-    QTest::newRow("action deny default message") << "blocked_plain" << QByteArray("{}") << Verdict::Denied
-                                                 << "/tools/blocked_plain/action" << "blocked_plain is not allowed";
+    QTest::newRow("unlisted under default deny")
+        << "nope" << QByteArray("{}") << Verdict::Denied << "(default deny)"
+        << "nope is not among the tools this policy allows";
+    QTest::newRow("action deny beats require")
+        << "blocked" << QByteArray("{}") << Verdict::Denied << "/tools/blocked/action"
+        << "Blocked for everyone.";
+    QTest::newRow("action deny default message")
+        << "blocked_plain" << QByteArray("{}") << Verdict::Denied << "/tools/blocked_plain/action"
+        << "blocked_plain is not allowed";
     QTest::newRow("first require fails") << "guarded" << QByteArray(R"({"amount":500,"currency":"eur"})")
-                                         << Verdict::Denied << "/tools/guarded/require/0" << "Too much.";
+                                         << Verdict::Denied << "/tools/guarded/require/0"
+                                         << "Too much.";
     QTest::newRow("second require fails, default message")
-        << "guarded" << QByteArray(R"({"amount":5,"currency":"gbp"})") << Verdict::Denied << "/tools/guarded/require/1"
+        << "guarded" << QByteArray(R"({"amount":5,"currency":"gbp"})") << Verdict::Denied
+        << "/tools/guarded/require/1"
         << "guarded requires args.currency in [\"eur\",\"usd\"]";
     QTest::newRow("require beats deny_if") << "guarded" << QByteArray(R"({"amount":500,"note":"drop"})")
-                                           << Verdict::Denied << "/tools/guarded/require/0" << "Too much.";
-    QTest::newRow("deny_if first rule") << "guarded" << QByteArray(R"({"amount":5,"currency":"eur","note":"drop it"})")
-                                        << Verdict::Denied << "/tools/guarded/deny_if/0" << "No dropping.";
-    QTest::newRow("deny_if all conditions") << "guarded" << QByteArray(R"({"amount":60,"currency":"usd"})")
-                                            << Verdict::Denied << "/tools/guarded/deny_if/1"
-                                            << "guarded is refused when args.currency eq \"usd\" and args.amount gt 50";
-    QTest::newRow("deny_if needs all conditions") << "guarded" << QByteArray(R"({"amount":40,"currency":"usd"})")
-                                                  << Verdict::Allowed << "" << "";
+                                           << Verdict::Denied << "/tools/guarded/require/0"
+                                           << "Too much.";
+    QTest::newRow("deny_if first rule")
+        << "guarded" << QByteArray(R"({"amount":5,"currency":"eur","note":"drop it"})") << Verdict::Denied
+        << "/tools/guarded/deny_if/0"
+        << "No dropping.";
+    QTest::newRow("deny_if all conditions")
+        << "guarded" << QByteArray(R"({"amount":60,"currency":"usd"})") << Verdict::Denied
+        << "/tools/guarded/deny_if/1"
+        << "guarded is refused when args.currency eq \"usd\" and args.amount gt 50";
+    QTest::newRow("deny_if needs all conditions")
+        << "guarded" << QByteArray(R"({"amount":40,"currency":"usd"})") << Verdict::Allowed << ""
+        << "";
     QTest::newRow("approve_if") << "guarded" << QByteArray(R"({"amount":95,"currency":"eur"})")
                                 << Verdict::NeedsApproval << "/tools/guarded/approve_if/0"
                                 << "guarded needs approval (rule big)";
-    QTest::newRow("action approve") << "asks" << QByteArray("{}") << Verdict::NeedsApproval << "/tools/asks/action"
+    QTest::newRow("action approve") << "asks" << QByteArray("{}") << Verdict::NeedsApproval
+                                    << "/tools/asks/action"
                                     << "asks needs approval";
-    QTest::newRow("listed as {} allows") << "open" << QByteArray(R"({"anything":1})") << Verdict::Allowed << "" << "";
+    QTest::newRow("listed as {} allows")
+        << "open" << QByteArray(R"({"anything":1})") << Verdict::Allowed << ""
+        << "";
 }
 
 void TestEvaluator::orderOfEvaluation()
@@ -216,7 +230,8 @@ void TestEvaluator::policyLayerRerunExample()
     for (int i = 0; i < 10; ++i)
         QCOMPARE(run(e, p, call(QStringLiteral("rerun_agent_run"), R"({"id":7})"), Noon + i * 1000).verdict,
                  Verdict::Allowed);
-    const Decision eleventh = run(e, p, call(QStringLiteral("rerun_agent_run"), R"({"id":7})"), Noon + 10'000);
+    const Decision eleventh =
+        run(e, p, call(QStringLiteral("rerun_agent_run"), R"({"id":7})"), Noon + 10'000);
     QCOMPARE(eleventh.verdict, Verdict::Limited);
     QCOMPARE(eleventh.rule, QStringLiteral("/tools/rerun_agent_run/limits/0"));
     QCOMPARE(eleventh.retryAfterSeconds, 50);
@@ -229,7 +244,8 @@ void TestEvaluator::policyLayerRerunExample()
 
 void TestEvaluator::policyLayerHiddenExample()
 {
-    const Policy p = loadFile(QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/rolli-delete-agent-schedule-hidden.json"));
+    const Policy p =
+        loadFile(QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/rolli-delete-agent-schedule-hidden.json"));
     const Evaluator e(std::make_shared<InMemoryCounterStore>());
     QCOMPARE(e.decide(p, call(QStringLiteral("delete_agent_schedule")), Noon).verdict, Verdict::Hidden);
     QCOMPARE(e.decide(p, call(QStringLiteral("list_agent_schedules")), Noon).verdict, Verdict::Denied);
@@ -237,7 +253,8 @@ void TestEvaluator::policyLayerHiddenExample()
 
 void TestEvaluator::policyLayerFinancialExample()
 {
-    const Policy p = loadFile(QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/financial-requires-approval.json"));
+    const Policy p =
+        loadFile(QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/financial-requires-approval.json"));
     const Evaluator e(std::make_shared<InMemoryCounterStore>());
     const Decision d = e.decide(p, call(QStringLiteral("create_refund"), R"({"amount":1})"), Noon);
     QCOMPARE(d.verdict, Verdict::Denied);
@@ -279,11 +296,21 @@ void TestEvaluator::scopes_data()
     QTest::addColumn<QString>("otherGrant");
     QTest::addColumn<QString>("otherSession");
     QTest::addColumn<bool>("otherHasOwnBudget");
-    QTest::newRow("grant: other grant") << "grant" << "bob" << "s1" << true;
-    QTest::newRow("grant: other session, same grant") << "grant" << "alice" << "s2" << false;
-    QTest::newRow("session: other session") << "session" << "alice" << "s2" << true;
-    QTest::newRow("session: other grant, same session") << "session" << "bob" << "s1" << false;
-    QTest::newRow("global: other grant and session") << "global" << "bob" << "s2" << false;
+    QTest::newRow("grant: other grant") << "grant"
+                                        << "bob"
+                                        << "s1" << true;
+    QTest::newRow("grant: other session, same grant") << "grant"
+                                                      << "alice"
+                                                      << "s2" << false;
+    QTest::newRow("session: other session") << "session"
+                                            << "alice"
+                                            << "s2" << true;
+    QTest::newRow("session: other grant, same session") << "session"
+                                                        << "bob"
+                                                        << "s1" << false;
+    QTest::newRow("global: other grant and session") << "global"
+                                                     << "bob"
+                                                     << "s2" << false;
 }
 
 void TestEvaluator::scopes()
@@ -335,7 +362,8 @@ void TestEvaluator::allToolsLimits()
     // The refused call took nothing from t's own counter.
     QCOMPARE(store->used({QStringLiteral("t_rate"), QStringLiteral("global"), 60}, Noon), 1.0);
     // Another session is another budget; the next second too.
-    QVERIFY(run(e, p, call(QStringLiteral("a"), "{}", QStringLiteral("alice"), QStringLiteral("s2"))).isAllowed());
+    QVERIFY(run(e, p, call(QStringLiteral("a"), "{}", QStringLiteral("alice"), QStringLiteral("s2")))
+                .isAllowed());
     QVERIFY(run(e, p, call(QStringLiteral("a")), Noon + 1000).isAllowed());
 }
 

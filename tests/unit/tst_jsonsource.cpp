@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "json/JsonSource.h"
-
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QtTest>
@@ -103,20 +102,25 @@ void TestJsonSource::syntaxErrors_data()
     QTest::addColumn<QString>("messageStart");
 
     QTest::newRow("empty") << QByteArray("") << "" << 1 << 1 << "unexpected end of text";
-    QTest::newRow("trailing comma in object") << QByteArray("{\"a\": 1,\n}") << "" << 2 << 1 << "trailing comma";
-    QTest::newRow("trailing comma in array") << QByteArray("{\"a\": [1,]}") << "/a" << 1 << 10 << "trailing comma";
+    QTest::newRow("trailing comma in object")
+        << QByteArray("{\"a\": 1,\n}") << "" << 2 << 1 << "trailing comma";
+    QTest::newRow("trailing comma in array")
+        << QByteArray("{\"a\": [1,]}") << "/a" << 1 << 10 << "trailing comma";
     QTest::newRow("missing colon") << QByteArray("{\"a\" 1}") << "" << 1 << 6 << "expected ':'";
     QTest::newRow("unquoted key") << QByteArray("{a: 1}") << "" << 1 << 2 << "expected a member name";
     QTest::newRow("single quotes") << QByteArray("{\"a\": 'x'}") << "/a" << 1 << 7 << "unexpected character";
-    QTest::newRow("unterminated string") << QByteArray("{\"a\": \"x") << "/a" << 1 << 9 << "unterminated string";
+    QTest::newRow("unterminated string")
+        << QByteArray("{\"a\": \"x") << "/a" << 1 << 9 << "unterminated string";
     QTest::newRow("bad escape") << QByteArray("[\"\\x\"]") << "/0" << 1 << 4 << "invalid escape";
     QTest::newRow("leading zero") << QByteArray("[01]") << "" << 1 << 3 << "expected ',' or ']'";
     QTest::newRow("bare minus") << QByteArray("[-]") << "/0" << 1 << 3 << "invalid number";
     QTest::newRow("garbage after") << QByteArray("{} x") << "" << 1 << 4 << "unexpected text after";
     QTest::newRow("comment") << QByteArray("{\n// no\n}") << "" << 2 << 1 << "expected a member name";
-    QTest::newRow("missing comma") << QByteArray("{\"a\": 1\n \"b\": 2}") << "" << 2 << 2 << "expected ',' or '}'";
+    QTest::newRow("missing comma") << QByteArray("{\"a\": 1\n \"b\": 2}") << "" << 2 << 2
+                                   << "expected ',' or '}'";
     QTest::newRow("truncated") << QByteArray("{\"a\": [1, 2") << "/a" << 1 << 12 << "unexpected end of text";
-    QTest::newRow("raw newline in string") << QByteArray("[\"a\nb\"]") << "/0" << 1 << 4 << "unterminated string";
+    QTest::newRow("raw newline in string")
+        << QByteArray("[\"a\nb\"]") << "/0" << 1 << 4 << "unterminated string";
     QTest::newRow("true misspelt") << QByteArray("[tru]") << "/0" << 1 << 2 << "unexpected character";
 }
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "json/JsonWriter.h"
-
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -42,8 +41,9 @@ void TestJsonWriter::emptyContainersInline()
 
 void TestJsonWriter::canonicalSortsKeys()
 {
-    const QJsonObject o{{QStringLiteral("b"), 1}, {QStringLiteral("a"), QJsonObject{{QStringLiteral("d"), true},
-                                                                                      {QStringLiteral("c"), QJsonValue()}}}};
+    const QJsonObject o{
+        {QStringLiteral("b"), 1},
+        {QStringLiteral("a"), QJsonObject{{QStringLiteral("d"), true}, {QStringLiteral("c"), QJsonValue()}}}};
     QCOMPARE(JsonWriter::canonical(o), QByteArray(R"({"a":{"c":null,"d":true},"b":1})"));
 }
 

@@ -31,7 +31,8 @@ void TestPolicyParser::policyLayerExamplesLoad_data()
     QVERIFY(files.size() >= 5);
     for (const QString& f : files)
         QTest::newRow(qPrintable(f)) << dir.filePath(f);
-    QTest::newRow("rolli-recommended") << QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json");
+    QTest::newRow("rolli-recommended")
+        << QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json");
 }
 
 void TestPolicyParser::policyLayerExamplesLoad()
@@ -134,7 +135,8 @@ void TestPolicyParser::invalid_data()
     row("default not a string", R"({"version":"1","default":false})", "/default", "not a boolean");
     row("description not a string", R"({"version":"1","default":"deny","description":3})", "/description",
         "must be a string");
-    row("unknown top-level field", R"({"version":"1","default":"deny","rules":[]})", "/rules", "unknown field");
+    row("unknown top-level field", R"({"version":"1","default":"deny","rules":[]})", "/rules",
+        "unknown field");
     row("hide not an array", R"({"version":"1","default":"deny","hide":"x"})", "/hide", "must be an array");
     row("hide entry not a string", R"({"version":"1","default":"deny","hide":["a",{}]})", "/hide/1",
         "non-empty string");
@@ -151,31 +153,35 @@ void TestPolicyParser::invalid_data()
         "/approval/timeout_seconds", "whole number from 1");
     row("approval on_timeout unknown", R"({"version":"1","default":"deny","approval":{"on_timeout":"ask"}})",
         "/approval/on_timeout", "must be one of");
-    row("tools not an object", R"({"version":"1","default":"deny","tools":[]})", "/tools", "must be an object");
+    row("tools not an object", R"({"version":"1","default":"deny","tools":[]})", "/tools",
+        "must be an object");
     row("tool not an object", withTool("true"), "/tools/t", "must be an object");
-    row("tool name empty", R"({"version":"1","default":"deny","tools":{"":{}}})", "/tools/", "must not be empty");
+    row("tool name empty", R"({"version":"1","default":"deny","tools":{"":{}}})", "/tools/",
+        "must not be empty");
     row("action unknown", withTool(R"({"action":"block"})"), "/tools/t/action", "must be one of");
     row("on_deny not a string", withTool(R"({"on_deny":["no"]})"), "/tools/t/on_deny", "must be a string");
     row("unknown tool field", withTool(R"({"limit":[]})"), "/tools/t/limit", "did you mean \"limits\"?");
     row("require not an array", withTool(R"({"require":{}})"), "/tools/t/require", "must be an array");
-    row("deny_if rule not an object", withTool(R"({"deny_if":["x"]})"), "/tools/t/deny_if/0", "must be an object");
+    row("deny_if rule not an object", withTool(R"({"deny_if":["x"]})"), "/tools/t/deny_if/0",
+        "must be an object");
     row("approve_if conditions not an array", withTool(R"({"approve_if":[{"conditions":{}}]})"),
         "/tools/t/approve_if/0/conditions", "must be an array");
     row("rule unknown field", withTool(R"({"require":[{"conditions":[],"message":"x"}]})"),
         "/tools/t/require/0/message", "unknown field");
     row("rule name not a string", withTool(R"({"require":[{"name":1}]})"), "/tools/t/require/0/name",
         "must be a string");
-    row("condition not an object", withCondition("1"), "/tools/t/deny_if/0/conditions/0", "must be an object");
-    row("condition path missing", withCondition(R"({"op":"eq","value":1})"), "/tools/t/deny_if/0/conditions/0/path",
-        "\"path\" is required");
+    row("condition not an object", withCondition("1"), "/tools/t/deny_if/0/conditions/0",
+        "must be an object");
+    row("condition path missing", withCondition(R"({"op":"eq","value":1})"),
+        "/tools/t/deny_if/0/conditions/0/path", "\"path\" is required");
     row("condition path not a string", withCondition(R"({"path":["args"],"op":"eq","value":1})"),
         "/tools/t/deny_if/0/conditions/0/path", "path string");
     row("condition path without args", withCondition(R"({"path":"amount","op":"eq","value":1})"),
         "/tools/t/deny_if/0/conditions/0/path", "starts with \"args\"");
     row("condition path malformed", withCondition(R"({"path":"args.a[","op":"eq","value":1})"),
         "/tools/t/deny_if/0/conditions/0/path", "invalid path");
-    row("condition op missing", withCondition(R"({"path":"args.a","value":1})"), "/tools/t/deny_if/0/conditions/0/op",
-        "\"op\" is required");
+    row("condition op missing", withCondition(R"({"path":"args.a","value":1})"),
+        "/tools/t/deny_if/0/conditions/0/op", "\"op\" is required");
     row("condition op unknown", withCondition(R"({"path":"args.a","op":"like","value":1})"),
         "/tools/t/deny_if/0/conditions/0/op", "unknown op \"like\"");
     row("condition op not a string", withCondition(R"({"path":"args.a","op":7,"value":1})"),
@@ -196,40 +202,46 @@ void TestPolicyParser::invalid_data()
         "/tools/t/deny_if/0/conditions/0/value", "takes true or false");
     row("condition unknown field", withCondition(R"({"path":"args.a","op":"eq","value":1,"values":[1]})"),
         "/tools/t/deny_if/0/conditions/0/values", "did you mean \"value\"?");
-    row("limits not an array", withTool(R"({"limits":{"counter":"c"}})"), "/tools/t/limits", "must be an array");
+    row("limits not an array", withTool(R"({"limits":{"counter":"c"}})"), "/tools/t/limits",
+        "must be an array");
     row("limit not an object", withLimit("3"), "/tools/t/limits/0", "must be an object");
     row("limit counter missing", withLimit(R"({"window":"minute","max":1})"), "/tools/t/limits/0/counter",
         "\"counter\" is required");
-    row("limit counter empty", withLimit(R"({"counter":"","window":"minute","max":1})"), "/tools/t/limits/0/counter",
-        "non-empty string");
-    row("window missing", withLimit(R"({"counter":"c","max":1})"), "/tools/t/limits/0/window", "\"window\" is required");
-    row("window unknown unit", withLimit(R"({"counter":"c","window":"week","max":1})"), "/tools/t/limits/0/window",
-        "not \"week\"");
+    row("limit counter empty", withLimit(R"({"counter":"","window":"minute","max":1})"),
+        "/tools/t/limits/0/counter", "non-empty string");
+    row("window missing", withLimit(R"({"counter":"c","max":1})"), "/tools/t/limits/0/window",
+        "\"window\" is required");
+    row("window unknown unit", withLimit(R"({"counter":"c","window":"week","max":1})"),
+        "/tools/t/limits/0/window", "not \"week\"");
     row("window zero seconds", withLimit(R"({"counter":"c","window":0,"max":1})"), "/tools/t/limits/0/window",
         "whole number from 1");
     row("window fractional seconds", withLimit(R"({"counter":"c","window":1.5,"max":1})"),
         "/tools/t/limits/0/window", "whole number from 1");
-    row("window too long", withLimit(R"({"counter":"c","window":99999999,"max":1})"), "/tools/t/limits/0/window",
-        "whole number from 1");
+    row("window too long", withLimit(R"({"counter":"c","window":99999999,"max":1})"),
+        "/tools/t/limits/0/window", "whole number from 1");
     row("window a boolean", withLimit(R"({"counter":"c","window":true,"max":1})"), "/tools/t/limits/0/window",
         "not a boolean");
-    row("max missing", withLimit(R"({"counter":"c","window":"minute"})"), "/tools/t/limits/0/max", "\"max\" is required");
+    row("max missing", withLimit(R"({"counter":"c","window":"minute"})"), "/tools/t/limits/0/max",
+        "\"max\" is required");
     row("max zero", withLimit(R"({"counter":"c","window":"minute","max":0})"), "/tools/t/limits/0/max",
         "greater than 0");
     row("max negative", withLimit(R"({"counter":"c","window":"minute","max":-5})"), "/tools/t/limits/0/max",
         "greater than 0");
-    row("max fractional", withLimit(R"({"counter":"c","window":"minute","max":2.5})"), "/tools/t/limits/0/max",
-        "whole number");
+    row("max fractional", withLimit(R"({"counter":"c","window":"minute","max":2.5})"),
+        "/tools/t/limits/0/max", "whole number");
     row("max a string", withLimit(R"({"counter":"c","window":"minute","max":"10"})"), "/tools/t/limits/0/max",
         "not a string");
     row("scope unknown", withLimit(R"({"counter":"c","window":"minute","max":1,"scope":"user"})"),
         "/tools/t/limits/0/scope", "not \"user\"");
-    row("increment_from malformed", withLimit(R"({"counter":"c","window":"minute","max":1,"increment_from":"amount"})"),
+    row("increment_from malformed",
+        withLimit(R"({"counter":"c","window":"minute","max":1,"increment_from":"amount"})"),
         "/tools/t/limits/0/increment_from", "starts with \"args\"");
     row("limit unknown field", withLimit(R"({"counter":"c","window":"minute","max":1,"per":"grant"})"),
         "/tools/t/limits/0/per", "unknown field");
-    row("duplicate key", R"({"version":"1","default":"deny","default":"allow"})", "/default", "duplicate key");
-    row("duplicate tool", R"({"version":"1","default":"deny","tools":{"a":{},"a":{}}})", "/tools/a", "duplicate key");
+    row("duplicate key", R"({"version":"1","default":"deny","default":"allow"})", "/default",
+        "duplicate key");
+    row("duplicate tool", R"({"version":"1","default":"deny","tools":{"a":{},"a":{}}})", "/tools/a",
+        "duplicate key");
     row("syntax error", R"({"version":"1","default":"deny",})", "", "trailing comma");
 }
 
@@ -292,8 +304,8 @@ void TestPolicyParser::typoHints_data()
                              << "unknown field \"Tools\"; did you mean \"tools\"?";
     QTest::newRow("denyif") << QByteArray(R"({"version":"1","default":"deny","tools":{"t":{"denyif":[]}}})")
                             << "unknown field \"denyif\"; did you mean \"deny_if\"?";
-    QTest::newRow("no hint when far") << QByteArray(R"({"version":"1","default":"deny","frobnicate":1})")
-                                      << "unknown field \"frobnicate\"";
+    QTest::newRow("no hint when far")
+        << QByteArray(R"({"version":"1","default":"deny","frobnicate":1})") << "unknown field \"frobnicate\"";
 }
 
 void TestPolicyParser::typoHints()

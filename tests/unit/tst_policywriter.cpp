@@ -35,7 +35,8 @@ void TestPolicyWriter::canonicalRoundTrip_data()
     for (const char* name : {"rolli-rerun-agent-run.json", "rolli-delete-agent-schedule-hidden.json",
                              "financial-requires-approval.json", "minimal-default-deny.json"})
         QTest::newRow(name) << dir + QString::fromLatin1(name);
-    QTest::newRow("rolli-recommended") << QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json");
+    QTest::newRow("rolli-recommended")
+        << QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json");
 }
 
 void TestPolicyWriter::canonicalRoundTrip()
@@ -165,7 +166,8 @@ void TestPolicyWriter::everyFieldRoundTrip()
 void TestPolicyWriter::nonCanonicalBecomesCanonical()
 {
     // Keys out of order, tools unsorted, compact: saving normalises, and saving again changes nothing.
-    const QByteArray messy = R"({"tools":{"z":{},"a":{"limits":[{"scope":"grant","max":3,"window":"minute","counter":"c"}]}},"default":"deny","version":"1"})";
+    const QByteArray messy =
+        R"({"tools":{"z":{},"a":{"limits":[{"scope":"grant","max":3,"window":"minute","counter":"c"}]}},"default":"deny","version":"1"})";
     const PolicyLoad first = PolicyParser::parse(messy);
     QVERIFY(first.policy);
     const QByteArray saved = PolicyWriter::toJson(*first.policy);
@@ -194,7 +196,8 @@ void TestPolicyWriter::nonCanonicalBecomesCanonical()
 
 void TestPolicyWriter::savedPolicyDecidesTheSame()
 {
-    const PolicyLoad load = PolicyParser::parseFile(QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/shape-all-fields.json"));
+    const PolicyLoad load =
+        PolicyParser::parseFile(QStringLiteral(GATEHOUSE_TEST_DATA "/policylayer/shape-all-fields.json"));
     QVERIFY(load.policy);
     const QByteArray saved = PolicyWriter::toJson(*load.policy);
     const PolicyLoad again = PolicyParser::parse(saved);
