@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CheckCommand.h"
 #include "ExplainCommand.h"
+#include "ServeCommand.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -18,6 +19,8 @@ void printHelp(QTextStream& out)
            "  check POLICY.json        validate a policy; prints \"valid\" or one line per error\n"
            "  explain POLICY.json --tool NAME [--args JSON] [--grant LABEL] [--calls N] [--approve]\n"
            "                           print the decision of N successive calls of a tool\n"
+           "  serve [--policy FILE] [--listen HOST:PORT] [--token T | --no-auth] [--stdio] -- COMMAND [ARGS...]\n"
+           "                           run the proxy in front of an MCP server started as COMMAND\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }
@@ -39,6 +42,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::check(args, out, err);
     if (command == u"explain")
         return gatehouse::cli::explain(args, out, err);
+    if (command == u"serve")
+        return gatehouse::cli::serve(args, out, err);
     if (command == u"--version" || command == u"version") {
         out << "gatehouse " GATEHOUSE_VERSION "\n";
         return 0;

@@ -1,0 +1,195 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ServeCommand.h"
+
+#include "counters/InMemoryCounterStore.h"
+#include "http/HttpServer.h"
+#include "proxy/McpHttpEndpoint.h"
+#include "proxy/PolicyGate.h"
+#include "proxy/StdioEndpoint.h"
+#include "proxy/StdioUpstream.h"
+#include "proxy/Upstream.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QRandomGenerator>
+#include <QSocketNotifier>
+
+#include <csignal>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace gatehouse::cli {
+
+namespace {
+
+int signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    [[maybe_unused]] const auto n = ::write(signalPipe[1], &byte, 1);
+}
+
+// SIGINT and SIGTERM end the event loop from a safe place, through a socket pair.
+void installSignalHandlers(QObject* context)
+{
+    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
+        return;
+    auto* notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, context);
+    QObject::connect(notifier, &QSocketNotifier::activated, context, [] {
+        char byte;
+        [[maybe_unused]] const auto n = ::read(signalPipe[0], &byte, 1);
+        QCoreApplication::quit();
+    });
+    struct sigaction action{};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    std::signal(SIGPIPE, SIG_IGN);
+}
+
+QString stamp()
+{
+    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
+}
+
+} // namespace
+
+int serve(const QStringList& args, QTextStream& out, QTextStream& err)
+{
+    Q_UNUSED(out);
+    // Everything after "--" is the upstream command, untouched by option parsing.
+    const qsizetype dashes = args.indexOf(QStringLiteral("--"));
+    const QStringList options = dashes < 0 ? args : args.mid(0, dashes);
+    const QStringList command = dashes < 0 ? QStringList() : args.mid(dashes + 1);
+
+    QCommandLineParser parser;
+    const QCommandLineOption policy(QStringLiteral("policy"), QStringLiteral("Policy file."), QStringLiteral("FILE"));
+    const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
+                                    QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8731"));
+    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Bearer token clients must send."),
+                                   QStringLiteral("TOKEN"));
+    const QCommandLineOption noAuth(QStringLiteral("no-auth"), QStringLiteral("Accept clients without a token."));
+    const QCommandLineOption stdio(QStringLiteral("stdio"), QStringLiteral("Speak MCP on stdin/stdout."));
+    const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("Server name in /mcp/NAME."),
+                                  QStringLiteral("NAME"), QStringLiteral("default"));
+    const QCommandLineOption timeout(QStringLiteral("upstream-timeout"),
+                                     QStringLiteral("Seconds to wait for an upstream answer."), QStringLiteral("SECONDS"),
+                                     QStringLiteral("120"));
+    const QCommandLineOption upstreamUrl(QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."),
+                                         QStringLiteral("URL"));
+    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl});
+    if (!parser.parse(QStringList{QStringLiteral("gatehouse serve")} + options)) {
+        err << "gatehouse serve: " << parser.errorText() << '\n';
+        return 2;
+    }
+    auto usage = [&err](const QString& why) {
+        err << "gatehouse serve: " << why << "\n"
+            << "usage: gatehouse serve [--policy FILE] [--listen HOST:PORT] [--token TOKEN | --no-auth] [--stdio]\n"
+               "                       [--name NAME] [--upstream-timeout SECONDS] -- COMMAND [ARGS...]\n";
+        return 2;
+    };
+    if (parser.isSet(upstreamUrl))
+        return usage(QStringLiteral("--upstream (HTTP upstreams) is not available in this build yet; use -- COMMAND"));
+    if (command.isEmpty())
+        return usage(QStringLiteral("name the upstream server command after --"));
+    if (!parser.positionalArguments().isEmpty())
+        return usage(QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
+    bool ok = false;
+    const int timeoutSeconds = parser.value(timeout).toInt(&ok);
+    if (!ok || timeoutSeconds < 1)
+        return usage(QStringLiteral("--upstream-timeout must be a whole number of seconds"));
+
+    const QString listenSpec = parser.value(listen);
+    const qsizetype colon = listenSpec.lastIndexOf(u':');
+    const QHostAddress address(colon > 0 ? listenSpec.left(colon).remove(u'[').remove(u']') : QString());
+    const int port = colon > 0 ? listenSpec.mid(colon + 1).toInt(&ok) : -1;
+    if (address.isNull() || !ok || port < 0 || port > 65535)
+        return usage(QStringLiteral("--listen must be HOST:PORT with a numeric address, e.g. 127.0.0.1:0"));
+    const bool serveHttp = !parser.isSet(stdio) || parser.isSet(listen);
+
+    installSignalHandlers(QCoreApplication::instance());
+
+    auto logLine = [&err](const QString& line) {
+        err << "gatehouse: " << line << '\n';
+        err.flush();
+    };
+
+    PolicyGate gate(std::make_shared<InMemoryCounterStore>());
+    QObject::connect(&gate, &PolicyGate::policyRejected, [&](const Diagnostics& errors) {
+        logLine(QStringLiteral("policy %1 is invalid; keeping the last good policy%2")
+                    .arg(gate.policyFile(), gate.policy() ? QString() : QStringLiteral(" (none: every call is refused)")));
+        for (const Diagnostic& d : errors)
+            logLine(QStringLiteral("  ") + d.toString());
+    });
+    QObject::connect(&gate, &PolicyGate::policyChanged, [&] { logLine(QStringLiteral("policy loaded from %1").arg(gate.policyFile())); });
+    QObject::connect(&gate, &PolicyGate::callDecided, [&](const CallRecord& r) {
+        logLine(QStringLiteral("%1 %2 %3 %4 %5")
+                    .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
+                         r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule));
+    });
+    if (parser.isSet(policy)) {
+        gate.watchFile(parser.value(policy));
+    } else {
+        logLine(QStringLiteral("no --policy given: every tools/call is refused with \"(no policy)\""));
+    }
+
+    StdioUpstream::Command upstreamCommand;
+    upstreamCommand.program = command.first();
+    upstreamCommand.arguments = command.mid(1);
+    auto* transport = new StdioUpstream(upstreamCommand);
+    Upstream upstream(parser.value(name), std::unique_ptr<UpstreamTransport>(transport));
+    upstream.setRequestTimeoutMs(timeoutSeconds * 1000);
+    QObject::connect(&upstream, &Upstream::logLine, logLine);
+    upstream.start();
+
+    HttpServer http;
+    std::unique_ptr<McpHttpEndpoint> endpoint;
+    if (serveHttp) {
+        McpHttpEndpoint::Options endpointOptions;
+        endpointOptions.noAuth = parser.isSet(noAuth);
+        if (!endpointOptions.noAuth) {
+            QString t = parser.value(token);
+            if (t.isEmpty())
+                t = qEnvironmentVariable("GATEHOUSE_TOKEN");
+            if (t.isEmpty()) {
+                QByteArray raw(24, Qt::Uninitialized);
+                QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), raw.size() / 4);
+                t = QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+                logLine(QStringLiteral("bearer token for this launch: %1").arg(t));
+            }
+            endpointOptions.token = t.toUtf8();
+        } else {
+            logLine(QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
+        }
+        if (!http.listen(address, quint16(port))) {
+            logLine(QStringLiteral("cannot listen on %1: %2").arg(listenSpec, http.errorString()));
+            return 1;
+        }
+        endpoint = std::make_unique<McpHttpEndpoint>(&http, &gate, endpointOptions);
+        endpoint->addServer(&upstream, true);
+        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                                 ? QStringLiteral("[%1]").arg(address.toString())
+                                 : address.toString();
+        logLine(QStringLiteral("listening on http://%1:%2/mcp").arg(host).arg(http.port()));
+    }
+
+    std::unique_ptr<StdioEndpoint> stdioEndpoint;
+    if (parser.isSet(stdio)) {
+        stdioEndpoint = std::make_unique<StdioEndpoint>(&upstream, &gate);
+        QObject::connect(stdioEndpoint.get(), &StdioEndpoint::finished, QCoreApplication::instance(), &QCoreApplication::quit,
+                         Qt::QueuedConnection);
+    }
+
+    const int rc = QCoreApplication::exec();
+    stdioEndpoint.reset();
+    endpoint.reset();
+    http.close();
+    upstream.stop();
+    logLine(QStringLiteral("stopped"));
+    return rc;
+}
+
+} // namespace gatehouse::cli

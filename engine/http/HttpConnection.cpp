@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "HttpConnection.h"
+
+#include <QTimer>
+
+#include <climits>
+
+namespace gatehouse {
+
+namespace {
+HttpConnection* self(http_parser* p)
+{
+    return static_cast<HttpConnection*>(p->data);
+}
+} // namespace
+
+HttpConnection::HttpConnection(QTcpSocket* socket, const Limits& limits, QObject* parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_limits(limits)
+{
+    socket->setParent(this);
+    http_parser_init(&m_parser, HTTP_REQUEST);
+    m_parser.data = this;
+    m_settings.on_message_begin = &HttpConnection::onMessageBegin;
+    m_settings.on_url = &HttpConnection::onUrl;
+    m_settings.on_header_field = &HttpConnection::onHeaderField;
+    m_settings.on_header_value = &HttpConnection::onHeaderValue;
+    m_settings.on_headers_complete = &HttpConnection::onHeadersComplete;
+    m_settings.on_body = &HttpConnection::onBody;
+    m_settings.on_message_complete = &HttpConnection::onMessageComplete;
+    m_lastActivity.start();
+
+    connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
+    connect(socket, &QTcpSocket::disconnected, this, [this] {
+        m_state = State::Closing;
+        emit closed(this);
+        deleteLater();
+    });
+}
+
+HttpConnection::~HttpConnection() = default;
+
+qint64 HttpConnection::bytesToWrite() const
+{
+    return m_socket ? m_socket->bytesToWrite() : 0;
+}
+
+void HttpConnection::onReadyRead()
+{
+    m_lastActivity.restart();
+    m_buffer += m_socket->readAll();
+    if (m_state == State::Reading)
+        parse();
+}
+
+void HttpConnection::parse()
+{
+    while (m_state == State::Reading && !m_buffer.isEmpty()) {
+        const size_t n = http_parser_execute(&m_parser, &m_settings, m_buffer.constData(), size_t(m_buffer.size()));
+        m_buffer.remove(0, qsizetype(n));
+        const auto err = HTTP_PARSER_ERRNO(&m_parser);
+        if (err == HPE_PAUSED) {
+            // A whole request: hand it over and wait for its response before reading on.
+            http_parser_pause(&m_parser, 0);
+            m_state = State::Responding;
+            const HttpRequest request = std::move(m_request);
+            m_request = {};
+            m_requestStarted = false;
+            emit requestReceived(this, request);
+            return;
+        }
+        if (m_bodyTooLarge) {
+            fail(413, QByteArrayLiteral("request body larger than ") + QByteArray::number(m_limits.maxBodyBytes)
+                          + QByteArrayLiteral(" bytes"));
+            return;
+        }
+        if (err == HPE_HEADER_OVERFLOW) {
+            fail(431, QByteArrayLiteral("request headers too large"));
+            return;
+        }
+        if (err != HPE_OK) {
+            fail(400, QByteArrayLiteral("malformed HTTP request: ") + http_errno_description(err));
+            return;
+        }
+        if (n == 0)
+            return;
+    }
+}
+
+void HttpConnection::fail(int status, const QByteArray& message)
+{
+    m_keepAlive = false;
+    m_state = State::Responding;
+    respond(status, HttpHeaders().add("Content-Type", "text/plain; charset=utf-8"), message + '\n');
+}
+
+void HttpConnection::writeHead(int status, const HttpHeaders& headers, const QByteArray& framing)
+{
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + httpReasonPhrase(status) + "\r\n";
+    for (const auto& [name, value] : headers.list)
+        head += name + ": " + value + "\r\n";
+    head += framing;
+    head += m_keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
+    m_socket->write(head);
+}
+
+void HttpConnection::respond(int status, const HttpHeaders& headers, const QByteArray& body)
+{
+    if (!m_socket || m_state != State::Responding)
+        return;
+    writeHead(status, headers, "Content-Length: " + QByteArray::number(body.size()) + "\r\n");
+    m_socket->write(body);
+    finishResponse();
+}
+
+void HttpConnection::beginStream(int status, const HttpHeaders& headers)
+{
+    if (!m_socket || m_state != State::Responding)
+        return;
+    writeHead(status, headers, "Transfer-Encoding: chunked\r\n");
+    m_state = State::Streaming;
+}
+
+void HttpConnection::writeChunk(const QByteArray& data)
+{
+    if (!m_socket || m_state != State::Streaming || data.isEmpty())
+        return;
+    if (m_socket->bytesToWrite() > MaxQueuedBytes) {
+        // The client does not read what it asked for; cut it off rather than buffer without bound.
+        close();
+        return;
+    }
+    m_socket->write(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n");
+}
+
+void HttpConnection::endStream()
+{
+    if (!m_socket || m_state != State::Streaming)
+        return;
+    m_socket->write("0\r\n\r\n");
+    finishResponse();
+}
+
+void HttpConnection::finishResponse()
+{
+    m_lastActivity.restart();
+    if (!m_keepAlive) {
+        m_state = State::Closing;
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_state = State::Reading;
+    // Pipelined requests may already be buffered; parse them on the next turn of the event loop so the
+    // caller of respond() is not re-entered.
+    if (!m_buffer.isEmpty())
+        QTimer::singleShot(0, this, [this] {
+            if (m_state == State::Reading)
+                parse();
+        });
+}
+
+void HttpConnection::close()
+{
+    m_state = State::Closing;
+    if (m_socket)
+        m_socket->abort();
+}
+
+void HttpConnection::checkDeadlines()
+{
+    if (m_state == State::Reading && m_requestStarted) {
+        const qint64 limit = m_headersDone ? m_limits.requestTimeoutMs : m_limits.headerTimeoutMs;
+        if (m_requestClock.elapsed() > limit)
+            fail(408, QByteArrayLiteral("request not received in time"));
+    } else if (m_state == State::Reading && m_lastActivity.elapsed() > m_limits.idleTimeoutMs) {
+        close();
+    }
+}
+
+int HttpConnection::onMessageBegin(http_parser* p)
+{
+    HttpConnection* c = self(p);
+    c->m_request = {};
+    c->m_url.clear();
+    c->m_field.clear();
+    c->m_lastWasValue = false;
+    c->m_headersDone = false;
+    c->m_requestStarted = true;
+    c->m_requestClock.start();
+    return 0;
+}
+
+int HttpConnection::onUrl(http_parser* p, const char* at, size_t length)
+{
+    self(p)->m_url.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onHeaderField(http_parser* p, const char* at, size_t length)
+{
+    HttpConnection* c = self(p);
+    if (c->m_lastWasValue)
+        c->m_field.clear();
+    c->m_field.append(at, qsizetype(length));
+    c->m_lastWasValue = false;
+    return 0;
+}
+
+int HttpConnection::onHeaderValue(http_parser* p, const char* at, size_t length)
+{
+    HttpConnection* c = self(p);
+    if (!c->m_lastWasValue)
+        c->m_request.headers.append({c->m_field.toLower(), QByteArray()});
+    c->m_request.headers.last().second.append(at, qsizetype(length));
+    c->m_lastWasValue = true;
+    return 0;
+}
+
+int HttpConnection::onHeadersComplete(http_parser* p)
+{
+    HttpConnection* c = self(p);
+    c->m_headersDone = true;
+    c->m_keepAlive = http_should_keep_alive(p) != 0;
+    c->m_request.method = http_method_str(static_cast<http_method>(p->method));
+    const qsizetype q = c->m_url.indexOf('?');
+    c->m_request.path = q < 0 ? c->m_url : c->m_url.left(q);
+    c->m_request.query = q < 0 ? QByteArray() : c->m_url.mid(q + 1);
+    if ((p->flags & F_CONTENTLENGTH) && p->content_length > quint64(c->m_limits.maxBodyBytes)) {
+        c->m_bodyTooLarge = 1;
+        return -1;
+    }
+    return 0;
+}
+
+int HttpConnection::onBody(http_parser* p, const char* at, size_t length)
+{
+    HttpConnection* c = self(p);
+    if (c->m_request.body.size() + qint64(length) > c->m_limits.maxBodyBytes) {
+        c->m_bodyTooLarge = 1;
+        return -1;
+    }
+    c->m_request.body.append(at, qsizetype(length));
+    return 0;
+}
+
+int HttpConnection::onMessageComplete(http_parser* p)
+{
+    http_parser_pause(p, 1);
+    return 0;
+}
+
+} // namespace gatehouse

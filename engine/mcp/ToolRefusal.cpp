@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ToolRefusal.h"
+
+#include "JsonRpc.h"
+
+#include <QJsonArray>
+
+namespace gatehouse {
+
+QString toolRefusalText(const Decision& d)
+{
+    if (d.verdict == Verdict::Limited)
+        return d.message;
+    return QStringLiteral("Denied by policy: ") + d.message;
+}
+
+QJsonObject toolRefusalResponse(const QJsonValue& id, const QString& tool, const Decision& d)
+{
+    if (d.verdict == Verdict::Hidden)
+        return jsonrpc::makeError(id, jsonrpc::InvalidParams, QStringLiteral("Unknown tool: ") + tool);
+    QJsonObject authorization{{QStringLiteral("reason"), QStringLiteral("insufficient_authorization")},
+                              {QStringLiteral("remediation"), QStringLiteral("unavailable")}};
+    if (d.verdict == Verdict::Limited)
+        authorization.insert(QStringLiteral("retryAfterSeconds"), d.retryAfterSeconds);
+    const QJsonObject result{
+        {QStringLiteral("content"),
+         QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), toolRefusalText(d)}}}},
+        {QStringLiteral("isError"), true},
+        {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("io.modelcontextprotocol/authorization"), authorization}}},
+    };
+    return jsonrpc::makeResult(id, result);
+}
+
+} // namespace gatehouse

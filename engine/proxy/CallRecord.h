@@ -1,0 +1,41 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "decision/Decision.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QMetaType>
+#include <QString>
+
+namespace gatehouse {
+
+// One tools/call as it went through the proxy: who, what, the decision, and how it ended.
+// What the live monitor shows and the audit log records.
+struct CallRecord
+{
+    enum class Outcome { Pending, Answered, Failed, Refused, Cancelled };
+
+    qint64 sequence = 0;
+    QDateTime time; // when the call arrived, UTC
+    QString server;
+    QString session;
+    QString grant;
+    QString requestId; // the client's id, as text
+    QString tool;
+    QJsonObject arguments;
+    Verdict verdict = Verdict::Denied;
+    QString rule;
+    QString message;
+    Outcome outcome = Outcome::Pending;
+    bool resultIsError = false;
+    qint64 resultBytes = 0;
+    QString upstreamError; // JSON-RPC error message from upstream, if any
+    double latencyMs = 0;  // arrival to answer
+};
+
+QString outcomeName(CallRecord::Outcome o);
+
+} // namespace gatehouse
+
+Q_DECLARE_METATYPE(gatehouse::CallRecord)

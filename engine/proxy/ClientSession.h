@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "CallRecord.h"
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+
+namespace gatehouse {
+
+class PolicyGate;
+class Upstream;
+
+// One MCP client session, whichever way it arrived (Streamable HTTP or stdio). Every message from the
+// client passes through receive(): tools/call is decided by the policy before the upstream sees it,
+// tools/list is filtered, cancellations are passed on; everything else is forwarded untouched. Every
+// message for the client leaves through outgoing(), tagged with the client request it belongs to.
+class ClientSession : public QObject
+{
+    Q_OBJECT
+public:
+    ClientSession(QString id, QString grant, Upstream* upstream, PolicyGate* gate, QObject* parent = nullptr);
+    ~ClientSession() override;
+
+    const QString& id() const { return m_id; }
+    const QString& grant() const { return m_grant; }
+    Upstream* upstream() const { return m_upstream; }
+
+    // One well-formed JSON-RPC message from the client.
+    void receive(const QJsonObject& message);
+    // A message from the upstream for this client; `related` is the client request it belongs to.
+    void deliverFromUpstream(const QJsonObject& message, const QJsonValue& related);
+
+    bool hasInFlight(const QJsonValue& clientId) const;
+    int inFlightCount() const { return int(m_inFlight.size()); }
+    // The client request most recently sent and still unanswered, or Undefined.
+    QJsonValue latestInFlightId() const;
+    qint64 idleMs() const { return m_inFlight.isEmpty() ? m_lastActivity.elapsed() : 0; }
+
+    // Ends the session: whatever is in flight is cancelled upstream.
+    void close();
+
+    // Sends notifications/tools/list_changed to the client (after a policy edit hid or showed tools).
+    void notifyToolsChanged();
+
+signals:
+    void outgoing(const QJsonObject& message, const QJsonValue& related);
+
+private:
+    struct InFlight
+    {
+        QJsonValue clientId;
+        qint64 order = 0;
+    };
+
+    void handleRequest(const QJsonObject& message);
+    void handleToolCall(const QJsonObject& message);
+    void handleNotification(const QJsonObject& message);
+    void reply(const QJsonObject& response);
+    void track(const QJsonValue& clientId);
+    void untrack(const QJsonValue& clientId);
+
+    QString m_id;
+    QString m_grant;
+    Upstream* m_upstream;
+    PolicyGate* m_gate;
+    QHash<QString, InFlight> m_inFlight;
+    qint64 m_order = 0;
+    QElapsedTimer m_lastActivity;
+    bool m_closed = false;
+};
+
+} // namespace gatehouse

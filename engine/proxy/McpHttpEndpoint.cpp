@@ -1,0 +1,325 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "McpHttpEndpoint.h"
+
+#include "ClientSession.h"
+#include "PolicyGate.h"
+#include "Upstream.h"
+#include "mcp/JsonRpc.h"
+
+#include <QRandomGenerator>
+#include <QUrl>
+
+namespace gatehouse {
+
+namespace {
+
+const QByteArray SessionHeader = "mcp-session-id";
+const QByteArray VersionHeader = "mcp-protocol-version";
+
+QByteArray randomHex(int bytes)
+{
+    QByteArray raw(bytes, Qt::Uninitialized);
+    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), bytes / 4);
+    return raw.toHex();
+}
+
+bool accepts(const QByteArray& accept, const QByteArray& type)
+{
+    const QByteArray lower = accept.toLower();
+    return lower.contains(type) || lower.contains("*/*");
+}
+
+bool constantTimeEquals(const QByteArray& a, const QByteArray& b)
+{
+    if (a.size() != b.size())
+        return false;
+    unsigned char diff = 0;
+    for (qsizetype i = 0; i < a.size(); ++i)
+        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+    return diff == 0;
+}
+
+bool isLoopbackHost(const QString& host)
+{
+    return host == u"127.0.0.1" || host == u"localhost" || host == u"[::1]" || host == u"::1";
+}
+
+} // namespace
+
+const QStringList& McpHttpEndpoint::supportedProtocolVersions()
+{
+    static const QStringList versions{QStringLiteral("2024-11-05"), QStringLiteral("2025-03-26"),
+                                      QStringLiteral("2025-06-18"), QStringLiteral("2025-11-25")};
+    return versions;
+}
+
+McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, PolicyGate* gate, Options options, QObject* parent)
+    : QObject(parent)
+    , m_server(server)
+    , m_gate(gate)
+    , m_options(std::move(options))
+{
+    connect(server, &HttpServer::requestReceived, this, &McpHttpEndpoint::onRequest);
+    connect(gate, &PolicyGate::hiddenToolsChanged, this, [this] {
+        for (Session* s : std::as_const(m_sessions))
+            s->client->notifyToolsChanged();
+    });
+    m_sweep.setInterval(m_options.keepAliveMs);
+    connect(&m_sweep, &QTimer::timeout, this, &McpHttpEndpoint::sweep);
+    m_sweep.start();
+}
+
+McpHttpEndpoint::~McpHttpEndpoint()
+{
+    const QStringList ids = m_sessions.keys();
+    for (const QString& id : ids)
+        endSession(id);
+}
+
+void McpHttpEndpoint::addServer(Upstream* upstream, bool isDefault)
+{
+    m_servers.insert(upstream->serverName(), upstream);
+    if (isDefault || !m_default)
+        m_default = upstream;
+}
+
+void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, const QString& message,
+                           const HttpHeaders& extra)
+{
+    HttpHeaders headers = extra;
+    headers.add("Content-Type", "application/json");
+    connection->respond(status, headers, jsonrpc::encode(jsonrpc::makeError(QJsonValue(QJsonValue::Null), code, message)));
+}
+
+bool McpHttpEndpoint::checkHost(const HttpRequest& request) const
+{
+    // DNS rebinding defence: the Host must name this listener, by loopback name or its own address.
+    const QByteArray host = request.header("host");
+    if (host.isEmpty() || request.headerCount("host") != 1)
+        return false;
+    const QUrl url(QStringLiteral("http://") + QString::fromLatin1(host));
+    if (!url.isValid() || url.port() != m_server->port())
+        return false;
+    const QString name = url.host();
+    return isLoopbackHost(name) || isLoopbackHost(QStringLiteral("[") + name + u']')
+           || name == m_server->address().toString();
+}
+
+bool McpHttpEndpoint::checkOrigin(const HttpRequest& request) const
+{
+    if (request.headerCount("origin") == 0)
+        return true; // not a browser
+    const QString origin = QString::fromLatin1(request.header("origin"));
+    if (m_options.extraOrigins.contains(origin))
+        return true;
+    const QUrl url(origin);
+    if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https"))
+        return false; // "null" and anything odd
+    return isLoopbackHost(url.host()) || isLoopbackHost(QStringLiteral("[") + url.host() + u']');
+}
+
+bool McpHttpEndpoint::checkToken(const HttpRequest& request) const
+{
+    if (m_options.noAuth)
+        return true;
+    const QByteArray auth = request.header("authorization");
+    if (!auth.startsWith("Bearer ") && !auth.startsWith("bearer "))
+        return false;
+    return constantTimeEquals(auth.mid(7).trimmed(), m_options.token);
+}
+
+void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& request)
+{
+    Upstream* upstream = nullptr;
+    if (request.path == "/mcp" || request.path == "/mcp/") {
+        upstream = m_default;
+    } else if (request.path.startsWith("/mcp/")) {
+        upstream = m_servers.value(QUrl::fromPercentEncoding(request.path.mid(5)));
+    }
+    if (!checkHost(request))
+        return fail(connection, 403, -32000, QStringLiteral("Forbidden: Host header does not name this server"));
+    if (!checkOrigin(request))
+        return fail(connection, 403, -32000, QStringLiteral("Forbidden: Origin not allowed"));
+    if (!checkToken(request))
+        return fail(connection, 401, -32000, QStringLiteral("Unauthorized: a valid bearer token is required"),
+                    HttpHeaders().add("WWW-Authenticate", "Bearer realm=\"gatehouse\""));
+    if (!upstream)
+        return fail(connection, 404, -32000, QStringLiteral("Not Found: no MCP server at %1").arg(QString::fromUtf8(request.path)));
+
+    const QByteArray version = request.header(VersionHeader);
+    if (!version.isEmpty() && !supportedProtocolVersions().contains(QString::fromLatin1(version)))
+        return fail(connection, 400, -32000,
+                    QStringLiteral("Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)")
+                        .arg(QString::fromLatin1(version), supportedProtocolVersions().join(QStringLiteral(", "))));
+
+    if (request.method == "POST")
+        return handlePost(connection, request, upstream);
+    if (request.method == "GET")
+        return handleGet(connection, request);
+    if (request.method == "DELETE")
+        return handleDelete(connection, request);
+    fail(connection, 405, -32000, QStringLiteral("Method Not Allowed"), HttpHeaders().add("Allow", "GET, POST, DELETE"));
+}
+
+McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection, const HttpRequest& request)
+{
+    const QByteArray id = request.header(SessionHeader);
+    if (id.isEmpty()) {
+        fail(connection, 400, -32000, QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
+        return nullptr;
+    }
+    Session* s = m_sessions.value(QString::fromLatin1(id));
+    if (!s) {
+        fail(connection, 404, -32001, QStringLiteral("Session not found"));
+        return nullptr;
+    }
+    return s;
+}
+
+void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& request, Upstream* upstream)
+{
+    const QByteArray accept = request.header("accept");
+    if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
+        return fail(connection, 406, -32000,
+                    QStringLiteral("Not Acceptable: Accept must list application/json and text/event-stream"));
+    if (!request.header("content-type").toLower().startsWith("application/json"))
+        return fail(connection, 415, -32000, QStringLiteral("Unsupported Media Type: Content-Type must be application/json"));
+
+    const jsonrpc::Message m = jsonrpc::parse(request.body);
+    if (m.kind == jsonrpc::Kind::Invalid)
+        return fail(connection, 400, m.errorCode, m.error);
+
+    Session* session = nullptr;
+    if (m.kind == jsonrpc::Kind::Request && m.method() == u"initialize") {
+        if (!request.header(SessionHeader).isEmpty())
+            return fail(connection, 400, jsonrpc::InvalidRequest,
+                        QStringLiteral("Bad Request: initialize starts a new session; send it without Mcp-Session-Id"));
+        session = createSession(upstream);
+    } else {
+        session = sessionFor(connection, request);
+        if (!session)
+            return;
+        if (session->upstream != upstream)
+            return fail(connection, 404, -32001, QStringLiteral("Session not found on this server"));
+    }
+
+    if (m.kind != jsonrpc::Kind::Request) {
+        session->client->receive(m.object);
+        connection->respond(202, {}, {});
+        return;
+    }
+    const QString key = jsonrpc::idKey(m.id());
+    if (session->client->hasInFlight(m.id()))
+        return fail(connection, 409, jsonrpc::InvalidRequest, QStringLiteral("request id already in flight"));
+    openStream(connection, m_sessions.key(session).toLatin1());
+    session->requestStreams.insert(key, connection);
+    session->client->receive(m.object);
+}
+
+void McpHttpEndpoint::handleGet(HttpConnection* connection, const HttpRequest& request)
+{
+    if (!accepts(request.header("accept"), "text/event-stream"))
+        return fail(connection, 406, -32000, QStringLiteral("Not Acceptable: Accept must list text/event-stream"));
+    Session* session = sessionFor(connection, request);
+    if (!session)
+        return;
+    if (session->stream)
+        return fail(connection, 409, -32000, QStringLiteral("Conflict: this session already has an open stream"));
+    openStream(connection, request.header(SessionHeader));
+    session->stream = connection;
+}
+
+void McpHttpEndpoint::handleDelete(HttpConnection* connection, const HttpRequest& request)
+{
+    if (!sessionFor(connection, request))
+        return;
+    endSession(QString::fromLatin1(request.header(SessionHeader)));
+    connection->respond(200, {}, {});
+}
+
+McpHttpEndpoint::Session* McpHttpEndpoint::createSession(Upstream* upstream)
+{
+    const QString id = QString::fromLatin1(randomHex(16));
+    auto* session = new Session;
+    session->upstream = upstream;
+    session->client = new ClientSession(id, QString(), upstream, m_gate, this);
+    connect(session->client, &ClientSession::outgoing, this,
+            [this, session](const QJsonObject& message, const QJsonValue& related) { route(session, message, related); });
+    m_sessions.insert(id, session);
+    return session;
+}
+
+void McpHttpEndpoint::endSession(const QString& id)
+{
+    Session* s = m_sessions.take(id);
+    if (!s)
+        return;
+    s->client->close();
+    s->client->deleteLater();
+    if (s->stream)
+        s->stream->endStream();
+    for (const auto& c : std::as_const(s->requestStreams))
+        if (c)
+            c->endStream();
+    delete s;
+}
+
+void McpHttpEndpoint::openStream(HttpConnection* connection, const QByteArray& sessionId)
+{
+    connection->beginStream(200, HttpHeaders()
+                                     .add("Content-Type", "text/event-stream")
+                                     .add("Cache-Control", "no-cache")
+                                     .add("Mcp-Session-Id", sessionId));
+}
+
+void McpHttpEndpoint::writeEvent(HttpConnection* connection, const QJsonObject& message)
+{
+    connection->writeChunk("event: message\ndata: " + jsonrpc::encode(message) + "\n\n");
+}
+
+void McpHttpEndpoint::route(Session* session, const QJsonObject& message, const QJsonValue& related)
+{
+    const bool isResponse = !message.contains(QStringLiteral("method"));
+    if (!related.isUndefined()) {
+        const QString key = jsonrpc::idKey(related);
+        const auto it = session->requestStreams.find(key);
+        if (it != session->requestStreams.end()) {
+            QPointer<HttpConnection> connection = it.value();
+            if (isResponse && jsonrpc::idKey(message.value(QStringLiteral("id"))) == key) {
+                session->requestStreams.erase(it);
+                if (connection) {
+                    writeEvent(connection, message);
+                    connection->endStream();
+                }
+                return;
+            }
+            if (connection) {
+                writeEvent(connection, message);
+                return;
+            }
+        }
+        if (isResponse)
+            return; // its client went away; a response has nowhere else to go
+    }
+    if (session->stream)
+        writeEvent(session->stream, message);
+}
+
+void McpHttpEndpoint::sweep()
+{
+    QStringList expired;
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
+        Session* s = it.value();
+        // Comments keep proxies and clients from timing the stream out, and reveal dead peers.
+        if (s->stream)
+            s->stream->writeChunk(": keep-alive\n\n");
+        for (auto r = s->requestStreams.begin(); r != s->requestStreams.end();)
+            r = r.value().isNull() ? s->requestStreams.erase(r) : std::next(r);
+        if (!s->stream && s->client->idleMs() > m_options.sessionIdleMs)
+            expired.append(it.key());
+    }
+    for (const QString& id : expired)
+        endSession(id);
+}
+
+} // namespace gatehouse

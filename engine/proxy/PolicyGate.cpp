@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "PolicyGate.h"
+
+#include "policy/PolicyParser.h"
+
+#include <QFileInfo>
+
+namespace gatehouse {
+
+PolicyGate::PolicyGate(std::shared_ptr<CounterStore> counters, QObject* parent)
+    : QObject(parent)
+    , m_evaluator(std::move(counters))
+{
+    // Editors save in several steps (truncate, write, rename); wait for the dust to settle.
+    m_debounce.setSingleShot(true);
+    m_debounce.setInterval(150);
+    connect(&m_debounce, &QTimer::timeout, this, [this] { reload(); });
+    connect(&m_watcher, &QFileSystemWatcher::fileChanged, this, &PolicyGate::onFileChanged);
+    connect(&m_watcher, &QFileSystemWatcher::directoryChanged, this, &PolicyGate::onFileChanged);
+}
+
+bool PolicyGate::watchFile(const QString& path)
+{
+    m_file = QFileInfo(path).absoluteFilePath();
+    m_watcher.addPath(m_file);
+    // Watch the directory too: an atomic save replaces the file, and the old watch goes with it.
+    m_watcher.addPath(QFileInfo(m_file).absolutePath());
+    return reload();
+}
+
+void PolicyGate::onFileChanged()
+{
+    if (!m_watcher.files().contains(m_file) && QFileInfo::exists(m_file))
+        m_watcher.addPath(m_file);
+    m_debounce.start();
+}
+
+bool PolicyGate::reload()
+{
+    if (m_file.isEmpty())
+        return false;
+    PolicyLoad load = PolicyParser::parseFile(m_file);
+    if (!load.policy) {
+        emit policyRejected(load.errors);
+        return false;
+    }
+    setPolicy(std::make_shared<const Policy>(std::move(*load.policy)));
+    return true;
+}
+
+void PolicyGate::setPolicy(std::shared_ptr<const Policy> policy)
+{
+    std::shared_ptr<const Policy> old;
+    {
+        std::lock_guard lock(m_mutex);
+        old = std::exchange(m_policy, std::move(policy));
+    }
+    emit policyChanged();
+    const QStringList before = old && old->hide ? *old->hide : QStringList();
+    const QStringList after = m_policy && m_policy->hide ? *m_policy->hide : QStringList();
+    if (before != after)
+        emit hiddenToolsChanged();
+}
+
+std::shared_ptr<const Policy> PolicyGate::policy() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_policy;
+}
+
+Decision PolicyGate::decide(const ToolCall& call, qint64 nowMs) const
+{
+    const auto p = policy();
+    return m_evaluator.decide(p.get(), call, nowMs);
+}
+
+bool PolicyGate::isHidden(const QString& tool) const
+{
+    const auto p = policy();
+    return p && p->isHidden(tool);
+}
+
+} // namespace gatehouse

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "CallRecord.h"
+#include "decision/Evaluator.h"
+#include "json/Diagnostic.h"
+#include "policy/Policy.h"
+
+#include <QFileSystemWatcher>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <mutex>
+
+namespace gatehouse {
+
+// The policy in force and the evaluator that applies it. Loading a policy file that turns out invalid
+// keeps the last good policy (or none: then every call is refused) and reports why. A watched file is
+// reloaded when it changes; the next call sees the new policy, clients need not reconnect.
+class PolicyGate : public QObject
+{
+    Q_OBJECT
+public:
+    explicit PolicyGate(std::shared_ptr<CounterStore> counters, QObject* parent = nullptr);
+
+    // Loads the file now and reloads it whenever it changes on disk. False if it is invalid now.
+    bool watchFile(const QString& path);
+    bool reload();
+    void setPolicy(std::shared_ptr<const Policy> policy);
+    std::shared_ptr<const Policy> policy() const;
+    QString policyFile() const { return m_file; }
+    const Evaluator& evaluator() const { return m_evaluator; }
+
+    Decision decide(const ToolCall& call, qint64 nowMs) const;
+    bool isHidden(const QString& tool) const;
+
+    // Every call's record goes through here, for the log, the monitor and the audit.
+    void recordDecided(const CallRecord& record) { emit callDecided(record); }
+    void recordFinished(const CallRecord& record) { emit callFinished(record); }
+
+signals:
+    void policyChanged();
+    void hiddenToolsChanged(); // the hide list changed: clients should list tools again
+    void policyRejected(const gatehouse::Diagnostics& errors);
+    void callDecided(const gatehouse::CallRecord& record);
+    void callFinished(const gatehouse::CallRecord& record);
+
+private:
+    void onFileChanged();
+
+    Evaluator m_evaluator;
+    mutable std::mutex m_mutex;
+    std::shared_ptr<const Policy> m_policy;
+    QString m_file;
+    QFileSystemWatcher m_watcher;
+    QTimer m_debounce;
+};
+
+} // namespace gatehouse
