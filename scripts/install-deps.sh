@@ -12,6 +12,11 @@ packages=(
   libhttp-parser-dev
 )
 
+# Node.js runs the real MCP peers of the end-to-end tests (npm packages pinned in tests/e2e).
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then

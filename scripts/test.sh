@@ -5,5 +5,6 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${GATEHOUSE_BUILD_DIR:-$root/build}"
 bash "$root/scripts/build.sh" -DGATEHOUSE_BUILD_TESTS=ON
+bash "$root/scripts/install-e2e.sh"
 export QT_QPA_PLATFORM=offscreen
 ctest --test-dir "$build" --output-on-failure --timeout 600 -j "$(nproc)"

@@ -132,6 +132,9 @@ void Upstream::cancel(ClientSession* session, const QJsonValue& clientId, const 
             if (!reason.isEmpty())
                 params.insert(QStringLiteral("reason"), reason);
             sendNow(jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"), params));
+            emit logLine(QStringLiteral("%1: client cancelled request %2; notifications/cancelled sent upstream for %3")
+                             .arg(m_serverName, QString::fromUtf8(jsonrpc::encode({{QStringLiteral("id"), clientId}})))
+                             .arg(id));
             finish(id, jsonrpc::makeError(id, jsonrpc::InternalError, QStringLiteral("request cancelled by the client")));
             return;
         }

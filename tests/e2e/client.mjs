@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A real MCP client (the official TypeScript SDK) that runs one scenario and prints its findings as one
+// JSON object on stdout. The QtTest driver (tst_proxy_e2e) starts Gatehouse and asserts on the output.
+//
+//   node client.mjs SCENARIO --http URL [--token T]
+//   node client.mjs SCENARIO --stdio COMMAND [ARGS...]
+//   node client.mjs SCENARIO --direct COMMAND [ARGS...]      (no proxy: the upstream itself)
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+
+const [scenario, mode, ...rest] = process.argv.slice(2);
+
+function transportFor() {
+  if (mode === "--http") {
+    const url = rest[0];
+    const tokenAt = rest.indexOf("--token");
+    const headers = tokenAt >= 0 ? { Authorization: `Bearer ${rest[tokenAt + 1]}` } : {};
+    return new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } });
+  }
+  if (mode === "--stdio" || mode === "--direct") {
+    return new StdioClientTransport({ command: rest[0], args: rest.slice(1), stderr: "inherit" });
+  }
+  throw new Error(`unknown mode ${mode}`);
+}
+
+async function connect() {
+  const client = new Client(
+    { name: "gatehouse-e2e", version: "1.0.0" },
+    { capabilities: { sampling: {}, elicitation: {} } },
+  );
+  client.setRequestHandler(ElicitRequestSchema, async (request) => ({
+    action: "accept",
+    content: { name: "Ada Lovelace", check: true },
+  }));
+  client.setRequestHandler(CreateMessageRequestSchema, async (request) => ({
+    role: "assistant",
+    model: "e2e-model",
+    content: { type: "text", text: `sampled: ${request.params.messages[0].content.text}` },
+  }));
+  await client.connect(transportFor());
+  return client;
+}
+
+function describeError(e) {
+  return { code: e.code ?? null, message: String(e.message ?? e) };
+}
+
+async function call(client, name, args, options = {}) {
+  try {
+    return { result: await client.callTool({ name, arguments: args }, undefined, options) };
+  } catch (e) {
+    return { error: describeError(e) };
+  }
+}
+
+const scenarios = {
+  // What the proxy lets through must be exactly what the server said.
+  async basic(client) {
+    const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+    const echo = await call(client, "echo", { message: "hello through gatehouse" });
+    const sum = await call(client, "get-sum", { a: 2, b: 3 });
+    const structured = await call(client, "get-structured-content", { location: "New York" });
+    return { tools, echo, sum, structured };
+  },
+  async policy(client) {
+    const hidden = await call(client, "get-env", {});
+    const denied = await call(client, "get-tiny-image", {});
+    const limited = [];
+    for (let i = 0; i < 4; i++) limited.push(await call(client, "echo", { message: `call ${i}` }));
+    return { hidden, denied, limited };
+  },
+  async progress(client) {
+    const progress = [];
+    const r = await call(client, "trigger-long-running-operation", { duration: 1.5, steps: 3 }, {
+      onprogress: (p) => progress.push(p),
+    });
+    return { progress, result: r };
+  },
+  async elicitation(client) {
+    return { elicit: await call(client, "trigger-elicitation-request", {}) };
+  },
+  async sampling(client) {
+    return { sample: await call(client, "trigger-sampling-request", { prompt: "say hi", maxTokens: 10 }) };
+  },
+  async cancel(client) {
+    const controller = new AbortController();
+    const pending = call(client, "trigger-long-running-operation", { duration: 4, steps: 4 }, { signal: controller.signal });
+    await new Promise((r) => setTimeout(r, 700));
+    controller.abort("the test changed its mind");
+    const cancelled = await pending;
+    // The session goes on working after a cancellation.
+    const after = await call(client, "echo", { message: "still here" });
+    return { cancelled, after };
+  },
+};
+
+const client = await connect();
+let output;
+try {
+  output = await scenarios[scenario](client);
+} catch (e) {
+  output = { fatal: describeError(e) };
+}
+process.stdout.write(JSON.stringify(output) + "\n");
+await client.close();
+process.exit(0);

@@ -1,0 +1,438 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// End to end: the real gatehouse process between the official MCP TypeScript SDK client and
+// @modelcontextprotocol/server-everything, over real pipes and sockets on 127.0.0.1.
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpSocket>
+#include <QtTest>
+
+#include <csignal>
+
+namespace {
+
+const QString E2eDir = QStringLiteral(GATEHOUSE_E2E_DIR);
+const QString Node = QStringLiteral(NODE_EXECUTABLE);
+const QString Gatehouse = QStringLiteral(GATEHOUSE_BINARY);
+
+QString everything()
+{
+    return E2eDir + QStringLiteral("/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+}
+QString policy()
+{
+    return E2eDir + QStringLiteral("/policy-e2e.json");
+}
+
+// `gatehouse serve` over HTTP in front of server-everything over stdio.
+class ProxyProcess
+{
+public:
+    bool start(const QStringList& extra = {})
+    {
+        m_process.setProgram(Gatehouse);
+        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                           QStringLiteral("--token"), token(), QStringLiteral("--policy"), policy()}
+                               + extra + QStringList{QStringLiteral("--"), Node, everything(), QStringLiteral("stdio")});
+        QObject::connect(&m_process, &QProcess::readyReadStandardError, [this] { m_log += m_process.readAllStandardError(); });
+        m_process.start();
+        static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
+        return waitForLog(listening, 20'000, &m_port);
+    }
+    ~ProxyProcess()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            m_process.waitForFinished(5000);
+        }
+    }
+    bool waitForLog(const QRegularExpression& re, int ms, quint16* capture = nullptr, int occurrences = 1)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < ms) {
+            auto it = re.globalMatch(QString::fromUtf8(m_log));
+            int n = 0;
+            QRegularExpressionMatch last;
+            while (it.hasNext()) {
+                last = it.next();
+                ++n;
+            }
+            if (n >= occurrences) {
+                if (capture)
+                    *capture = quint16(last.captured(1).toUInt());
+                return true;
+            }
+            QTest::qWait(50);
+        }
+        return false;
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/mcp").arg(m_port); }
+    quint16 port() const { return m_port; }
+    static QString token() { return QStringLiteral("e2e-secret-token"); }
+    QString log() const { return QString::fromUtf8(m_log); }
+    QProcess& process() { return m_process; }
+
+private:
+    QProcess m_process;
+    QByteArray m_log;
+    quint16 m_port = 0;
+};
+
+struct ClientRun
+{
+    QJsonObject output;
+    QString stderrText;
+};
+
+// Runs one scenario of client.mjs; `mode` is "http" (against proxy), "stdio" (client launches the
+// proxy) or "direct" (client launches server-everything itself, no proxy).
+ClientRun runClient(const QString& scenario, const QString& mode, const ProxyProcess* proxy = nullptr)
+{
+    QStringList args{E2eDir + QStringLiteral("/client.mjs"), scenario};
+    if (mode == u"http")
+        args << QStringLiteral("--http") << proxy->url() << QStringLiteral("--token") << ProxyProcess::token();
+    else if (mode == u"stdio")
+        args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("serve") << QStringLiteral("--stdio")
+             << QStringLiteral("--policy") << policy() << QStringLiteral("--") << Node << everything() << QStringLiteral("stdio");
+    else
+        args << QStringLiteral("--direct") << Node << everything() << QStringLiteral("stdio");
+    QProcess p;
+    p.setWorkingDirectory(E2eDir);
+    p.start(Node, args);
+    ClientRun run;
+    if (!p.waitForFinished(90'000)) {
+        p.kill();
+        p.waitForFinished();
+        run.stderrText = QStringLiteral("client timed out");
+        return run;
+    }
+    run.stderrText = QString::fromUtf8(p.readAllStandardError());
+    const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
+    run.output = QJsonDocument::fromJson(lines.last()).object();
+    return run;
+}
+
+QString firstText(const QJsonObject& callOutcome)
+{
+    return callOutcome[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")].toString();
+}
+
+struct RawResponse
+{
+    int status = 0;
+    QByteArray head;
+    QByteArray body;
+};
+
+// A hand-written HTTP request, for the cases no well-behaved client would send.
+RawResponse rawHttp(quint16 port, const QByteArray& request)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    RawResponse r;
+    if (!socket.waitForConnected(5000))
+        return r;
+    socket.write(request);
+    QByteArray data;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 10'000) {
+        if (!socket.waitForReadyRead(500) && socket.state() != QAbstractSocket::ConnectedState)
+            break;
+        data += socket.readAll();
+        const qsizetype end = data.indexOf("\r\n\r\n");
+        if (end >= 0) {
+            const QRegularExpression length(QStringLiteral("(?i)content-length: (\\d+)"));
+            const auto m = length.match(QString::fromLatin1(data.left(end)));
+            if (m.hasMatch() && data.size() >= end + 4 + m.captured(1).toInt())
+                break;
+        }
+    }
+    const qsizetype end = data.indexOf("\r\n\r\n");
+    r.head = data.left(end);
+    r.body = end >= 0 ? data.mid(end + 4) : QByteArray();
+    r.status = data.mid(9, 3).toInt();
+    return r;
+}
+
+QByteArray post(const QByteArray& body, const QByteArray& headers, quint16 port)
+{
+    return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + headers
+           + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+const QByteArray InitBody = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}})";
+
+} // namespace
+
+class TestProxyE2E : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void cleanupTestCase();
+    void allowedCallsAreExact_data();
+    void allowedCallsAreExact();
+    void policyOnTheWire_data();
+    void policyOnTheWire();
+    void progressPassesThrough_data();
+    void progressPassesThrough();
+    void serverRequestsReachTheClient_data();
+    void serverRequestsReachTheClient();
+    void cancellationReachesUpstream_data();
+    void cancellationReachesUpstream();
+    void httpGuards_data();
+    void httpGuards();
+    void sessionLifecycle();
+    void upstreamRestartsAfterACrash();
+
+private:
+    void modes();
+    ProxyProcess* m_proxy = nullptr;
+    ClientRun m_direct;
+};
+
+void TestProxyE2E::initTestCase()
+{
+    QVERIFY2(QFile::exists(everything()),
+             "npm packages missing: run `npm ci` in tests/e2e (scripts/test.sh does this)");
+    m_proxy = new ProxyProcess;
+    QVERIFY2(m_proxy->start(), qPrintable(m_proxy->log()));
+    m_direct = runClient(QStringLiteral("basic"), QStringLiteral("direct"));
+    QVERIFY2(m_direct.output.contains(u"echo"), qPrintable(m_direct.stderrText));
+}
+
+void TestProxyE2E::cleanupTestCase()
+{
+    delete m_proxy;
+}
+
+void TestProxyE2E::modes()
+{
+    QTest::addColumn<QString>("mode");
+    QTest::newRow("http in, stdio out") << QStringLiteral("http");
+    QTest::newRow("stdio in, stdio out") << QStringLiteral("stdio");
+}
+
+void TestProxyE2E::allowedCallsAreExact_data()
+{
+    modes();
+}
+
+void TestProxyE2E::allowedCallsAreExact()
+{
+    QFETCH(QString, mode);
+    const ClientRun run = runClient(QStringLiteral("basic"), mode, m_proxy);
+    QVERIFY2(!run.output.isEmpty() && !run.output.contains(u"fatal"), qPrintable(run.stderrText));
+    for (const char* key : {"echo", "sum", "structured"})
+        QCOMPARE(run.output.value(QLatin1String(key)), m_direct.output.value(QLatin1String(key)));
+    QCOMPARE(firstText(run.output[QStringLiteral("echo")].toObject()), QStringLiteral("Echo: hello through gatehouse"));
+
+    QStringList proxied, direct;
+    for (const QJsonValue& v : run.output[QStringLiteral("tools")].toArray())
+        proxied << v.toString();
+    for (const QJsonValue& v : m_direct.output[QStringLiteral("tools")].toArray())
+        direct << v.toString();
+    QVERIFY(direct.contains(QStringLiteral("get-env")));
+    QVERIFY2(!proxied.contains(QStringLiteral("get-env")), "a hidden tool was listed");
+    direct.removeAll(QStringLiteral("get-env"));
+    for (const QString& t : direct)
+        QVERIFY2(proxied.contains(t), qPrintable(t + QStringLiteral(" missing through the proxy")));
+}
+
+void TestProxyE2E::policyOnTheWire_data()
+{
+    modes();
+}
+
+void TestProxyE2E::policyOnTheWire()
+{
+    QFETCH(QString, mode);
+    const ClientRun run = runClient(QStringLiteral("policy"), mode, m_proxy);
+    QVERIFY2(!run.output.isEmpty() && !run.output.contains(u"fatal"), qPrintable(run.stderrText));
+
+    const QJsonObject hidden = run.output[QStringLiteral("hidden")][QStringLiteral("error")].toObject();
+    QCOMPARE(hidden[QStringLiteral("code")].toInt(), -32602);
+    QVERIFY(hidden[QStringLiteral("message")].toString().endsWith(u"Unknown tool: get-env"));
+
+    const QJsonObject denied = run.output[QStringLiteral("denied")][QStringLiteral("result")].toObject();
+    QCOMPARE(denied[QStringLiteral("isError")].toBool(), true);
+    QCOMPARE(firstText(run.output[QStringLiteral("denied")].toObject()),
+             QStringLiteral("Denied by policy: Images are not allowed in this test."));
+    QCOMPARE(denied[QStringLiteral("_meta")][QStringLiteral("io.modelcontextprotocol/authorization")][QStringLiteral("reason")].toString(),
+             QStringLiteral("insufficient_authorization"));
+
+    const QJsonArray limited = run.output[QStringLiteral("limited")].toArray();
+    QCOMPARE(limited.size(), 4);
+    for (int i = 0; i < 3; ++i)
+        QCOMPARE(firstText(limited[i].toObject()), QStringLiteral("Echo: call %1").arg(i));
+    const QJsonObject fourth = limited[3][QStringLiteral("result")].toObject();
+    QCOMPARE(fourth[QStringLiteral("isError")].toBool(), true);
+    QVERIFY(firstText(limited[3].toObject()).startsWith(u"Rate limit reached for echo: 3 per minute (counter echo_rate). Retry in "));
+    const int retry = fourth[QStringLiteral("_meta")][QStringLiteral("io.modelcontextprotocol/authorization")][QStringLiteral("retryAfterSeconds")].toInt();
+    QVERIFY2(retry >= 1 && retry <= 60, qPrintable(QString::number(retry)));
+}
+
+void TestProxyE2E::progressPassesThrough_data()
+{
+    modes();
+}
+
+void TestProxyE2E::progressPassesThrough()
+{
+    QFETCH(QString, mode);
+    const ClientRun run = runClient(QStringLiteral("progress"), mode, m_proxy);
+    const QJsonArray progress = run.output[QStringLiteral("progress")].toArray();
+    // The SDK client itself may drop the last step when it races the result, even without a proxy.
+    QVERIFY2(progress.size() >= 2, qPrintable(run.stderrText));
+    for (int i = 0; i < progress.size(); ++i)
+        QCOMPARE(progress[i][QStringLiteral("progress")].toInt(), i + 1);
+    QVERIFY(firstText(run.output[QStringLiteral("result")].toObject()).startsWith(u"Long running operation completed."));
+}
+
+void TestProxyE2E::serverRequestsReachTheClient_data()
+{
+    modes();
+}
+
+void TestProxyE2E::serverRequestsReachTheClient()
+{
+    QFETCH(QString, mode);
+    const ClientRun elicit = runClient(QStringLiteral("elicitation"), mode, m_proxy);
+    const QJsonArray content = elicit.output[QStringLiteral("elicit")][QStringLiteral("result")][QStringLiteral("content")].toArray();
+    QVERIFY2(content.size() >= 2, qPrintable(elicit.stderrText));
+    QVERIFY(content[1][QStringLiteral("text")].toString().contains(u"Name: Ada Lovelace"));
+
+    const ClientRun sample = runClient(QStringLiteral("sampling"), mode, m_proxy);
+    QVERIFY2(firstText(sample.output[QStringLiteral("sample")].toObject())
+                 .contains(u"sampled: Resource trigger-sampling-request context: say hi"),
+             qPrintable(sample.stderrText));
+}
+
+void TestProxyE2E::cancellationReachesUpstream_data()
+{
+    modes();
+}
+
+void TestProxyE2E::cancellationReachesUpstream()
+{
+    QFETCH(QString, mode);
+    const ClientRun run = runClient(QStringLiteral("cancel"), mode, m_proxy);
+    QVERIFY2(run.output[QStringLiteral("cancelled")].toObject().contains(u"error"), qPrintable(run.stderrText));
+    QCOMPARE(firstText(run.output[QStringLiteral("after")].toObject()), QStringLiteral("Echo: still here"));
+    static const QRegularExpression sent(QStringLiteral("notifications/cancelled sent upstream"));
+    if (mode == u"http")
+        QVERIFY2(m_proxy->waitForLog(sent, 5000), qPrintable(m_proxy->log()));
+    else
+        QVERIFY2(run.stderrText.contains(sent), qPrintable(run.stderrText));
+}
+
+void TestProxyE2E::httpGuards_data()
+{
+    QTest::addColumn<QByteArray>("request");
+    QTest::addColumn<int>("status");
+    QTest::addColumn<QString>("bodyPart");
+    const quint16 port = m_proxy->port();
+    const QByteArray auth = "Authorization: Bearer " + ProxyProcess::token().toUtf8() + "\r\n";
+    const QByteArray json = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
+    QTest::newRow("no token") << post(InitBody, json, port) << 401 << "bearer token";
+    QTest::newRow("wrong token") << post(InitBody, json + "Authorization: Bearer nope\r\n", port) << 401 << "bearer token";
+    QTest::newRow("foreign Host") << ("POST /mcp HTTP/1.1\r\nHost: evil.example:" + QByteArray::number(port) + "\r\n" + json + auth
+                                      + "Content-Length: " + QByteArray::number(InitBody.size()) + "\r\n\r\n" + InitBody)
+                                  << 403 << "Host";
+    QTest::newRow("foreign Origin") << post(InitBody, json + auth + "Origin: https://evil.example\r\n", port) << 403 << "Origin";
+    QTest::newRow("null Origin") << post(InitBody, json + auth + "Origin: null\r\n", port) << 403 << "Origin";
+    QTest::newRow("no SSE in Accept") << post(InitBody, "Content-Type: application/json\r\nAccept: application/json\r\n" + auth, port)
+                                      << 406 << "Not Acceptable";
+    QTest::newRow("not JSON") << post(InitBody, "Content-Type: text/plain\r\nAccept: application/json, text/event-stream\r\n" + auth, port)
+                              << 415 << "Content-Type";
+    QTest::newRow("bad JSON") << post("{\"jsonrpc\":", json + auth, port) << 400 << "-32700";
+    QTest::newRow("batch") << post("[" + InitBody + "]", json + auth, port) << 400 << "batches";
+    QTest::newRow("no session") << post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", json + auth, port) << 400 << "Mcp-Session-Id";
+    QTest::newRow("unknown session") << post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", json + auth + "Mcp-Session-Id: abc\r\n", port)
+                                     << 404 << "Session not found";
+    QTest::newRow("unknown server") << ("POST /mcp/nope HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + json + auth
+                                        + "Content-Length: " + QByteArray::number(InitBody.size()) + "\r\n\r\n" + InitBody)
+                                    << 404 << "no MCP server";
+    QTest::newRow("bad protocol version") << post(InitBody, json + auth + "MCP-Protocol-Version: 1999-01-01\r\n", port) << 400 << "MCP-Protocol-Version";
+    QTest::newRow("PUT") << ("PUT /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + auth + "Content-Length: 0\r\n\r\n")
+                         << 405 << "Method Not Allowed";
+    QTest::newRow("body over 4 MiB") << ("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + json + auth
+                                         + "Content-Length: 5000000\r\n\r\n")
+                                     << 413 << "larger than";
+    QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400 << "malformed HTTP request";
+}
+
+void TestProxyE2E::httpGuards()
+{
+    QFETCH(QByteArray, request);
+    QFETCH(int, status);
+    QFETCH(QString, bodyPart);
+    const RawResponse r = rawHttp(m_proxy->port(), request);
+    QCOMPARE(r.status, status);
+    QVERIFY2(QString::fromUtf8(r.body).contains(bodyPart), r.body.constData());
+    // The proxy keeps serving after each.
+    const RawResponse ok = rawHttp(m_proxy->port(), post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
+                                                         "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                                                         "Authorization: Bearer " + ProxyProcess::token().toUtf8() + "\r\n",
+                                                         m_proxy->port()));
+    QCOMPARE(ok.status, 400); // no session: answered, so still alive
+}
+
+void TestProxyE2E::sessionLifecycle()
+{
+    const QByteArray headers = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nAuthorization: Bearer "
+                               + ProxyProcess::token().toUtf8() + "\r\n";
+    const quint16 port = m_proxy->port();
+    // initialize answers on an event stream with a fresh session id and tools.listChanged declared.
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write(post(InitBody, headers, port));
+    QByteArray data;
+    QElapsedTimer t;
+    t.start();
+    while (!data.contains("\r\n0\r\n\r\n") && t.elapsed() < 20'000)
+        if (socket.waitForReadyRead(500))
+            data += socket.readAll();
+    QVERIFY2(data.startsWith("HTTP/1.1 200"), data.constData());
+    QVERIFY(data.contains("Content-Type: text/event-stream"));
+    const QRegularExpression sid(QStringLiteral("Mcp-Session-Id: ([0-9a-f]{32})"));
+    const auto m = sid.match(QString::fromLatin1(data));
+    QVERIFY(m.hasMatch());
+    QVERIFY(data.contains(R"("tools":{"listChanged":true})"));
+    const QByteArray session = "Mcp-Session-Id: " + m.captured(1).toLatin1() + "\r\n";
+    // A notification is accepted with 202.
+    QCOMPARE(rawHttp(port, post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", headers + session, port)).status, 202);
+    // DELETE ends the session; afterwards it is unknown.
+    const QByteArray del = "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\nAuthorization: Bearer "
+                           + ProxyProcess::token().toUtf8() + "\r\n" + session + "Content-Length: 0\r\n\r\n";
+    QCOMPARE(rawHttp(port, del).status, 200);
+    QCOMPARE(rawHttp(port, post(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})", headers + session, port)).status, 404);
+}
+
+void TestProxyE2E::upstreamRestartsAfterACrash()
+{
+    ProxyProcess proxy;
+    QVERIFY2(proxy.start(), qPrintable(proxy.log()));
+    QVERIFY(!runClient(QStringLiteral("basic"), QStringLiteral("http"), &proxy).output.isEmpty());
+    static const QRegularExpression started(QStringLiteral("upstream started: .* \\(pid (\\d+)\\)"));
+    quint16 unused = 0;
+    QVERIFY(proxy.waitForLog(started, 5000, &unused));
+    const auto pidMatch = started.match(proxy.log());
+    const qint64 pid = pidMatch.captured(1).toLongLong();
+    QVERIFY(pid > 0);
+    QCOMPARE(::kill(pid_t(pid), SIGKILL), 0);
+    // The child is started again with back-off, and clients carry on.
+    QVERIFY2(proxy.waitForLog(started, 15'000, nullptr, 2), qPrintable(proxy.log()));
+    QVERIFY(proxy.log().contains(u"restarting in 500 ms"));
+    const ClientRun after = runClient(QStringLiteral("basic"), QStringLiteral("http"), &proxy);
+    QCOMPARE(firstText(after.output[QStringLiteral("echo")].toObject()), QStringLiteral("Echo: hello through gatehouse"));
+}
+
+QTEST_GUILESS_MAIN(TestProxyE2E)
+#include "tst_proxy_e2e.moc"
