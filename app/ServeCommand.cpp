@@ -8,12 +8,12 @@
 #include "proxy/StdioEndpoint.h"
 #include "proxy/StdioUpstream.h"
 #include "proxy/Upstream.h"
+#include "proxy/UpstreamServer.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QRandomGenerator>
 #include <QSocketNotifier>
-
 #include <csignal>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -41,7 +41,8 @@ void installSignalHandlers(QObject* context)
         [[maybe_unused]] const auto n = ::read(signalPipe[0], &byte, 1);
         QCoreApplication::quit();
     });
-    struct sigaction action{};
+    struct sigaction action
+    {};
     action.sa_handler = onSignal;
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART;
@@ -66,35 +67,63 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     const QStringList command = dashes < 0 ? QStringList() : args.mid(dashes + 1);
 
     QCommandLineParser parser;
-    const QCommandLineOption policy(QStringLiteral("policy"), QStringLiteral("Policy file."), QStringLiteral("FILE"));
+    const QCommandLineOption policy(QStringLiteral("policy"), QStringLiteral("Policy file."),
+                                    QStringLiteral("FILE"));
     const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
                                     QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8731"));
     const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Bearer token clients must send."),
                                    QStringLiteral("TOKEN"));
-    const QCommandLineOption noAuth(QStringLiteral("no-auth"), QStringLiteral("Accept clients without a token."));
+    const QCommandLineOption noAuth(QStringLiteral("no-auth"),
+                                    QStringLiteral("Accept clients without a token."));
     const QCommandLineOption stdio(QStringLiteral("stdio"), QStringLiteral("Speak MCP on stdin/stdout."));
     const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("Server name in /mcp/NAME."),
                                   QStringLiteral("NAME"), QStringLiteral("default"));
     const QCommandLineOption timeout(QStringLiteral("upstream-timeout"),
-                                     QStringLiteral("Seconds to wait for an upstream answer."), QStringLiteral("SECONDS"),
-                                     QStringLiteral("120"));
-    const QCommandLineOption upstreamUrl(QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."),
-                                         QStringLiteral("URL"));
-    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl});
+                                     QStringLiteral("Seconds to wait for an upstream answer."),
+                                     QStringLiteral("SECONDS"), QStringLiteral("120"));
+    const QCommandLineOption upstreamUrl(
+        QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."), QStringLiteral("URL"));
+    const QCommandLineOption header(QStringLiteral("header"), QStringLiteral("Header for the HTTP upstream."),
+                                    QStringLiteral("'NAME: VALUE'"));
+    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl, header});
     if (!parser.parse(QStringList{QStringLiteral("gatehouse serve")} + options)) {
         err << "gatehouse serve: " << parser.errorText() << '\n';
         return 2;
     }
     auto usage = [&err](const QString& why) {
         err << "gatehouse serve: " << why << "\n"
-            << "usage: gatehouse serve [--policy FILE] [--listen HOST:PORT] [--token TOKEN | --no-auth] [--stdio]\n"
-               "                       [--name NAME] [--upstream-timeout SECONDS] -- COMMAND [ARGS...]\n";
+            << "usage: gatehouse serve [--policy FILE] [--listen HOST:PORT] [--token TOKEN | --no-auth] "
+               "[--stdio]\n"
+               "                       [--name NAME] [--upstream-timeout SECONDS]\n"
+               "                       (--upstream URL [--header 'NAME: VALUE']... | -- COMMAND [ARGS...])\n";
         return 2;
     };
-    if (parser.isSet(upstreamUrl))
-        return usage(QStringLiteral("--upstream (HTTP upstreams) is not available in this build yet; use -- COMMAND"));
-    if (command.isEmpty())
-        return usage(QStringLiteral("name the upstream server command after --"));
+    if (parser.isSet(upstreamUrl) == !command.isEmpty())
+        return usage(QStringLiteral(
+            "give the upstream server as --upstream URL or as -- COMMAND [ARGS...], one of the two"));
+    UpstreamServer::Target target;
+    if (parser.isSet(upstreamUrl)) {
+        HttpUpstream::Endpoint endpoint;
+        endpoint.url = QUrl(parser.value(upstreamUrl), QUrl::StrictMode);
+        if (!endpoint.url.isValid() ||
+            (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https"))
+            return usage(QStringLiteral("--upstream must be an http:// or https:// URL"));
+        for (const QString& h : parser.values(header)) {
+            const qsizetype colon = h.indexOf(u':');
+            const QByteArray headerName = h.left(colon).trimmed().toLatin1();
+            if (colon <= 0 || headerName.contains(' ') || h.contains(u'\r') || h.contains(u'\n'))
+                return usage(QStringLiteral("--header must look like 'Name: value', not %1").arg(h));
+            endpoint.headers.append({headerName, h.mid(colon + 1).trimmed().toUtf8()});
+        }
+        target = endpoint;
+    } else {
+        if (parser.isSet(header))
+            return usage(QStringLiteral("--header applies to an --upstream URL"));
+        StdioUpstream::Command upstreamCommand;
+        upstreamCommand.program = command.first();
+        upstreamCommand.arguments = command.mid(1);
+        target = upstreamCommand;
+    }
     if (!parser.positionalArguments().isEmpty())
         return usage(QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
     bool ok = false;
@@ -120,11 +149,13 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     PolicyGate gate(std::make_shared<InMemoryCounterStore>());
     QObject::connect(&gate, &PolicyGate::policyRejected, [&](const Diagnostics& errors) {
         logLine(QStringLiteral("policy %1 is invalid; keeping the last good policy%2")
-                    .arg(gate.policyFile(), gate.policy() ? QString() : QStringLiteral(" (none: every call is refused)")));
+                    .arg(gate.policyFile(),
+                         gate.policy() ? QString() : QStringLiteral(" (none: every call is refused)")));
         for (const Diagnostic& d : errors)
             logLine(QStringLiteral("  ") + d.toString());
     });
-    QObject::connect(&gate, &PolicyGate::policyChanged, [&] { logLine(QStringLiteral("policy loaded from %1").arg(gate.policyFile())); });
+    QObject::connect(&gate, &PolicyGate::policyChanged,
+                     [&] { logLine(QStringLiteral("policy loaded from %1").arg(gate.policyFile())); });
     QObject::connect(&gate, &PolicyGate::callDecided, [&](const CallRecord& r) {
         logLine(QStringLiteral("%1 %2 %3 %4 %5")
                     .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
@@ -136,13 +167,9 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         logLine(QStringLiteral("no --policy given: every tools/call is refused with \"(no policy)\""));
     }
 
-    StdioUpstream::Command upstreamCommand;
-    upstreamCommand.program = command.first();
-    upstreamCommand.arguments = command.mid(1);
-    auto* transport = new StdioUpstream(upstreamCommand);
-    Upstream upstream(parser.value(name), std::unique_ptr<UpstreamTransport>(transport));
+    UpstreamServer upstream(parser.value(name), target);
     upstream.setRequestTimeoutMs(timeoutSeconds * 1000);
-    QObject::connect(&upstream, &Upstream::logLine, logLine);
+    QObject::connect(&upstream, &UpstreamServer::logLine, logLine);
     upstream.start();
 
     HttpServer http;
@@ -157,12 +184,14 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
             if (t.isEmpty()) {
                 QByteArray raw(24, Qt::Uninitialized);
                 QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), raw.size() / 4);
-                t = QString::fromLatin1(raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+                t = QString::fromLatin1(
+                    raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
                 logLine(QStringLiteral("bearer token for this launch: %1").arg(t));
             }
             endpointOptions.token = t.toUtf8();
         } else {
-            logLine(QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
+            logLine(
+                QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
         }
         if (!http.listen(address, quint16(port))) {
             logLine(QStringLiteral("cannot listen on %1: %2").arg(listenSpec, http.errorString()));
@@ -179,8 +208,8 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     std::unique_ptr<StdioEndpoint> stdioEndpoint;
     if (parser.isSet(stdio)) {
         stdioEndpoint = std::make_unique<StdioEndpoint>(&upstream, &gate);
-        QObject::connect(stdioEndpoint.get(), &StdioEndpoint::finished, QCoreApplication::instance(), &QCoreApplication::quit,
-                         Qt::QueuedConnection);
+        QObject::connect(stdioEndpoint.get(), &StdioEndpoint::finished, QCoreApplication::instance(),
+                         &QCoreApplication::quit, Qt::QueuedConnection);
     }
 
     const int rc = QCoreApplication::exec();

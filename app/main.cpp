@@ -19,7 +19,8 @@ void printHelp(QTextStream& out)
            "  check POLICY.json        validate a policy; prints \"valid\" or one line per error\n"
            "  explain POLICY.json --tool NAME [--args JSON] [--grant LABEL] [--calls N] [--approve]\n"
            "                           print the decision of N successive calls of a tool\n"
-           "  serve [--policy FILE] [--listen HOST:PORT] [--token T | --no-auth] [--stdio] -- COMMAND [ARGS...]\n"
+           "  serve [--policy FILE] [--listen HOST:PORT] [--token T | --no-auth] [--stdio] -- COMMAND "
+           "[ARGS...]\n"
            "                           run the proxy in front of an MCP server started as COMMAND\n"
            "  help                     this text\n"
            "  --version                print the version\n";

@@ -2,7 +2,6 @@
 #include "HttpConnection.h"
 
 #include <QTimer>
-
 #include <climits>
 
 namespace gatehouse {
@@ -57,7 +56,8 @@ void HttpConnection::onReadyRead()
 void HttpConnection::parse()
 {
     while (m_state == State::Reading && !m_buffer.isEmpty()) {
-        const size_t n = http_parser_execute(&m_parser, &m_settings, m_buffer.constData(), size_t(m_buffer.size()));
+        const size_t n =
+            http_parser_execute(&m_parser, &m_settings, m_buffer.constData(), size_t(m_buffer.size()));
         m_buffer.remove(0, qsizetype(n));
         const auto err = HTTP_PARSER_ERRNO(&m_parser);
         if (err == HPE_PAUSED) {
@@ -71,8 +71,8 @@ void HttpConnection::parse()
             return;
         }
         if (m_bodyTooLarge) {
-            fail(413, QByteArrayLiteral("request body larger than ") + QByteArray::number(m_limits.maxBodyBytes)
-                          + QByteArrayLiteral(" bytes"));
+            fail(413, QByteArrayLiteral("request body larger than ") +
+                          QByteArray::number(m_limits.maxBodyBytes) + QByteArrayLiteral(" bytes"));
             return;
         }
         if (err == HPE_HEADER_OVERFLOW) {

@@ -7,9 +7,7 @@
 #include <QObject>
 #include <QPointer>
 #include <QTcpSocket>
-
 #include <http_parser.h>
-
 #include <memory>
 
 namespace gatehouse {
@@ -25,7 +23,7 @@ public:
     struct Limits
     {
         qint64 maxBodyBytes = 4 * 1024 * 1024;
-        int headerTimeoutMs = 10'000; // a request's headers must arrive within this (slowloris)
+        int headerTimeoutMs = 10'000;  // a request's headers must arrive within this (slowloris)
         int requestTimeoutMs = 30'000; // and its body within this
         int idleTimeoutMs = 60'000;    // keep-alive connections with nothing to do are closed
     };
@@ -54,7 +52,13 @@ signals:
     void closed(gatehouse::HttpConnection* connection);
 
 private:
-    enum class State { Reading, Responding, Streaming, Closing };
+    enum class State
+    {
+        Reading,
+        Responding,
+        Streaming,
+        Closing
+    };
 
     void onReadyRead();
     void parse();

@@ -11,7 +11,7 @@ namespace gatehouse {
 struct HttpRequest
 {
     QByteArray method;
-    QByteArray path;  // without the query string
+    QByteArray path; // without the query string
     QByteArray query;
     QList<QPair<QByteArray, QByteArray>> headers;
     QByteArray body;

@@ -32,8 +32,9 @@ void HttpServer::onNewConnection()
     while (QTcpSocket* socket = m_server.nextPendingConnection()) {
         if (connectionCount() >= m_maxConnections) {
             // Over the cap: say so and hang up, rather than leave the client waiting.
-            socket->write("HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n"
-                          "Connection: close\r\nRetry-After: 1\r\n\r\ntoo many open connections");
+            socket->write(
+                "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 25\r\n"
+                "Connection: close\r\nRetry-After: 1\r\n\r\ntoo many open connections");
             socket->disconnectFromHost();
             connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
             continue;

@@ -3,7 +3,6 @@
 
 #include <QJsonDocument>
 #include <QJsonParseError>
-
 #include <cmath>
 
 namespace gatehouse::jsonrpc {
@@ -51,7 +50,9 @@ Message classify(const QJsonObject& o)
     const bool hasResult = o.contains(QLatin1String("result"));
     const bool hasError = o.contains(QLatin1String("error"));
     if (hasResult == hasError)
-        return invalid(InvalidRequest, QStringLiteral("a message needs \"method\", or exactly one of \"result\" and \"error\""), o);
+        return invalid(
+            InvalidRequest,
+            QStringLiteral("a message needs \"method\", or exactly one of \"result\" and \"error\""), o);
     if (!hasId || !(validId(id) || id.isNull()))
         return invalid(InvalidRequest, QStringLiteral("a response needs the id of its request"), o);
     return {Kind::Response, o, 0, {}};
@@ -62,9 +63,12 @@ Message parse(const QByteArray& text)
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
     if (error.error != QJsonParseError::NoError)
-        return invalid(ParseError, QStringLiteral("parse error: %1 at offset %2").arg(error.errorString()).arg(error.offset));
+        return invalid(
+            ParseError,
+            QStringLiteral("parse error: %1 at offset %2").arg(error.errorString()).arg(error.offset));
     if (doc.isArray())
-        return invalid(InvalidRequest, QStringLiteral("JSON-RPC batches are not supported; send one message per request"));
+        return invalid(InvalidRequest,
+                       QStringLiteral("JSON-RPC batches are not supported; send one message per request"));
     if (!doc.isObject())
         return invalid(InvalidRequest, QStringLiteral("a JSON-RPC message is an object"));
     return classify(doc.object());
@@ -79,12 +83,15 @@ QJsonObject makeError(const QJsonValue& id, int code, const QString& message)
 {
     return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
             {QStringLiteral("id"), id.isUndefined() ? QJsonValue(QJsonValue::Null) : id},
-            {QStringLiteral("error"), QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
+            {QStringLiteral("error"),
+             QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
 }
 
 QJsonObject makeResult(const QJsonValue& id, const QJsonObject& result)
 {
-    return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("id"), id}, {QStringLiteral("result"), result}};
+    return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), id},
+            {QStringLiteral("result"), result}};
 }
 
 QJsonObject makeNotification(const QString& method, const QJsonObject& params)
@@ -97,7 +104,9 @@ QJsonObject makeNotification(const QString& method, const QJsonObject& params)
 
 QJsonObject makeRequest(const QJsonValue& id, const QString& method, const QJsonObject& params)
 {
-    QJsonObject o{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")}, {QStringLiteral("id"), id}, {QStringLiteral("method"), method}};
+    QJsonObject o{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                  {QStringLiteral("id"), id},
+                  {QStringLiteral("method"), method}};
     if (!params.isEmpty())
         o.insert(QStringLiteral("params"), params);
     return o;

@@ -9,7 +9,8 @@
 namespace gatehouse::jsonrpc {
 
 // JSON-RPC 2.0 error codes used on the wire.
-enum ErrorCode {
+enum ErrorCode
+{
     ParseError = -32700,
     InvalidRequest = -32600,
     MethodNotFound = -32601,
@@ -17,7 +18,13 @@ enum ErrorCode {
     InternalError = -32603,
 };
 
-enum class Kind { Request, Notification, Response, Invalid };
+enum class Kind
+{
+    Request,
+    Notification,
+    Response,
+    Invalid
+};
 
 struct Message
 {

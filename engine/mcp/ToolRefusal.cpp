@@ -23,10 +23,11 @@ QJsonObject toolRefusalResponse(const QJsonValue& id, const QString& tool, const
     if (d.verdict == Verdict::Limited)
         authorization.insert(QStringLiteral("retryAfterSeconds"), d.retryAfterSeconds);
     const QJsonObject result{
-        {QStringLiteral("content"),
-         QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")}, {QStringLiteral("text"), toolRefusalText(d)}}}},
+        {QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                                           {QStringLiteral("text"), toolRefusalText(d)}}}},
         {QStringLiteral("isError"), true},
-        {QStringLiteral("_meta"), QJsonObject{{QStringLiteral("io.modelcontextprotocol/authorization"), authorization}}},
+        {QStringLiteral("_meta"),
+         QJsonObject{{QStringLiteral("io.modelcontextprotocol/authorization"), authorization}}},
     };
     return jsonrpc::makeResult(id, result);
 }

@@ -14,7 +14,14 @@ namespace gatehouse {
 // What the live monitor shows and the audit log records.
 struct CallRecord
 {
-    enum class Outcome { Pending, Answered, Failed, Refused, Cancelled };
+    enum class Outcome
+    {
+        Pending,
+        Answered,
+        Failed,
+        Refused,
+        Cancelled
+    };
 
     qint64 sequence = 0;
     QDateTime time; // when the call arrived, UTC

@@ -8,7 +8,6 @@
 
 #include <QJsonArray>
 #include <QPointer>
-
 #include <atomic>
 
 namespace gatehouse {
@@ -91,9 +90,10 @@ void ClientSession::receive(const QJsonObject& message)
     case jsonrpc::Kind::Request:
         if (hasInFlight(m.id())) {
             // Ids must be unique among a sender's requests in flight; answering would be ambiguous.
-            emit outgoing(jsonrpc::makeError(m.id(), jsonrpc::InvalidRequest,
-                                             QStringLiteral("request id %1 is already in flight")
-                                                 .arg(QString::fromUtf8(jsonrpc::encode({{QStringLiteral("id"), m.id()}})))),
+            emit outgoing(jsonrpc::makeError(
+                              m.id(), jsonrpc::InvalidRequest,
+                              QStringLiteral("request id %1 is already in flight")
+                                  .arg(QString::fromUtf8(jsonrpc::encode({{QStringLiteral("id"), m.id()}})))),
                           m.id());
             return;
         }
@@ -153,10 +153,11 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     const QJsonValue nameValue = params.value(QStringLiteral("name"));
     const QJsonValue argsValue = params.value(QStringLiteral("arguments"));
     if (!nameValue.isString() || !(argsValue.isUndefined() || argsValue.isObject())) {
-        emit outgoing(jsonrpc::makeError(id, jsonrpc::InvalidParams,
-                                         QStringLiteral("tools/call needs params.name (a string) and params.arguments "
-                                                        "(an object, if given)")),
-                      id);
+        emit outgoing(
+            jsonrpc::makeError(id, jsonrpc::InvalidParams,
+                               QStringLiteral("tools/call needs params.name (a string) and params.arguments "
+                                              "(an object, if given)")),
+            id);
         return;
     }
 
@@ -198,29 +199,36 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     QPointer<ClientSession> self(this);
     PolicyGate* gate = m_gate;
     Reservation reservation = decision.reservation;
-    m_upstream->request(this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
-        record.latencyMs = clock.nsecsElapsed() / 1e6;
-        record.resultBytes = resultSize(response);
-        const bool cancelled = self && !self->hasInFlight(response.value(QStringLiteral("id")));
-        if (cancelled) {
-            // The upstream may already have run it: the quota stays spent.
-            reservation.commit();
-            record.outcome = CallRecord::Outcome::Cancelled;
-        } else if (response.contains(QStringLiteral("error"))) {
-            // The tool never ran (or we cannot know it did): the quota goes back.
-            reservation.rollback();
-            record.outcome = CallRecord::Outcome::Failed;
-            record.upstreamError = response.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-        } else {
-            // isError results count: the tool ran.
-            reservation.commit();
-            record.outcome = CallRecord::Outcome::Answered;
-            record.resultIsError = response.value(QStringLiteral("result")).toObject().value(QStringLiteral("isError")).toBool();
-        }
-        gate->recordFinished(record);
-        if (self)
-            self->reply(response);
-    });
+    m_upstream->request(
+        this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
+            record.latencyMs = clock.nsecsElapsed() / 1e6;
+            record.resultBytes = resultSize(response);
+            const bool cancelled = self && !self->hasInFlight(response.value(QStringLiteral("id")));
+            if (cancelled) {
+                // The upstream may already have run it: the quota stays spent.
+                reservation.commit();
+                record.outcome = CallRecord::Outcome::Cancelled;
+            } else if (response.contains(QStringLiteral("error"))) {
+                // The tool never ran (or we cannot know it did): the quota goes back.
+                reservation.rollback();
+                record.outcome = CallRecord::Outcome::Failed;
+                record.upstreamError = response.value(QStringLiteral("error"))
+                                           .toObject()
+                                           .value(QStringLiteral("message"))
+                                           .toString();
+            } else {
+                // isError results count: the tool ran.
+                reservation.commit();
+                record.outcome = CallRecord::Outcome::Answered;
+                record.resultIsError = response.value(QStringLiteral("result"))
+                                           .toObject()
+                                           .value(QStringLiteral("isError"))
+                                           .toBool();
+            }
+            gate->recordFinished(record);
+            if (self)
+                self->reply(response);
+        });
 }
 
 void ClientSession::handleNotification(const QJsonObject& message)

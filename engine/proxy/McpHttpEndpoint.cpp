@@ -4,6 +4,7 @@
 #include "ClientSession.h"
 #include "PolicyGate.h"
 #include "Upstream.h"
+#include "UpstreamServer.h"
 #include "mcp/JsonRpc.h"
 
 #include <QRandomGenerator>
@@ -76,11 +77,11 @@ McpHttpEndpoint::~McpHttpEndpoint()
         endSession(id);
 }
 
-void McpHttpEndpoint::addServer(Upstream* upstream, bool isDefault)
+void McpHttpEndpoint::addServer(UpstreamServer* server, bool isDefault)
 {
-    m_servers.insert(upstream->serverName(), upstream);
+    m_servers.insert(server->name(), server);
     if (isDefault || !m_default)
-        m_default = upstream;
+        m_default = server;
 }
 
 void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, const QString& message,
@@ -88,7 +89,8 @@ void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, con
 {
     HttpHeaders headers = extra;
     headers.add("Content-Type", "application/json");
-    connection->respond(status, headers, jsonrpc::encode(jsonrpc::makeError(QJsonValue(QJsonValue::Null), code, message)));
+    connection->respond(status, headers,
+                        jsonrpc::encode(jsonrpc::makeError(QJsonValue(QJsonValue::Null), code, message)));
 }
 
 bool McpHttpEndpoint::checkHost(const HttpRequest& request) const
@@ -101,8 +103,8 @@ bool McpHttpEndpoint::checkHost(const HttpRequest& request) const
     if (!url.isValid() || url.port() != m_server->port())
         return false;
     const QString name = url.host();
-    return isLoopbackHost(name) || isLoopbackHost(QStringLiteral("[") + name + u']')
-           || name == m_server->address().toString();
+    return isLoopbackHost(name) || isLoopbackHost(QStringLiteral("[") + name + u']') ||
+           name == m_server->address().toString();
 }
 
 bool McpHttpEndpoint::checkOrigin(const HttpRequest& request) const
@@ -130,35 +132,39 @@ bool McpHttpEndpoint::checkToken(const HttpRequest& request) const
 
 void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& request)
 {
-    Upstream* upstream = nullptr;
+    UpstreamServer* server = nullptr;
     if (request.path == "/mcp" || request.path == "/mcp/") {
-        upstream = m_default;
+        server = m_default;
     } else if (request.path.startsWith("/mcp/")) {
-        upstream = m_servers.value(QUrl::fromPercentEncoding(request.path.mid(5)));
+        server = m_servers.value(QUrl::fromPercentEncoding(request.path.mid(5)));
     }
     if (!checkHost(request))
-        return fail(connection, 403, -32000, QStringLiteral("Forbidden: Host header does not name this server"));
+        return fail(connection, 403, -32000,
+                    QStringLiteral("Forbidden: Host header does not name this server"));
     if (!checkOrigin(request))
         return fail(connection, 403, -32000, QStringLiteral("Forbidden: Origin not allowed"));
     if (!checkToken(request))
         return fail(connection, 401, -32000, QStringLiteral("Unauthorized: a valid bearer token is required"),
                     HttpHeaders().add("WWW-Authenticate", "Bearer realm=\"gatehouse\""));
-    if (!upstream)
-        return fail(connection, 404, -32000, QStringLiteral("Not Found: no MCP server at %1").arg(QString::fromUtf8(request.path)));
+    if (!server)
+        return fail(connection, 404, -32000,
+                    QStringLiteral("Not Found: no MCP server at %1").arg(QString::fromUtf8(request.path)));
 
     const QByteArray version = request.header(VersionHeader);
     if (!version.isEmpty() && !supportedProtocolVersions().contains(QString::fromLatin1(version)))
-        return fail(connection, 400, -32000,
-                    QStringLiteral("Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)")
-                        .arg(QString::fromLatin1(version), supportedProtocolVersions().join(QStringLiteral(", "))));
+        return fail(
+            connection, 400, -32000,
+            QStringLiteral("Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)")
+                .arg(QString::fromLatin1(version), supportedProtocolVersions().join(QStringLiteral(", "))));
 
     if (request.method == "POST")
-        return handlePost(connection, request, upstream);
+        return handlePost(connection, request, server);
     if (request.method == "GET")
         return handleGet(connection, request);
     if (request.method == "DELETE")
         return handleDelete(connection, request);
-    fail(connection, 405, -32000, QStringLiteral("Method Not Allowed"), HttpHeaders().add("Allow", "GET, POST, DELETE"));
+    fail(connection, 405, -32000, QStringLiteral("Method Not Allowed"),
+         HttpHeaders().add("Allow", "GET, POST, DELETE"));
 }
 
 McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection, const HttpRequest& request)
@@ -176,14 +182,17 @@ McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection
     return s;
 }
 
-void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& request, Upstream* upstream)
+void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& request,
+                                 UpstreamServer* server)
 {
     const QByteArray accept = request.header("accept");
     if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
-        return fail(connection, 406, -32000,
-                    QStringLiteral("Not Acceptable: Accept must list application/json and text/event-stream"));
+        return fail(
+            connection, 406, -32000,
+            QStringLiteral("Not Acceptable: Accept must list application/json and text/event-stream"));
     if (!request.header("content-type").toLower().startsWith("application/json"))
-        return fail(connection, 415, -32000, QStringLiteral("Unsupported Media Type: Content-Type must be application/json"));
+        return fail(connection, 415, -32000,
+                    QStringLiteral("Unsupported Media Type: Content-Type must be application/json"));
 
     const jsonrpc::Message m = jsonrpc::parse(request.body);
     if (m.kind == jsonrpc::Kind::Invalid)
@@ -193,13 +202,14 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
     if (m.kind == jsonrpc::Kind::Request && m.method() == u"initialize") {
         if (!request.header(SessionHeader).isEmpty())
             return fail(connection, 400, jsonrpc::InvalidRequest,
-                        QStringLiteral("Bad Request: initialize starts a new session; send it without Mcp-Session-Id"));
-        session = createSession(upstream);
+                        QStringLiteral(
+                            "Bad Request: initialize starts a new session; send it without Mcp-Session-Id"));
+        session = createSession(server);
     } else {
         session = sessionFor(connection, request);
         if (!session)
             return;
-        if (session->upstream != upstream)
+        if (session->server != server)
             return fail(connection, 404, -32001, QStringLiteral("Session not found on this server"));
     }
 
@@ -219,12 +229,14 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
 void McpHttpEndpoint::handleGet(HttpConnection* connection, const HttpRequest& request)
 {
     if (!accepts(request.header("accept"), "text/event-stream"))
-        return fail(connection, 406, -32000, QStringLiteral("Not Acceptable: Accept must list text/event-stream"));
+        return fail(connection, 406, -32000,
+                    QStringLiteral("Not Acceptable: Accept must list text/event-stream"));
     Session* session = sessionFor(connection, request);
     if (!session)
         return;
     if (session->stream)
-        return fail(connection, 409, -32000, QStringLiteral("Conflict: this session already has an open stream"));
+        return fail(connection, 409, -32000,
+                    QStringLiteral("Conflict: this session already has an open stream"));
     openStream(connection, request.header(SessionHeader));
     session->stream = connection;
 }
@@ -237,14 +249,17 @@ void McpHttpEndpoint::handleDelete(HttpConnection* connection, const HttpRequest
     connection->respond(200, {}, {});
 }
 
-McpHttpEndpoint::Session* McpHttpEndpoint::createSession(Upstream* upstream)
+McpHttpEndpoint::Session* McpHttpEndpoint::createSession(UpstreamServer* server)
 {
     const QString id = QString::fromLatin1(randomHex(16));
     auto* session = new Session;
-    session->upstream = upstream;
-    session->client = new ClientSession(id, QString(), upstream, m_gate, this);
+    session->server = server;
+    session->upstream = server->acquire();
+    session->client = new ClientSession(id, QString(), session->upstream, m_gate, this);
     connect(session->client, &ClientSession::outgoing, this,
-            [this, session](const QJsonObject& message, const QJsonValue& related) { route(session, message, related); });
+            [this, session](const QJsonObject& message, const QJsonValue& related) {
+                route(session, message, related);
+            });
     m_sessions.insert(id, session);
     return session;
 }
@@ -256,6 +271,7 @@ void McpHttpEndpoint::endSession(const QString& id)
         return;
     s->client->close();
     s->client->deleteLater();
+    s->server->release(s->upstream);
     if (s->stream)
         s->stream->endStream();
     for (const auto& c : std::as_const(s->requestStreams))

@@ -14,6 +14,7 @@ namespace gatehouse {
 class ClientSession;
 class PolicyGate;
 class Upstream;
+class UpstreamServer;
 
 // MCP Streamable HTTP for clients (session era, protocol 2025-03-26 to 2025-11-25) on
 // /mcp/<server-name>, and /mcp for the default server. Checks Host, Origin and the bearer token on
@@ -26,7 +27,7 @@ class McpHttpEndpoint : public QObject
 public:
     struct Options
     {
-        QByteArray token;        // required bearer token; empty with noAuth
+        QByteArray token; // required bearer token; empty with noAuth
         bool noAuth = false;
         QStringList extraOrigins; // besides loopback origins
         int sessionIdleMs = 30 * 60 * 1000;
@@ -36,7 +37,7 @@ public:
     McpHttpEndpoint(HttpServer* server, PolicyGate* gate, Options options, QObject* parent = nullptr);
     ~McpHttpEndpoint() override;
 
-    void addServer(Upstream* upstream, bool isDefault);
+    void addServer(UpstreamServer* server, bool isDefault);
     int sessionCount() const { return int(m_sessions.size()); }
 
     static const QStringList& supportedProtocolVersions();
@@ -45,17 +46,18 @@ private:
     struct Session
     {
         ClientSession* client = nullptr;
+        UpstreamServer* server = nullptr;
         Upstream* upstream = nullptr;
-        QPointer<HttpConnection> stream; // the GET stream
+        QPointer<HttpConnection> stream;                         // the GET stream
         QHash<QString, QPointer<HttpConnection>> requestStreams; // by the client's request id
     };
 
     void onRequest(HttpConnection* connection, const HttpRequest& request);
-    void handlePost(HttpConnection* connection, const HttpRequest& request, Upstream* upstream);
+    void handlePost(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server);
     void handleGet(HttpConnection* connection, const HttpRequest& request);
     void handleDelete(HttpConnection* connection, const HttpRequest& request);
     Session* sessionFor(HttpConnection* connection, const HttpRequest& request);
-    Session* createSession(Upstream* upstream);
+    Session* createSession(UpstreamServer* server);
     void endSession(const QString& id);
     void route(Session* session, const QJsonObject& message, const QJsonValue& related);
     void sweep();
@@ -71,8 +73,8 @@ private:
     HttpServer* m_server;
     PolicyGate* m_gate;
     Options m_options;
-    QHash<QString, Upstream*> m_servers;
-    Upstream* m_default = nullptr;
+    QHash<QString, UpstreamServer*> m_servers;
+    UpstreamServer* m_default = nullptr;
     QHash<QString, Session*> m_sessions;
     QTimer m_sweep;
 };

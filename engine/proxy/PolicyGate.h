@@ -3,13 +3,12 @@
 
 #include "CallRecord.h"
 #include "decision/Evaluator.h"
-#include "json/Diagnostic.h"
 #include "policy/Policy.h"
 
+#include "json/Diagnostic.h"
 #include <QFileSystemWatcher>
 #include <QObject>
 #include <QTimer>
-
 #include <memory>
 #include <mutex>
 

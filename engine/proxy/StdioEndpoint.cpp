@@ -2,6 +2,7 @@
 #include "StdioEndpoint.h"
 
 #include "ClientSession.h"
+#include "UpstreamServer.h"
 #include "mcp/JsonRpc.h"
 
 #include <cerrno>
@@ -9,20 +10,24 @@
 
 namespace gatehouse {
 
-StdioEndpoint::StdioEndpoint(Upstream* upstream, PolicyGate* gate, int inFd, int outFd, QObject* parent)
+StdioEndpoint::StdioEndpoint(UpstreamServer* server, PolicyGate* gate, int inFd, int outFd, QObject* parent)
     : QObject(parent)
     , m_in(inFd)
     , m_out(outFd)
     , m_notifier(inFd, QSocketNotifier::Read)
-    , m_session(new ClientSession(QStringLiteral("stdio"), QString(), upstream, gate, this))
+    , m_server(server)
+    , m_upstream(server->acquire())
+    , m_session(new ClientSession(QStringLiteral("stdio"), QString(), m_upstream, gate, this))
 {
     connect(&m_notifier, &QSocketNotifier::activated, this, &StdioEndpoint::onReadable);
-    connect(m_session, &ClientSession::outgoing, this, [this](const QJsonObject& m, const QJsonValue&) { write(m); });
+    connect(m_session, &ClientSession::outgoing, this,
+            [this](const QJsonObject& m, const QJsonValue&) { write(m); });
 }
 
 StdioEndpoint::~StdioEndpoint()
 {
     m_session->close();
+    m_server->release(m_upstream);
 }
 
 void StdioEndpoint::onReadable()
@@ -66,7 +71,8 @@ void StdioEndpoint::handleLine(const QByteArray& line)
     const jsonrpc::Message m = jsonrpc::parse(text);
     if (m.kind == jsonrpc::Kind::Invalid) {
         const QJsonValue id = m.object.value(QStringLiteral("id"));
-        write(jsonrpc::makeError(id.isString() || id.isDouble() ? id : QJsonValue(QJsonValue::Null), m.errorCode, m.error));
+        write(jsonrpc::makeError(id.isString() || id.isDouble() ? id : QJsonValue(QJsonValue::Null),
+                                 m.errorCode, m.error));
         return;
     }
     m_session->receive(m.object);

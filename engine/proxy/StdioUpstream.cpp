@@ -52,7 +52,8 @@ void StdioUpstream::start()
     connect(m_process, &QProcess::errorOccurred, this, &StdioUpstream::onErrorOccurred);
     connect(m_process, &QProcess::started, this, [this] {
         m_upSince.start();
-        emit logLine(QStringLiteral("upstream started: %1 (pid %2)").arg(describe()).arg(m_process->processId()));
+        emit logLine(
+            QStringLiteral("upstream started: %1 (pid %2)").arg(describe()).arg(m_process->processId()));
         emit ready();
     });
     m_stdout.clear();
@@ -137,15 +138,17 @@ void StdioUpstream::onStderr()
 
 void StdioUpstream::onFinished(int exitCode, QProcess::ExitStatus status)
 {
-    const QString reason = status == QProcess::CrashExit ? QStringLiteral("upstream crashed")
-                                                         : QStringLiteral("upstream exited with code %1").arg(exitCode);
+    const QString reason = status == QProcess::CrashExit
+                               ? QStringLiteral("upstream crashed")
+                               : QStringLiteral("upstream exited with code %1").arg(exitCode);
     scheduleRestart(reason);
 }
 
 void StdioUpstream::onErrorOccurred(QProcess::ProcessError error)
 {
     if (error == QProcess::FailedToStart)
-        scheduleRestart(QStringLiteral("cannot start upstream %1: %2").arg(m_command.program, m_process->errorString()));
+        scheduleRestart(
+            QStringLiteral("cannot start upstream %1: %2").arg(m_command.program, m_process->errorString()));
 }
 
 void StdioUpstream::scheduleRestart(const QString& reason)

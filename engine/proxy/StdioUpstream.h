@@ -3,10 +3,10 @@
 
 #include "UpstreamTransport.h"
 
+#include <QElapsedTimer>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QStringList>
-#include <QElapsedTimer>
 #include <QTimer>
 
 namespace gatehouse {

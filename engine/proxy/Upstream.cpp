@@ -70,16 +70,18 @@ void Upstream::detach(ClientSession* session)
     for (qint64 id : mine) {
         const Pending& p = m_pending[id];
         if (p.method != u"initialize")
-            sendNow(jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"),
-                                              {{QStringLiteral("requestId"), id},
-                                               {QStringLiteral("reason"), QStringLiteral("client session ended")}}));
+            sendNow(jsonrpc::makeNotification(
+                QStringLiteral("notifications/cancelled"),
+                {{QStringLiteral("requestId"), id},
+                 {QStringLiteral("reason"), QStringLiteral("client session ended")}}));
         finish(id, jsonrpc::makeError(id, jsonrpc::InternalError, QStringLiteral("client session ended")));
     }
     // Requests the server sent to this session will get no answer from it: answer them here.
     for (auto it = m_serverRequests.begin(); it != m_serverRequests.end();) {
         if (it.value() == session || it.value().isNull()) {
             const QString key = it.key();
-            const QJsonValue id = key.startsWith(u's') ? QJsonValue(key.mid(1)) : QJsonValue(key.mid(1).toDouble());
+            const QJsonValue id =
+                key.startsWith(u's') ? QJsonValue(key.mid(1)) : QJsonValue(key.mid(1).toDouble());
             sendNow(jsonrpc::makeError(id, jsonrpc::InternalError, QStringLiteral("the client has gone")));
             it = m_serverRequests.erase(it);
         } else {
@@ -132,10 +134,13 @@ void Upstream::cancel(ClientSession* session, const QJsonValue& clientId, const 
             if (!reason.isEmpty())
                 params.insert(QStringLiteral("reason"), reason);
             sendNow(jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"), params));
-            emit logLine(QStringLiteral("%1: client cancelled request %2; notifications/cancelled sent upstream for %3")
-                             .arg(m_serverName, QString::fromUtf8(jsonrpc::encode({{QStringLiteral("id"), clientId}})))
-                             .arg(id));
-            finish(id, jsonrpc::makeError(id, jsonrpc::InternalError, QStringLiteral("request cancelled by the client")));
+            emit logLine(
+                QStringLiteral(
+                    "%1: client cancelled request %2; notifications/cancelled sent upstream for %3")
+                    .arg(m_serverName, QString::fromUtf8(jsonrpc::encode({{QStringLiteral("id"), clientId}})))
+                    .arg(id));
+            finish(id, jsonrpc::makeError(id, jsonrpc::InternalError,
+                                          QStringLiteral("request cancelled by the client")));
             return;
         }
     }
@@ -162,8 +167,8 @@ void Upstream::respond(ClientSession* session, const QJsonObject& response)
 void Upstream::sendNow(const QJsonObject& message)
 {
     const bool isInitialize = message.value(Method).toString() == u"initialize";
-    const bool waitForInit = m_transport->isShared() && m_init == InitState::Initializing && !isInitialize
-                             && message.value(Method).toString() != u"notifications/initialized";
+    const bool waitForInit = m_transport->isShared() && m_init == InitState::Initializing && !isInitialize &&
+                             message.value(Method).toString() != u"notifications/initialized";
     if (!m_transport->isReady() || waitForInit) {
         if (m_queue.size() < MaxQueued)
             m_queue.append(message);
@@ -207,10 +212,17 @@ void Upstream::onMessage(const QJsonObject& message)
 {
     const jsonrpc::Message m = jsonrpc::classify(message);
     switch (m.kind) {
-    case jsonrpc::Kind::Response: onResponse(message); break;
-    case jsonrpc::Kind::Request: onServerRequest(message); break;
-    case jsonrpc::Kind::Notification: onServerNotification(message); break;
-    case jsonrpc::Kind::Invalid: break;
+    case jsonrpc::Kind::Response:
+        onResponse(message);
+        break;
+    case jsonrpc::Kind::Request:
+        onServerRequest(message);
+        break;
+    case jsonrpc::Kind::Notification:
+        onServerNotification(message);
+        break;
+    case jsonrpc::Kind::Invalid:
+        break;
     }
 }
 
@@ -264,9 +276,10 @@ void Upstream::sweepDeadlines()
             expired.append(it.key());
     for (qint64 id : expired) {
         const QString method = m_pending.value(id).method;
-        sendNow(jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"),
-                                          {{QStringLiteral("requestId"), id},
-                                           {QStringLiteral("reason"), QStringLiteral("timed out in Gatehouse")}}));
+        sendNow(jsonrpc::makeNotification(
+            QStringLiteral("notifications/cancelled"),
+            {{QStringLiteral("requestId"), id},
+             {QStringLiteral("reason"), QStringLiteral("timed out in Gatehouse")}}));
         finish(id, jsonrpc::makeError(id, jsonrpc::InternalError,
                                       QStringLiteral("upstream server %1 did not answer %2 within %3 s")
                                           .arg(m_serverName, method)
@@ -294,9 +307,9 @@ void Upstream::onServerRequest(const QJsonObject& message)
     ClientSession* session = attribute();
     const QJsonValue id = message.value(QStringLiteral("id"));
     if (!session) {
-        m_transport->send(jsonrpc::makeError(
-            id, jsonrpc::MethodNotFound,
-            QStringLiteral("Gatehouse cannot tell which client %1 is for").arg(message.value(Method).toString())));
+        m_transport->send(jsonrpc::makeError(id, jsonrpc::MethodNotFound,
+                                             QStringLiteral("Gatehouse cannot tell which client %1 is for")
+                                                 .arg(message.value(Method).toString())));
         return;
     }
     m_serverRequests.insert(jsonrpc::idKey(id), session);
@@ -352,15 +365,17 @@ void Upstream::initialize(ClientSession* session, const QJsonObject& message, Re
     const QJsonValue clientId = message.value(QStringLiteral("id"));
     if (m_init == InitState::Ready) {
         // Answer from the cache, on the next turn of the event loop like any other response.
-        QTimer::singleShot(0, this, [h = std::move(handler), r = jsonrpc::makeResult(clientId, m_initResult)] { h(r); });
+        QTimer::singleShot(
+            0, this, [h = std::move(handler), r = jsonrpc::makeResult(clientId, m_initResult)] { h(r); });
         return;
     }
     m_initWaiters.append({session, clientId, std::move(handler)});
     if (m_init == InitState::Initializing)
         return;
     m_initParams = message.value(Params).toObject();
-    m_initParams.insert(QStringLiteral("capabilities"),
-                        clientCapabilitiesUnion(m_initParams.value(QStringLiteral("capabilities")).toObject()));
+    m_initParams.insert(
+        QStringLiteral("capabilities"),
+        clientCapabilitiesUnion(m_initParams.value(QStringLiteral("capabilities")).toObject()));
     m_init = InitState::Initializing;
     sendInitialize();
 }

@@ -11,7 +11,6 @@
 #include <QPointer>
 #include <QSet>
 #include <QTimer>
-
 #include <functional>
 #include <memory>
 
@@ -109,7 +108,12 @@ private:
     QTimer m_sweep;
 
     // Initialization of a shared transport.
-    enum class InitState { None, Initializing, Ready };
+    enum class InitState
+    {
+        None,
+        Initializing,
+        Ready
+    };
     InitState m_init = InitState::None;
     QJsonObject m_initParams;
     QJsonObject m_initResult;

@@ -7,9 +7,9 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
-
 #include <csignal>
 
 namespace {
@@ -27,19 +27,71 @@ QString policy()
     return E2eDir + QStringLiteral("/policy-e2e.json");
 }
 
-// `gatehouse serve` over HTTP in front of server-everything over stdio.
+QStringList stdioUpstream()
+{
+    return {QStringLiteral("--"), Node, everything(), QStringLiteral("stdio")};
+}
+
+// server-everything as an HTTP server ("streamableHttp" or the legacy "sse"), bound to 127.0.0.1.
+class EverythingServer
+{
+public:
+    bool start(const QString& transport)
+    {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            return false;
+        m_port = probe.serverPort();
+        probe.close();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PORT"), QString::number(m_port));
+        m_process.setProcessEnvironment(env);
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start(Node, {QStringLiteral("--require"), E2eDir + QStringLiteral("/bind-loopback.cjs"),
+                               everything(), transport});
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20'000) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, m_port);
+            if (s.waitForConnected(200))
+                return true;
+            QTest::qWait(100);
+        }
+        return false;
+    }
+    ~EverythingServer()
+    {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+    QString url(const char* path) const
+    {
+        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QLatin1String(path));
+    }
+
+private:
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+// `gatehouse serve` over HTTP in front of an upstream server.
 class ProxyProcess
 {
 public:
-    bool start(const QStringList& extra = {})
+    // `upstream` is "--upstream URL" or "-- COMMAND ARGS..."; the default is server-everything over stdio.
+    bool start(const QStringList& upstream = stdioUpstream())
     {
         m_process.setProgram(Gatehouse);
-        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                           QStringLiteral("--token"), token(), QStringLiteral("--policy"), policy()}
-                               + extra + QStringList{QStringLiteral("--"), Node, everything(), QStringLiteral("stdio")});
-        QObject::connect(&m_process, &QProcess::readyReadStandardError, [this] { m_log += m_process.readAllStandardError(); });
+        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
+                                           QStringLiteral("127.0.0.1:0"), QStringLiteral("--token"), token(),
+                                           QStringLiteral("--policy"), policy()} +
+                               upstream);
+        QObject::connect(&m_process, &QProcess::readyReadStandardError,
+                         [this] { m_log += m_process.readAllStandardError(); });
         m_process.start();
-        static const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
+        static const QRegularExpression listening(
+            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
         return waitForLog(listening, 20'000, &m_port);
     }
     ~ProxyProcess()
@@ -88,18 +140,26 @@ struct ClientRun
     QString stderrText;
 };
 
-// Runs one scenario of client.mjs; `mode` is "http" (against proxy), "stdio" (client launches the
-// proxy) or "direct" (client launches server-everything itself, no proxy).
-ClientRun runClient(const QString& scenario, const QString& mode, const ProxyProcess* proxy = nullptr)
+// How the client reaches server-everything: through a running HTTP proxy, by launching
+// `gatehouse serve --stdio` itself (with the given upstream), or directly with no proxy at all.
+struct Mode
+{
+    const ProxyProcess* proxy = nullptr; // HTTP in
+    QStringList stdioUpstream;           // stdio in, when proxy is null
+    bool direct = false;
+};
+
+ClientRun runClient(const QString& scenario, const Mode& mode)
 {
     QStringList args{E2eDir + QStringLiteral("/client.mjs"), scenario};
-    if (mode == u"http")
-        args << QStringLiteral("--http") << proxy->url() << QStringLiteral("--token") << ProxyProcess::token();
-    else if (mode == u"stdio")
-        args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("serve") << QStringLiteral("--stdio")
-             << QStringLiteral("--policy") << policy() << QStringLiteral("--") << Node << everything() << QStringLiteral("stdio");
-    else
+    if (mode.direct)
         args << QStringLiteral("--direct") << Node << everything() << QStringLiteral("stdio");
+    else if (mode.proxy)
+        args << QStringLiteral("--http") << mode.proxy->url() << QStringLiteral("--token")
+             << ProxyProcess::token();
+    else
+        args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("serve") << QStringLiteral("--stdio")
+             << QStringLiteral("--policy") << policy() << mode.stdioUpstream;
     QProcess p;
     p.setWorkingDirectory(E2eDir);
     p.start(Node, args);
@@ -118,7 +178,8 @@ ClientRun runClient(const QString& scenario, const QString& mode, const ProxyPro
 
 QString firstText(const QJsonObject& callOutcome)
 {
-    return callOutcome[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")].toString();
+    return callOutcome[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")]
+        .toString();
 }
 
 struct RawResponse
@@ -161,11 +222,12 @@ RawResponse rawHttp(quint16 port, const QByteArray& request)
 
 QByteArray post(const QByteArray& body, const QByteArray& headers, quint16 port)
 {
-    return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + headers
-           + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+    return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + headers +
+           "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
-const QByteArray InitBody = R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}})";
+const QByteArray InitBody =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"raw","version":"1"}}})";
 
 } // namespace
 
@@ -192,9 +254,27 @@ private slots:
 
 private:
     void modes();
-    ProxyProcess* m_proxy = nullptr;
+    Mode mode(const QString& name) const;
+    ProxyProcess* m_proxy = nullptr;       // HTTP in, server-everything over stdio out
+    ProxyProcess* m_httpProxy = nullptr;   // HTTP in, Streamable HTTP out
+    ProxyProcess* m_legacyProxy = nullptr; // HTTP in, HTTP+SSE (2024-11-05) out
+    EverythingServer* m_httpServer = nullptr;
+    EverythingServer* m_sseServer = nullptr;
     ClientRun m_direct;
 };
+
+Mode TestProxyE2E::mode(const QString& name) const
+{
+    if (name == u"http in, stdio out")
+        return {m_proxy, {}, false};
+    if (name == u"stdio in, stdio out")
+        return {nullptr, stdioUpstream(), false};
+    if (name == u"http in, http out")
+        return {m_httpProxy, {}, false};
+    if (name == u"stdio in, http out")
+        return {nullptr, {QStringLiteral("--upstream"), m_httpServer->url("/mcp")}, false};
+    return {m_legacyProxy, {}, false};
+}
 
 void TestProxyE2E::initTestCase()
 {
@@ -202,20 +282,35 @@ void TestProxyE2E::initTestCase()
              "npm packages missing: run `npm ci` in tests/e2e (scripts/test.sh does this)");
     m_proxy = new ProxyProcess;
     QVERIFY2(m_proxy->start(), qPrintable(m_proxy->log()));
-    m_direct = runClient(QStringLiteral("basic"), QStringLiteral("direct"));
+    m_httpServer = new EverythingServer;
+    QVERIFY(m_httpServer->start(QStringLiteral("streamableHttp")));
+    m_sseServer = new EverythingServer;
+    QVERIFY(m_sseServer->start(QStringLiteral("sse")));
+    m_httpProxy = new ProxyProcess;
+    QVERIFY2(m_httpProxy->start({QStringLiteral("--upstream"), m_httpServer->url("/mcp")}),
+             qPrintable(m_httpProxy->log()));
+    m_legacyProxy = new ProxyProcess;
+    QVERIFY2(m_legacyProxy->start({QStringLiteral("--upstream"), m_sseServer->url("/sse")}),
+             qPrintable(m_legacyProxy->log()));
+    m_direct = runClient(QStringLiteral("basic"), Mode{nullptr, {}, true});
     QVERIFY2(m_direct.output.contains(u"echo"), qPrintable(m_direct.stderrText));
 }
 
 void TestProxyE2E::cleanupTestCase()
 {
     delete m_proxy;
+    delete m_httpProxy;
+    delete m_legacyProxy;
+    delete m_httpServer;
+    delete m_sseServer;
 }
 
 void TestProxyE2E::modes()
 {
     QTest::addColumn<QString>("mode");
-    QTest::newRow("http in, stdio out") << QStringLiteral("http");
-    QTest::newRow("stdio in, stdio out") << QStringLiteral("stdio");
+    for (const char* m : {"http in, stdio out", "stdio in, stdio out", "http in, http out",
+                          "stdio in, http out", "http in, legacy sse out"})
+        QTest::newRow(m) << QString::fromLatin1(m);
 }
 
 void TestProxyE2E::allowedCallsAreExact_data()
@@ -226,11 +321,12 @@ void TestProxyE2E::allowedCallsAreExact_data()
 void TestProxyE2E::allowedCallsAreExact()
 {
     QFETCH(QString, mode);
-    const ClientRun run = runClient(QStringLiteral("basic"), mode, m_proxy);
+    const ClientRun run = runClient(QStringLiteral("basic"), this->mode(mode));
     QVERIFY2(!run.output.isEmpty() && !run.output.contains(u"fatal"), qPrintable(run.stderrText));
     for (const char* key : {"echo", "sum", "structured"})
         QCOMPARE(run.output.value(QLatin1String(key)), m_direct.output.value(QLatin1String(key)));
-    QCOMPARE(firstText(run.output[QStringLiteral("echo")].toObject()), QStringLiteral("Echo: hello through gatehouse"));
+    QCOMPARE(firstText(run.output[QStringLiteral("echo")].toObject()),
+             QStringLiteral("Echo: hello through gatehouse"));
 
     QStringList proxied, direct;
     for (const QJsonValue& v : run.output[QStringLiteral("tools")].toArray())
@@ -252,7 +348,7 @@ void TestProxyE2E::policyOnTheWire_data()
 void TestProxyE2E::policyOnTheWire()
 {
     QFETCH(QString, mode);
-    const ClientRun run = runClient(QStringLiteral("policy"), mode, m_proxy);
+    const ClientRun run = runClient(QStringLiteral("policy"), this->mode(mode));
     QVERIFY2(!run.output.isEmpty() && !run.output.contains(u"fatal"), qPrintable(run.stderrText));
 
     const QJsonObject hidden = run.output[QStringLiteral("hidden")][QStringLiteral("error")].toObject();
@@ -263,7 +359,9 @@ void TestProxyE2E::policyOnTheWire()
     QCOMPARE(denied[QStringLiteral("isError")].toBool(), true);
     QCOMPARE(firstText(run.output[QStringLiteral("denied")].toObject()),
              QStringLiteral("Denied by policy: Images are not allowed in this test."));
-    QCOMPARE(denied[QStringLiteral("_meta")][QStringLiteral("io.modelcontextprotocol/authorization")][QStringLiteral("reason")].toString(),
+    QCOMPARE(denied[QStringLiteral("_meta")][QStringLiteral("io.modelcontextprotocol/authorization")]
+                   [QStringLiteral("reason")]
+                       .toString(),
              QStringLiteral("insufficient_authorization"));
 
     const QJsonArray limited = run.output[QStringLiteral("limited")].toArray();
@@ -272,8 +370,11 @@ void TestProxyE2E::policyOnTheWire()
         QCOMPARE(firstText(limited[i].toObject()), QStringLiteral("Echo: call %1").arg(i));
     const QJsonObject fourth = limited[3][QStringLiteral("result")].toObject();
     QCOMPARE(fourth[QStringLiteral("isError")].toBool(), true);
-    QVERIFY(firstText(limited[3].toObject()).startsWith(u"Rate limit reached for echo: 3 per minute (counter echo_rate). Retry in "));
-    const int retry = fourth[QStringLiteral("_meta")][QStringLiteral("io.modelcontextprotocol/authorization")][QStringLiteral("retryAfterSeconds")].toInt();
+    QVERIFY(firstText(limited[3].toObject())
+                .startsWith(u"Rate limit reached for echo: 3 per minute (counter echo_rate). Retry in "));
+    const int retry = fourth[QStringLiteral("_meta")][QStringLiteral("io.modelcontextprotocol/authorization")]
+                            [QStringLiteral("retryAfterSeconds")]
+                                .toInt();
     QVERIFY2(retry >= 1 && retry <= 60, qPrintable(QString::number(retry)));
 }
 
@@ -285,13 +386,14 @@ void TestProxyE2E::progressPassesThrough_data()
 void TestProxyE2E::progressPassesThrough()
 {
     QFETCH(QString, mode);
-    const ClientRun run = runClient(QStringLiteral("progress"), mode, m_proxy);
+    const ClientRun run = runClient(QStringLiteral("progress"), this->mode(mode));
     const QJsonArray progress = run.output[QStringLiteral("progress")].toArray();
     // The SDK client itself may drop the last step when it races the result, even without a proxy.
     QVERIFY2(progress.size() >= 2, qPrintable(run.stderrText));
     for (int i = 0; i < progress.size(); ++i)
         QCOMPARE(progress[i][QStringLiteral("progress")].toInt(), i + 1);
-    QVERIFY(firstText(run.output[QStringLiteral("result")].toObject()).startsWith(u"Long running operation completed."));
+    QVERIFY(firstText(run.output[QStringLiteral("result")].toObject())
+                .startsWith(u"Long running operation completed."));
 }
 
 void TestProxyE2E::serverRequestsReachTheClient_data()
@@ -302,12 +404,14 @@ void TestProxyE2E::serverRequestsReachTheClient_data()
 void TestProxyE2E::serverRequestsReachTheClient()
 {
     QFETCH(QString, mode);
-    const ClientRun elicit = runClient(QStringLiteral("elicitation"), mode, m_proxy);
-    const QJsonArray content = elicit.output[QStringLiteral("elicit")][QStringLiteral("result")][QStringLiteral("content")].toArray();
+    const ClientRun elicit = runClient(QStringLiteral("elicitation"), this->mode(mode));
+    const QJsonArray content =
+        elicit.output[QStringLiteral("elicit")][QStringLiteral("result")][QStringLiteral("content")]
+            .toArray();
     QVERIFY2(content.size() >= 2, qPrintable(elicit.stderrText));
     QVERIFY(content[1][QStringLiteral("text")].toString().contains(u"Name: Ada Lovelace"));
 
-    const ClientRun sample = runClient(QStringLiteral("sampling"), mode, m_proxy);
+    const ClientRun sample = runClient(QStringLiteral("sampling"), this->mode(mode));
     QVERIFY2(firstText(sample.output[QStringLiteral("sample")].toObject())
                  .contains(u"sampled: Resource trigger-sampling-request context: say hi"),
              qPrintable(sample.stderrText));
@@ -321,12 +425,14 @@ void TestProxyE2E::cancellationReachesUpstream_data()
 void TestProxyE2E::cancellationReachesUpstream()
 {
     QFETCH(QString, mode);
-    const ClientRun run = runClient(QStringLiteral("cancel"), mode, m_proxy);
-    QVERIFY2(run.output[QStringLiteral("cancelled")].toObject().contains(u"error"), qPrintable(run.stderrText));
+    const ClientRun run = runClient(QStringLiteral("cancel"), this->mode(mode));
+    QVERIFY2(run.output[QStringLiteral("cancelled")].toObject().contains(u"error"),
+             qPrintable(run.stderrText));
     QCOMPARE(firstText(run.output[QStringLiteral("after")].toObject()), QStringLiteral("Echo: still here"));
     static const QRegularExpression sent(QStringLiteral("notifications/cancelled sent upstream"));
-    if (mode == u"http")
-        QVERIFY2(m_proxy->waitForLog(sent, 5000), qPrintable(m_proxy->log()));
+    ProxyProcess* proxy = const_cast<ProxyProcess*>(this->mode(mode).proxy);
+    if (proxy)
+        QVERIFY2(proxy->waitForLog(sent, 5000), qPrintable(proxy->log()));
     else
         QVERIFY2(run.stderrText.contains(sent), qPrintable(run.stderrText));
 }
@@ -338,31 +444,45 @@ void TestProxyE2E::httpGuards_data()
     QTest::addColumn<QString>("bodyPart");
     const quint16 port = m_proxy->port();
     const QByteArray auth = "Authorization: Bearer " + ProxyProcess::token().toUtf8() + "\r\n";
-    const QByteArray json = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
+    const QByteArray json =
+        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
     QTest::newRow("no token") << post(InitBody, json, port) << 401 << "bearer token";
-    QTest::newRow("wrong token") << post(InitBody, json + "Authorization: Bearer nope\r\n", port) << 401 << "bearer token";
-    QTest::newRow("foreign Host") << ("POST /mcp HTTP/1.1\r\nHost: evil.example:" + QByteArray::number(port) + "\r\n" + json + auth
-                                      + "Content-Length: " + QByteArray::number(InitBody.size()) + "\r\n\r\n" + InitBody)
+    QTest::newRow("wrong token") << post(InitBody, json + "Authorization: Bearer nope\r\n", port) << 401
+                                 << "bearer token";
+    QTest::newRow("foreign Host") << ("POST /mcp HTTP/1.1\r\nHost: evil.example:" + QByteArray::number(port) +
+                                      "\r\n" + json + auth + "Content-Length: " +
+                                      QByteArray::number(InitBody.size()) + "\r\n\r\n" + InitBody)
                                   << 403 << "Host";
-    QTest::newRow("foreign Origin") << post(InitBody, json + auth + "Origin: https://evil.example\r\n", port) << 403 << "Origin";
+    QTest::newRow("foreign Origin") << post(InitBody, json + auth + "Origin: https://evil.example\r\n", port)
+                                    << 403 << "Origin";
     QTest::newRow("null Origin") << post(InitBody, json + auth + "Origin: null\r\n", port) << 403 << "Origin";
-    QTest::newRow("no SSE in Accept") << post(InitBody, "Content-Type: application/json\r\nAccept: application/json\r\n" + auth, port)
-                                      << 406 << "Not Acceptable";
-    QTest::newRow("not JSON") << post(InitBody, "Content-Type: text/plain\r\nAccept: application/json, text/event-stream\r\n" + auth, port)
-                              << 415 << "Content-Type";
+    QTest::newRow("no SSE in Accept")
+        << post(InitBody, "Content-Type: application/json\r\nAccept: application/json\r\n" + auth, port)
+        << 406 << "Not Acceptable";
+    QTest::newRow("not JSON")
+        << post(InitBody,
+                "Content-Type: text/plain\r\nAccept: application/json, text/event-stream\r\n" + auth, port)
+        << 415 << "Content-Type";
     QTest::newRow("bad JSON") << post("{\"jsonrpc\":", json + auth, port) << 400 << "-32700";
     QTest::newRow("batch") << post("[" + InitBody + "]", json + auth, port) << 400 << "batches";
-    QTest::newRow("no session") << post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", json + auth, port) << 400 << "Mcp-Session-Id";
-    QTest::newRow("unknown session") << post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", json + auth + "Mcp-Session-Id: abc\r\n", port)
+    QTest::newRow("no session") << post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})", json + auth,
+                                        port)
+                                << 400 << "Mcp-Session-Id";
+    QTest::newRow("unknown session") << post(R"({"jsonrpc":"2.0","id":2,"method":"tools/list"})",
+                                             json + auth + "Mcp-Session-Id: abc\r\n", port)
                                      << 404 << "Session not found";
-    QTest::newRow("unknown server") << ("POST /mcp/nope HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + json + auth
-                                        + "Content-Length: " + QByteArray::number(InitBody.size()) + "\r\n\r\n" + InitBody)
+    QTest::newRow("unknown server") << ("POST /mcp/nope HTTP/1.1\r\nHost: 127.0.0.1:" +
+                                        QByteArray::number(port) + "\r\n" + json + auth + "Content-Length: " +
+                                        QByteArray::number(InitBody.size()) + "\r\n\r\n" + InitBody)
                                     << 404 << "no MCP server";
-    QTest::newRow("bad protocol version") << post(InitBody, json + auth + "MCP-Protocol-Version: 1999-01-01\r\n", port) << 400 << "MCP-Protocol-Version";
-    QTest::newRow("PUT") << ("PUT /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + auth + "Content-Length: 0\r\n\r\n")
+    QTest::newRow("bad protocol version")
+        << post(InitBody, json + auth + "MCP-Protocol-Version: 1999-01-01\r\n", port) << 400
+        << "MCP-Protocol-Version";
+    QTest::newRow("PUT") << ("PUT /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" +
+                             auth + "Content-Length: 0\r\n\r\n")
                          << 405 << "Method Not Allowed";
-    QTest::newRow("body over 4 MiB") << ("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + json + auth
-                                         + "Content-Length: 5000000\r\n\r\n")
+    QTest::newRow("body over 4 MiB") << ("POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                                         "\r\n" + json + auth + "Content-Length: 5000000\r\n\r\n")
                                      << 413 << "larger than";
     QTest::newRow("garbage") << QByteArray("HELLO\r\n\r\n") << 400 << "malformed HTTP request";
 }
@@ -376,17 +496,21 @@ void TestProxyE2E::httpGuards()
     QCOMPARE(r.status, status);
     QVERIFY2(QString::fromUtf8(r.body).contains(bodyPart), r.body.constData());
     // The proxy keeps serving after each.
-    const RawResponse ok = rawHttp(m_proxy->port(), post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
-                                                         "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
-                                                         "Authorization: Bearer " + ProxyProcess::token().toUtf8() + "\r\n",
-                                                         m_proxy->port()));
+    const RawResponse ok =
+        rawHttp(m_proxy->port(),
+                post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
+                     "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                     "Authorization: Bearer " +
+                         ProxyProcess::token().toUtf8() + "\r\n",
+                     m_proxy->port()));
     QCOMPARE(ok.status, 400); // no session: answered, so still alive
 }
 
 void TestProxyE2E::sessionLifecycle()
 {
-    const QByteArray headers = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\nAuthorization: Bearer "
-                               + ProxyProcess::token().toUtf8() + "\r\n";
+    const QByteArray headers = "Content-Type: application/json\r\nAccept: application/json, "
+                               "text/event-stream\r\nAuthorization: Bearer " +
+                               ProxyProcess::token().toUtf8() + "\r\n";
     const quint16 port = m_proxy->port();
     // initialize answers on an event stream with a fresh session id and tools.listChanged declared.
     QTcpSocket socket;
@@ -407,19 +531,25 @@ void TestProxyE2E::sessionLifecycle()
     QVERIFY(data.contains(R"("tools":{"listChanged":true})"));
     const QByteArray session = "Mcp-Session-Id: " + m.captured(1).toLatin1() + "\r\n";
     // A notification is accepted with 202.
-    QCOMPARE(rawHttp(port, post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})", headers + session, port)).status, 202);
+    QCOMPARE(rawHttp(port, post(R"({"jsonrpc":"2.0","method":"notifications/initialized"})",
+                                headers + session, port))
+                 .status,
+             202);
     // DELETE ends the session; afterwards it is unknown.
-    const QByteArray del = "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\nAuthorization: Bearer "
-                           + ProxyProcess::token().toUtf8() + "\r\n" + session + "Content-Length: 0\r\n\r\n";
+    const QByteArray del = "DELETE /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                           "\r\nAuthorization: Bearer " + ProxyProcess::token().toUtf8() + "\r\n" + session +
+                           "Content-Length: 0\r\n\r\n";
     QCOMPARE(rawHttp(port, del).status, 200);
-    QCOMPARE(rawHttp(port, post(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})", headers + session, port)).status, 404);
+    QCOMPARE(rawHttp(port, post(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})", headers + session, port))
+                 .status,
+             404);
 }
 
 void TestProxyE2E::upstreamRestartsAfterACrash()
 {
     ProxyProcess proxy;
     QVERIFY2(proxy.start(), qPrintable(proxy.log()));
-    QVERIFY(!runClient(QStringLiteral("basic"), QStringLiteral("http"), &proxy).output.isEmpty());
+    QVERIFY(!runClient(QStringLiteral("basic"), Mode{&proxy, {}, false}).output.isEmpty());
     static const QRegularExpression started(QStringLiteral("upstream started: .* \\(pid (\\d+)\\)"));
     quint16 unused = 0;
     QVERIFY(proxy.waitForLog(started, 5000, &unused));
@@ -430,8 +560,9 @@ void TestProxyE2E::upstreamRestartsAfterACrash()
     // The child is started again with back-off, and clients carry on.
     QVERIFY2(proxy.waitForLog(started, 15'000, nullptr, 2), qPrintable(proxy.log()));
     QVERIFY(proxy.log().contains(u"restarting in 500 ms"));
-    const ClientRun after = runClient(QStringLiteral("basic"), QStringLiteral("http"), &proxy);
-    QCOMPARE(firstText(after.output[QStringLiteral("echo")].toObject()), QStringLiteral("Echo: hello through gatehouse"));
+    const ClientRun after = runClient(QStringLiteral("basic"), Mode{&proxy, {}, false});
+    QCOMPARE(firstText(after.output[QStringLiteral("echo")].toObject()),
+             QStringLiteral("Echo: hello through gatehouse"));
 }
 
 QTEST_GUILESS_MAIN(TestProxyE2E)
