@@ -51,11 +51,6 @@ void installSignalHandlers(QObject* context)
     std::signal(SIGPIPE, SIG_IGN);
 }
 
-QString stamp()
-{
-    return QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs);
-}
-
 } // namespace
 
 int serve(const QStringList& args, QTextStream& out, QTextStream& err)

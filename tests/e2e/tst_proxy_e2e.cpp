@@ -12,127 +12,11 @@
 #include <QtTest>
 #include <csignal>
 
+#include "E2eSupport.h"
+
+using namespace e2e;
+
 namespace {
-
-const QString E2eDir = QStringLiteral(GATEHOUSE_E2E_DIR);
-const QString Node = QStringLiteral(NODE_EXECUTABLE);
-const QString Gatehouse = QStringLiteral(GATEHOUSE_BINARY);
-
-QString everything()
-{
-    return E2eDir + QStringLiteral("/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-}
-QString policy()
-{
-    return E2eDir + QStringLiteral("/policy-e2e.json");
-}
-
-QStringList stdioUpstream()
-{
-    return {QStringLiteral("--"), Node, everything(), QStringLiteral("stdio")};
-}
-
-// server-everything as an HTTP server ("streamableHttp" or the legacy "sse"), bound to 127.0.0.1.
-class EverythingServer
-{
-public:
-    bool start(const QString& transport)
-    {
-        QTcpServer probe;
-        if (!probe.listen(QHostAddress::LocalHost, 0))
-            return false;
-        m_port = probe.serverPort();
-        probe.close();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PORT"), QString::number(m_port));
-        m_process.setProcessEnvironment(env);
-        m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(Node, {QStringLiteral("--require"), E2eDir + QStringLiteral("/bind-loopback.cjs"),
-                               everything(), transport});
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 20'000) {
-            QTcpSocket s;
-            s.connectToHost(QHostAddress::LocalHost, m_port);
-            if (s.waitForConnected(200))
-                return true;
-            QTest::qWait(100);
-        }
-        return false;
-    }
-    ~EverythingServer()
-    {
-        m_process.kill();
-        m_process.waitForFinished(5000);
-    }
-    QString url(const char* path) const
-    {
-        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QLatin1String(path));
-    }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-};
-
-// `gatehouse serve` over HTTP in front of an upstream server.
-class ProxyProcess
-{
-public:
-    // `upstream` is "--upstream URL" or "-- COMMAND ARGS..."; the default is server-everything over stdio.
-    bool start(const QStringList& upstream = stdioUpstream())
-    {
-        m_process.setProgram(Gatehouse);
-        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
-                                           QStringLiteral("127.0.0.1:0"), QStringLiteral("--token"), token(),
-                                           QStringLiteral("--policy"), policy()} +
-                               upstream);
-        QObject::connect(&m_process, &QProcess::readyReadStandardError,
-                         [this] { m_log += m_process.readAllStandardError(); });
-        m_process.start();
-        static const QRegularExpression listening(
-            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
-        return waitForLog(listening, 20'000, &m_port);
-    }
-    ~ProxyProcess()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            m_process.waitForFinished(5000);
-        }
-    }
-    bool waitForLog(const QRegularExpression& re, int ms, quint16* capture = nullptr, int occurrences = 1)
-    {
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < ms) {
-            auto it = re.globalMatch(QString::fromUtf8(m_log));
-            int n = 0;
-            QRegularExpressionMatch last;
-            while (it.hasNext()) {
-                last = it.next();
-                ++n;
-            }
-            if (n >= occurrences) {
-                if (capture)
-                    *capture = quint16(last.captured(1).toUInt());
-                return true;
-            }
-            QTest::qWait(50);
-        }
-        return false;
-    }
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1/mcp").arg(m_port); }
-    quint16 port() const { return m_port; }
-    static QString token() { return QStringLiteral("e2e-secret-token"); }
-    QString log() const { return QString::fromUtf8(m_log); }
-    QProcess& process() { return m_process; }
-
-private:
-    QProcess m_process;
-    QByteArray m_log;
-    quint16 m_port = 0;
-};
 
 struct ClientRun
 {
@@ -250,6 +134,7 @@ private slots:
     void httpGuards_data();
     void httpGuards();
     void sessionLifecycle();
+    void inspectorCli();
     void upstreamRestartsAfterACrash();
 
 private:
@@ -543,6 +428,33 @@ void TestProxyE2E::sessionLifecycle()
     QCOMPARE(rawHttp(port, post(R"({"jsonrpc":"2.0","id":5,"method":"tools/list"})", headers + session, port))
                  .status,
              404);
+}
+
+void TestProxyE2E::inspectorCli()
+{
+    // The MCP Inspector's command-line mode, a second client implementation, through the proxy.
+    auto inspect = [this](const QStringList& args) {
+        QProcess p;
+        p.start(Node, QStringList{E2eDir + QStringLiteral("/node_modules/.bin/mcp-inspector"), QStringLiteral("--cli"), m_proxy->url(),
+                                  QStringLiteral("--transport"), QStringLiteral("http"), QStringLiteral("--header"),
+                                  QStringLiteral("Authorization: Bearer ") + ProxyProcess::token()}
+                          + args);
+        p.waitForFinished(60'000);
+        return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    };
+    const QJsonObject echo = inspect({QStringLiteral("--method"), QStringLiteral("tools/call"), QStringLiteral("--tool-name"),
+                                      QStringLiteral("echo"), QStringLiteral("--tool-arg"), QStringLiteral("message=from the inspector")});
+    QCOMPARE(echo[QStringLiteral("content")][0][QStringLiteral("text")].toString(), QStringLiteral("Echo: from the inspector"));
+    const QJsonObject denied = inspect({QStringLiteral("--method"), QStringLiteral("tools/call"), QStringLiteral("--tool-name"),
+                                        QStringLiteral("get-tiny-image")});
+    QCOMPARE(denied[QStringLiteral("content")][0][QStringLiteral("text")].toString(),
+             QStringLiteral("Denied by policy: Images are not allowed in this test."));
+    const QJsonObject list = inspect({QStringLiteral("--method"), QStringLiteral("tools/list")});
+    QStringList names;
+    for (const QJsonValue& t : list[QStringLiteral("tools")].toArray())
+        names << t[QStringLiteral("name")].toString();
+    QVERIFY(names.contains(QStringLiteral("echo")));
+    QVERIFY(!names.contains(QStringLiteral("get-env")));
 }
 
 void TestProxyE2E::upstreamRestartsAfterACrash()

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Shared by the end-to-end tests: real processes (gatehouse, server-everything) on 127.0.0.1.
+#pragma once
+
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+namespace e2e {
+
+inline const QString E2eDir = QStringLiteral(GATEHOUSE_E2E_DIR);
+// Node 22 from the pinned npm package `node`: the inspector and supergateway need it.
+inline const QString Node = QStringLiteral(GATEHOUSE_E2E_DIR "/node_modules/.bin/node");
+inline const QString Gatehouse = QStringLiteral(GATEHOUSE_BINARY);
+
+inline QString everything()
+{
+    return E2eDir + QStringLiteral("/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+}
+inline QString policy()
+{
+    return E2eDir + QStringLiteral("/policy-e2e.json");
+}
+
+inline QStringList stdioUpstream()
+{
+    return {QStringLiteral("--"), Node, everything(), QStringLiteral("stdio")};
+}
+
+// server-everything as an HTTP server ("streamableHttp" or the legacy "sse"), bound to 127.0.0.1.
+class EverythingServer
+{
+public:
+    bool start(const QString& transport)
+    {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            return false;
+        m_port = probe.serverPort();
+        probe.close();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PORT"), QString::number(m_port));
+        m_process.setProcessEnvironment(env);
+        m_process.setProcessChannelMode(QProcess::MergedChannels);
+        m_process.start(Node, {QStringLiteral("--require"), E2eDir + QStringLiteral("/bind-loopback.cjs"),
+                               everything(), transport});
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20'000) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, m_port);
+            if (s.waitForConnected(200))
+                return true;
+            QTest::qWait(100);
+        }
+        return false;
+    }
+    ~EverythingServer()
+    {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+    QString url(const char* path) const
+    {
+        return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QLatin1String(path));
+    }
+
+private:
+    QProcess m_process;
+    quint16 m_port = 0;
+};
+
+// `gatehouse serve` over HTTP in front of an upstream server.
+class ProxyProcess
+{
+public:
+    // `upstream` is "--upstream URL" or "-- COMMAND ARGS..."; the default is server-everything over stdio.
+    bool start(const QStringList& upstream = stdioUpstream(), const QStringList& options = {},
+               const QString& policyFile = policy())
+    {
+        m_process.setProgram(Gatehouse);
+        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                                           QStringLiteral("--policy"), policyFile}
+                               + (options.contains(QStringLiteral("--no-auth")) ? QStringList()
+                                                                                : QStringList{QStringLiteral("--token"), token()})
+                               + options + upstream);
+        QObject::connect(&m_process, &QProcess::readyReadStandardError,
+                         [this] { m_log += m_process.readAllStandardError(); });
+        m_process.start();
+        static const QRegularExpression listening(
+            QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
+        return waitForLog(listening, 20'000, &m_port);
+    }
+    ~ProxyProcess()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.terminate();
+            m_process.waitForFinished(5000);
+        }
+    }
+    bool waitForLog(const QRegularExpression& re, int ms, quint16* capture = nullptr, int occurrences = 1)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < ms) {
+            auto it = re.globalMatch(QString::fromUtf8(m_log));
+            int n = 0;
+            QRegularExpressionMatch last;
+            while (it.hasNext()) {
+                last = it.next();
+                ++n;
+            }
+            if (n >= occurrences) {
+                if (capture)
+                    *capture = quint16(last.captured(1).toUInt());
+                return true;
+            }
+            QTest::qWait(50);
+        }
+        return false;
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/mcp").arg(m_port); }
+    quint16 port() const { return m_port; }
+    static QString token() { return QStringLiteral("e2e-secret-token"); }
+    QString log() const { return QString::fromUtf8(m_log); }
+    QProcess& process() { return m_process; }
+
+private:
+    QProcess m_process;
+    QByteArray m_log;
+    quint16 m_port = 0;
+};
+
+} // namespace e2e
