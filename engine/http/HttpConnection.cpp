@@ -19,6 +19,9 @@ HttpConnection::HttpConnection(QTcpSocket* socket, const Limits& limits, QObject
     , m_limits(limits)
 {
     socket->setParent(this);
+    // Responses go out in several small writes (head, events, end); Nagle's algorithm would hold each
+    // back for the peer's delayed ACK, some 40 ms a call.
+    socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     http_parser_init(&m_parser, HTTP_REQUEST);
     m_parser.data = this;
     m_settings.on_message_begin = &HttpConnection::onMessageBegin;
@@ -95,22 +98,22 @@ void HttpConnection::fail(int status, const QByteArray& message)
     respond(status, HttpHeaders().add("Content-Type", "text/plain; charset=utf-8"), message + '\n');
 }
 
-void HttpConnection::writeHead(int status, const HttpHeaders& headers, const QByteArray& framing)
+QByteArray HttpConnection::head(int status, const HttpHeaders& headers, const QByteArray& framing) const
 {
     QByteArray head = "HTTP/1.1 " + QByteArray::number(status) + ' ' + httpReasonPhrase(status) + "\r\n";
     for (const auto& [name, value] : headers.list)
         head += name + ": " + value + "\r\n";
     head += framing;
     head += m_keepAlive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n";
-    m_socket->write(head);
+    return head;
 }
 
 void HttpConnection::respond(int status, const HttpHeaders& headers, const QByteArray& body)
 {
     if (!m_socket || m_state != State::Responding)
         return;
-    writeHead(status, headers, "Content-Length: " + QByteArray::number(body.size()) + "\r\n");
-    m_socket->write(body);
+    m_socket->write(head(status, headers, "Content-Length: " + QByteArray::number(body.size()) + "\r\n") +
+                    body);
     finishResponse();
 }
 
@@ -118,7 +121,7 @@ void HttpConnection::beginStream(int status, const HttpHeaders& headers)
 {
     if (!m_socket || m_state != State::Responding)
         return;
-    writeHead(status, headers, "Transfer-Encoding: chunked\r\n");
+    m_socket->write(head(status, headers, "Transfer-Encoding: chunked\r\n"));
     m_state = State::Streaming;
 }
 

@@ -64,7 +64,7 @@ private:
     void parse();
     void fail(int status, const QByteArray& message);
     void finishResponse();
-    void writeHead(int status, const HttpHeaders& headers, const QByteArray& framing);
+    QByteArray head(int status, const HttpHeaders& headers, const QByteArray& framing) const;
 
     static int onMessageBegin(http_parser* p);
     static int onUrl(http_parser* p, const char* at, size_t length);

@@ -221,7 +221,6 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
     const QString key = jsonrpc::idKey(m.id());
     if (session->client->hasInFlight(m.id()))
         return fail(connection, 409, jsonrpc::InvalidRequest, QStringLiteral("request id already in flight"));
-    openStream(connection, m_sessions.key(session).toLatin1());
     session->requestStreams.insert(key, connection);
     session->client->receive(m.object);
 }
@@ -293,6 +292,24 @@ void McpHttpEndpoint::writeEvent(HttpConnection* connection, const QJsonObject& 
     connection->writeChunk("event: message\ndata: " + jsonrpc::encode(message) + "\n\n");
 }
 
+void McpHttpEndpoint::answer(Session* session, HttpConnection* connection, const QJsonObject& message,
+                             bool final)
+{
+    if (!connection->isStreaming()) {
+        const QByteArray id = m_sessions.key(session).toLatin1();
+        if (final) {
+            connection->respond(
+                200, HttpHeaders().add("Content-Type", "application/json").add("Mcp-Session-Id", id),
+                jsonrpc::encode(message));
+            return;
+        }
+        openStream(connection, id);
+    }
+    writeEvent(connection, message);
+    if (final)
+        connection->endStream();
+}
+
 void McpHttpEndpoint::route(Session* session, const QJsonObject& message, const QJsonValue& related)
 {
     const bool isResponse = !message.contains(QStringLiteral("method"));
@@ -301,21 +318,18 @@ void McpHttpEndpoint::route(Session* session, const QJsonObject& message, const 
         const auto it = session->requestStreams.find(key);
         if (it != session->requestStreams.end()) {
             QPointer<HttpConnection> connection = it.value();
-            if (isResponse && jsonrpc::idKey(message.value(QStringLiteral("id"))) == key) {
+            const bool final = isResponse && jsonrpc::idKey(message.value(QStringLiteral("id"))) == key;
+            if (final)
                 session->requestStreams.erase(it);
-                if (connection) {
-                    writeEvent(connection, message);
-                    connection->endStream();
-                }
-                return;
-            }
             if (connection) {
-                writeEvent(connection, message);
+                answer(session, connection, message, final);
                 return;
             }
+            if (final)
+                return; // its client went away; a response has nowhere else to go
         }
         if (isResponse)
-            return; // its client went away; a response has nowhere else to go
+            return;
     }
     if (session->stream)
         writeEvent(session->stream, message);

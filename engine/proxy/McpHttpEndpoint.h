@@ -48,8 +48,11 @@ private:
         ClientSession* client = nullptr;
         UpstreamServer* server = nullptr;
         Upstream* upstream = nullptr;
-        QPointer<HttpConnection> stream;                         // the GET stream
-        QHash<QString, QPointer<HttpConnection>> requestStreams; // by the client's request id
+        QPointer<HttpConnection> stream; // the GET stream
+        // The open POST of each client request still unanswered, by its id. Its response head is held
+        // back until the first message for it: a lone response goes out as application/json, anything
+        // before it (progress, a server request) opens an event stream.
+        QHash<QString, QPointer<HttpConnection>> requestStreams;
     };
 
     void onRequest(HttpConnection* connection, const HttpRequest& request);
@@ -68,6 +71,7 @@ private:
     static void fail(HttpConnection* connection, int status, int code, const QString& message,
                      const HttpHeaders& extra = {});
     static void openStream(HttpConnection* connection, const QByteArray& sessionId);
+    void answer(Session* session, HttpConnection* connection, const QJsonObject& message, bool final);
     static void writeEvent(HttpConnection* connection, const QJsonObject& message);
 
     HttpServer* m_server;

@@ -82,11 +82,13 @@ public:
                const QString& policyFile = policy())
     {
         m_process.setProgram(Gatehouse);
-        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
-                                           QStringLiteral("--policy"), policyFile}
-                               + (options.contains(QStringLiteral("--no-auth")) ? QStringList()
-                                                                                : QStringList{QStringLiteral("--token"), token()})
-                               + options + upstream);
+        m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
+                                           QStringLiteral("127.0.0.1:0"), QStringLiteral("--policy"),
+                                           policyFile} +
+                               (options.contains(QStringLiteral("--no-auth"))
+                                    ? QStringList()
+                                    : QStringList{QStringLiteral("--token"), token()}) +
+                               options + upstream);
         QObject::connect(&m_process, &QProcess::readyReadStandardError,
                          [this] { m_log += m_process.readAllStandardError(); });
         m_process.start();

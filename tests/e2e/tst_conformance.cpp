@@ -16,7 +16,8 @@ QMap<QString, bool> runSuite(const QString& url, QString* transcript)
 {
     QProcess p;
     p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(Node, {E2eDir + QStringLiteral("/node_modules/.bin/conformance"), QStringLiteral("server"), QStringLiteral("--url"), url});
+    p.start(Node, {E2eDir + QStringLiteral("/node_modules/.bin/conformance"), QStringLiteral("server"),
+                   QStringLiteral("--url"), url});
     if (!p.waitForFinished(600'000))
         p.kill();
     const QString out = QString::fromUtf8(p.readAll());
@@ -58,9 +59,11 @@ void TestConformance::initTestCase()
     QVERIFY(m_server->start(QStringLiteral("streamableHttp")));
     // The suite's client sends no credentials, so these proxies run without a token.
     m_viaStdio = new ProxyProcess;
-    QVERIFY2(m_viaStdio->start(stdioUpstream(), {QStringLiteral("--no-auth")}, allowAll), qPrintable(m_viaStdio->log()));
+    QVERIFY2(m_viaStdio->start(stdioUpstream(), {QStringLiteral("--no-auth")}, allowAll),
+             qPrintable(m_viaStdio->log()));
     m_viaHttp = new ProxyProcess;
-    QVERIFY2(m_viaHttp->start({QStringLiteral("--upstream"), m_server->url("/mcp")}, {QStringLiteral("--no-auth")}, allowAll),
+    QVERIFY2(m_viaHttp->start({QStringLiteral("--upstream"), m_server->url("/mcp")},
+                              {QStringLiteral("--no-auth")}, allowAll),
              qPrintable(m_viaHttp->log()));
 
     QString transcript;
@@ -71,10 +74,12 @@ void TestConformance::initTestCase()
     int passing = 0;
     for (auto it = m_direct.cbegin(); it != m_direct.cend(); ++it) {
         passing += it.value() ? 1 : 0;
-        qInfo("%-32s direct %-4s  via gatehouse (stdio upstream) %-4s  via gatehouse (HTTP upstream) %s", qPrintable(it.key()),
-              it.value() ? "pass" : "fail", m_stdio.value(it.key()) ? "pass" : "fail", m_http.value(it.key()) ? "pass" : "fail");
+        qInfo("%-32s direct %-4s  via gatehouse (stdio upstream) %-4s  via gatehouse (HTTP upstream) %s",
+              qPrintable(it.key()), it.value() ? "pass" : "fail", m_stdio.value(it.key()) ? "pass" : "fail",
+              m_http.value(it.key()) ? "pass" : "fail");
     }
-    qInfo("%d of %lld scenarios pass against server-everything directly", passing, qlonglong(m_direct.size()));
+    qInfo("%d of %lld scenarios pass against server-everything directly", passing,
+          qlonglong(m_direct.size()));
 }
 
 void TestConformance::cleanupTestCase()

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // End to end: the real gatehouse process between the official MCP TypeScript SDK client and
 // @modelcontextprotocol/server-everything, over real pipes and sockets on 127.0.0.1.
+#include "E2eSupport.h"
+
 #include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -11,8 +13,6 @@
 #include <QTcpSocket>
 #include <QtTest>
 #include <csignal>
-
-#include "E2eSupport.h"
 
 using namespace e2e;
 
@@ -435,18 +435,21 @@ void TestProxyE2E::inspectorCli()
     // The MCP Inspector's command-line mode, a second client implementation, through the proxy.
     auto inspect = [this](const QStringList& args) {
         QProcess p;
-        p.start(Node, QStringList{E2eDir + QStringLiteral("/node_modules/.bin/mcp-inspector"), QStringLiteral("--cli"), m_proxy->url(),
-                                  QStringLiteral("--transport"), QStringLiteral("http"), QStringLiteral("--header"),
-                                  QStringLiteral("Authorization: Bearer ") + ProxyProcess::token()}
-                          + args);
+        p.start(Node, QStringList{E2eDir + QStringLiteral("/node_modules/.bin/mcp-inspector"),
+                                  QStringLiteral("--cli"), m_proxy->url(), QStringLiteral("--transport"),
+                                  QStringLiteral("http"), QStringLiteral("--header"),
+                                  QStringLiteral("Authorization: Bearer ") + ProxyProcess::token()} +
+                          args);
         p.waitForFinished(60'000);
         return QJsonDocument::fromJson(p.readAllStandardOutput()).object();
     };
-    const QJsonObject echo = inspect({QStringLiteral("--method"), QStringLiteral("tools/call"), QStringLiteral("--tool-name"),
-                                      QStringLiteral("echo"), QStringLiteral("--tool-arg"), QStringLiteral("message=from the inspector")});
-    QCOMPARE(echo[QStringLiteral("content")][0][QStringLiteral("text")].toString(), QStringLiteral("Echo: from the inspector"));
-    const QJsonObject denied = inspect({QStringLiteral("--method"), QStringLiteral("tools/call"), QStringLiteral("--tool-name"),
-                                        QStringLiteral("get-tiny-image")});
+    const QJsonObject echo = inspect(
+        {QStringLiteral("--method"), QStringLiteral("tools/call"), QStringLiteral("--tool-name"),
+         QStringLiteral("echo"), QStringLiteral("--tool-arg"), QStringLiteral("message=from the inspector")});
+    QCOMPARE(echo[QStringLiteral("content")][0][QStringLiteral("text")].toString(),
+             QStringLiteral("Echo: from the inspector"));
+    const QJsonObject denied = inspect({QStringLiteral("--method"), QStringLiteral("tools/call"),
+                                        QStringLiteral("--tool-name"), QStringLiteral("get-tiny-image")});
     QCOMPARE(denied[QStringLiteral("content")][0][QStringLiteral("text")].toString(),
              QStringLiteral("Denied by policy: Images are not allowed in this test."));
     const QJsonObject list = inspect({QStringLiteral("--method"), QStringLiteral("tools/list")});
