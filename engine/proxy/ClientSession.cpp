@@ -30,6 +30,7 @@ ClientSession::ClientSession(QString id, QString grant, Upstream* upstream, Poli
 {
     m_lastActivity.start();
     m_upstream->attach(this);
+    connect(m_gate, &PolicyGate::hiddenToolsChanged, this, &ClientSession::notifyToolsChanged);
 }
 
 ClientSession::~ClientSession()

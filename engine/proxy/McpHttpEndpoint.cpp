@@ -61,10 +61,6 @@ McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, PolicyGate* gate, Options o
     , m_options(std::move(options))
 {
     connect(server, &HttpServer::requestReceived, this, &McpHttpEndpoint::onRequest);
-    connect(gate, &PolicyGate::hiddenToolsChanged, this, [this] {
-        for (Session* s : std::as_const(m_sessions))
-            s->client->notifyToolsChanged();
-    });
     m_sweep.setInterval(m_options.keepAliveMs);
     connect(&m_sweep, &QTimer::timeout, this, &McpHttpEndpoint::sweep);
     m_sweep.start();

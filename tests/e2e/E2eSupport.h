@@ -81,6 +81,7 @@ public:
     bool start(const QStringList& upstream = stdioUpstream(), const QStringList& options = {},
                const QString& policyFile = policy())
     {
+        m_policyFile = policyFile;
         m_process.setProgram(Gatehouse);
         m_process.setArguments(QStringList{QStringLiteral("serve"), QStringLiteral("--listen"),
                                            QStringLiteral("127.0.0.1:0"), QStringLiteral("--policy"),
@@ -124,6 +125,7 @@ public:
         }
         return false;
     }
+    QString policyFile() const { return m_policyFile; }
     QString url() const { return QStringLiteral("http://127.0.0.1:%1/mcp").arg(m_port); }
     quint16 port() const { return m_port; }
     static QString token() { return QStringLiteral("e2e-secret-token"); }
@@ -133,6 +135,7 @@ public:
 private:
     QProcess m_process;
     QByteArray m_log;
+    QString m_policyFile;
     quint16 m_port = 0;
 };
 

@@ -8,7 +8,12 @@
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { CreateMessageRequestSchema, ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import { readFileSync, writeFileSync } from "node:fs";
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 
 const [scenario, mode, ...rest] = process.argv.slice(2);
 
@@ -47,6 +52,7 @@ function describeError(e) {
   return { code: e.code ?? null, message: String(e.message ?? e) };
 }
 
+const call_ = (...a) => call(...a);
 async function call(client, name, args, options = {}) {
   try {
     return { result: await client.callTool({ name, arguments: args }, undefined, options) };
@@ -83,6 +89,26 @@ const scenarios = {
   },
   async sampling(client) {
     return { sample: await call(client, "trigger-sampling-request", { prompt: "say hi", maxTokens: 10 }) };
+  },
+  // Edits the policy file the proxy watches (E2E_POLICY_FILE) to hide "echo", and waits for the
+  // proxy to say the tool list changed.
+  async listChanged(client) {
+    const file = process.env.E2E_POLICY_FILE;
+    // The server itself may announce list changes (after initialize); only one after the edit counts.
+    let edited = false;
+    let notifyAfterEdit;
+    const changed = new Promise((ok) => (notifyAfterEdit = ok));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => edited && notifyAfterEdit(true));
+    const before = (await client.listTools()).tools.map((t) => t.name);
+    await new Promise((r) => setTimeout(r, 500)); // let the HTTP client's GET stream settle
+    const policy = JSON.parse(readFileSync(file, "utf8"));
+    policy.hide = [...(policy.hide ?? []), "echo"];
+    edited = true;
+    writeFileSync(file, JSON.stringify(policy, null, 2) + "\n");
+    const notified = await Promise.race([changed, new Promise((r) => setTimeout(() => r(false), 8000))]);
+    const after = (await client.listTools()).tools.map((t) => t.name);
+    const call = await call_(client, "echo", { message: "hidden now?" });
+    return { notified, before, after, call };
   },
   async cancel(client) {
     const controller = new AbortController();

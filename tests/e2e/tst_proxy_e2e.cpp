@@ -11,6 +11,7 @@
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 #include <csignal>
 
@@ -31,6 +32,7 @@ struct Mode
     const ProxyProcess* proxy = nullptr; // HTTP in
     QStringList stdioUpstream;           // stdio in, when proxy is null
     bool direct = false;
+    QString policyFile = policy(); // for stdio in
 };
 
 ClientRun runClient(const QString& scenario, const Mode& mode)
@@ -43,8 +45,11 @@ ClientRun runClient(const QString& scenario, const Mode& mode)
              << ProxyProcess::token();
     else
         args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("serve") << QStringLiteral("--stdio")
-             << QStringLiteral("--policy") << policy() << mode.stdioUpstream;
+             << QStringLiteral("--policy") << mode.policyFile << mode.stdioUpstream;
     QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2E_POLICY_FILE"), mode.proxy ? mode.proxy->policyFile() : mode.policyFile);
+    p.setProcessEnvironment(env);
     p.setWorkingDirectory(E2eDir);
     p.start(Node, args);
     ClientRun run;
@@ -135,7 +140,10 @@ private slots:
     void httpGuards();
     void sessionLifecycle();
     void inspectorCli();
+    void listChangedOnPolicyEdit_data();
+    void listChangedOnPolicyEdit();
     void upstreamRestartsAfterACrash();
+    void stopsCleanlyOnSigterm();
 
 private:
     void modes();
@@ -423,6 +431,41 @@ void TestProxyE2E::sessionLifecycle()
              404);
 }
 
+void TestProxyE2E::listChangedOnPolicyEdit_data()
+{
+    QTest::addColumn<bool>("overHttp");
+    QTest::newRow("http in") << true;
+    QTest::newRow("stdio in") << false;
+}
+
+void TestProxyE2E::listChangedOnPolicyEdit()
+{
+    QFETCH(bool, overHttp);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("policy.json"));
+    QVERIFY(QFile::copy(policy(), file));
+    QFile::setPermissions(file, QFile::ReadOwner | QFile::WriteOwner);
+    ProxyProcess proxy;
+    Mode mode{nullptr, stdioUpstream(), false, file};
+    if (overHttp) {
+        QVERIFY2(proxy.start(stdioUpstream(), {}, file), qPrintable(proxy.log()));
+        mode.proxy = &proxy;
+    }
+    const ClientRun run = runClient(QStringLiteral("listChanged"), mode);
+    QVERIFY2(run.output[QStringLiteral("notified")].toBool(), qPrintable(run.stderrText + proxy.log()));
+    auto names = [](const QJsonValue& v) {
+        QStringList out;
+        for (const QJsonValue& n : v.toArray())
+            out << n.toString();
+        return out;
+    };
+    QVERIFY(names(run.output[QStringLiteral("before")]).contains(QStringLiteral("echo")));
+    QVERIFY(!names(run.output[QStringLiteral("after")]).contains(QStringLiteral("echo")));
+    // The edit applies to the very next call, without reconnecting.
+    QCOMPARE(run.output[QStringLiteral("call")][QStringLiteral("error")][QStringLiteral("code")].toInt(),
+             -32602);
+}
+
 void TestProxyE2E::inspectorCli()
 {
     // The MCP Inspector's command-line mode, a second client implementation, through the proxy.
@@ -471,6 +514,25 @@ void TestProxyE2E::upstreamRestartsAfterACrash()
     const ClientRun after = runClient(QStringLiteral("basic"), Mode{&proxy, {}, false});
     QCOMPARE(firstText(after.output[QStringLiteral("echo")].toObject()),
              QStringLiteral("Echo: hello through gatehouse"));
+}
+
+void TestProxyE2E::stopsCleanlyOnSigterm()
+{
+    ProxyProcess proxy;
+    QVERIFY2(proxy.start(), qPrintable(proxy.log()));
+    static const QRegularExpression started(QStringLiteral("upstream started: .* \\(pid (\\d+)\\)"));
+    QVERIFY(proxy.waitForLog(started, 10'000));
+    const qint64 child = started.match(proxy.log()).captured(1).toLongLong();
+    QVERIFY(child > 0);
+    QCOMPARE(::kill(pid_t(child), 0), 0);
+    proxy.process().terminate(); // SIGTERM
+    QVERIFY(proxy.process().waitForFinished(10'000));
+    QCOMPARE(proxy.process().exitStatus(), QProcess::NormalExit);
+    QCOMPARE(proxy.process().exitCode(), 0);
+    proxy.waitForLog(QRegularExpression(QStringLiteral("stopped")), 1000);
+    QVERIFY(proxy.log().contains(u"gatehouse: stopped"));
+    // The upstream child went with it (reaped by the proxy, so not even a zombie remains).
+    QCOMPARE(::kill(pid_t(child), 0), -1);
 }
 
 QTEST_GUILESS_MAIN(TestProxyE2E)
