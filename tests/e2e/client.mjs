@@ -110,6 +110,14 @@ const scenarios = {
     const call = await call_(client, "echo", { message: "hidden now?" });
     return { notified, before, after, call };
   },
+  // A call slower than the proxy's --upstream-timeout.
+  async slow(client) {
+    const started = Date.now();
+    const slow = await call(client, "trigger-long-running-operation", { duration: 4, steps: 2 });
+    const ms = Date.now() - started;
+    const after = await call(client, "echo", { message: "after the timeout" });
+    return { slow, ms, after };
+  },
   async cancel(client) {
     const controller = new AbortController();
     const pending = call(client, "trigger-long-running-operation", { duration: 4, steps: 4 }, { signal: controller.signal });

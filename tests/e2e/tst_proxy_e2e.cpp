@@ -144,6 +144,7 @@ private slots:
     void listChangedOnPolicyEdit();
     void upstreamRestartsAfterACrash();
     void stopsCleanlyOnSigterm();
+    void upstreamTimeout();
 
 private:
     void modes();
@@ -533,6 +534,22 @@ void TestProxyE2E::stopsCleanlyOnSigterm()
     QVERIFY(proxy.log().contains(u"gatehouse: stopped"));
     // The upstream child went with it (reaped by the proxy, so not even a zombie remains).
     QCOMPARE(::kill(pid_t(child), 0), -1);
+}
+
+void TestProxyE2E::upstreamTimeout()
+{
+    ProxyProcess proxy;
+    QVERIFY2(proxy.start(stdioUpstream(), {QStringLiteral("--upstream-timeout"), QStringLiteral("1")}),
+             qPrintable(proxy.log()));
+    const ClientRun run = runClient(QStringLiteral("slow"), Mode{&proxy, {}, false});
+    const QJsonObject error = run.output[QStringLiteral("slow")][QStringLiteral("error")].toObject();
+    QVERIFY2(error[QStringLiteral("message")].toString().contains(u"did not answer tools/call within 1 s"),
+             qPrintable(run.stderrText));
+    const int ms = run.output[QStringLiteral("ms")].toInt();
+    QVERIFY2(ms >= 900 && ms < 3000,
+             qPrintable(QString::number(ms))); // the proxy's deadline, not the tool's 4 s
+    QCOMPARE(firstText(run.output[QStringLiteral("after")].toObject()),
+             QStringLiteral("Echo: after the timeout"));
 }
 
 QTEST_GUILESS_MAIN(TestProxyE2E)
