@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ServeCommand.h"
 
+#include "AdminAccess.h"
+#include "TerminalApprover.h"
+#include "approvals/AdminEndpoint.h"
+#include "approvals/ApprovalBroker.h"
 #include "counters/InMemoryCounterStore.h"
+#include "http/BearerToken.h"
 #include "http/HttpServer.h"
 #include "proxy/McpHttpEndpoint.h"
 #include "proxy/PolicyGate.h"
@@ -12,7 +17,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QRandomGenerator>
+#include <QFile>
 #include <QSocketNotifier>
 #include <csignal>
 #include <sys/socket.h>
@@ -80,7 +85,11 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."), QStringLiteral("URL"));
     const QCommandLineOption header(QStringLiteral("header"), QStringLiteral("Header for the HTTP upstream."),
                                     QStringLiteral("'NAME: VALUE'"));
-    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl, header});
+    const QCommandLineOption adminToken(QStringLiteral("admin-token"), QStringLiteral("Bearer token of the admin API."),
+                                        QStringLiteral("TOKEN"));
+    const QCommandLineOption adminFile(QStringLiteral("admin-file"), QStringLiteral("Where to write the admin API's address."),
+                                       QStringLiteral("FILE"), AdminAccess::defaultFile());
+    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl, header, adminToken, adminFile});
     if (!parser.parse(QStringList{QStringLiteral("gatehouse serve")} + options)) {
         err << "gatehouse serve: " << parser.errorText() << '\n';
         return 2;
@@ -132,7 +141,7 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     const int port = colon > 0 ? listenSpec.mid(colon + 1).toInt(&ok) : -1;
     if (address.isNull() || !ok || port < 0 || port > 65535)
         return usage(QStringLiteral("--listen must be HOST:PORT with a numeric address, e.g. 127.0.0.1:0"));
-    const bool serveHttp = !parser.isSet(stdio) || parser.isSet(listen);
+    const bool serveMcpOverHttp = !parser.isSet(stdio) || parser.isSet(listen);
 
     installSignalHandlers(QCoreApplication::instance());
 
@@ -156,6 +165,24 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                     .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
                          r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule));
     });
+    ApprovalBroker broker;
+    gate.setApprovals(&broker);
+    QObject::connect(&broker, &ApprovalBroker::ruleRequested, [&](const QString&, const QString& tool, ToolAction action) {
+        QString why;
+        if (gate.setToolAction(tool, action, &why))
+            logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)").arg(toolActionName(action), tool));
+        else
+            logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
+    });
+    QObject::connect(&broker, &ApprovalBroker::requested, [&](const ApprovalRequest& r) {
+        logLine(QStringLiteral("approval %1 needed: %2 %3 (%4); answer with: gatehouse approvals approve|deny %1")
+                    .arg(r.id, r.server, r.tool, r.rule));
+    });
+    QObject::connect(&broker, &ApprovalBroker::resolved, [&](const ApprovalRequest& r, const ApprovalAnswer& a) {
+        static const char* outcomes[] = {"allowed", "denied", "timed out", "cancelled"};
+        logLine(QStringLiteral("approval %1 %2 by %3%4").arg(r.id, QLatin1String(outcomes[int(a.outcome)]), a.approver,
+                                                          a.note.isEmpty() ? QString() : QStringLiteral(": ") + a.note));
+    });
     if (parser.isSet(policy)) {
         gate.watchFile(parser.value(policy));
     } else {
@@ -167,9 +194,20 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     QObject::connect(&upstream, &UpstreamServer::logLine, logLine);
     upstream.start();
 
+    // HTTP always listens: for MCP clients unless --stdio alone, and for the admin API in any case.
     HttpServer http;
+    const QHostAddress httpAddress = serveMcpOverHttp ? address : QHostAddress(QHostAddress::LocalHost);
+    const quint16 httpPort = serveMcpOverHttp ? quint16(port) : 0;
+    if (!http.listen(httpAddress, httpPort)) {
+        logLine(QStringLiteral("cannot listen on %1: %2").arg(listenSpec, http.errorString()));
+        return 1;
+    }
+    const QString base = QStringLiteral("http://%1:%2")
+                             .arg(httpAddress.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(httpAddress.toString())
+                                                                                           : httpAddress.toString())
+                             .arg(http.port());
     std::unique_ptr<McpHttpEndpoint> endpoint;
-    if (serveHttp) {
+    if (serveMcpOverHttp) {
         McpHttpEndpoint::Options endpointOptions;
         endpointOptions.noAuth = parser.isSet(noAuth);
         if (!endpointOptions.noAuth) {
@@ -177,28 +215,30 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
             if (t.isEmpty())
                 t = qEnvironmentVariable("GATEHOUSE_TOKEN");
             if (t.isEmpty()) {
-                QByteArray raw(24, Qt::Uninitialized);
-                QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), raw.size() / 4);
-                t = QString::fromLatin1(
-                    raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+                t = QString::fromLatin1(randomToken());
                 logLine(QStringLiteral("bearer token for this launch: %1").arg(t));
             }
             endpointOptions.token = t.toUtf8();
         } else {
-            logLine(
-                QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
-        }
-        if (!http.listen(address, quint16(port))) {
-            logLine(QStringLiteral("cannot listen on %1: %2").arg(listenSpec, http.errorString()));
-            return 1;
+            logLine(QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
         }
         endpoint = std::make_unique<McpHttpEndpoint>(&http, &gate, endpointOptions);
         endpoint->addServer(&upstream, true);
-        const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
-                                 ? QStringLiteral("[%1]").arg(address.toString())
-                                 : address.toString();
-        logLine(QStringLiteral("listening on http://%1:%2/mcp").arg(host).arg(http.port()));
+        logLine(QStringLiteral("listening on %1/mcp").arg(base));
     }
+
+    const AdminAccess admin{base + QStringLiteral("/admin"),
+                            parser.isSet(adminToken) ? parser.value(adminToken) : QString::fromLatin1(randomToken())};
+    AdminEndpoint adminEndpoint(&http, &broker, admin.token.toUtf8());
+    QString adminProblem;
+    if (admin.write(parser.value(adminFile), &adminProblem))
+        logLine(QStringLiteral("admin API on %1 (address and token in %2)").arg(admin.url, parser.value(adminFile)));
+    else
+        logLine(QStringLiteral("admin API on %1, but %2 cannot be written: %3").arg(admin.url, parser.value(adminFile), adminProblem));
+
+    std::unique_ptr<TerminalApprover> terminal;
+    if (!parser.isSet(stdio) && ::isatty(0))
+        terminal = std::make_unique<TerminalApprover>(&broker, err);
 
     std::unique_ptr<StdioEndpoint> stdioEndpoint;
     if (parser.isSet(stdio)) {
@@ -208,10 +248,13 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     }
 
     const int rc = QCoreApplication::exec();
+    terminal.reset();
     stdioEndpoint.reset();
     endpoint.reset();
     http.close();
     upstream.stop();
+    if (AdminAccess::read(parser.value(adminFile), &adminProblem).token == admin.token)
+        QFile::remove(parser.value(adminFile)); // ours, not a later proxy's
     logLine(QStringLiteral("stopped"));
     return rc;
 }

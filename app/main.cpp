@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+#include "ApprovalsCommand.h"
 #include "CheckCommand.h"
 #include "ExplainCommand.h"
 #include "ServeCommand.h"
@@ -22,6 +23,8 @@ void printHelp(QTextStream& out)
            "  serve [--policy FILE] [--listen HOST:PORT] [--token T | --no-auth] [--stdio] -- COMMAND "
            "[ARGS...]\n"
            "                           run the proxy in front of an MCP server started as COMMAND\n"
+           "  approvals list | approve ID [--session|--always] | deny ID [--always] [--note TEXT]\n"
+           "                           answer calls a running proxy holds for a person\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }
@@ -43,6 +46,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::check(args, out, err);
     if (command == u"explain")
         return gatehouse::cli::explain(args, out, err);
+    if (command == u"approvals")
+        return gatehouse::cli::approvals(args, out, err);
     if (command == u"serve")
         return gatehouse::cli::serve(args, out, err);
     if (command == u"--version" || command == u"version") {

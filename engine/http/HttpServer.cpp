@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "HttpServer.h"
 
+#include <QUrl>
+
 namespace gatehouse {
 
 HttpServer::HttpServer(QObject* parent)
@@ -41,10 +43,39 @@ void HttpServer::onNewConnection()
         }
         auto* connection = new HttpConnection(socket, m_limits, this);
         m_connections.insert(connection);
-        connect(connection, &HttpConnection::requestReceived, this, &HttpServer::requestReceived);
+        connect(connection, &HttpConnection::requestReceived, this, &HttpServer::dispatch);
         connect(connection, &HttpConnection::closed, this,
                 [this](HttpConnection* c) { m_connections.remove(c); });
     }
+}
+
+void HttpServer::route(const QByteArray& prefix, Handler handler)
+{
+    m_routes.append({prefix, std::move(handler)});
+    std::sort(m_routes.begin(), m_routes.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+}
+
+void HttpServer::dispatch(HttpConnection* connection, const HttpRequest& request)
+{
+    for (const auto& [prefix, handler] : std::as_const(m_routes)) {
+        if (request.path == prefix || request.path.startsWith(QByteArray(prefix + '/'))) {
+            handler(connection, request);
+            return;
+        }
+    }
+    connection->respond(404, HttpHeaders().add("Content-Type", "text/plain; charset=utf-8"), "not found\n");
+}
+
+bool HttpServer::isOwnHost(const HttpRequest& request) const
+{
+    const QByteArray host = request.header("host");
+    if (host.isEmpty() || request.headerCount("host") != 1)
+        return false;
+    const QUrl url(QStringLiteral("http://") + QString::fromLatin1(host));
+    if (!url.isValid() || url.port() != port())
+        return false;
+    const QString name = url.host();
+    return name == u"127.0.0.1" || name == u"localhost" || name == u"::1" || QHostAddress(name) == address();
 }
 
 void HttpServer::sweep()

@@ -9,6 +9,8 @@
 #include <QTcpServer>
 #include <QTimer>
 
+#include <functional>
+
 namespace gatehouse {
 
 // Accepts TCP connections and turns them into HttpConnections, up to a cap; sweeps deadlines once a
@@ -25,15 +27,21 @@ public:
     quint16 port() const { return m_server.serverPort(); }
     void close();
 
+    using Handler = std::function<void(HttpConnection*, const HttpRequest&)>;
+    // Requests whose path is `prefix` or starts with `prefix` + "/" go to the handler; the longest
+    // matching prefix wins; anything else is answered 404.
+    void route(const QByteArray& prefix, Handler handler);
+
+    // DNS rebinding defence: does the Host header name this listener (by a loopback name or its address)?
+    bool isOwnHost(const HttpRequest& request) const;
+
     void setLimits(const HttpConnection::Limits& limits) { m_limits = limits; }
     void setMaxConnections(int max) { m_maxConnections = max; }
     int connectionCount() const { return int(m_connections.size()); }
 
-signals:
-    void requestReceived(gatehouse::HttpConnection* connection, const gatehouse::HttpRequest& request);
-
 private:
     void onNewConnection();
+    void dispatch(HttpConnection* connection, const HttpRequest& request);
     void sweep();
 
     QTcpServer m_server;
@@ -41,6 +49,7 @@ private:
     HttpConnection::Limits m_limits;
     int m_maxConnections = 256;
     QSet<HttpConnection*> m_connections;
+    QList<QPair<QByteArray, Handler>> m_routes;
 };
 
 } // namespace gatehouse

@@ -2,12 +2,14 @@
 #include "ClientSession.h"
 
 #include "PolicyGate.h"
+#include "approvals/ApprovalBroker.h"
 #include "Upstream.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/ToolRefusal.h"
 
 #include <QJsonArray>
 #include <QPointer>
+#include <QTimer>
 #include <atomic>
 
 namespace gatehouse {
@@ -43,6 +45,12 @@ void ClientSession::close()
     if (m_closed)
         return;
     m_closed = true;
+    if (ApprovalBroker* broker = m_gate->approvals()) {
+        for (const quint64 ticket : std::as_const(m_approvals))
+            broker->withdraw(ticket);
+        broker->endSession(m_id);
+    }
+    m_approvals.clear();
     m_upstream->detach(this);
     m_inFlight.clear();
 }
@@ -154,11 +162,10 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     const QJsonValue nameValue = params.value(QStringLiteral("name"));
     const QJsonValue argsValue = params.value(QStringLiteral("arguments"));
     if (!nameValue.isString() || !(argsValue.isUndefined() || argsValue.isObject())) {
-        emit outgoing(
-            jsonrpc::makeError(id, jsonrpc::InvalidParams,
-                               QStringLiteral("tools/call needs params.name (a string) and params.arguments "
-                                              "(an object, if given)")),
-            id);
+        emit outgoing(jsonrpc::makeError(id, jsonrpc::InvalidParams,
+                                         QStringLiteral("tools/call needs params.name (a string) and params.arguments "
+                                                        "(an object, if given)")),
+                      id);
         return;
     }
 
@@ -175,61 +182,167 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     const ToolCall call{record.tool, record.arguments, m_grant, m_id};
     Decision decision = m_gate->decide(call, record.time.toMSecsSinceEpoch());
     if (decision.verdict == Verdict::NeedsApproval) {
-        // Approvals arrive with the approval broker; until a person can be asked, fail closed.
-        decision.verdict = Verdict::Denied;
-        decision.message += QStringLiteral(", and no one is available to approve it");
+        ApprovalBroker* broker = m_gate->approvals();
+        if (!broker) {
+            // No way to ask a person in this configuration: fail closed.
+            decision.verdict = Verdict::Denied;
+            decision.message += QStringLiteral(", and no one is available to approve it");
+        } else if (broker->isAllowedForSession(m_id, record.server, record.tool)) {
+            const QString asked = decision.rule;
+            decision = m_gate->reserveApproved(call, QDateTime::currentMSecsSinceEpoch());
+            if (decision.isAllowed())
+                decision.rule = asked;
+            record.approver = QStringLiteral("(allowed for this session)");
+        } else {
+            record.verdict = Verdict::NeedsApproval;
+            record.rule = decision.rule;
+            record.message = decision.message;
+            m_gate->recordDecided(record);
+            askPerson(message, record, decision);
+            return;
+        }
     }
     record.verdict = decision.verdict;
     record.rule = decision.rule;
     record.message = decision.message;
     m_gate->recordDecided(record);
+    if (decision.isAllowed())
+        forward(message, record, decision.reservation);
+    else
+        refuse(id, record, decision);
+}
 
-    QElapsedTimer clock;
-    clock.start();
-    if (!decision.isAllowed()) {
-        const QJsonObject response = toolRefusalResponse(id, record.tool, decision);
-        record.outcome = CallRecord::Outcome::Refused;
-        record.resultIsError = true;
-        record.resultBytes = resultSize(response);
-        emit outgoing(response, id);
-        m_gate->recordFinished(record);
-        return;
+void ClientSession::refuse(const QJsonValue& id, CallRecord record, const Decision& decision)
+{
+    const QJsonObject response = toolRefusalResponse(id, record.tool, decision);
+    record.verdict = decision.verdict;
+    record.rule = decision.rule;
+    record.message = decision.message;
+    record.outcome = CallRecord::Outcome::Refused;
+    record.resultIsError = true;
+    record.resultBytes = resultSize(response);
+    record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
+    m_gate->recordFinished(record);
+    untrack(id);
+    emit outgoing(response, id);
+}
+
+void ClientSession::askPerson(const QJsonObject& message, const CallRecord& record, const Decision& decision)
+{
+    ApprovalBroker* broker = m_gate->approvals();
+    const QJsonValue id = message.value(QStringLiteral("id"));
+    const QString key = jsonrpc::idKey(id);
+    track(id);
+
+    ApprovalRequest request;
+    request.server = record.server;
+    request.session = m_id;
+    request.grant = m_grant;
+    request.tool = record.tool;
+    request.arguments = record.arguments;
+    request.rule = decision.rule;
+    request.message = decision.message;
+
+    // While a person decides, progress notifications keep the client's request timeout from firing.
+    const QJsonValue progressToken =
+        message.value(QStringLiteral("params")).toObject().value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
+    QPointer<QTimer> keepAlive;
+    if (!progressToken.isUndefined()) {
+        keepAlive = new QTimer(this);
+        auto tick = [this, progressToken, id, n = 0]() mutable {
+            emit outgoing(jsonrpc::makeNotification(QStringLiteral("notifications/progress"),
+                                                    {{QStringLiteral("progressToken"), progressToken},
+                                                     {QStringLiteral("progress"), ++n},
+                                                     {QStringLiteral("message"), QStringLiteral("Waiting for approval in Gatehouse…")}}),
+                          id);
+        };
+        connect(keepAlive, &QTimer::timeout, this, tick);
+        keepAlive->start(ProgressIntervalMs);
+        tick();
     }
 
+    const auto policy = m_gate->policy();
+    const int timeout = policy ? policy->approvalTimeoutSeconds() : ApprovalSettings::DefaultTimeoutSeconds;
+    const TimeoutOutcome onTimeout = policy ? policy->approvalTimeoutOutcome() : TimeoutOutcome::Deny;
+    QPointer<ClientSession> self(this);
+    const quint64 ticket = broker->ask(request, timeout, onTimeout,
+                                       [self, message, record, keepAlive, key](const ApprovalAnswer& answer) mutable {
+                                           if (keepAlive)
+                                               keepAlive->deleteLater();
+                                           if (!self)
+                                               return;
+                                           self->m_approvals.remove(key);
+                                           self->onApprovalAnswer(message, record, answer);
+                                       });
+    m_approvals.insert(key, ticket);
+}
+
+void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer)
+{
+    const QJsonValue id = message.value(QStringLiteral("id"));
+    record.approver = answer.approver;
+    record.approvalNote = answer.note;
+    const QString asked = record.rule;
+    Decision decision;
+    if (answer.allows()) {
+        const ToolCall call{record.tool, record.arguments, m_grant, m_id};
+        decision = m_gate->reserveApproved(call, QDateTime::currentMSecsSinceEpoch());
+        if (decision.isAllowed()) {
+            decision.rule = answer.outcome == ApprovalAnswer::Outcome::TimedOut || answer.approver == u"(timeout)"
+                                ? DecisionRule::approvalTimeout()
+                                : asked;
+            record.verdict = Verdict::Allowed;
+            record.rule = decision.rule;
+            record.message = QStringLiteral("approved by %1").arg(answer.approver);
+            forward(message, record, decision.reservation);
+            return;
+        }
+    } else {
+        decision.verdict = Verdict::Denied;
+        if (answer.outcome == ApprovalAnswer::Outcome::TimedOut) {
+            decision.rule = DecisionRule::approvalTimeout();
+            decision.message = QStringLiteral("%1 needed approval and no one answered in time").arg(record.tool);
+        } else {
+            decision.rule = DecisionRule::rejectedBy(answer.approver);
+            decision.message = answer.note.isEmpty() ? QStringLiteral("%1 was rejected by a person").arg(record.tool)
+                                                     : QStringLiteral("%1 was rejected by a person: %2").arg(record.tool, answer.note);
+        }
+    }
+    refuse(id, record, decision);
+}
+
+void ClientSession::forward(const QJsonObject& message, CallRecord record, Reservation reservation)
+{
+    const QJsonValue id = message.value(QStringLiteral("id"));
     track(id);
+    QElapsedTimer clock;
+    clock.start();
     QPointer<ClientSession> self(this);
     PolicyGate* gate = m_gate;
-    Reservation reservation = decision.reservation;
-    m_upstream->request(
-        this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
-            record.latencyMs = clock.nsecsElapsed() / 1e6;
-            record.resultBytes = resultSize(response);
-            const bool cancelled = self && !self->hasInFlight(response.value(QStringLiteral("id")));
-            if (cancelled) {
-                // The upstream may already have run it: the quota stays spent.
-                reservation.commit();
-                record.outcome = CallRecord::Outcome::Cancelled;
-            } else if (response.contains(QStringLiteral("error"))) {
-                // The tool never ran (or we cannot know it did): the quota goes back.
-                reservation.rollback();
-                record.outcome = CallRecord::Outcome::Failed;
-                record.upstreamError = response.value(QStringLiteral("error"))
-                                           .toObject()
-                                           .value(QStringLiteral("message"))
-                                           .toString();
-            } else {
-                // isError results count: the tool ran.
-                reservation.commit();
-                record.outcome = CallRecord::Outcome::Answered;
-                record.resultIsError = response.value(QStringLiteral("result"))
-                                           .toObject()
-                                           .value(QStringLiteral("isError"))
-                                           .toBool();
-            }
-            gate->recordFinished(record);
-            if (self)
-                self->reply(response);
-        });
+    m_upstream->request(this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
+        record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
+        record.upstreamMs = clock.nsecsElapsed() / 1e6;
+        record.resultBytes = resultSize(response);
+        const bool cancelled = self && !self->hasInFlight(response.value(QStringLiteral("id")));
+        if (cancelled) {
+            // The upstream may already have run it: the quota stays spent.
+            reservation.commit();
+            record.outcome = CallRecord::Outcome::Cancelled;
+        } else if (response.contains(QStringLiteral("error"))) {
+            // The tool never ran (or we cannot know it did): the quota goes back.
+            reservation.rollback();
+            record.outcome = CallRecord::Outcome::Failed;
+            record.upstreamError = response.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
+        } else {
+            // isError results count: the tool ran.
+            reservation.commit();
+            record.outcome = CallRecord::Outcome::Answered;
+            record.resultIsError = response.value(QStringLiteral("result")).toObject().value(QStringLiteral("isError")).toBool();
+        }
+        gate->recordFinished(record);
+        if (self)
+            self->reply(response);
+    });
 }
 
 void ClientSession::handleNotification(const QJsonObject& message)
@@ -241,6 +354,11 @@ void ClientSession::handleNotification(const QJsonObject& message)
         if (!hasInFlight(requestId))
             return;
         untrack(requestId);
+        if (const auto ticket = m_approvals.take(jsonrpc::idKey(requestId)); ticket != 0) {
+            // Still waiting for a person: the prompt is withdrawn, the call recorded as cancelled.
+            m_gate->approvals()->withdraw(ticket);
+            return;
+        }
         m_upstream->cancel(this, requestId, params.value(QStringLiteral("reason")).toString());
         return;
     }

@@ -12,6 +12,9 @@ namespace gatehouse {
 
 class PolicyGate;
 class Upstream;
+class Reservation;
+struct ApprovalAnswer;
+struct Decision;
 
 // One MCP client session, whichever way it arrived (Streamable HTTP or stdio). Every message from the
 // client passes through receive(): tools/call is decided by the policy before the upstream sees it,
@@ -45,6 +48,8 @@ public:
     // Sends notifications/tools/list_changed to the client (after a policy edit hid or showed tools).
     void notifyToolsChanged();
 
+    static constexpr int ProgressIntervalMs = 5000;
+
 signals:
     void outgoing(const QJsonObject& message, const QJsonValue& related);
 
@@ -57,6 +62,10 @@ private:
 
     void handleRequest(const QJsonObject& message);
     void handleToolCall(const QJsonObject& message);
+    void askPerson(const QJsonObject& message, const CallRecord& record, const Decision& decision);
+    void onApprovalAnswer(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer);
+    void forward(const QJsonObject& message, CallRecord record, Reservation reservation);
+    void refuse(const QJsonValue& id, CallRecord record, const Decision& decision);
     void handleNotification(const QJsonObject& message);
     void reply(const QJsonObject& response);
     void track(const QJsonValue& clientId);
@@ -67,6 +76,7 @@ private:
     Upstream* m_upstream;
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
+    QHash<QString, quint64> m_approvals; // client request id -> approval ticket, while a person decides
     qint64 m_order = 0;
     QElapsedTimer m_lastActivity;
     bool m_closed = false;

@@ -5,6 +5,7 @@
 #include "PolicyGate.h"
 #include "Upstream.h"
 #include "UpstreamServer.h"
+#include "http/BearerToken.h"
 #include "mcp/JsonRpc.h"
 
 #include <QRandomGenerator>
@@ -30,16 +31,6 @@ bool accepts(const QByteArray& accept, const QByteArray& type)
     return lower.contains(type) || lower.contains("*/*");
 }
 
-bool constantTimeEquals(const QByteArray& a, const QByteArray& b)
-{
-    if (a.size() != b.size())
-        return false;
-    unsigned char diff = 0;
-    for (qsizetype i = 0; i < a.size(); ++i)
-        diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-    return diff == 0;
-}
-
 bool isLoopbackHost(const QString& host)
 {
     return host == u"127.0.0.1" || host == u"localhost" || host == u"[::1]" || host == u"::1";
@@ -60,7 +51,7 @@ McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, PolicyGate* gate, Options o
     , m_gate(gate)
     , m_options(std::move(options))
 {
-    connect(server, &HttpServer::requestReceived, this, &McpHttpEndpoint::onRequest);
+    server->route("/mcp", [this](HttpConnection* c, const HttpRequest& r) { onRequest(c, r); });
     m_sweep.setInterval(m_options.keepAliveMs);
     connect(&m_sweep, &QTimer::timeout, this, &McpHttpEndpoint::sweep);
     m_sweep.start();
@@ -89,20 +80,6 @@ void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, con
                         jsonrpc::encode(jsonrpc::makeError(QJsonValue(QJsonValue::Null), code, message)));
 }
 
-bool McpHttpEndpoint::checkHost(const HttpRequest& request) const
-{
-    // DNS rebinding defence: the Host must name this listener, by loopback name or its own address.
-    const QByteArray host = request.header("host");
-    if (host.isEmpty() || request.headerCount("host") != 1)
-        return false;
-    const QUrl url(QStringLiteral("http://") + QString::fromLatin1(host));
-    if (!url.isValid() || url.port() != m_server->port())
-        return false;
-    const QString name = url.host();
-    return isLoopbackHost(name) || isLoopbackHost(QStringLiteral("[") + name + u']') ||
-           name == m_server->address().toString();
-}
-
 bool McpHttpEndpoint::checkOrigin(const HttpRequest& request) const
 {
     if (request.headerCount("origin") == 0)
@@ -120,10 +97,7 @@ bool McpHttpEndpoint::checkToken(const HttpRequest& request) const
 {
     if (m_options.noAuth)
         return true;
-    const QByteArray auth = request.header("authorization");
-    if (!auth.startsWith("Bearer ") && !auth.startsWith("bearer "))
-        return false;
-    return constantTimeEquals(auth.mid(7).trimmed(), m_options.token);
+    return constantTimeEquals(bearerToken(request), m_options.token);
 }
 
 void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& request)
@@ -134,7 +108,7 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
     } else if (request.path.startsWith("/mcp/")) {
         server = m_servers.value(QUrl::fromPercentEncoding(request.path.mid(5)));
     }
-    if (!checkHost(request))
+    if (!m_server->isOwnHost(request))
         return fail(connection, 403, -32000,
                     QStringLiteral("Forbidden: Host header does not name this server"));
     if (!checkOrigin(request))

@@ -65,7 +65,6 @@ private:
     void route(Session* session, const QJsonObject& message, const QJsonValue& related);
     void sweep();
 
-    bool checkHost(const HttpRequest& request) const;
     bool checkOrigin(const HttpRequest& request) const;
     bool checkToken(const HttpRequest& request) const;
     static void fail(HttpConnection* connection, int status, int code, const QString& message,

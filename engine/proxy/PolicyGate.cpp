@@ -2,8 +2,10 @@
 #include "PolicyGate.h"
 
 #include "policy/PolicyParser.h"
+#include "policy/PolicyWriter.h"
 
 #include <QFileInfo>
+#include <QSaveFile>
 
 namespace gatehouse {
 
@@ -72,6 +74,42 @@ Decision PolicyGate::decide(const ToolCall& call, qint64 nowMs) const
 {
     const auto p = policy();
     return m_evaluator.decide(p.get(), call, nowMs);
+}
+
+Decision PolicyGate::reserveApproved(const ToolCall& call, qint64 nowMs) const
+{
+    const auto p = policy();
+    if (!p)
+        return m_evaluator.decide(nullptr, call, nowMs);
+    return m_evaluator.reserveApproved(*p, call, nowMs);
+}
+
+bool PolicyGate::setToolAction(const QString& tool, ToolAction action, QString* error)
+{
+    const auto current = policy();
+    if (!current) {
+        if (error)
+            *error = QStringLiteral("no policy is loaded");
+        return false;
+    }
+    Policy edited = *current;
+    if (!edited.tools)
+        edited.tools = QHash<QString, ToolPolicy>();
+    ToolPolicy& t = (*edited.tools)[tool];
+    t.action = action;
+    if (action == ToolAction::Allow)
+        t.approveIf.reset(); // "always allow" means no more asking for this tool
+
+    if (!m_file.isEmpty()) {
+        QSaveFile file(m_file);
+        if (!file.open(QIODevice::WriteOnly) || file.write(PolicyWriter::toJson(edited)) < 0 || !file.commit()) {
+            if (error)
+                *error = QStringLiteral("cannot write %1: %2").arg(m_file, file.errorString());
+            return false;
+        }
+    }
+    setPolicy(std::make_shared<const Policy>(std::move(edited)));
+    return true;
 }
 
 bool PolicyGate::isHidden(const QString& tool) const

@@ -14,6 +14,8 @@
 
 namespace gatehouse {
 
+class ApprovalBroker;
+
 // The policy in force and the evaluator that applies it. Loading a policy file that turns out invalid
 // keeps the last good policy (or none: then every call is refused) and reports why. A watched file is
 // reloaded when it changes; the next call sees the new policy, clients need not reconnect.
@@ -32,6 +34,16 @@ public:
     const Evaluator& evaluator() const { return m_evaluator; }
 
     Decision decide(const ToolCall& call, qint64 nowMs) const;
+    // After a person allowed a call: its limits are checked again and its quota taken.
+    Decision reserveApproved(const ToolCall& call, qint64 nowMs) const;
+
+    // Where calls that need a person are sent; without one they are refused.
+    void setApprovals(ApprovalBroker* broker) { m_approvals = broker; }
+    ApprovalBroker* approvals() const { return m_approvals; }
+
+    // "Always allow" / "always deny" from an approval: the policy gets action allow/deny for the tool,
+    // and the policy file, if any, is rewritten atomically. False (and the reason) if it cannot be.
+    bool setToolAction(const QString& tool, ToolAction action, QString* error = nullptr);
     bool isHidden(const QString& tool) const;
 
     // Every call's record goes through here, for the log, the monitor and the audit.
@@ -53,6 +65,7 @@ private:
     std::shared_ptr<const Policy> m_policy;
     QString m_file;
     QFileSystemWatcher m_watcher;
+    ApprovalBroker* m_approvals = nullptr;
     QTimer m_debounce;
 };
 

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "policy/Policy.h"
+
+#include <QDateTime>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+#include <functional>
+
+namespace gatehouse {
+
+// A call held for a person's decision.
+struct ApprovalRequest
+{
+    QString id; // short and unique while pending: what a person types
+    QString server;
+    QString session;
+    QString grant;
+    QString tool;
+    QJsonObject arguments;
+    QString argumentsHash; // hex SHA-256 of the canonical arguments
+    QString riskClass;     // when the tool's class is known
+    QString rule;          // the policy rule that asked
+    QString message;
+    QDateTime created;
+    QDateTime deadline;
+};
+
+enum class ApprovalChoice { AllowOnce, AllowForSession, AlwaysAllow, Deny, AlwaysDeny };
+
+QString approvalChoiceName(ApprovalChoice c); // "allow-once", "allow-session", "always-allow", "deny", "always-deny"
+std::optional<ApprovalChoice> approvalChoiceFromName(const QString& name);
+
+struct ApprovalAnswer
+{
+    enum class Outcome { Allowed, Denied, TimedOut, Cancelled };
+    Outcome outcome = Outcome::Denied;
+    std::optional<ApprovalChoice> choice; // what the person chose, if one did
+    QString approver;                     // who: "terminal", "admin-api", "app", "(timeout)"
+    QString note;
+    bool allows() const { return outcome == Outcome::Allowed; }
+};
+
+// Holds calls that need a person and hands out the person's answer. It knows nothing of how the
+// person is asked (terminal, admin API, the app): askers listen to requested() and call answer().
+//
+// An approval binds to server + tool + the SHA-256 of the canonical arguments + grant, and answers
+// only the calls waiting on it: an identical call that arrives while one waits joins it instead of
+// asking twice. At the deadline the policy's on_timeout applies, once, and never becomes a rule.
+class ApprovalBroker : public QObject
+{
+    Q_OBJECT
+public:
+    using Callback = std::function<void(const ApprovalAnswer&)>;
+
+    explicit ApprovalBroker(QObject* parent = nullptr);
+
+    // Asks a person about a call, or joins an identical pending request. Returns a ticket for
+    // withdraw(); the callback runs exactly once unless the ticket is withdrawn first.
+    quint64 ask(ApprovalRequest request, int timeoutSeconds, TimeoutOutcome onTimeout, Callback callback);
+    // The caller no longer waits (client cancelled or left). When nobody waits any more the request
+    // is closed as cancelled.
+    void withdraw(quint64 ticket);
+    // A person's decision. False if there is no such pending request.
+    bool answer(const QString& id, ApprovalChoice choice, const QString& approver, const QString& note = {});
+
+    QList<ApprovalRequest> pending() const;
+    int pendingCount() const { return int(m_pending.size()); }
+
+    // "Allow for this session": later calls of the same tool in the same session need no person.
+    bool isAllowedForSession(const QString& session, const QString& server, const QString& tool) const;
+    void endSession(const QString& session);
+
+    static QString hashArguments(const QJsonObject& arguments);
+
+signals:
+    void requested(const gatehouse::ApprovalRequest& request);
+    void resolved(const gatehouse::ApprovalRequest& request, const gatehouse::ApprovalAnswer& answer);
+    // "Always allow" / "always deny": the policy should now say so for this tool.
+    void ruleRequested(const QString& server, const QString& tool, gatehouse::ToolAction action);
+
+private:
+    struct Pending
+    {
+        ApprovalRequest request;
+        QHash<quint64, Callback> waiters;
+        QTimer* timer = nullptr;
+        TimeoutOutcome onTimeout = TimeoutOutcome::Deny;
+    };
+    QString bindingKey(const ApprovalRequest& r) const;
+    void resolve(const QString& id, const ApprovalAnswer& answer);
+    QString newId() const;
+
+    QHash<QString, Pending> m_pending;   // by id
+    QHash<QString, QString> m_byBinding; // binding key -> id
+    QHash<quint64, QString> m_tickets;   // ticket -> id
+    QSet<QString> m_sessionAllowed;      // session + server + tool
+    quint64 m_nextTicket = 1;
+};
+
+} // namespace gatehouse
+
+Q_DECLARE_METATYPE(gatehouse::ApprovalRequest)
+Q_DECLARE_METATYPE(gatehouse::ApprovalAnswer)
