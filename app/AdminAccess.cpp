@@ -7,18 +7,24 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSaveFile>
-#include <QStandardPaths>
+#include <unistd.h>
 
 namespace gatehouse::cli {
 
 QString AdminAccess::defaultFile()
 {
-    return QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation) + QStringLiteral("/gatehouse/admin.json");
+    // $XDG_RUNTIME_DIR is private to the user; without one, a per-user folder in /tmp (created 0700).
+    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (!runtime.isEmpty())
+        return runtime + QStringLiteral("/gatehouse/admin.json");
+    return QDir::tempPath() + QStringLiteral("/gatehouse-%1/admin.json").arg(::getuid());
 }
 
 bool AdminAccess::write(const QString& file, QString* error) const
 {
-    QDir().mkpath(QFileInfo(file).absolutePath());
+    const QString dir = QFileInfo(file).absolutePath();
+    QDir().mkpath(dir);
+    QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
     QSaveFile out(file);
     if (!out.open(QIODevice::WriteOnly)) {
         *error = out.errorString();

@@ -2,8 +2,8 @@
 #include "ClientSession.h"
 
 #include "PolicyGate.h"
-#include "approvals/ApprovalBroker.h"
 #include "Upstream.h"
+#include "approvals/ApprovalBroker.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/ToolRefusal.h"
 
@@ -53,6 +53,15 @@ void ClientSession::close()
     m_approvals.clear();
     m_upstream->detach(this);
     m_inFlight.clear();
+}
+
+void ClientSession::connectionLost(const QJsonValue& clientId)
+{
+    const quint64 ticket = m_approvals.take(jsonrpc::idKey(clientId));
+    if (ticket == 0)
+        return;
+    untrack(clientId);
+    m_gate->approvals()->withdraw(ticket);
 }
 
 bool ClientSession::hasInFlight(const QJsonValue& clientId) const
@@ -162,10 +171,11 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     const QJsonValue nameValue = params.value(QStringLiteral("name"));
     const QJsonValue argsValue = params.value(QStringLiteral("arguments"));
     if (!nameValue.isString() || !(argsValue.isUndefined() || argsValue.isObject())) {
-        emit outgoing(jsonrpc::makeError(id, jsonrpc::InvalidParams,
-                                         QStringLiteral("tools/call needs params.name (a string) and params.arguments "
-                                                        "(an object, if given)")),
-                      id);
+        emit outgoing(
+            jsonrpc::makeError(id, jsonrpc::InvalidParams,
+                               QStringLiteral("tools/call needs params.name (a string) and params.arguments "
+                                              "(an object, if given)")),
+            id);
         return;
     }
 
@@ -244,8 +254,11 @@ void ClientSession::askPerson(const QJsonObject& message, const CallRecord& reco
     request.message = decision.message;
 
     // While a person decides, progress notifications keep the client's request timeout from firing.
-    const QJsonValue progressToken =
-        message.value(QStringLiteral("params")).toObject().value(QStringLiteral("_meta")).toObject().value(QStringLiteral("progressToken"));
+    const QJsonValue progressToken = message.value(QStringLiteral("params"))
+                                         .toObject()
+                                         .value(QStringLiteral("_meta"))
+                                         .toObject()
+                                         .value(QStringLiteral("progressToken"));
     QPointer<QTimer> keepAlive;
     if (!progressToken.isUndefined()) {
         keepAlive = new QTimer(this);
@@ -253,7 +266,8 @@ void ClientSession::askPerson(const QJsonObject& message, const CallRecord& reco
             emit outgoing(jsonrpc::makeNotification(QStringLiteral("notifications/progress"),
                                                     {{QStringLiteral("progressToken"), progressToken},
                                                      {QStringLiteral("progress"), ++n},
-                                                     {QStringLiteral("message"), QStringLiteral("Waiting for approval in Gatehouse…")}}),
+                                                     {QStringLiteral("message"),
+                                                      QStringLiteral("Waiting for approval in Gatehouse…")}}),
                           id);
         };
         connect(keepAlive, &QTimer::timeout, this, tick);
@@ -265,19 +279,21 @@ void ClientSession::askPerson(const QJsonObject& message, const CallRecord& reco
     const int timeout = policy ? policy->approvalTimeoutSeconds() : ApprovalSettings::DefaultTimeoutSeconds;
     const TimeoutOutcome onTimeout = policy ? policy->approvalTimeoutOutcome() : TimeoutOutcome::Deny;
     QPointer<ClientSession> self(this);
-    const quint64 ticket = broker->ask(request, timeout, onTimeout,
-                                       [self, message, record, keepAlive, key](const ApprovalAnswer& answer) mutable {
-                                           if (keepAlive)
-                                               keepAlive->deleteLater();
-                                           if (!self)
-                                               return;
-                                           self->m_approvals.remove(key);
-                                           self->onApprovalAnswer(message, record, answer);
-                                       });
+    const quint64 ticket =
+        broker->ask(request, timeout, onTimeout,
+                    [self, message, record, keepAlive, key](const ApprovalAnswer& answer) mutable {
+                        if (keepAlive)
+                            keepAlive->deleteLater();
+                        if (!self)
+                            return;
+                        self->m_approvals.remove(key);
+                        self->onApprovalAnswer(message, record, answer);
+                    });
     m_approvals.insert(key, ticket);
 }
 
-void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer)
+void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord record,
+                                     const ApprovalAnswer& answer)
 {
     const QJsonValue id = message.value(QStringLiteral("id"));
     record.approver = answer.approver;
@@ -288,9 +304,10 @@ void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord reco
         const ToolCall call{record.tool, record.arguments, m_grant, m_id};
         decision = m_gate->reserveApproved(call, QDateTime::currentMSecsSinceEpoch());
         if (decision.isAllowed()) {
-            decision.rule = answer.outcome == ApprovalAnswer::Outcome::TimedOut || answer.approver == u"(timeout)"
-                                ? DecisionRule::approvalTimeout()
-                                : asked;
+            decision.rule =
+                answer.outcome == ApprovalAnswer::Outcome::TimedOut || answer.approver == u"(timeout)"
+                    ? DecisionRule::approvalTimeout()
+                    : asked;
             record.verdict = Verdict::Allowed;
             record.rule = decision.rule;
             record.message = QStringLiteral("approved by %1").arg(answer.approver);
@@ -301,11 +318,14 @@ void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord reco
         decision.verdict = Verdict::Denied;
         if (answer.outcome == ApprovalAnswer::Outcome::TimedOut) {
             decision.rule = DecisionRule::approvalTimeout();
-            decision.message = QStringLiteral("%1 needed approval and no one answered in time").arg(record.tool);
+            decision.message =
+                QStringLiteral("%1 needed approval and no one answered in time").arg(record.tool);
         } else {
             decision.rule = DecisionRule::rejectedBy(answer.approver);
-            decision.message = answer.note.isEmpty() ? QStringLiteral("%1 was rejected by a person").arg(record.tool)
-                                                     : QStringLiteral("%1 was rejected by a person: %2").arg(record.tool, answer.note);
+            decision.message =
+                answer.note.isEmpty()
+                    ? QStringLiteral("%1 was rejected by a person").arg(record.tool)
+                    : QStringLiteral("%1 was rejected by a person: %2").arg(record.tool, answer.note);
         }
     }
     refuse(id, record, decision);
@@ -319,30 +339,37 @@ void ClientSession::forward(const QJsonObject& message, CallRecord record, Reser
     clock.start();
     QPointer<ClientSession> self(this);
     PolicyGate* gate = m_gate;
-    m_upstream->request(this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
-        record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
-        record.upstreamMs = clock.nsecsElapsed() / 1e6;
-        record.resultBytes = resultSize(response);
-        const bool cancelled = self && !self->hasInFlight(response.value(QStringLiteral("id")));
-        if (cancelled) {
-            // The upstream may already have run it: the quota stays spent.
-            reservation.commit();
-            record.outcome = CallRecord::Outcome::Cancelled;
-        } else if (response.contains(QStringLiteral("error"))) {
-            // The tool never ran (or we cannot know it did): the quota goes back.
-            reservation.rollback();
-            record.outcome = CallRecord::Outcome::Failed;
-            record.upstreamError = response.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString();
-        } else {
-            // isError results count: the tool ran.
-            reservation.commit();
-            record.outcome = CallRecord::Outcome::Answered;
-            record.resultIsError = response.value(QStringLiteral("result")).toObject().value(QStringLiteral("isError")).toBool();
-        }
-        gate->recordFinished(record);
-        if (self)
-            self->reply(response);
-    });
+    m_upstream->request(
+        this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
+            record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
+            record.upstreamMs = clock.nsecsElapsed() / 1e6;
+            record.resultBytes = resultSize(response);
+            const bool cancelled = self && !self->hasInFlight(response.value(QStringLiteral("id")));
+            if (cancelled) {
+                // The upstream may already have run it: the quota stays spent.
+                reservation.commit();
+                record.outcome = CallRecord::Outcome::Cancelled;
+            } else if (response.contains(QStringLiteral("error"))) {
+                // The tool never ran (or we cannot know it did): the quota goes back.
+                reservation.rollback();
+                record.outcome = CallRecord::Outcome::Failed;
+                record.upstreamError = response.value(QStringLiteral("error"))
+                                           .toObject()
+                                           .value(QStringLiteral("message"))
+                                           .toString();
+            } else {
+                // isError results count: the tool ran.
+                reservation.commit();
+                record.outcome = CallRecord::Outcome::Answered;
+                record.resultIsError = response.value(QStringLiteral("result"))
+                                           .toObject()
+                                           .value(QStringLiteral("isError"))
+                                           .toBool();
+            }
+            gate->recordFinished(record);
+            if (self)
+                self->reply(response);
+        });
 }
 
 void ClientSession::handleNotification(const QJsonObject& message)

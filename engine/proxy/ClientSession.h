@@ -44,6 +44,9 @@ public:
 
     // Ends the session: whatever is in flight is cancelled upstream.
     void close();
+    // The connection that carried a request closed before its answer. In the session era that is no
+    // cancellation, so an upstream call goes on; but a person is no longer asked about it.
+    void connectionLost(const QJsonValue& clientId);
 
     // Sends notifications/tools/list_changed to the client (after a policy edit hid or showed tools).
     void notifyToolsChanged();

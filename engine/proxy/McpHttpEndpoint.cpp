@@ -192,6 +192,16 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
     if (session->client->hasInFlight(m.id()))
         return fail(connection, 409, jsonrpc::InvalidRequest, QStringLiteral("request id already in flight"));
     session->requestStreams.insert(key, connection);
+    const QString sessionId = m_sessions.key(session);
+    const QJsonValue requestId = m.id();
+    connect(connection, &HttpConnection::closed, this,
+            [this, sessionId, key, requestId](HttpConnection* closed) {
+                Session* s = m_sessions.value(sessionId);
+                if (!s || s->requestStreams.value(key) != closed)
+                    return; // answered already, or the session is gone
+                s->requestStreams.remove(key);
+                s->client->connectionLost(requestId);
+            });
     session->client->receive(m.object);
 }
 

@@ -110,6 +110,33 @@ const scenarios = {
     const call = await call_(client, "echo", { message: "hidden now?" });
     return { notified, before, after, call };
   },
+  // Calls E2E_TOOL with E2E_ARGS (JSON) E2E_TIMES times in a row, counting progress notifications.
+  async callTool(client) {
+    const name = process.env.E2E_TOOL;
+    const args = JSON.parse(process.env.E2E_ARGS ?? "{}");
+    const results = [];
+    for (let i = 0; i < Number(process.env.E2E_TIMES ?? 1); i++) {
+      const progress = [];
+      const started = Date.now();
+      const r = await call(client, name, args, { onprogress: (p) => progress.push(p), timeout: 120000 });
+      results.push({ ...r, progress, ms: Date.now() - started });
+    }
+    return { results };
+  },
+  // Calls E2E_TOOL and gives up on it after E2E_ABORT_MS.
+  async abortCall(client) {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort("the agent gave up"), Number(process.env.E2E_ABORT_MS ?? 1500));
+    const r = await call(client, process.env.E2E_TOOL, {}, { signal: controller.signal });
+    await new Promise((done) => setTimeout(done, 500)); // let the cancellation reach the proxy
+    return { aborted: r };
+  },
+  // Starts E2E_TOOL and exits after E2E_ABORT_MS without a word: the connection just closes.
+  async vanish(client) {
+    call(client, process.env.E2E_TOOL, {});
+    await new Promise((done) => setTimeout(done, Number(process.env.E2E_ABORT_MS ?? 1500)));
+    process.exit(0);
+  },
   // A call slower than the proxy's --upstream-timeout.
   async slow(client) {
     const started = Date.now();

@@ -1,0 +1,306 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Approvals end to end: the SDK client calls through the real proxy, a "person" answers with
+// `gatehouse approvals` through the admin API, and the client sees the outcome.
+#include "E2eSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+using namespace e2e;
+
+namespace {
+
+const QByteArray Policy = R"({
+  "version": "1",
+  "default": "allow",
+  "approval": {"timeout_seconds": 20},
+  "tools": {
+    "echo": {"action": "approve"},
+    "get-sum": {"approve_if": [{"conditions": [{"path": "args.a", "op": "gt", "value": 100}], "name": "big sums"}]}
+  }
+}
+)";
+
+} // namespace
+
+class TestApprovalsE2E : public QObject
+{
+    Q_OBJECT
+private slots:
+    void init();
+    void cleanup();
+    void approveOnce();
+    void denyWithNote();
+    void allowForSession();
+    void alwaysAllowWritesThePolicy();
+    void alwaysDenyWritesThePolicy();
+    void approveIfOnlyAsksWhenItMatches();
+    void identicalRetriesShareOneApproval();
+    void timeoutDenies();
+    void cancelWhilePendingWithdraws();
+    void disconnectWhilePendingWithdraws();
+
+private:
+    QProcess* startClient(const QString& tool, const QByteArray& args, int times = 1,
+                          const QString& scenario = QStringLiteral("callTool"), int abortMs = 0);
+    QJsonObject finish(QProcess* client);
+    QStringList waitForPending(int count = 1, int ms = 15'000);
+    int cli(const QStringList& args, QString* out = nullptr);
+    void writePolicy(const QByteArray& text);
+
+    QTemporaryDir* m_dir = nullptr;
+    ProxyProcess* m_proxy = nullptr;
+    QString m_adminFile;
+    QString m_policyFile;
+};
+
+void TestApprovalsE2E::writePolicy(const QByteArray& text)
+{
+    QFile f(m_policyFile);
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write(text);
+}
+
+void TestApprovalsE2E::init()
+{
+    m_dir = new QTemporaryDir;
+    m_policyFile = m_dir->filePath(QStringLiteral("policy.json"));
+    m_adminFile = m_dir->filePath(QStringLiteral("admin.json"));
+    writePolicy(Policy);
+    m_proxy = new ProxyProcess;
+    QVERIFY2(m_proxy->start(stdioUpstream(), {QStringLiteral("--admin-file"), m_adminFile}, m_policyFile),
+             qPrintable(m_proxy->log()));
+}
+
+void TestApprovalsE2E::cleanup()
+{
+    delete m_proxy;
+    delete m_dir;
+}
+
+QProcess* TestApprovalsE2E::startClient(const QString& tool, const QByteArray& args, int times,
+                                        const QString& scenario, int abortMs)
+{
+    auto* p = new QProcess(this);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2E_TOOL"), tool);
+    env.insert(QStringLiteral("E2E_ARGS"), QString::fromUtf8(args));
+    env.insert(QStringLiteral("E2E_TIMES"), QString::number(times));
+    env.insert(QStringLiteral("E2E_ABORT_MS"), QString::number(abortMs));
+    p->setProcessEnvironment(env);
+    p->setWorkingDirectory(E2eDir);
+    p->start(Node, {E2eDir + QStringLiteral("/client.mjs"), scenario, QStringLiteral("--http"),
+                    m_proxy->url(), QStringLiteral("--token"), ProxyProcess::token()});
+    return p;
+}
+
+QJsonObject TestApprovalsE2E::finish(QProcess* client)
+{
+    client->waitForFinished(90'000);
+    const QList<QByteArray> lines = client->readAllStandardOutput().trimmed().split('\n');
+    client->deleteLater();
+    return QJsonDocument::fromJson(lines.last()).object();
+}
+
+int TestApprovalsE2E::cli(const QStringList& args, QString* out)
+{
+    QProcess p;
+    p.start(Gatehouse, QStringList{QStringLiteral("approvals")} + args +
+                           QStringList{QStringLiteral("--admin-file"), m_adminFile});
+    p.waitForFinished(20'000);
+    if (out)
+        *out = QString::fromUtf8(p.readAllStandardOutput());
+    return p.exitCode();
+}
+
+// The ids of the calls waiting, once there are `count` of them.
+QStringList TestApprovalsE2E::waitForPending(int count, int ms)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < ms) {
+        QString out;
+        cli({QStringLiteral("list")}, &out);
+        QStringList ids;
+        for (const QString& line : out.split(u'\n', Qt::SkipEmptyParts))
+            if (!line.startsWith(u"no calls"))
+                ids << line.section(u' ', 0, 0);
+        if (ids.size() >= count)
+            return ids;
+        QTest::qWait(100);
+    }
+    return {};
+}
+
+static QString text(const QJsonValue& outcome)
+{
+    return outcome[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")].toString();
+}
+
+void TestApprovalsE2E::approveOnce()
+{
+    QProcess* client = startClient(QStringLiteral("echo"), R"({"message":"may I?"})");
+    const QStringList ids = waitForPending();
+    QCOMPARE(ids.size(), 1);
+    QString out;
+    QCOMPARE(
+        cli({QStringLiteral("approve"), ids.first(), QStringLiteral("--note"), QStringLiteral("fine by me")},
+            &out),
+        0);
+    const QJsonObject result = finish(client)[QStringLiteral("results")][0].toObject();
+    QCOMPARE(text(result), QStringLiteral("Echo: may I?"));
+    // While it waited, progress kept the client's timeout at bay.
+    QVERIFY(result[QStringLiteral("progress")].toArray().size() >= 1);
+    QCOMPARE(result[QStringLiteral("progress")][0][QStringLiteral("message")].toString(),
+             QStringLiteral("Waiting for approval in Gatehouse…"));
+    QVERIFY(m_proxy->waitForLog(
+        QRegularExpression(QStringLiteral("approval \\w+ allowed by admin-api: fine by me")), 5000));
+    // Used once: nothing is pending, and the same id cannot be answered again.
+    QCOMPARE(cli({QStringLiteral("approve"), ids.first()}), 1);
+}
+
+void TestApprovalsE2E::denyWithNote()
+{
+    QProcess* client = startClient(QStringLiteral("echo"), R"({"message":"rm -rf"})");
+    const QStringList ids = waitForPending();
+    QCOMPARE(
+        cli({QStringLiteral("deny"), ids.first(), QStringLiteral("--note"), QStringLiteral("not today")}), 0);
+    const QJsonObject result = finish(client)[QStringLiteral("results")][0].toObject();
+    QCOMPARE(result[QStringLiteral("result")][QStringLiteral("isError")].toBool(), true);
+    QCOMPARE(text(result), QStringLiteral("Denied by policy: echo was rejected by a person: not today"));
+    QVERIFY(
+        m_proxy->waitForLog(QRegularExpression(QStringLiteral(
+                                "echo denied \\(rejected by admin-api\\)|approval \\w+ denied by admin-api")),
+                            5000));
+}
+
+void TestApprovalsE2E::allowForSession()
+{
+    QProcess* client = startClient(QStringLiteral("echo"), R"({"message":"one"})", 3);
+    const QStringList ids = waitForPending();
+    QCOMPARE(cli({QStringLiteral("approve"), ids.first(), QStringLiteral("--session")}), 0);
+    const QJsonArray results = finish(client)[QStringLiteral("results")].toArray();
+    QCOMPARE(results.size(), 3);
+    for (const QJsonValue& r : results)
+        QCOMPARE(text(r), QStringLiteral("Echo: one"));
+    // Only the first call asked; a new session would ask again.
+    QCOMPARE(m_proxy->log().count(QStringLiteral("needed: default echo")), 1);
+    QProcess* other = startClient(QStringLiteral("echo"), R"({"message":"two"})");
+    const QStringList again = waitForPending();
+    QCOMPARE(again.size(), 1);
+    QCOMPARE(cli({QStringLiteral("deny"), again.first()}), 0);
+    QCOMPARE(finish(other)[QStringLiteral("results")][0][QStringLiteral("result")][QStringLiteral("isError")]
+                 .toBool(),
+             true);
+}
+
+void TestApprovalsE2E::alwaysAllowWritesThePolicy()
+{
+    QProcess* client = startClient(QStringLiteral("echo"), R"({"message":"forever"})", 2);
+    const QStringList ids = waitForPending();
+    QCOMPARE(cli({QStringLiteral("approve"), ids.first(), QStringLiteral("--always")}), 0);
+    const QJsonArray results = finish(client)[QStringLiteral("results")].toArray();
+    QCOMPARE(text(results[0]), QStringLiteral("Echo: forever"));
+    QCOMPARE(text(results[1]), QStringLiteral("Echo: forever"));
+    QCOMPARE(m_proxy->log().count(QStringLiteral("needed: default echo")), 1);
+    // The file on disk says so now, and is a valid policy.
+    QFile f(m_policyFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject saved = QJsonDocument::fromJson(f.readAll()).object();
+    QCOMPARE(saved[QStringLiteral("tools")][QStringLiteral("echo")][QStringLiteral("action")].toString(),
+             QStringLiteral("allow"));
+    QProcess check;
+    check.start(Gatehouse, {QStringLiteral("check"), m_policyFile});
+    check.waitForFinished();
+    QCOMPARE(check.exitCode(), 0);
+}
+
+void TestApprovalsE2E::alwaysDenyWritesThePolicy()
+{
+    QProcess* client = startClient(QStringLiteral("echo"), R"({"message":"never"})", 2);
+    const QStringList ids = waitForPending();
+    QCOMPARE(cli({QStringLiteral("deny"), ids.first(), QStringLiteral("--always")}), 0);
+    const QJsonArray results = finish(client)[QStringLiteral("results")].toArray();
+    QVERIFY(text(results[0]).startsWith(u"Denied by policy: echo was rejected by a person"));
+    QCOMPARE(text(results[1]),
+             QStringLiteral("Denied by policy: echo is not allowed")); // now a rule, no asking
+    QFile f(m_policyFile);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(
+                 f.readAll())[QStringLiteral("tools")][QStringLiteral("echo")][QStringLiteral("action")]
+                 .toString(),
+             QStringLiteral("deny"));
+}
+
+void TestApprovalsE2E::approveIfOnlyAsksWhenItMatches()
+{
+    const QJsonObject small = finish(startClient(QStringLiteral("get-sum"), R"({"a":1,"b":2})"));
+    QCOMPARE(text(small[QStringLiteral("results")][0]), QStringLiteral("The sum of 1 and 2 is 3."));
+    QProcess* client = startClient(QStringLiteral("get-sum"), R"({"a":500,"b":2})");
+    const QStringList ids = waitForPending();
+    QCOMPARE(ids.size(), 1);
+    QString list;
+    cli({QStringLiteral("list")}, &list);
+    QVERIFY2(list.contains(u"/tools/get-sum/approve_if/0"), qPrintable(list));
+    QCOMPARE(cli({QStringLiteral("approve"), ids.first()}), 0);
+    QCOMPARE(text(finish(client)[QStringLiteral("results")][0]),
+             QStringLiteral("The sum of 500 and 2 is 502."));
+}
+
+void TestApprovalsE2E::identicalRetriesShareOneApproval()
+{
+    // Two agents' sessions? No: the same grant, tool and arguments, e.g. an agent that retries.
+    QProcess* first = startClient(QStringLiteral("echo"), R"({"message":"same"})");
+    QProcess* second = startClient(QStringLiteral("echo"), R"({"message":"same"})");
+    QVERIFY(m_proxy->waitForLog(QRegularExpression(QStringLiteral("needs-approval")), 10'000, nullptr, 2));
+    const QStringList ids = waitForPending();
+    QCOMPARE(ids.size(), 1); // one question for both
+    QCOMPARE(cli({QStringLiteral("approve"), ids.first()}), 0);
+    QCOMPARE(text(finish(first)[QStringLiteral("results")][0]), QStringLiteral("Echo: same"));
+    QCOMPARE(text(finish(second)[QStringLiteral("results")][0]), QStringLiteral("Echo: same"));
+}
+
+void TestApprovalsE2E::timeoutDenies()
+{
+    QByteArray quick = Policy;
+    quick.replace("\"timeout_seconds\": 20", "\"timeout_seconds\": 2");
+    writePolicy(quick);
+    QVERIFY(m_proxy->waitForLog(QRegularExpression(QStringLiteral("policy loaded")), 5000, nullptr, 2));
+    const QJsonObject result =
+        finish(startClient(QStringLiteral("echo"), R"({"message":"anyone?"})"))[QStringLiteral("results")][0]
+            .toObject();
+    QCOMPARE(text(result),
+             QStringLiteral("Denied by policy: echo needed approval and no one answered in time"));
+    QVERIFY(result[QStringLiteral("ms")].toInt() >= 1900);
+    QVERIFY(m_proxy->waitForLog(
+        QRegularExpression(QStringLiteral("approval \\w+ timed out by \\(timeout\\)")), 5000));
+}
+
+void TestApprovalsE2E::cancelWhilePendingWithdraws()
+{
+    QProcess* client = startClient(QStringLiteral("echo"), R"({})", 1, QStringLiteral("abortCall"), 1500);
+    QCOMPARE(waitForPending().size(), 1);
+    const QJsonObject out = finish(client);
+    QVERIFY(out[QStringLiteral("aborted")].toObject().contains(u"error"));
+    QVERIFY2(m_proxy->waitForLog(
+                 QRegularExpression(QStringLiteral("approval \\w+ cancelled by \\(client gone\\)")), 5000),
+             qPrintable(m_proxy->log()));
+    QString list;
+    cli({QStringLiteral("list")}, &list);
+    QCOMPARE(list.trimmed(), QStringLiteral("no calls are waiting for approval"));
+}
+
+void TestApprovalsE2E::disconnectWhilePendingWithdraws()
+{
+    QProcess* client = startClient(QStringLiteral("echo"), R"({})", 1, QStringLiteral("vanish"), 1500);
+    QCOMPARE(waitForPending().size(), 1);
+    finish(client);
+    QVERIFY2(m_proxy->waitForLog(
+                 QRegularExpression(QStringLiteral("approval \\w+ cancelled by \\(client gone\\)")), 5000),
+             qPrintable(m_proxy->log()));
+}
+
+QTEST_GUILESS_MAIN(TestApprovalsE2E)
+#include "tst_approvals_e2e.moc"
