@@ -5,6 +5,7 @@
 #include "TerminalApprover.h"
 #include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
+#include "audit/AuditLog.h"
 #include "counters/InMemoryCounterStore.h"
 #include "http/BearerToken.h"
 #include "http/HttpServer.h"
@@ -85,11 +86,25 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."), QStringLiteral("URL"));
     const QCommandLineOption header(QStringLiteral("header"), QStringLiteral("Header for the HTTP upstream."),
                                     QStringLiteral("'NAME: VALUE'"));
-    const QCommandLineOption adminToken(QStringLiteral("admin-token"), QStringLiteral("Bearer token of the admin API."),
+    const QCommandLineOption adminToken(QStringLiteral("admin-token"),
+                                        QStringLiteral("Bearer token of the admin API."),
                                         QStringLiteral("TOKEN"));
-    const QCommandLineOption adminFile(QStringLiteral("admin-file"), QStringLiteral("Where to write the admin API's address."),
+    const QCommandLineOption adminFile(QStringLiteral("admin-file"),
+                                       QStringLiteral("Where to write the admin API's address."),
                                        QStringLiteral("FILE"), AdminAccess::defaultFile());
-    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl, header, adminToken, adminFile});
+    const QCommandLineOption auditFile(QStringLiteral("audit"), QStringLiteral("The audit database."),
+                                       QStringLiteral("FILE"), AuditLog::defaultPath());
+    const QCommandLineOption auditArguments(
+        QStringLiteral("audit-arguments"),
+        QStringLiteral("Keep full arguments in the audit log (default: keys and a hash)."));
+    const QCommandLineOption retentionDays(QStringLiteral("audit-retention-days"),
+                                           QStringLiteral("Drop audit rows older than this."),
+                                           QStringLiteral("DAYS"), QStringLiteral("0"));
+    const QCommandLineOption retentionRows(QStringLiteral("audit-retention-rows"),
+                                           QStringLiteral("Keep at most this many rows."),
+                                           QStringLiteral("ROWS"), QStringLiteral("0"));
+    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl, header, adminToken,
+                       adminFile, auditFile, auditArguments, retentionDays, retentionRows});
     if (!parser.parse(QStringList{QStringLiteral("gatehouse serve")} + options)) {
         err << "gatehouse serve: " << parser.errorText() << '\n';
         return 2;
@@ -165,24 +180,47 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                     .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
                          r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule));
     });
+    AuditLog::Options auditOptions;
+    if (parser.isSet(auditArguments))
+        auditOptions.fullArgumentServers.insert(parser.value(name));
+    auditOptions.retentionDays = parser.value(retentionDays).toInt();
+    auditOptions.retentionRows = parser.value(retentionRows).toLongLong();
+    AuditLog auditLog(parser.value(auditFile), auditOptions);
+    QString auditProblem;
+    if (!auditLog.open(&auditProblem)) {
+        // Fail closed: a proxy that cannot keep its record does not run.
+        logLine(QStringLiteral("cannot open the audit log: %1").arg(auditProblem));
+        return 1;
+    }
+    gate.setAudit(&auditLog);
+    QObject::connect(&gate, &PolicyGate::auditFailed, logLine);
+    QObject::connect(&auditLog, &AuditLog::writeFailed,
+                     [&](const QString& why) { logLine(QStringLiteral("AUDIT LOG WRITE FAILED: ") + why); });
+    logLine(QStringLiteral("audit log: %1").arg(auditLog.path()));
+
     ApprovalBroker broker;
     gate.setApprovals(&broker);
-    QObject::connect(&broker, &ApprovalBroker::ruleRequested, [&](const QString&, const QString& tool, ToolAction action) {
-        QString why;
-        if (gate.setToolAction(tool, action, &why))
-            logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)").arg(toolActionName(action), tool));
-        else
-            logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
-    });
+    QObject::connect(&broker, &ApprovalBroker::ruleRequested,
+                     [&](const QString&, const QString& tool, ToolAction action) {
+                         QString why;
+                         if (gate.setToolAction(tool, action, &why))
+                             logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)")
+                                         .arg(toolActionName(action), tool));
+                         else
+                             logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
+                     });
     QObject::connect(&broker, &ApprovalBroker::requested, [&](const ApprovalRequest& r) {
-        logLine(QStringLiteral("approval %1 needed: %2 %3 (%4); answer with: gatehouse approvals approve|deny %1")
-                    .arg(r.id, r.server, r.tool, r.rule));
+        logLine(
+            QStringLiteral("approval %1 needed: %2 %3 (%4); answer with: gatehouse approvals approve|deny %1")
+                .arg(r.id, r.server, r.tool, r.rule));
     });
-    QObject::connect(&broker, &ApprovalBroker::resolved, [&](const ApprovalRequest& r, const ApprovalAnswer& a) {
-        static const char* outcomes[] = {"allowed", "denied", "timed out", "cancelled"};
-        logLine(QStringLiteral("approval %1 %2 by %3%4").arg(r.id, QLatin1String(outcomes[int(a.outcome)]), a.approver,
-                                                          a.note.isEmpty() ? QString() : QStringLiteral(": ") + a.note));
-    });
+    QObject::connect(&broker, &ApprovalBroker::resolved,
+                     [&](const ApprovalRequest& r, const ApprovalAnswer& a) {
+                         static const char* outcomes[] = {"allowed", "denied", "timed out", "cancelled"};
+                         logLine(QStringLiteral("approval %1 %2 by %3%4")
+                                     .arg(r.id, QLatin1String(outcomes[int(a.outcome)]), a.approver,
+                                          a.note.isEmpty() ? QString() : QStringLiteral(": ") + a.note));
+                     });
     if (parser.isSet(policy)) {
         gate.watchFile(parser.value(policy));
     } else {
@@ -203,8 +241,9 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         return 1;
     }
     const QString base = QStringLiteral("http://%1:%2")
-                             .arg(httpAddress.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(httpAddress.toString())
-                                                                                           : httpAddress.toString())
+                             .arg(httpAddress.protocol() == QAbstractSocket::IPv6Protocol
+                                      ? QStringLiteral("[%1]").arg(httpAddress.toString())
+                                      : httpAddress.toString())
                              .arg(http.port());
     std::unique_ptr<McpHttpEndpoint> endpoint;
     if (serveMcpOverHttp) {
@@ -220,21 +259,25 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
             }
             endpointOptions.token = t.toUtf8();
         } else {
-            logLine(QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
+            logLine(
+                QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
         }
         endpoint = std::make_unique<McpHttpEndpoint>(&http, &gate, endpointOptions);
         endpoint->addServer(&upstream, true);
         logLine(QStringLiteral("listening on %1/mcp").arg(base));
     }
 
-    const AdminAccess admin{base + QStringLiteral("/admin"),
-                            parser.isSet(adminToken) ? parser.value(adminToken) : QString::fromLatin1(randomToken())};
+    const AdminAccess admin{base + QStringLiteral("/admin"), parser.isSet(adminToken)
+                                                                 ? parser.value(adminToken)
+                                                                 : QString::fromLatin1(randomToken())};
     AdminEndpoint adminEndpoint(&http, &broker, admin.token.toUtf8());
     QString adminProblem;
     if (admin.write(parser.value(adminFile), &adminProblem))
-        logLine(QStringLiteral("admin API on %1 (address and token in %2)").arg(admin.url, parser.value(adminFile)));
+        logLine(QStringLiteral("admin API on %1 (address and token in %2)")
+                    .arg(admin.url, parser.value(adminFile)));
     else
-        logLine(QStringLiteral("admin API on %1, but %2 cannot be written: %3").arg(admin.url, parser.value(adminFile), adminProblem));
+        logLine(QStringLiteral("admin API on %1, but %2 cannot be written: %3")
+                    .arg(admin.url, parser.value(adminFile), adminProblem));
 
     std::unique_ptr<TerminalApprover> terminal;
     if (!parser.isSet(stdio) && ::isatty(0))
@@ -253,6 +296,7 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     endpoint.reset();
     http.close();
     upstream.stop();
+    auditLog.flush();
     if (AdminAccess::read(parser.value(adminFile), &adminProblem).token == admin.token)
         QFile::remove(parser.value(adminFile)); // ours, not a later proxy's
     logLine(QStringLiteral("stopped"));

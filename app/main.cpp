@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ApprovalsCommand.h"
+#include "AuditCommand.h"
 #include "CheckCommand.h"
 #include "ExplainCommand.h"
 #include "ServeCommand.h"
@@ -25,6 +26,8 @@ void printHelp(QTextStream& out)
            "                           run the proxy in front of an MCP server started as COMMAND\n"
            "  approvals list | approve ID [--session|--always] | deny ID [--always] [--note TEXT]\n"
            "                           answer calls a running proxy holds for a person\n"
+           "  audit verify | export --format jsonl|csv [--since T] [--grant G] [--tool T] [--db FILE]\n"
+           "                           check the audit log's hash chain, or export it\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }
@@ -48,6 +51,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::explain(args, out, err);
     if (command == u"approvals")
         return gatehouse::cli::approvals(args, out, err);
+    if (command == u"audit")
+        return gatehouse::cli::audit(args, out, err);
     if (command == u"serve")
         return gatehouse::cli::serve(args, out, err);
     if (command == u"--version" || command == u"version") {

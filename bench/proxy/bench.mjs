@@ -103,6 +103,11 @@ const allowAll = `${e2e}/policy-allow-all.json`;
 const loopback = `${e2e}/bind-loopback.cjs`;
 const bin = (name) => `${e2e}/node_modules/.bin/${name}`;
 const ticks = 100; // USER_HZ on Linux
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+const scratch = mkdtempSync(`${tmpdir()}/gatehouse-bench-`);
+let scratchN = 0;
+const isolated = () => ["--audit", `${scratch}/audit-${++scratchN}.sqlite`, "--admin-file", `${scratch}/admin-${scratchN}.json`];
 
 function freePort() {
   return new Promise((ok) => {
@@ -147,12 +152,12 @@ const paths = {
     connect: () => new StdioClient(node, [everything, "stdio"]),
   }),
   "b gatehouse stdio": async () => ({
-    connect: () => new StdioClient(gatehouse, ["serve", "--stdio", "--policy", allowAll, "--", node, everything, "stdio"]),
+    connect: () => new StdioClient(gatehouse, ["serve", "--stdio", "--policy", allowAll, ...isolated(), "--", node, everything, "stdio"]),
     proxyOfTransport: true,
   }),
   "c gatehouse http": async () => {
     const port = await freePort();
-    const proc = spawn(gatehouse, ["serve", "--no-auth", "--policy", allowAll, "--listen", `127.0.0.1:${port}`, "--", node, everything, "stdio"], { stdio: "ignore" });
+    const proc = spawn(gatehouse, ["serve", "--no-auth", "--policy", allowAll, "--listen", `127.0.0.1:${port}`, ...isolated(), "--", node, everything, "stdio"], { stdio: "ignore" });
     await waitForPort(port);
     return { proc, connect: () => new HttpClient(`http://127.0.0.1:${port}/mcp`) };
   },

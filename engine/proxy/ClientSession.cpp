@@ -232,9 +232,12 @@ void ClientSession::refuse(const QJsonValue& id, CallRecord record, const Decisi
     record.resultIsError = true;
     record.resultBytes = resultSize(response);
     record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
-    m_gate->recordFinished(record);
     untrack(id);
-    emit outgoing(response, id);
+    QPointer<ClientSession> self(this);
+    m_gate->recordFinished(record, [self, response, id] {
+        if (self)
+            emit self->outgoing(response, id);
+    });
 }
 
 void ClientSession::askPerson(const QJsonObject& message, const CallRecord& record, const Decision& decision)
@@ -366,9 +369,10 @@ void ClientSession::forward(const QJsonObject& message, CallRecord record, Reser
                                            .value(QStringLiteral("isError"))
                                            .toBool();
             }
-            gate->recordFinished(record);
-            if (self)
-                self->reply(response);
+            gate->recordFinished(record, [self, response] {
+                if (self)
+                    self->reply(response);
+            });
         });
 }
 

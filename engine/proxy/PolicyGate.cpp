@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "PolicyGate.h"
 
+#include "audit/AuditLog.h"
 #include "policy/PolicyParser.h"
 #include "policy/PolicyWriter.h"
 
@@ -102,7 +103,8 @@ bool PolicyGate::setToolAction(const QString& tool, ToolAction action, QString* 
 
     if (!m_file.isEmpty()) {
         QSaveFile file(m_file);
-        if (!file.open(QIODevice::WriteOnly) || file.write(PolicyWriter::toJson(edited)) < 0 || !file.commit()) {
+        if (!file.open(QIODevice::WriteOnly) || file.write(PolicyWriter::toJson(edited)) < 0 ||
+            !file.commit()) {
             if (error)
                 *error = QStringLiteral("cannot write %1: %2").arg(m_file, file.errorString());
             return false;
@@ -110,6 +112,20 @@ bool PolicyGate::setToolAction(const QString& tool, ToolAction action, QString* 
     }
     setPolicy(std::make_shared<const Policy>(std::move(edited)));
     return true;
+}
+
+void PolicyGate::recordFinished(const CallRecord& record, std::function<void()> release)
+{
+    emit callFinished(record);
+    if (!m_audit) {
+        release();
+        return;
+    }
+    m_audit->append(record, [this, release = std::move(release), tool = record.tool](bool durable) {
+        if (!durable)
+            emit auditFailed(QStringLiteral("the audit log could not record a call of %1").arg(tool));
+        release();
+    });
 }
 
 bool PolicyGate::isHidden(const QString& tool) const

@@ -9,12 +9,14 @@
 #include <QFileSystemWatcher>
 #include <QObject>
 #include <QTimer>
+#include <functional>
 #include <memory>
 #include <mutex>
 
 namespace gatehouse {
 
 class ApprovalBroker;
+class AuditLog;
 
 // The policy in force and the evaluator that applies it. Loading a policy file that turns out invalid
 // keeps the last good policy (or none: then every call is refused) and reports why. A watched file is
@@ -48,7 +50,9 @@ public:
 
     // Every call's record goes through here, for the log, the monitor and the audit.
     void recordDecided(const CallRecord& record) { emit callDecided(record); }
-    void recordFinished(const CallRecord& record) { emit callFinished(record); }
+    // A finished call: `release` sends its answer to the client, once the audit row is durable.
+    void recordFinished(const CallRecord& record, std::function<void()> release);
+    void setAudit(AuditLog* audit) { m_audit = audit; }
 
 signals:
     void policyChanged();
@@ -56,6 +60,7 @@ signals:
     void policyRejected(const gatehouse::Diagnostics& errors);
     void callDecided(const gatehouse::CallRecord& record);
     void callFinished(const gatehouse::CallRecord& record);
+    void auditFailed(const QString& why);
 
 private:
     void onFileChanged();
@@ -66,6 +71,7 @@ private:
     QString m_file;
     QFileSystemWatcher m_watcher;
     ApprovalBroker* m_approvals = nullptr;
+    AuditLog* m_audit = nullptr;
     QTimer m_debounce;
 };
 

@@ -7,6 +7,7 @@
 #include <QRegularExpression>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QtTest>
 
 namespace e2e {
@@ -23,6 +24,25 @@ inline QString everything()
 inline QString policy()
 {
     return E2eDir + QStringLiteral("/policy-e2e.json");
+}
+
+// A fresh path in a folder private to this test process (audit logs, admin files).
+inline QString scratch(const QString& name)
+{
+    static QTemporaryDir dir;
+    static int n = 0;
+    return dir.filePath(QStringLiteral("%1-%2").arg(++n).arg(name));
+}
+
+// Options every proxy a test starts gets, so that concurrent proxies never share a file.
+inline QStringList isolated(const QStringList& options = {})
+{
+    QStringList out = options;
+    if (!options.contains(QStringLiteral("--audit")))
+        out << QStringLiteral("--audit") << scratch(QStringLiteral("audit.sqlite"));
+    if (!options.contains(QStringLiteral("--admin-file")))
+        out << QStringLiteral("--admin-file") << scratch(QStringLiteral("admin.json"));
+    return out;
 }
 
 inline QStringList stdioUpstream()
@@ -89,7 +109,7 @@ public:
                                (options.contains(QStringLiteral("--no-auth"))
                                     ? QStringList()
                                     : QStringList{QStringLiteral("--token"), token()}) +
-                               options + upstream);
+                               isolated(options) + upstream);
         QObject::connect(&m_process, &QProcess::readyReadStandardError,
                          [this] { m_log += m_process.readAllStandardError(); });
         m_process.start();

@@ -137,6 +137,15 @@ const scenarios = {
     await new Promise((done) => setTimeout(done, Number(process.env.E2E_ABORT_MS ?? 1500)));
     process.exit(0);
   },
+  // Calls echo with "call-N" for N = 1, 2, … until something fails, printing "got call-N" as each
+  // answer arrives (the audit durability test kills the proxy meanwhile).
+  async stream(client) {
+    for (let i = 1; ; i++) {
+      const r = await call(client, "echo", { message: `call-${i}` });
+      if (!r.result) return { stoppedAt: i, error: r.error };
+      process.stdout.write(`got call-${i}\n`);
+    }
+  },
   // A call slower than the proxy's --upstream-timeout.
   async slow(client) {
     const started = Date.now();

@@ -45,7 +45,7 @@ ClientRun runClient(const QString& scenario, const Mode& mode)
              << ProxyProcess::token();
     else
         args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("serve") << QStringLiteral("--stdio")
-             << QStringLiteral("--policy") << mode.policyFile << mode.stdioUpstream;
+             << QStringLiteral("--policy") << mode.policyFile << isolated() << mode.stdioUpstream;
     QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("E2E_POLICY_FILE"), mode.proxy ? mode.proxy->policyFile() : mode.policyFile);

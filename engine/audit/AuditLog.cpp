@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "AuditLog.h"
+
+#include "approvals/ApprovalBroker.h"
+
+#include "json/JsonWriter.h"
+#include <QCryptographicHash>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QLockFile>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QStandardPaths>
+#include <QThread>
+#include <atomic>
+
+namespace gatehouse {
+
+namespace {
+
+constexpr int MaxBatch = 2000;
+const QString Genesis = QString(64, u'0');
+std::atomic<int> connectionCounter{0};
+
+const char* const Schema[] = {
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "CREATE TABLE IF NOT EXISTS calls ("
+    " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, request_id TEXT, grant_label TEXT, server TEXT, session "
+    "TEXT,"
+    " method TEXT, tool TEXT, argument_keys TEXT, arguments_sha256 TEXT, arguments TEXT, verdict TEXT, rule "
+    "TEXT,"
+    " message TEXT, approver TEXT, approval_note TEXT, outcome TEXT, upstream_error TEXT, latency_ms REAL,"
+    " result_bytes INTEGER, result_is_error INTEGER, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS calls_time ON calls(time)",
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
+};
+
+const QStringList Columns{QStringLiteral("seq"),
+                          QStringLiteral("time"),
+                          QStringLiteral("request_id"),
+                          QStringLiteral("grant_label"),
+                          QStringLiteral("server"),
+                          QStringLiteral("session"),
+                          QStringLiteral("method"),
+                          QStringLiteral("tool"),
+                          QStringLiteral("argument_keys"),
+                          QStringLiteral("arguments_sha256"),
+                          QStringLiteral("arguments"),
+                          QStringLiteral("verdict"),
+                          QStringLiteral("rule"),
+                          QStringLiteral("message"),
+                          QStringLiteral("approver"),
+                          QStringLiteral("approval_note"),
+                          QStringLiteral("outcome"),
+                          QStringLiteral("upstream_error"),
+                          QStringLiteral("latency_ms"),
+                          QStringLiteral("result_bytes"),
+                          QStringLiteral("result_is_error")};
+
+QVariant toSql(const QJsonValue& v)
+{
+    switch (v.type()) {
+    case QJsonValue::Null:
+    case QJsonValue::Undefined:
+        return QVariant(QMetaType::fromType<QString>());
+    case QJsonValue::Array:
+    case QJsonValue::Object:
+        return QString::fromUtf8(JsonWriter::canonical(v));
+    case QJsonValue::Bool:
+        return v.toBool() ? 1 : 0;
+    default:
+        return v.toVariant();
+    }
+}
+
+QString chainHash(const QString& prev, const QJsonObject& content)
+{
+    QCryptographicHash h(QCryptographicHash::Sha256);
+    h.addData(prev.toLatin1());
+    h.addData("\n");
+    h.addData(JsonWriter::canonical(content));
+    return QString::fromLatin1(h.result().toHex());
+}
+
+QSqlDatabase openDatabase(const QString& path, QString* error)
+{
+    const QString name = QStringLiteral("gatehouse-audit-%1").arg(connectionCounter++);
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(path);
+    db.setConnectOptions(QStringLiteral("QSQLITE_BUSY_TIMEOUT=5000"));
+    if (!db.open()) {
+        *error = db.lastError().text();
+        return db;
+    }
+    QSqlQuery q(db);
+    for (const char* statement : Schema) {
+        if (!q.exec(QString::fromLatin1(statement))) {
+            *error = q.lastError().text();
+            break;
+        }
+    }
+    return db;
+}
+
+QString meta(QSqlDatabase& db, const QString& key, const QString& fallback)
+{
+    QSqlQuery q(db);
+    q.prepare(QStringLiteral("SELECT value FROM meta WHERE key = ?"));
+    q.addBindValue(key);
+    return q.exec() && q.next() ? q.value(0).toString() : fallback;
+}
+
+} // namespace
+
+QJsonObject auditRowContent(qint64 seq, const CallRecord& r, bool fullArguments)
+{
+    QStringList keys = r.arguments.keys();
+    keys.sort();
+    return {
+        {QStringLiteral("seq"), seq},
+        {QStringLiteral("time"), r.time.toString(Qt::ISODateWithMs)},
+        {QStringLiteral("request_id"), r.requestId},
+        {QStringLiteral("grant_label"), r.grant},
+        {QStringLiteral("server"), r.server},
+        {QStringLiteral("session"), r.session},
+        {QStringLiteral("method"), QStringLiteral("tools/call")},
+        {QStringLiteral("tool"), r.tool},
+        {QStringLiteral("argument_keys"), QJsonArray::fromStringList(keys)},
+        {QStringLiteral("arguments_sha256"), ApprovalBroker::hashArguments(r.arguments)},
+        {QStringLiteral("arguments"), fullArguments ? QJsonValue(r.arguments) : QJsonValue(QJsonValue::Null)},
+        {QStringLiteral("verdict"), verdictName(r.verdict)},
+        {QStringLiteral("rule"), r.rule},
+        {QStringLiteral("message"), r.message},
+        {QStringLiteral("approver"), r.approver},
+        {QStringLiteral("approval_note"), r.approvalNote},
+        {QStringLiteral("outcome"), outcomeName(r.outcome)},
+        {QStringLiteral("upstream_error"), r.upstreamError},
+        {QStringLiteral("latency_ms"), qRound64(r.latencyMs * 1000) / 1000.0},
+        {QStringLiteral("result_bytes"), r.resultBytes},
+        {QStringLiteral("result_is_error"), r.resultIsError}};
+}
+
+QString AuditLog::defaultPath()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/gatehouse/audit.sqlite");
+}
+
+AuditLog::AuditLog(QString path, Options options, QObject* parent)
+    : QObject(parent)
+    , m_path(std::move(path))
+    , m_options(std::move(options))
+{}
+
+AuditLog::~AuditLog()
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_stop = true;
+    }
+    m_wake.notify_all();
+    if (m_thread.joinable())
+        m_thread.join();
+}
+
+bool AuditLog::open(QString* error)
+{
+    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    // One writer per log: a second proxy on the same file would fork the hash chain.
+    m_lock = std::make_unique<QLockFile>(m_path + QStringLiteral(".lock"));
+    m_lock->setStaleLockTime(0);
+    if (!m_lock->tryLock(100)) {
+        qint64 pid = 0;
+        QString host, app;
+        m_lock->getLockInfo(&pid, &host, &app);
+        *error =
+            QStringLiteral("%1 is in use by another gatehouse (pid %2); give this one its own --audit file")
+                .arg(m_path)
+                .arg(pid);
+        return false;
+    }
+    std::unique_lock lock(m_mutex);
+    m_thread = std::thread([this] { run(); });
+    m_idle.wait(lock, [this] { return m_opened || !m_openError.isEmpty(); });
+    if (!m_openError.isEmpty()) {
+        *error = m_openError;
+        return false;
+    }
+    return true;
+}
+
+void AuditLog::append(const CallRecord& record, std::function<void(bool)> durable)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        m_queue.push_back({record, std::move(durable)});
+    }
+    m_wake.notify_one();
+}
+
+void AuditLog::flush()
+{
+    std::unique_lock lock(m_mutex);
+    m_idle.wait(lock, [this] { return m_queue.empty() && !m_busy; });
+}
+
+qint64 AuditLog::rowsWritten() const
+{
+    std::lock_guard lock(m_mutex);
+    return m_written;
+}
+
+void AuditLog::run()
+{
+    QString error;
+    QSqlDatabase db = openDatabase(m_path, &error);
+    QString prev = Genesis;
+    qint64 seq = 0;
+    if (error.isEmpty()) {
+        QSqlQuery last(db);
+        if (last.exec(QStringLiteral("SELECT seq, hash FROM calls ORDER BY seq DESC LIMIT 1")) &&
+            last.next()) {
+            seq = last.value(0).toLongLong();
+            prev = last.value(1).toString();
+        } else {
+            seq = meta(db, QStringLiteral("anchor_seq"), QStringLiteral("0")).toLongLong();
+            prev = meta(db, QStringLiteral("anchor_hash"), Genesis);
+        }
+        applyRetention(db);
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        m_openError = error;
+        m_opened = error.isEmpty();
+    }
+    m_idle.notify_all();
+    if (!error.isEmpty())
+        return;
+
+    QSqlQuery insert(db);
+    insert.prepare(
+        QStringLiteral("INSERT INTO calls (%1, prev_hash, hash) VALUES (%2?, ?)")
+            .arg(Columns.join(QStringLiteral(", ")), QStringLiteral("?, ").repeated(Columns.size())));
+    QElapsedTimer sinceRetention;
+    sinceRetention.start();
+    for (;;) {
+        std::deque<Item> batch;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+            if (m_queue.empty() && m_stop)
+                break;
+            const size_t n = std::min<size_t>(m_queue.size(), MaxBatch);
+            batch.insert(batch.end(), std::make_move_iterator(m_queue.begin()),
+                         std::make_move_iterator(m_queue.begin() + n));
+            m_queue.erase(m_queue.begin(), m_queue.begin() + n);
+            m_busy = true;
+        }
+        bool ok = db.transaction();
+        const QString chainStart = prev;
+        const qint64 seqStart = seq;
+        for (const Item& item : batch) {
+            if (!ok)
+                break;
+            const QJsonObject content = auditRowContent(
+                seq + 1, item.record, m_options.fullArgumentServers.contains(item.record.server));
+            const QString hash = chainHash(prev, content);
+            for (const QString& column : Columns)
+                insert.addBindValue(toSql(content.value(column)));
+            insert.addBindValue(prev);
+            insert.addBindValue(hash);
+            ok = insert.exec();
+            if (ok) {
+                prev = hash;
+                ++seq;
+            }
+        }
+        if (ok)
+            ok = db.commit();
+        if (!ok) {
+            const QString why =
+                insert.lastError().isValid() ? insert.lastError().text() : db.lastError().text();
+            db.rollback();
+            prev = chainStart;
+            seq = seqStart;
+            QMetaObject::invokeMethod(
+                this, [this, why] { emit writeFailed(why); }, Qt::QueuedConnection);
+        }
+        {
+            std::lock_guard lock(m_mutex);
+            if (ok)
+                m_written += qint64(batch.size());
+        }
+        // Answers go back to the proxy's thread, in order.
+        QMetaObject::invokeMethod(
+            this,
+            [batch = std::move(batch), ok]() {
+                for (const Item& item : batch)
+                    if (item.durable)
+                        item.durable(ok);
+            },
+            Qt::QueuedConnection);
+        if (sinceRetention.elapsed() > 3'600'000) {
+            applyRetention(db);
+            sinceRetention.restart();
+        }
+        {
+            std::lock_guard lock(m_mutex);
+            m_busy = false;
+        }
+        m_idle.notify_all();
+    }
+    const QString name = db.connectionName();
+    db.close();
+    db = QSqlDatabase();
+    QSqlDatabase::removeDatabase(name);
+}
+
+void AuditLog::applyRetention(QSqlDatabase& db)
+{
+    if (m_options.retentionDays <= 0 && m_options.retentionRows <= 0)
+        return;
+    QSqlQuery q(db);
+    qint64 cutSeq = 0;
+    if (m_options.retentionDays > 0) {
+        q.prepare(QStringLiteral("SELECT MAX(seq) FROM calls WHERE time < ?"));
+        q.addBindValue(
+            QDateTime::currentDateTimeUtc().addDays(-m_options.retentionDays).toString(Qt::ISODateWithMs));
+        if (q.exec() && q.next())
+            cutSeq = q.value(0).toLongLong();
+    }
+    if (m_options.retentionRows > 0 && q.exec(QStringLiteral("SELECT MAX(seq) FROM calls")) && q.next())
+        cutSeq = std::max(cutSeq, q.value(0).toLongLong() - m_options.retentionRows);
+    if (cutSeq <= 0)
+        return;
+    // The chain stays verifiable: the last removed row's hash becomes the anchor of the first kept one.
+    q.prepare(QStringLiteral("SELECT seq, hash FROM calls WHERE seq <= ? ORDER BY seq DESC LIMIT 1"));
+    q.addBindValue(cutSeq);
+    if (!q.exec() || !q.next())
+        return;
+    const qint64 anchorSeq = q.value(0).toLongLong();
+    const QString anchorHash = q.value(1).toString();
+    db.transaction();
+    q.prepare(QStringLiteral("DELETE FROM calls WHERE seq <= ?"));
+    q.addBindValue(anchorSeq);
+    q.exec();
+    q.prepare(QStringLiteral(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('anchor_seq', ?), ('anchor_hash', ?)"));
+    q.addBindValue(QString::number(anchorSeq));
+    q.addBindValue(anchorHash);
+    q.exec();
+    db.commit();
+}
+
+AuditLog::Verification AuditLog::verify(const QString& path)
+{
+    Verification v;
+    if (!QFileInfo::exists(path)) {
+        v.problem = QStringLiteral("no audit log at %1").arg(path);
+        return v;
+    }
+    QString error;
+    {
+        QSqlDatabase db = openDatabase(path, &error);
+        if (!error.isEmpty()) {
+            v.problem = error;
+        } else {
+            qint64 expectedSeq = meta(db, QStringLiteral("anchor_seq"), QStringLiteral("0")).toLongLong() + 1;
+            QString prev = meta(db, QStringLiteral("anchor_hash"), Genesis);
+            QSqlQuery q(db);
+            q.setForwardOnly(true);
+            q.exec(QStringLiteral("SELECT %1, prev_hash, hash FROM calls ORDER BY seq")
+                       .arg(Columns.join(QStringLiteral(", "))));
+            v.intact = true;
+            while (q.next()) {
+                const QSqlRecord rec = q.record();
+                QJsonObject content;
+                for (const QString& column : Columns) {
+                    const QVariant value = rec.value(column);
+                    if (column == u"argument_keys")
+                        content.insert(column, QJsonDocument::fromJson(value.toString().toUtf8()).array());
+                    else if (column == u"arguments")
+                        content.insert(
+                            column,
+                            value.isNull()
+                                ? QJsonValue(QJsonValue::Null)
+                                : QJsonValue(QJsonDocument::fromJson(value.toString().toUtf8()).object()));
+                    else if (column == u"result_is_error")
+                        content.insert(column, value.toInt() != 0);
+                    else
+                        content.insert(column, QJsonValue::fromVariant(value));
+                }
+                const qint64 seq = rec.value(QStringLiteral("seq")).toLongLong();
+                QString why;
+                if (seq != expectedSeq)
+                    why = QStringLiteral("row %1 is missing").arg(expectedSeq);
+                else if (rec.value(QStringLiteral("prev_hash")).toString() != prev)
+                    why = QStringLiteral("its prev_hash does not match the row before it");
+                else if (chainHash(prev, content) != rec.value(QStringLiteral("hash")).toString())
+                    why = QStringLiteral("its content does not match its hash (edited)");
+                if (!why.isEmpty()) {
+                    v.intact = false;
+                    v.firstBrokenSeq = seq;
+                    v.problem = why;
+                    break;
+                }
+                prev = rec.value(QStringLiteral("hash")).toString();
+                ++expectedSeq;
+                ++v.rows;
+            }
+        }
+        const QString name = db.connectionName();
+        db.close();
+        db = QSqlDatabase();
+        QSqlDatabase::removeDatabase(name);
+    }
+    return v;
+}
+
+} // namespace gatehouse
