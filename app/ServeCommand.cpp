@@ -2,60 +2,83 @@
 #include "ServeCommand.h"
 
 #include "AdminAccess.h"
+#include "Signals.h"
 #include "TerminalApprover.h"
 #include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
 #include "audit/AuditLog.h"
+#include "config/Config.h"
 #include "counters/InMemoryCounterStore.h"
 #include "http/BearerToken.h"
 #include "http/HttpServer.h"
 #include "proxy/McpHttpEndpoint.h"
-#include "proxy/PolicyGate.h"
+#include "proxy/PolicyGates.h"
 #include "proxy/StdioEndpoint.h"
-#include "proxy/StdioUpstream.h"
-#include "proxy/Upstream.h"
 #include "proxy/UpstreamServer.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QFile>
-#include <QSocketNotifier>
-#include <csignal>
-#include <sys/socket.h>
+#include <QFileInfo>
+#include <QFileSystemWatcher>
+#include <QProcessEnvironment>
 #include <unistd.h>
 
 namespace gatehouse::cli {
 
 namespace {
 
-int signalPipe[2] = {-1, -1};
-
-void onSignal(int)
+struct Options
 {
-    const char byte = 1;
-    [[maybe_unused]] const auto n = ::write(signalPipe[1], &byte, 1);
-}
+    QCommandLineOption policy{QStringLiteral("policy"), QStringLiteral("Policy file."),
+                              QStringLiteral("FILE")};
+    QCommandLineOption listen{QStringLiteral("listen"), QStringLiteral("Address to listen on."),
+                              QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8731")};
+    QCommandLineOption token{QStringLiteral("token"), QStringLiteral("Bearer token clients may send."),
+                             QStringLiteral("TOKEN")};
+    QCommandLineOption noAuth{QStringLiteral("no-auth"), QStringLiteral("Accept clients without a token.")};
+    QCommandLineOption stdio{QStringLiteral("stdio"), QStringLiteral("Speak MCP on stdin/stdout.")};
+    QCommandLineOption name{QStringLiteral("name"), QStringLiteral("Server name in /mcp/NAME."),
+                            QStringLiteral("NAME"), QStringLiteral("default")};
+    QCommandLineOption timeout{QStringLiteral("upstream-timeout"),
+                               QStringLiteral("Seconds to wait for an upstream answer."),
+                               QStringLiteral("SECONDS"), QStringLiteral("120")};
+    QCommandLineOption upstream{QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."),
+                                QStringLiteral("URL")};
+    QCommandLineOption header{QStringLiteral("header"), QStringLiteral("Header for the HTTP upstream."),
+                              QStringLiteral("'NAME: VALUE'")};
+    QCommandLineOption config{QStringLiteral("config"), QStringLiteral("Configuration: servers and grants."),
+                              QStringLiteral("FILE"), Config::defaultPath()};
+    QCommandLineOption adminToken{QStringLiteral("admin-token"),
+                                  QStringLiteral("Bearer token of the admin API."), QStringLiteral("TOKEN")};
+    QCommandLineOption adminFile{QStringLiteral("admin-file"),
+                                 QStringLiteral("Where to write the admin API's address."),
+                                 QStringLiteral("FILE"), AdminAccess::defaultFile()};
+    QCommandLineOption audit{QStringLiteral("audit"), QStringLiteral("The audit database."),
+                             QStringLiteral("FILE"), AuditLog::defaultPath()};
+    QCommandLineOption auditArguments{QStringLiteral("audit-arguments"),
+                                      QStringLiteral("Keep full arguments in the audit log.")};
+    QCommandLineOption retentionDays{QStringLiteral("audit-retention-days"),
+                                     QStringLiteral("Drop audit rows older than this."),
+                                     QStringLiteral("DAYS"), QStringLiteral("0")};
+    QCommandLineOption retentionRows{QStringLiteral("audit-retention-rows"),
+                                     QStringLiteral("Keep at most this many rows."), QStringLiteral("ROWS"),
+                                     QStringLiteral("0")};
 
-// SIGINT and SIGTERM end the event loop from a safe place, through a socket pair.
-void installSignalHandlers(QObject* context)
-{
-    if (::socketpair(AF_UNIX, SOCK_STREAM, 0, signalPipe) != 0)
-        return;
-    auto* notifier = new QSocketNotifier(signalPipe[0], QSocketNotifier::Read, context);
-    QObject::connect(notifier, &QSocketNotifier::activated, context, [] {
-        char byte;
-        [[maybe_unused]] const auto n = ::read(signalPipe[0], &byte, 1);
-        QCoreApplication::quit();
-    });
-    struct sigaction action
-    {};
-    action.sa_handler = onSignal;
-    sigemptyset(&action.sa_mask);
-    action.sa_flags = SA_RESTART;
-    sigaction(SIGINT, &action, nullptr);
-    sigaction(SIGTERM, &action, nullptr);
-    std::signal(SIGPIPE, SIG_IGN);
-}
+    QList<QCommandLineOption> all() const
+    {
+        return {policy, listen, token,      noAuth,    stdio, name,           timeout,       upstream,
+                header, config, adminToken, adminFile, audit, auditArguments, retentionDays, retentionRows};
+    }
+};
+
+const char Usage[] =
+    "usage: gatehouse serve [--policy FILE] [--listen HOST:PORT] [--token TOKEN | --no-auth] [--stdio]\n"
+    "                       [--name NAME] [--upstream-timeout SECONDS] [--config FILE] [--audit FILE]\n"
+    "                       [--audit-arguments] [--audit-retention-days N] [--audit-retention-rows N]\n"
+    "                       [--admin-token TOKEN] [--admin-file FILE]\n"
+    "                       [--upstream URL [--header 'NAME: VALUE']... | -- COMMAND [ARGS...]]\n"
+    "Without an upstream, every server of the configuration is served at /mcp/NAME.\n";
 
 } // namespace
 
@@ -64,146 +87,129 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     Q_UNUSED(out);
     // Everything after "--" is the upstream command, untouched by option parsing.
     const qsizetype dashes = args.indexOf(QStringLiteral("--"));
-    const QStringList options = dashes < 0 ? args : args.mid(0, dashes);
     const QStringList command = dashes < 0 ? QStringList() : args.mid(dashes + 1);
-
+    const Options o;
     QCommandLineParser parser;
-    const QCommandLineOption policy(QStringLiteral("policy"), QStringLiteral("Policy file."),
-                                    QStringLiteral("FILE"));
-    const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
-                                    QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8731"));
-    const QCommandLineOption token(QStringLiteral("token"), QStringLiteral("Bearer token clients must send."),
-                                   QStringLiteral("TOKEN"));
-    const QCommandLineOption noAuth(QStringLiteral("no-auth"),
-                                    QStringLiteral("Accept clients without a token."));
-    const QCommandLineOption stdio(QStringLiteral("stdio"), QStringLiteral("Speak MCP on stdin/stdout."));
-    const QCommandLineOption name(QStringLiteral("name"), QStringLiteral("Server name in /mcp/NAME."),
-                                  QStringLiteral("NAME"), QStringLiteral("default"));
-    const QCommandLineOption timeout(QStringLiteral("upstream-timeout"),
-                                     QStringLiteral("Seconds to wait for an upstream answer."),
-                                     QStringLiteral("SECONDS"), QStringLiteral("120"));
-    const QCommandLineOption upstreamUrl(
-        QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."), QStringLiteral("URL"));
-    const QCommandLineOption header(QStringLiteral("header"), QStringLiteral("Header for the HTTP upstream."),
-                                    QStringLiteral("'NAME: VALUE'"));
-    const QCommandLineOption adminToken(QStringLiteral("admin-token"),
-                                        QStringLiteral("Bearer token of the admin API."),
-                                        QStringLiteral("TOKEN"));
-    const QCommandLineOption adminFile(QStringLiteral("admin-file"),
-                                       QStringLiteral("Where to write the admin API's address."),
-                                       QStringLiteral("FILE"), AdminAccess::defaultFile());
-    const QCommandLineOption auditFile(QStringLiteral("audit"), QStringLiteral("The audit database."),
-                                       QStringLiteral("FILE"), AuditLog::defaultPath());
-    const QCommandLineOption auditArguments(
-        QStringLiteral("audit-arguments"),
-        QStringLiteral("Keep full arguments in the audit log (default: keys and a hash)."));
-    const QCommandLineOption retentionDays(QStringLiteral("audit-retention-days"),
-                                           QStringLiteral("Drop audit rows older than this."),
-                                           QStringLiteral("DAYS"), QStringLiteral("0"));
-    const QCommandLineOption retentionRows(QStringLiteral("audit-retention-rows"),
-                                           QStringLiteral("Keep at most this many rows."),
-                                           QStringLiteral("ROWS"), QStringLiteral("0"));
-    parser.addOptions({policy, listen, token, noAuth, stdio, name, timeout, upstreamUrl, header, adminToken,
-                       adminFile, auditFile, auditArguments, retentionDays, retentionRows});
-    if (!parser.parse(QStringList{QStringLiteral("gatehouse serve")} + options)) {
+    parser.addOptions(o.all());
+    if (!parser.parse(QStringList{QStringLiteral("gatehouse serve")} +
+                      (dashes < 0 ? args : args.mid(0, dashes)))) {
         err << "gatehouse serve: " << parser.errorText() << '\n';
         return 2;
     }
     auto usage = [&err](const QString& why) {
-        err << "gatehouse serve: " << why << "\n"
-            << "usage: gatehouse serve [--policy FILE] [--listen HOST:PORT] [--token TOKEN | --no-auth] "
-               "[--stdio]\n"
-               "                       [--name NAME] [--upstream-timeout SECONDS]\n"
-               "                       (--upstream URL [--header 'NAME: VALUE']... | -- COMMAND [ARGS...])\n";
+        err << "gatehouse serve: " << why << '\n' << Usage;
         return 2;
     };
-    if (parser.isSet(upstreamUrl) == !command.isEmpty())
-        return usage(QStringLiteral(
-            "give the upstream server as --upstream URL or as -- COMMAND [ARGS...], one of the two"));
-    UpstreamServer::Target target;
-    if (parser.isSet(upstreamUrl)) {
-        HttpUpstream::Endpoint endpoint;
-        endpoint.url = QUrl(parser.value(upstreamUrl), QUrl::StrictMode);
-        if (!endpoint.url.isValid() ||
-            (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https"))
-            return usage(QStringLiteral("--upstream must be an http:// or https:// URL"));
-        for (const QString& h : parser.values(header)) {
-            const qsizetype colon = h.indexOf(u':');
-            const QByteArray headerName = h.left(colon).trimmed().toLatin1();
-            if (colon <= 0 || headerName.contains(' ') || h.contains(u'\r') || h.contains(u'\n'))
-                return usage(QStringLiteral("--header must look like 'Name: value', not %1").arg(h));
-            endpoint.headers.append({headerName, h.mid(colon + 1).trimmed().toUtf8()});
-        }
-        target = endpoint;
-    } else {
-        if (parser.isSet(header))
-            return usage(QStringLiteral("--header applies to an --upstream URL"));
-        StdioUpstream::Command upstreamCommand;
-        upstreamCommand.program = command.first();
-        upstreamCommand.arguments = command.mid(1);
-        target = upstreamCommand;
-    }
+    auto logLine = [&err](const QString& line) {
+        err << "gatehouse: " << line << '\n';
+        err.flush();
+    };
     if (!parser.positionalArguments().isEmpty())
         return usage(QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
+    if (parser.isSet(o.upstream) && !command.isEmpty())
+        return usage(QStringLiteral("give the upstream as --upstream URL or as -- COMMAND, not both"));
     bool ok = false;
-    const int timeoutSeconds = parser.value(timeout).toInt(&ok);
+    const int timeoutSeconds = parser.value(o.timeout).toInt(&ok);
     if (!ok || timeoutSeconds < 1)
         return usage(QStringLiteral("--upstream-timeout must be a whole number of seconds"));
-
-    const QString listenSpec = parser.value(listen);
+    const QString listenSpec = parser.value(o.listen);
     const qsizetype colon = listenSpec.lastIndexOf(u':');
     const QHostAddress address(colon > 0 ? listenSpec.left(colon).remove(u'[').remove(u']') : QString());
     const int port = colon > 0 ? listenSpec.mid(colon + 1).toInt(&ok) : -1;
     if (address.isNull() || !ok || port < 0 || port > 65535)
         return usage(QStringLiteral("--listen must be HOST:PORT with a numeric address, e.g. 127.0.0.1:0"));
-    const bool serveMcpOverHttp = !parser.isSet(stdio) || parser.isSet(listen);
 
-    installSignalHandlers(QCoreApplication::instance());
-
-    auto logLine = [&err](const QString& line) {
-        err << "gatehouse: " << line << '\n';
-        err.flush();
-    };
-
-    PolicyGate gate(std::make_shared<InMemoryCounterStore>());
-    QObject::connect(&gate, &PolicyGate::policyRejected, [&](const Diagnostics& errors) {
-        logLine(QStringLiteral("policy %1 is invalid; keeping the last good policy%2")
-                    .arg(gate.policyFile(),
-                         gate.policy() ? QString() : QStringLiteral(" (none: every call is refused)")));
-        for (const Diagnostic& d : errors)
+    // The configuration: servers and grants. Reloaded when it changes (a revoked grant stops working).
+    const QString configPath = QFileInfo(parser.value(o.config)).absoluteFilePath();
+    Diagnostics configErrors;
+    std::optional<Config> loaded = Config::load(configPath, &configErrors);
+    if (!loaded) {
+        logLine(QStringLiteral("configuration %1 is invalid:").arg(configPath));
+        for (const Diagnostic& d : configErrors)
             logLine(QStringLiteral("  ") + d.toString());
-    });
-    QObject::connect(&gate, &PolicyGate::policyChanged,
-                     [&] { logLine(QStringLiteral("policy loaded from %1").arg(gate.policyFile())); });
-    QObject::connect(&gate, &PolicyGate::callDecided, [&](const CallRecord& r) {
-        logLine(QStringLiteral("%1 %2 %3 %4 %5")
-                    .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
-                         r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule));
-    });
-    AuditLog::Options auditOptions;
-    if (parser.isSet(auditArguments))
-        auditOptions.fullArgumentServers.insert(parser.value(name));
-    auditOptions.retentionDays = parser.value(retentionDays).toInt();
-    auditOptions.retentionRows = parser.value(retentionRows).toLongLong();
-    AuditLog auditLog(parser.value(auditFile), auditOptions);
-    QString auditProblem;
-    if (!auditLog.open(&auditProblem)) {
-        // Fail closed: a proxy that cannot keep its record does not run.
-        logLine(QStringLiteral("cannot open the audit log: %1").arg(auditProblem));
         return 1;
     }
-    gate.setAudit(&auditLog);
-    QObject::connect(&gate, &PolicyGate::auditFailed, logLine);
+    auto config = std::make_shared<Config>(std::move(*loaded));
+
+    // The servers to front: the one on the command line, or the configuration's.
+    QMap<QString, ServerConfig> servers;
+    const QString cliName = parser.value(o.name);
+    if (parser.isSet(o.upstream) || !command.isEmpty()) {
+        ServerConfig s = config->servers.value(cliName);
+        s.command = command;
+        s.url = parser.value(o.upstream);
+        s.headers.clear();
+        for (const QString& h : parser.values(o.header)) {
+            const qsizetype c = h.indexOf(u':');
+            if (c <= 0 || h.left(c).trimmed().contains(u' ') || h.contains(u'\r') || h.contains(u'\n'))
+                return usage(QStringLiteral("--header must look like 'Name: value', not %1").arg(h));
+            s.headers.insert(h.left(c).trimmed(), h.mid(c + 1).trimmed());
+        }
+        if (parser.isSet(o.policy))
+            s.policy = QFileInfo(parser.value(o.policy)).absoluteFilePath();
+        s.auditArguments = s.auditArguments || parser.isSet(o.auditArguments);
+        servers.insert(cliName, s);
+    } else {
+        servers = config->servers;
+        if (servers.isEmpty())
+            return usage(
+                QStringLiteral("no upstream: give --upstream URL or -- COMMAND, or configure servers in %1")
+                    .arg(configPath));
+        if (parser.isSet(o.policy) || parser.isSet(o.header))
+            return usage(QStringLiteral("--policy and --header go with an upstream on the command line; "
+                                        "configured servers name their own"));
+    }
+    if (parser.isSet(o.stdio) && !servers.contains(cliName)) {
+        if (servers.size() != 1)
+            return usage(QStringLiteral("--stdio serves one server: name it with --name"));
+    }
+
+    quitOnTerminationSignals(QCoreApplication::instance());
+
+    // The audit log comes first: a proxy that cannot keep its record does not run.
+    AuditLog::Options auditOptions;
+    for (auto it = servers.cbegin(); it != servers.cend(); ++it)
+        if (it->auditArguments)
+            auditOptions.fullArgumentServers.insert(it.key());
+    auditOptions.retentionDays = parser.value(o.retentionDays).toInt();
+    auditOptions.retentionRows = parser.value(o.retentionRows).toLongLong();
+    AuditLog auditLog(parser.value(o.audit), auditOptions);
+    QString problem;
+    if (!auditLog.open(&problem)) {
+        logLine(QStringLiteral("cannot open the audit log: %1").arg(problem));
+        return 1;
+    }
     QObject::connect(&auditLog, &AuditLog::writeFailed,
                      [&](const QString& why) { logLine(QStringLiteral("AUDIT LOG WRITE FAILED: ") + why); });
     logLine(QStringLiteral("audit log: %1").arg(auditLog.path()));
 
     ApprovalBroker broker;
-    gate.setApprovals(&broker);
+    PolicyGates gates(std::make_shared<InMemoryCounterStore>(), &broker, &auditLog);
+    QObject::connect(&gates, &PolicyGates::gateCreated, [&](PolicyGate* gate) {
+        QObject::connect(gate, &PolicyGate::policyRejected, [gate, logLine](const Diagnostics& errors) {
+            logLine(QStringLiteral("policy %1 is invalid; keeping the last good policy%2")
+                        .arg(gate->policyFile(),
+                             gate->policy() ? QString() : QStringLiteral(" (none: every call is refused)")));
+            for (const Diagnostic& d : errors)
+                logLine(QStringLiteral("  ") + d.toString());
+        });
+        QObject::connect(gate, &PolicyGate::policyChanged, [gate, logLine] {
+            logLine(QStringLiteral("policy loaded from %1").arg(gate->policyFile()));
+        });
+        QObject::connect(gate, &PolicyGate::callDecided, [logLine](const CallRecord& r) {
+            logLine(QStringLiteral("%1 %2 %3 %4 %5%6")
+                        .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
+                             r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule,
+                             r.grant.isEmpty() ? QString() : QStringLiteral(" grant ") + r.grant));
+        });
+        QObject::connect(gate, &PolicyGate::auditFailed, logLine);
+    });
+    // "Always allow/deny" at an approval edits the policy that decided the call's server.
     QObject::connect(&broker, &ApprovalBroker::ruleRequested,
-                     [&](const QString&, const QString& tool, ToolAction action) {
+                     [&](const QString& server, const QString& tool, ToolAction action) {
+                         PolicyGate* gate = gates.gate(servers.value(server).policy);
                          QString why;
-                         if (gate.setToolAction(tool, action, &why))
+                         if (gate->setToolAction(tool, action, &why))
                              logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)")
                                          .arg(toolActionName(action), tool));
                          else
@@ -221,22 +227,75 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                                      .arg(r.id, QLatin1String(outcomes[int(a.outcome)]), a.approver,
                                           a.note.isEmpty() ? QString() : QStringLiteral(": ") + a.note));
                      });
-    if (parser.isSet(policy)) {
-        gate.watchFile(parser.value(policy));
-    } else {
-        logLine(QStringLiteral("no --policy given: every tools/call is refused with \"(no policy)\""));
+    auto gateFor = [&](const QString& server, const QString& grant) {
+        const GrantConfig g = config->grants.value(grant);
+        return gates.gate(!grant.isEmpty() && !g.policy.isEmpty() ? g.policy : servers.value(server).policy);
+    };
+    for (auto it = servers.cbegin(); it != servers.cend(); ++it) {
+        if (it->policy.isEmpty())
+            logLine(
+                QStringLiteral("server %1 has no policy: every tools/call is refused with \"(no policy)\"")
+                    .arg(it.key()));
+        gates.gate(it->policy);
     }
 
-    UpstreamServer upstream(parser.value(name), target);
-    upstream.setRequestTimeoutMs(timeoutSeconds * 1000);
-    QObject::connect(&upstream, &UpstreamServer::logLine, logLine);
-    upstream.start();
+    QFileSystemWatcher configWatch;
+    if (QFileInfo::exists(configPath))
+        configWatch.addPath(configPath);
+    configWatch.addPath(QFileInfo(configPath).absolutePath());
+    QObject::connect(&configWatch, &QFileSystemWatcher::directoryChanged, [&] {
+        if (QFileInfo::exists(configPath) && !configWatch.files().contains(configPath))
+            configWatch.addPath(configPath);
+    });
+    QObject::connect(&configWatch, &QFileSystemWatcher::fileChanged, [&] {
+        Diagnostics errors;
+        if (auto fresh = Config::load(configPath, &errors)) {
+            *config = std::move(*fresh);
+            logLine(QStringLiteral("configuration reloaded: %1 grants").arg(config->grants.size()));
+        } else {
+            logLine(QStringLiteral("configuration %1 is invalid; keeping the last good one").arg(configPath));
+        }
+        if (QFileInfo::exists(configPath))
+            configWatch.addPath(configPath);
+    });
+
+    // The upstream servers.
+    QList<UpstreamServer*> upstreams;
+    for (auto it = servers.cbegin(); it != servers.cend(); ++it) {
+        UpstreamServer::Target target;
+        if (!it->url.isEmpty()) {
+            HttpUpstream::Endpoint endpoint;
+            endpoint.url = QUrl(it->url, QUrl::StrictMode);
+            if (!endpoint.url.isValid() ||
+                (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https"))
+                return usage(
+                    QStringLiteral("the upstream of %1 must be an http:// or https:// URL").arg(it.key()));
+            for (auto h = it->headers.cbegin(); h != it->headers.cend(); ++h)
+                endpoint.headers.append({h.key().toLatin1(), h.value().toUtf8()});
+            target = endpoint;
+        } else {
+            StdioUpstream::Command c;
+            c.program = it->command.first();
+            c.arguments = it->command.mid(1);
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            for (auto e = it->env.cbegin(); e != it->env.cend(); ++e)
+                env.insert(e.key(), e.value());
+            c.environment = env;
+            c.workingDirectory = it->cwd;
+            target = c;
+        }
+        auto* u = new UpstreamServer(it.key(), target, QCoreApplication::instance());
+        u->setRequestTimeoutMs(timeoutSeconds * 1000);
+        QObject::connect(u, &UpstreamServer::logLine, logLine);
+        u->start();
+        upstreams.append(u);
+    }
 
     // HTTP always listens: for MCP clients unless --stdio alone, and for the admin API in any case.
+    const bool mcpOverHttp = !parser.isSet(o.stdio) || parser.isSet(o.listen);
     HttpServer http;
-    const QHostAddress httpAddress = serveMcpOverHttp ? address : QHostAddress(QHostAddress::LocalHost);
-    const quint16 httpPort = serveMcpOverHttp ? quint16(port) : 0;
-    if (!http.listen(httpAddress, httpPort)) {
+    const QHostAddress httpAddress = mcpOverHttp ? address : QHostAddress(QHostAddress::LocalHost);
+    if (!http.listen(httpAddress, mcpOverHttp ? quint16(port) : 0)) {
         logLine(QStringLiteral("cannot listen on %1: %2").arg(listenSpec, http.errorString()));
         return 1;
     }
@@ -246,46 +305,73 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                                       : httpAddress.toString())
                              .arg(http.port());
     std::unique_ptr<McpHttpEndpoint> endpoint;
-    if (serveMcpOverHttp) {
-        McpHttpEndpoint::Options endpointOptions;
-        endpointOptions.noAuth = parser.isSet(noAuth);
-        if (!endpointOptions.noAuth) {
-            QString t = parser.value(token);
-            if (t.isEmpty())
-                t = qEnvironmentVariable("GATEHOUSE_TOKEN");
-            if (t.isEmpty()) {
-                t = QString::fromLatin1(randomToken());
-                logLine(QStringLiteral("bearer token for this launch: %1").arg(t));
-            }
-            endpointOptions.token = t.toUtf8();
-        } else {
+    if (mcpOverHttp) {
+        // Who may call: a grant of the server, or the launch token (given, or made up and printed
+        // when the server has no grants), or anyone with --no-auth.
+        QByteArray launchToken =
+            (parser.isSet(o.token) ? parser.value(o.token) : qEnvironmentVariable("GATEHOUSE_TOKEN"))
+                .toUtf8();
+        const bool anyGrants = std::any_of(servers.keyBegin(), servers.keyEnd(),
+                                           [&](const QString& s) { return !config->grantsOf(s).isEmpty(); });
+        if (parser.isSet(o.noAuth)) {
             logLine(
                 QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
+        } else if (launchToken.isEmpty() && !anyGrants) {
+            launchToken = randomToken();
+            logLine(QStringLiteral("bearer token for this launch: %1").arg(QString::fromLatin1(launchToken)));
         }
-        endpoint = std::make_unique<McpHttpEndpoint>(&http, &gate, endpointOptions);
-        endpoint->addServer(&upstream, true);
+        McpHttpEndpoint::Options endpointOptions;
+        const bool noAuth = parser.isSet(o.noAuth);
+        endpointOptions.authenticate = [config, launchToken,
+                                        noAuth](const QString& server,
+                                                const QByteArray& token) -> std::optional<QString> {
+            if (noAuth)
+                return QString();
+            const QString grant = config->grantFor(server, token);
+            if (!grant.isEmpty())
+                return grant;
+            if (!launchToken.isEmpty() && constantTimeEquals(token, launchToken))
+                return QString();
+            return std::nullopt;
+        };
+        endpointOptions.gateFor = gateFor;
+        endpoint = std::make_unique<McpHttpEndpoint>(&http, endpointOptions);
+        for (UpstreamServer* u : std::as_const(upstreams)) {
+            endpoint->addServer(u, u->name() == cliName || upstreams.size() == 1);
+            const QStringList grants = config->grantsOf(u->name());
+            logLine(QStringLiteral("listening on %1/mcp/%2%3%4")
+                        .arg(base, u->name(),
+                             u->name() == cliName || upstreams.size() == 1 ? QStringLiteral(" (and /mcp)")
+                                                                           : QString(),
+                             grants.isEmpty()
+                                 ? QString()
+                                 : QStringLiteral(", grants: ") + grants.join(QStringLiteral(", "))));
+        }
         logLine(QStringLiteral("listening on %1/mcp").arg(base));
     }
 
-    const AdminAccess admin{base + QStringLiteral("/admin"), parser.isSet(adminToken)
-                                                                 ? parser.value(adminToken)
+    const AdminAccess admin{base + QStringLiteral("/admin"), parser.isSet(o.adminToken)
+                                                                 ? parser.value(o.adminToken)
                                                                  : QString::fromLatin1(randomToken())};
     AdminEndpoint adminEndpoint(&http, &broker, admin.token.toUtf8());
-    QString adminProblem;
-    if (admin.write(parser.value(adminFile), &adminProblem))
+    if (admin.write(parser.value(o.adminFile), &problem))
         logLine(QStringLiteral("admin API on %1 (address and token in %2)")
-                    .arg(admin.url, parser.value(adminFile)));
+                    .arg(admin.url, parser.value(o.adminFile)));
     else
         logLine(QStringLiteral("admin API on %1, but %2 cannot be written: %3")
-                    .arg(admin.url, parser.value(adminFile), adminProblem));
+                    .arg(admin.url, parser.value(o.adminFile), problem));
 
     std::unique_ptr<TerminalApprover> terminal;
-    if (!parser.isSet(stdio) && ::isatty(0))
+    if (!parser.isSet(o.stdio) && ::isatty(0))
         terminal = std::make_unique<TerminalApprover>(&broker, err);
 
     std::unique_ptr<StdioEndpoint> stdioEndpoint;
-    if (parser.isSet(stdio)) {
-        stdioEndpoint = std::make_unique<StdioEndpoint>(&upstream, &gate);
+    if (parser.isSet(o.stdio)) {
+        UpstreamServer* u = upstreams.size() == 1
+                                ? upstreams.first()
+                                : *std::find_if(upstreams.begin(), upstreams.end(),
+                                                [&](UpstreamServer* s) { return s->name() == cliName; });
+        stdioEndpoint = std::make_unique<StdioEndpoint>(u, gateFor(u->name(), QString()));
         QObject::connect(stdioEndpoint.get(), &StdioEndpoint::finished, QCoreApplication::instance(),
                          &QCoreApplication::quit, Qt::QueuedConnection);
     }
@@ -295,10 +381,11 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     stdioEndpoint.reset();
     endpoint.reset();
     http.close();
-    upstream.stop();
+    for (UpstreamServer* u : std::as_const(upstreams))
+        u->stop();
     auditLog.flush();
-    if (AdminAccess::read(parser.value(adminFile), &adminProblem).token == admin.token)
-        QFile::remove(parser.value(adminFile)); // ours, not a later proxy's
+    if (AdminAccess::read(parser.value(o.adminFile), &problem).token == admin.token)
+        QFile::remove(parser.value(o.adminFile)); // ours, not a later proxy's
     logLine(QStringLiteral("stopped"));
     return rc;
 }

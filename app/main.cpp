@@ -3,6 +3,7 @@
 #include "AuditCommand.h"
 #include "CheckCommand.h"
 #include "ExplainCommand.h"
+#include "GrantsCommand.h"
 #include "ServeCommand.h"
 
 #include <QCoreApplication>
@@ -28,6 +29,8 @@ void printHelp(QTextStream& out)
            "                           answer calls a running proxy holds for a person\n"
            "  audit verify | export --format jsonl|csv [--since T] [--grant G] [--tool T] [--db FILE]\n"
            "                           check the audit log's hash chain, or export it\n"
+           "  grants add LABEL --server NAME [--policy FILE] | list | revoke LABEL\n"
+           "                           labelled tokens for agents; the token is shown once\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }
@@ -53,6 +56,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::approvals(args, out, err);
     if (command == u"audit")
         return gatehouse::cli::audit(args, out, err);
+    if (command == u"grants")
+        return gatehouse::cli::grants(args, out, err);
     if (command == u"serve")
         return gatehouse::cli::serve(args, out, err);
     if (command == u"--version" || command == u"version") {

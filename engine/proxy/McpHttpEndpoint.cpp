@@ -45,10 +45,9 @@ const QStringList& McpHttpEndpoint::supportedProtocolVersions()
     return versions;
 }
 
-McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, PolicyGate* gate, Options options, QObject* parent)
+McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, Options options, QObject* parent)
     : QObject(parent)
     , m_server(server)
-    , m_gate(gate)
     , m_options(std::move(options))
 {
     server->route("/mcp", [this](HttpConnection* c, const HttpRequest& r) { onRequest(c, r); });
@@ -93,13 +92,6 @@ bool McpHttpEndpoint::checkOrigin(const HttpRequest& request) const
     return isLoopbackHost(url.host()) || isLoopbackHost(QStringLiteral("[") + url.host() + u']');
 }
 
-bool McpHttpEndpoint::checkToken(const HttpRequest& request) const
-{
-    if (m_options.noAuth)
-        return true;
-    return constantTimeEquals(bearerToken(request), m_options.token);
-}
-
 void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& request)
 {
     UpstreamServer* server = nullptr;
@@ -113,7 +105,10 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
                     QStringLiteral("Forbidden: Host header does not name this server"));
     if (!checkOrigin(request))
         return fail(connection, 403, -32000, QStringLiteral("Forbidden: Origin not allowed"));
-    if (!checkToken(request))
+    // No token, or one that is not a grant of this server: 401, and nothing of the request is logged.
+    const std::optional<QString> grant =
+        m_options.authenticate(server ? server->name() : QString(), bearerToken(request));
+    if (!grant)
         return fail(connection, 401, -32000, QStringLiteral("Unauthorized: a valid bearer token is required"),
                     HttpHeaders().add("WWW-Authenticate", "Bearer realm=\"gatehouse\""));
     if (!server)
@@ -128,16 +123,17 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
                 .arg(QString::fromLatin1(version), supportedProtocolVersions().join(QStringLiteral(", "))));
 
     if (request.method == "POST")
-        return handlePost(connection, request, server);
+        return handlePost(connection, request, server, *grant);
     if (request.method == "GET")
-        return handleGet(connection, request);
+        return handleGet(connection, request, server, *grant);
     if (request.method == "DELETE")
-        return handleDelete(connection, request);
+        return handleDelete(connection, request, server, *grant);
     fail(connection, 405, -32000, QStringLiteral("Method Not Allowed"),
          HttpHeaders().add("Allow", "GET, POST, DELETE"));
 }
 
-McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection, const HttpRequest& request)
+McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection, const HttpRequest& request,
+                                                      UpstreamServer* server, const QString& grant)
 {
     const QByteArray id = request.header(SessionHeader);
     if (id.isEmpty()) {
@@ -145,7 +141,8 @@ McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection
         return nullptr;
     }
     Session* s = m_sessions.value(QString::fromLatin1(id));
-    if (!s) {
+    // A session belongs to one server and one grant: another grant's token does not open it.
+    if (!s || s->server != server || s->grant != grant) {
         fail(connection, 404, -32001, QStringLiteral("Session not found"));
         return nullptr;
     }
@@ -153,7 +150,7 @@ McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection
 }
 
 void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& request,
-                                 UpstreamServer* server)
+                                 UpstreamServer* server, const QString& grant)
 {
     const QByteArray accept = request.header("accept");
     if (!accepts(accept, "application/json") || !accepts(accept, "text/event-stream"))
@@ -174,13 +171,11 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
             return fail(connection, 400, jsonrpc::InvalidRequest,
                         QStringLiteral(
                             "Bad Request: initialize starts a new session; send it without Mcp-Session-Id"));
-        session = createSession(server);
+        session = createSession(server, grant);
     } else {
-        session = sessionFor(connection, request);
+        session = sessionFor(connection, request, server, grant);
         if (!session)
             return;
-        if (session->server != server)
-            return fail(connection, 404, -32001, QStringLiteral("Session not found on this server"));
     }
 
     if (m.kind != jsonrpc::Kind::Request) {
@@ -205,12 +200,13 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
     session->client->receive(m.object);
 }
 
-void McpHttpEndpoint::handleGet(HttpConnection* connection, const HttpRequest& request)
+void McpHttpEndpoint::handleGet(HttpConnection* connection, const HttpRequest& request,
+                                UpstreamServer* server, const QString& grant)
 {
     if (!accepts(request.header("accept"), "text/event-stream"))
         return fail(connection, 406, -32000,
                     QStringLiteral("Not Acceptable: Accept must list text/event-stream"));
-    Session* session = sessionFor(connection, request);
+    Session* session = sessionFor(connection, request, server, grant);
     if (!session)
         return;
     if (session->stream)
@@ -220,21 +216,24 @@ void McpHttpEndpoint::handleGet(HttpConnection* connection, const HttpRequest& r
     session->stream = connection;
 }
 
-void McpHttpEndpoint::handleDelete(HttpConnection* connection, const HttpRequest& request)
+void McpHttpEndpoint::handleDelete(HttpConnection* connection, const HttpRequest& request,
+                                   UpstreamServer* server, const QString& grant)
 {
-    if (!sessionFor(connection, request))
+    if (!sessionFor(connection, request, server, grant))
         return;
     endSession(QString::fromLatin1(request.header(SessionHeader)));
     connection->respond(200, {}, {});
 }
 
-McpHttpEndpoint::Session* McpHttpEndpoint::createSession(UpstreamServer* server)
+McpHttpEndpoint::Session* McpHttpEndpoint::createSession(UpstreamServer* server, const QString& grant)
 {
     const QString id = QString::fromLatin1(randomHex(16));
     auto* session = new Session;
     session->server = server;
+    session->grant = grant;
     session->upstream = server->acquire();
-    session->client = new ClientSession(id, QString(), session->upstream, m_gate, this);
+    session->client =
+        new ClientSession(id, grant, session->upstream, m_options.gateFor(server->name(), grant), this);
     connect(session->client, &ClientSession::outgoing, this,
             [this, session](const QJsonObject& message, const QJsonValue& related) {
                 route(session, message, related);

@@ -8,6 +8,8 @@
 #include <QPointer>
 #include <QStringList>
 #include <QTimer>
+#include <functional>
+#include <optional>
 
 namespace gatehouse {
 
@@ -27,14 +29,17 @@ class McpHttpEndpoint : public QObject
 public:
     struct Options
     {
-        QByteArray token; // required bearer token; empty with noAuth
-        bool noAuth = false;
+        // Who is calling: the grant label for (server, bearer token), "" for an anonymous but accepted
+        // caller, or nullopt to refuse with 401.
+        std::function<std::optional<QString>(const QString& server, const QByteArray& token)> authenticate;
+        // The policy a grant's sessions on a server are decided by.
+        std::function<PolicyGate*(const QString& server, const QString& grant)> gateFor;
         QStringList extraOrigins; // besides loopback origins
         int sessionIdleMs = 30 * 60 * 1000;
         int keepAliveMs = 15'000;
     };
 
-    McpHttpEndpoint(HttpServer* server, PolicyGate* gate, Options options, QObject* parent = nullptr);
+    McpHttpEndpoint(HttpServer* server, Options options, QObject* parent = nullptr);
     ~McpHttpEndpoint() override;
 
     void addServer(UpstreamServer* server, bool isDefault);
@@ -47,6 +52,7 @@ private:
     {
         ClientSession* client = nullptr;
         UpstreamServer* server = nullptr;
+        QString grant;
         Upstream* upstream = nullptr;
         QPointer<HttpConnection> stream; // the GET stream
         // The open POST of each client request still unanswered, by its id. Its response head is held
@@ -56,17 +62,20 @@ private:
     };
 
     void onRequest(HttpConnection* connection, const HttpRequest& request);
-    void handlePost(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server);
-    void handleGet(HttpConnection* connection, const HttpRequest& request);
-    void handleDelete(HttpConnection* connection, const HttpRequest& request);
-    Session* sessionFor(HttpConnection* connection, const HttpRequest& request);
-    Session* createSession(UpstreamServer* server);
+    void handlePost(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server,
+                    const QString& grant);
+    void handleGet(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server,
+                   const QString& grant);
+    void handleDelete(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server,
+                      const QString& grant);
+    Session* sessionFor(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server,
+                        const QString& grant);
+    Session* createSession(UpstreamServer* server, const QString& grant);
     void endSession(const QString& id);
     void route(Session* session, const QJsonObject& message, const QJsonValue& related);
     void sweep();
 
     bool checkOrigin(const HttpRequest& request) const;
-    bool checkToken(const HttpRequest& request) const;
     static void fail(HttpConnection* connection, int status, int code, const QString& message,
                      const HttpHeaders& extra = {});
     static void openStream(HttpConnection* connection, const QByteArray& sessionId);
@@ -74,7 +83,6 @@ private:
     static void writeEvent(HttpConnection* connection, const QJsonObject& message);
 
     HttpServer* m_server;
-    PolicyGate* m_gate;
     Options m_options;
     QHash<QString, UpstreamServer*> m_servers;
     UpstreamServer* m_default = nullptr;

@@ -159,4 +159,48 @@ private:
     quint16 m_port = 0;
 };
 
+struct RawResponse
+{
+    int status = 0;
+    QByteArray head;
+    QByteArray body;
+};
+
+// A hand-written HTTP request, for the cases no well-behaved client would send.
+inline RawResponse rawHttp(quint16 port, const QByteArray& request)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    RawResponse r;
+    if (!socket.waitForConnected(5000))
+        return r;
+    socket.write(request);
+    QByteArray data;
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < 10'000) {
+        if (!socket.waitForReadyRead(500) && socket.state() != QAbstractSocket::ConnectedState)
+            break;
+        data += socket.readAll();
+        const qsizetype end = data.indexOf("\r\n\r\n");
+        if (end >= 0) {
+            const QRegularExpression length(QStringLiteral("(?i)content-length: (\\d+)"));
+            const auto m = length.match(QString::fromLatin1(data.left(end)));
+            if (m.hasMatch() && data.size() >= end + 4 + m.captured(1).toInt())
+                break;
+        }
+    }
+    const qsizetype end = data.indexOf("\r\n\r\n");
+    r.head = data.left(end);
+    r.body = end >= 0 ? data.mid(end + 4) : QByteArray();
+    r.status = data.mid(9, 3).toInt();
+    return r;
+}
+
+inline QByteArray post(const QByteArray& body, const QByteArray& headers, quint16 port)
+{
+    return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + headers +
+           "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
 } // namespace e2e

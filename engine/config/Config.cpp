@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "Config.h"
+
+#include "http/BearerToken.h"
+
+#include "json/JsonPointer.h"
+#include "json/JsonSource.h"
+#include "json/JsonWriter.h"
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QRegularExpression>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace gatehouse {
+
+namespace {
+
+class ConfigReader
+{
+public:
+    explicit ConfigReader(const JsonSource& src, Diagnostics* errors)
+        : m_src(src)
+        , m_errors(errors)
+    {}
+
+    std::optional<Config> run()
+    {
+        Config c;
+        if (!m_src.root().isObject()) {
+            error({}, QStringLiteral("the configuration is a JSON object"));
+            return std::nullopt;
+        }
+        const QJsonObject o = m_src.root().toObject();
+        fields(o, {}, {QStringLiteral("version"), QStringLiteral("servers"), QStringLiteral("grants")});
+        if (o.value(u"version") != QStringLiteral("1"))
+            error(QStringLiteral("/version"), QStringLiteral("\"version\" must be \"1\""));
+        const QJsonObject servers = object(o, {}, QStringLiteral("servers"));
+        for (auto it = servers.begin(); it != servers.end(); ++it)
+            c.servers.insert(
+                it.key(),
+                server(it.value(), JsonPointer::append(QStringLiteral("/servers"), it.key()), it.key()));
+        const QJsonObject grants = object(o, {}, QStringLiteral("grants"));
+        for (auto it = grants.begin(); it != grants.end(); ++it)
+            c.grants.insert(
+                it.key(),
+                grant(it.value(), JsonPointer::append(QStringLiteral("/grants"), it.key()), it.key(), c));
+        if (!m_errors->isEmpty())
+            return std::nullopt;
+        return c;
+    }
+
+private:
+    void error(const QString& pointer, const QString& message)
+    {
+        m_errors->append(m_src.at(pointer, message));
+    }
+
+    void fields(const QJsonObject& o, const QString& at, const QStringList& allowed)
+    {
+        for (auto it = o.begin(); it != o.end(); ++it)
+            if (!allowed.contains(it.key()))
+                m_errors->append(m_src.atKey(JsonPointer::append(at, it.key()),
+                                             QStringLiteral("unknown field \"%1\"; expected one of %2")
+                                                 .arg(it.key(), allowed.join(QStringLiteral(", ")))));
+    }
+
+    QJsonObject object(const QJsonObject& parent, const QString& at, const QString& key)
+    {
+        const QJsonValue v = parent.value(key);
+        if (v.isUndefined())
+            return {};
+        if (!v.isObject())
+            error(JsonPointer::append(at, key), QStringLiteral("\"%1\" must be an object").arg(key));
+        return v.toObject();
+    }
+
+    QString string(const QJsonObject& o, const QString& at, const QString& key, bool required = false)
+    {
+        const QJsonValue v = o.value(key);
+        if (v.isUndefined()) {
+            if (required)
+                error(JsonPointer::append(at, key), QStringLiteral("\"%1\" is required").arg(key));
+            return {};
+        }
+        if (!v.isString())
+            error(JsonPointer::append(at, key), QStringLiteral("\"%1\" must be a string").arg(key));
+        return v.toString();
+    }
+
+    QMap<QString, QString> stringMap(const QJsonObject& o, const QString& at, const QString& key)
+    {
+        QMap<QString, QString> out;
+        const QJsonObject m = object(o, at, key);
+        for (auto it = m.begin(); it != m.end(); ++it) {
+            if (!it.value().isString())
+                error(JsonPointer::append(JsonPointer::append(at, key), it.key()),
+                      QStringLiteral("values must be strings"));
+            out.insert(it.key(), it.value().toString());
+        }
+        return out;
+    }
+
+    ServerConfig server(const QJsonValue& v, const QString& at, const QString& name)
+    {
+        ServerConfig s;
+        static const QRegularExpression validName(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+        if (!validName.match(name).hasMatch())
+            m_errors->append(m_src.atKey(
+                at,
+                QStringLiteral(
+                    "a server name is 1 to 64 letters, digits, '.', '_' or '-' (it is part of the URL)")));
+        if (!v.isObject()) {
+            error(at, QStringLiteral("a server is an object"));
+            return s;
+        }
+        const QJsonObject o = v.toObject();
+        fields(o, at,
+               {QStringLiteral("command"), QStringLiteral("env"), QStringLiteral("cwd"),
+                QStringLiteral("url"), QStringLiteral("headers"), QStringLiteral("policy"),
+                QStringLiteral("audit_arguments")});
+        if (o.contains(u"command")) {
+            const QJsonArray a = o.value(u"command").toArray();
+            for (const QJsonValue& part : a)
+                s.command << part.toString();
+            if (a.isEmpty() || s.command.contains(QString()))
+                error(JsonPointer::append(at, QStringLiteral("command")),
+                      QStringLiteral("\"command\" is a non-empty array of strings"));
+        }
+        s.env = stringMap(o, at, QStringLiteral("env"));
+        s.cwd = string(o, at, QStringLiteral("cwd"));
+        s.url = string(o, at, QStringLiteral("url"));
+        s.headers = stringMap(o, at, QStringLiteral("headers"));
+        s.policy = string(o, at, QStringLiteral("policy"));
+        if (o.contains(u"audit_arguments") && !o.value(u"audit_arguments").isBool())
+            error(JsonPointer::append(at, QStringLiteral("audit_arguments")),
+                  QStringLiteral("\"audit_arguments\" is true or false"));
+        s.auditArguments = o.value(u"audit_arguments").toBool();
+        if (s.command.isEmpty() == s.url.isEmpty())
+            error(at, QStringLiteral("a server has either \"command\" or \"url\""));
+        return s;
+    }
+
+    GrantConfig grant(const QJsonValue& v, const QString& at, const QString& label, const Config& c)
+    {
+        GrantConfig g;
+        static const QRegularExpression validLabel(QStringLiteral("^[A-Za-z0-9._@-]{1,64}$"));
+        if (!validLabel.match(label).hasMatch())
+            m_errors->append(m_src.atKey(
+                at, QStringLiteral("a grant label is 1 to 64 letters, digits, '.', '_', '@' or '-'")));
+        if (!v.isObject()) {
+            error(at, QStringLiteral("a grant is an object"));
+            return g;
+        }
+        const QJsonObject o = v.toObject();
+        fields(o, at,
+               {QStringLiteral("server"), QStringLiteral("token_sha256"), QStringLiteral("policy"),
+                QStringLiteral("created")});
+        g.server = string(o, at, QStringLiteral("server"), true);
+        g.tokenSha256 = string(o, at, QStringLiteral("token_sha256"), true);
+        static const QRegularExpression hex(QStringLiteral("^[0-9a-f]{64}$"));
+        if (!g.tokenSha256.isEmpty() && !hex.match(g.tokenSha256).hasMatch())
+            error(JsonPointer::append(at, QStringLiteral("token_sha256")),
+                  QStringLiteral("\"token_sha256\" is 64 lowercase hex digits"));
+        g.policy = string(o, at, QStringLiteral("policy"));
+        g.created = QDateTime::fromString(string(o, at, QStringLiteral("created")), Qt::ISODateWithMs);
+        Q_UNUSED(c);
+        return g;
+    }
+
+    const JsonSource& m_src;
+    Diagnostics* m_errors;
+};
+
+} // namespace
+
+QString Config::defaultPath()
+{
+    const QString env = qEnvironmentVariable("GATEHOUSE_CONFIG");
+    if (!env.isEmpty())
+        return env;
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
+           QStringLiteral("/gatehouse/config.json");
+}
+
+QString Config::hashToken(const QByteArray& token)
+{
+    return QString::fromLatin1(QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex());
+}
+
+QString Config::grantFor(const QString& server, const QByteArray& token) const
+{
+    if (token.isEmpty())
+        return {};
+    const QByteArray hash = hashToken(token).toLatin1();
+    QString found;
+    for (auto it = grants.cbegin(); it != grants.cend(); ++it)
+        if (constantTimeEquals(it->tokenSha256.toLatin1(), hash) && it->server == server)
+            found = it.key();
+    return found;
+}
+
+QStringList Config::grantsOf(const QString& server) const
+{
+    QStringList out;
+    for (auto it = grants.cbegin(); it != grants.cend(); ++it)
+        if (it->server == server)
+            out << it.key();
+    return out;
+}
+
+std::optional<Config> Config::parse(const QByteArray& json, Diagnostics* errors)
+{
+    const JsonSource src = JsonSource::parse(json);
+    *errors = src.diagnostics();
+    if (src.hasSyntaxError())
+        return std::nullopt;
+    auto config = ConfigReader(src, errors).run();
+    // Grants must name a configured server, or one given on the command line: checked where served.
+    return errors->isEmpty() ? config : std::nullopt;
+}
+
+std::optional<Config> Config::load(const QString& path, Diagnostics* errors)
+{
+    QFile f(path);
+    if (!f.exists())
+        return Config();
+    if (!f.open(QIODevice::ReadOnly)) {
+        errors->append({QString(), 0, 0, QStringLiteral("cannot read %1: %2").arg(path, f.errorString())});
+        return std::nullopt;
+    }
+    auto config = parse(f.readAll(), errors);
+    if (config) {
+        // Relative policy paths are relative to the configuration file.
+        const QDir base = QFileInfo(path).absoluteDir();
+        for (ServerConfig& s : config->servers)
+            if (!s.policy.isEmpty())
+                s.policy = base.absoluteFilePath(s.policy);
+        for (GrantConfig& g : config->grants)
+            if (!g.policy.isEmpty())
+                g.policy = base.absoluteFilePath(g.policy);
+    }
+    return config;
+}
+
+QByteArray Config::toJson() const
+{
+    JsonWriter w;
+    w.beginObject();
+    w.member(QStringLiteral("version"), QStringLiteral("1"));
+    w.key(QStringLiteral("servers"));
+    w.beginObject();
+    for (auto it = servers.cbegin(); it != servers.cend(); ++it) {
+        w.key(it.key());
+        w.beginObject();
+        if (!it->command.isEmpty())
+            w.member(QStringLiteral("command"), QJsonArray::fromStringList(it->command));
+        auto map = [&w](const QString& key, const QMap<QString, QString>& m) {
+            if (m.isEmpty())
+                return;
+            w.key(key);
+            w.beginObject();
+            for (auto e = m.cbegin(); e != m.cend(); ++e)
+                w.member(e.key(), e.value());
+            w.endObject();
+        };
+        map(QStringLiteral("env"), it->env);
+        if (!it->cwd.isEmpty())
+            w.member(QStringLiteral("cwd"), it->cwd);
+        if (!it->url.isEmpty())
+            w.member(QStringLiteral("url"), it->url);
+        map(QStringLiteral("headers"), it->headers);
+        if (!it->policy.isEmpty())
+            w.member(QStringLiteral("policy"), it->policy);
+        if (it->auditArguments)
+            w.member(QStringLiteral("audit_arguments"), true);
+        w.endObject();
+    }
+    w.endObject();
+    w.key(QStringLiteral("grants"));
+    w.beginObject();
+    for (auto it = grants.cbegin(); it != grants.cend(); ++it) {
+        w.key(it.key());
+        w.beginObject();
+        w.member(QStringLiteral("server"), it->server);
+        w.member(QStringLiteral("token_sha256"), it->tokenSha256);
+        if (!it->policy.isEmpty())
+            w.member(QStringLiteral("policy"), it->policy);
+        if (it->created.isValid())
+            w.member(QStringLiteral("created"), it->created.toUTC().toString(Qt::ISODate));
+        w.endObject();
+    }
+    w.endObject();
+    w.endObject();
+    return w.finish();
+}
+
+bool Config::save(const QString& path, QString* error) const
+{
+    QDir().mkpath(QFileInfo(path).absolutePath());
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        *error = f.errorString();
+        return false;
+    }
+    f.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    f.write(toJson());
+    if (!f.commit()) {
+        *error = f.errorString();
+        return false;
+    }
+    return true;
+}
+
+} // namespace gatehouse

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "json/Diagnostic.h"
+#include <QByteArray>
+#include <QDateTime>
+#include <QList>
+#include <QMap>
+#include <QPair>
+#include <QString>
+#include <QStringList>
+#include <optional>
+
+namespace gatehouse {
+
+// Gatehouse's configuration file: the upstream servers it fronts and the grants (labelled bearer
+// tokens) that may call them. Tokens are never stored, only their SHA-256.
+//
+//   { "version": "1",
+//     "servers": { "rolli": { "command": ["npx", "-y", "@rolli/mcp"], "env": {"K": "V"}, "cwd": "…",
+//                             "policy": "rolli.json", "audit_arguments": false },
+//                  "other": { "url": "http://127.0.0.1:9000/mcp", "headers": {"X-Api-Key": "…"} } },
+//     "grants":  { "alice-laptop": { "server": "rolli", "token_sha256": "…", "policy": "alice.json",
+//                                    "created": "2026-11-24T06:00:00Z" } } }
+struct ServerConfig
+{
+    QStringList command; // stdio upstream: program and arguments
+    QMap<QString, QString> env;
+    QString cwd;
+    QString url; // or an HTTP upstream
+    QMap<QString, QString> headers;
+    QString policy; // policy file; relative paths are relative to the config file
+    bool auditArguments = false;
+};
+
+struct GrantConfig
+{
+    QString server;
+    QString tokenSha256; // hex
+    QString policy;      // optional: overrides the server's policy for this grant
+    QDateTime created;
+};
+
+struct Config
+{
+    QMap<QString, ServerConfig> servers;
+    QMap<QString, GrantConfig> grants;
+
+    // The grant whose token this is, for this server; empty when none. Compares hashes in constant time.
+    QString grantFor(const QString& server, const QByteArray& token) const;
+    QStringList grantsOf(const QString& server) const;
+
+    static QString defaultPath();
+    static QString hashToken(const QByteArray& token);
+
+    // Reads and validates; a missing file is an empty configuration.
+    static std::optional<Config> load(const QString& path, Diagnostics* errors);
+    static std::optional<Config> parse(const QByteArray& json, Diagnostics* errors);
+    QByteArray toJson() const;
+    // Written atomically (QSaveFile) with mode 0600.
+    bool save(const QString& path, QString* error) const;
+};
+
+} // namespace gatehouse
