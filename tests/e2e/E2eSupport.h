@@ -203,4 +203,19 @@ inline QByteArray post(const QByteArray& body, const QByteArray& headers, quint1
            "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
 
+struct CommandRun
+{
+    int exitCode = -1;
+    QString out; // stdout and stderr
+};
+
+// Runs the gatehouse command line to completion.
+inline CommandRun runGatehouse(const QStringList& args)
+{
+    QProcess p;
+    p.start(Gatehouse, args);
+    p.waitForFinished(30'000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+}
+
 } // namespace e2e

@@ -24,18 +24,26 @@ QString sha256OfArguments(const QString& message)
     return QString::fromLatin1(QCryptographicHash::hash(canonical, QCryptographicHash::Sha256).toHex());
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-};
+using Run = CommandRun;
 
 Run gatehouse(const QStringList& args)
 {
-    QProcess p;
-    p.start(Gatehouse, args);
-    p.waitForFinished(30'000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+    return runGatehouse(args);
+}
+
+// Runs the client's "policy" scenario (6 calls: hidden, denied, 3 allowed, 1 limited) through a proxy
+// that audits into `db`.
+bool recordPolicyScenario(const QString& db)
+{
+    ProxyProcess proxy;
+    if (!proxy.start(stdioUpstream(), {QStringLiteral("--audit"), db}))
+        return false;
+    QProcess client;
+    client.setWorkingDirectory(E2eDir);
+    client.start(Node,
+                 {E2eDir + QStringLiteral("/client.mjs"), QStringLiteral("policy"), QStringLiteral("--http"),
+                  proxy.url(), QStringLiteral("--token"), ProxyProcess::token()});
+    return client.waitForFinished(60'000) && client.exitCode() == 0;
 }
 
 } // namespace
@@ -109,16 +117,7 @@ void TestAuditE2E::everyAnsweredCallSurvivesSigkill()
 void TestAuditE2E::verifyCatchesAnEditedRow()
 {
     const QString db = scratch(QStringLiteral("audit.sqlite"));
-    {
-        ProxyProcess proxy;
-        QVERIFY(proxy.start(stdioUpstream(), {QStringLiteral("--audit"), db}));
-        QProcess client;
-        client.setWorkingDirectory(E2eDir);
-        client.start(Node, {E2eDir + QStringLiteral("/client.mjs"), QStringLiteral("policy"),
-                            QStringLiteral("--http"), proxy.url(), QStringLiteral("--token"),
-                            ProxyProcess::token()});
-        QVERIFY(client.waitForFinished(60'000));
-    }
+    QVERIFY(recordPolicyScenario(db));
     const Run before =
         gatehouse({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db});
     QCOMPARE(before.exitCode, 0);
@@ -143,16 +142,7 @@ void TestAuditE2E::verifyCatchesAnEditedRow()
 void TestAuditE2E::exportFilters()
 {
     const QString db = scratch(QStringLiteral("audit.sqlite"));
-    {
-        ProxyProcess proxy;
-        QVERIFY(proxy.start(stdioUpstream(), {QStringLiteral("--audit"), db}));
-        QProcess client;
-        client.setWorkingDirectory(E2eDir);
-        client.start(Node, {E2eDir + QStringLiteral("/client.mjs"), QStringLiteral("policy"),
-                            QStringLiteral("--http"), proxy.url(), QStringLiteral("--token"),
-                            ProxyProcess::token()});
-        QVERIFY(client.waitForFinished(60'000));
-    }
+    QVERIFY(recordPolicyScenario(db));
     const Run jsonl =
         gatehouse({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--format"),
                    QStringLiteral("jsonl"), QStringLiteral("--tool"), QStringLiteral("echo"),

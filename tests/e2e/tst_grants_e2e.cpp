@@ -12,18 +12,11 @@ using namespace e2e;
 
 namespace {
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-};
+using Run = CommandRun;
 
 Run gatehouse(const QStringList& args)
 {
-    QProcess p;
-    p.start(Gatehouse, args);
-    p.waitForFinished(30'000);
-    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
+    return runGatehouse(args);
 }
 
 QString tokenFrom(const Run& add)
