@@ -46,8 +46,9 @@ void ClientSession::close()
         return;
     m_closed = true;
     if (ApprovalBroker* broker = m_gate->approvals()) {
-        for (const quint64 ticket : std::as_const(m_approvals))
-            broker->withdraw(ticket);
+        const QStringList waiting = m_approvals.keys();
+        for (const QString& key : waiting)
+            withdrawApproval(key);
         broker->endSession(m_id);
     }
     m_approvals.clear();
@@ -57,11 +58,25 @@ void ClientSession::close()
 
 void ClientSession::connectionLost(const QJsonValue& clientId)
 {
-    const quint64 ticket = m_approvals.take(jsonrpc::idKey(clientId));
-    if (ticket == 0)
+    if (!m_approvals.contains(jsonrpc::idKey(clientId)))
         return;
     untrack(clientId);
-    m_gate->approvals()->withdraw(ticket);
+    withdrawApproval(jsonrpc::idKey(clientId));
+}
+
+void ClientSession::withdrawApproval(const QString& key)
+{
+    const Waiting w = m_approvals.take(key);
+    if (w.ticket == 0)
+        return;
+    m_gate->approvals()->withdraw(w.ticket);
+    CallRecord record = w.record;
+    record.outcome = CallRecord::Outcome::Cancelled;
+    record.verdict = Verdict::Denied;
+    record.rule = DecisionRule::rejectedBy(QStringLiteral("client"));
+    record.message = QStringLiteral("the client withdrew the call while it waited for approval");
+    record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
+    m_gate->recordFinished(record, [] {}); // on record; nobody is owed an answer
 }
 
 bool ClientSession::hasInFlight(const QJsonValue& clientId) const
@@ -292,7 +307,7 @@ void ClientSession::askPerson(const QJsonObject& message, const CallRecord& reco
                         self->m_approvals.remove(key);
                         self->onApprovalAnswer(message, record, answer);
                     });
-    m_approvals.insert(key, ticket);
+    m_approvals.insert(key, {ticket, record});
 }
 
 void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord record,
@@ -385,9 +400,9 @@ void ClientSession::handleNotification(const QJsonObject& message)
         if (!hasInFlight(requestId))
             return;
         untrack(requestId);
-        if (const auto ticket = m_approvals.take(jsonrpc::idKey(requestId)); ticket != 0) {
+        if (m_approvals.contains(jsonrpc::idKey(requestId))) {
             // Still waiting for a person: the prompt is withdrawn, the call recorded as cancelled.
-            m_gate->approvals()->withdraw(ticket);
+            withdrawApproval(jsonrpc::idKey(requestId));
             return;
         }
         m_upstream->cancel(this, requestId, params.value(QStringLiteral("reason")).toString());

@@ -79,7 +79,14 @@ private:
     Upstream* m_upstream;
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
-    QHash<QString, quint64> m_approvals; // client request id -> approval ticket, while a person decides
+    struct Waiting
+    {
+        quint64 ticket = 0;
+        CallRecord record;
+    };
+    QHash<QString, Waiting> m_approvals; // by client request id, while a person decides
+    // The call stopped waiting for a person (its client cancelled, left, or the session ended).
+    void withdrawApproval(const QString& key);
     qint64 m_order = 0;
     QElapsedTimer m_lastActivity;
     bool m_closed = false;

@@ -54,6 +54,8 @@ private:
     ProxyProcess* m_proxy = nullptr;
     QString m_adminFile;
     QString m_policyFile;
+    QString m_audit;
+    QJsonObject lastAuditRow();
 };
 
 void TestApprovalsE2E::writePolicy(const QByteArray& text)
@@ -68,9 +70,10 @@ void TestApprovalsE2E::init()
     m_dir = new QTemporaryDir;
     m_policyFile = m_dir->filePath(QStringLiteral("policy.json"));
     m_adminFile = m_dir->filePath(QStringLiteral("admin.json"));
+    m_audit = m_dir->filePath(QStringLiteral("audit.sqlite"));
     writePolicy(Policy);
     m_proxy = new ProxyProcess;
-    QVERIFY2(m_proxy->start(stdioUpstream(), {QStringLiteral("--admin-file"), m_adminFile}, m_policyFile),
+    QVERIFY2(m_proxy->start(stdioUpstream(), {QStringLiteral("--admin-file"), m_adminFile, QStringLiteral("--audit"), m_audit}, m_policyFile),
              qPrintable(m_proxy->log()));
 }
 
@@ -134,6 +137,14 @@ QStringList TestApprovalsE2E::waitForPending(int count, int ms)
     return {};
 }
 
+QJsonObject TestApprovalsE2E::lastAuditRow()
+{
+    QTest::qWait(300); // the row is committed before the answer; the export reads it from another process
+    const CommandRun run = runGatehouse({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--db"), m_audit});
+    const QStringList rows = run.out.split(u'\n', Qt::SkipEmptyParts);
+    return rows.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(rows.last().toUtf8()).object();
+}
+
 static QString text(const QJsonValue& outcome)
 {
     return outcome[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")].toString();
@@ -157,6 +168,11 @@ void TestApprovalsE2E::approveOnce()
              QStringLiteral("Waiting for approval in Gatehouse…"));
     QVERIFY(m_proxy->waitForLog(
         QRegularExpression(QStringLiteral("approval \\w+ allowed by admin-api: fine by me")), 5000));
+    const QJsonObject row = lastAuditRow();
+    QCOMPARE(row[QStringLiteral("approver")].toString(), QStringLiteral("admin-api"));
+    QCOMPARE(row[QStringLiteral("approval_note")].toString(), QStringLiteral("fine by me"));
+    QCOMPARE(row[QStringLiteral("rule")].toString(), QStringLiteral("/tools/echo/action"));
+    QCOMPARE(row[QStringLiteral("outcome")].toString(), QStringLiteral("answered"));
     // Used once: nothing is pending, and the same id cannot be answered again.
     QCOMPARE(cli({QStringLiteral("approve"), ids.first()}), 1);
 }
@@ -276,6 +292,7 @@ void TestApprovalsE2E::timeoutDenies()
     QVERIFY(result[QStringLiteral("ms")].toInt() >= 1900);
     QVERIFY(m_proxy->waitForLog(
         QRegularExpression(QStringLiteral("approval \\w+ timed out by \\(timeout\\)")), 5000));
+    QCOMPARE(lastAuditRow()[QStringLiteral("rule")].toString(), QStringLiteral("(approval timeout)"));
 }
 
 void TestApprovalsE2E::cancelWhilePendingWithdraws()
@@ -290,6 +307,9 @@ void TestApprovalsE2E::cancelWhilePendingWithdraws()
     QString list;
     cli({QStringLiteral("list")}, &list);
     QCOMPARE(list.trimmed(), QStringLiteral("no calls are waiting for approval"));
+    const QJsonObject row = lastAuditRow();
+    QCOMPARE(row[QStringLiteral("outcome")].toString(), QStringLiteral("cancelled"));
+    QCOMPARE(row[QStringLiteral("tool")].toString(), QStringLiteral("echo"));
 }
 
 void TestApprovalsE2E::disconnectWhilePendingWithdraws()
