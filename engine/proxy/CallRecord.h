@@ -37,7 +37,7 @@ struct CallRecord
     Outcome outcome = Outcome::Pending;
     bool resultIsError = false;
     qint64 resultBytes = 0;
-    QString approver;      // who allowed or rejected it, when a person was asked
+    QString approver; // who allowed or rejected it, when a person was asked
     QString approvalNote;
     QString upstreamError; // JSON-RPC error message from upstream, if any
     double latencyMs = 0;  // arrival to answer

@@ -6,6 +6,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 
 using namespace e2e;
@@ -41,6 +42,7 @@ private slots:
     void timeoutDenies();
     void cancelWhilePendingWithdraws();
     void disconnectWhilePendingWithdraws();
+    void terminalPrompt();
 
 private:
     QProcess* startClient(const QString& tool, const QByteArray& args, int times = 1,
@@ -73,7 +75,9 @@ void TestApprovalsE2E::init()
     m_audit = m_dir->filePath(QStringLiteral("audit.sqlite"));
     writePolicy(Policy);
     m_proxy = new ProxyProcess;
-    QVERIFY2(m_proxy->start(stdioUpstream(), {QStringLiteral("--admin-file"), m_adminFile, QStringLiteral("--audit"), m_audit}, m_policyFile),
+    QVERIFY2(m_proxy->start(stdioUpstream(),
+                            {QStringLiteral("--admin-file"), m_adminFile, QStringLiteral("--audit"), m_audit},
+                            m_policyFile),
              qPrintable(m_proxy->log()));
 }
 
@@ -140,7 +144,8 @@ QStringList TestApprovalsE2E::waitForPending(int count, int ms)
 QJsonObject TestApprovalsE2E::lastAuditRow()
 {
     QTest::qWait(300); // the row is committed before the answer; the export reads it from another process
-    const CommandRun run = runGatehouse({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--db"), m_audit});
+    const CommandRun run =
+        runGatehouse({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--db"), m_audit});
     const QStringList rows = run.out.split(u'\n', Qt::SkipEmptyParts);
     return rows.isEmpty() ? QJsonObject() : QJsonDocument::fromJson(rows.last().toUtf8()).object();
 }
@@ -320,6 +325,64 @@ void TestApprovalsE2E::disconnectWhilePendingWithdraws()
     QVERIFY2(m_proxy->waitForLog(
                  QRegularExpression(QStringLiteral("approval \\w+ cancelled by \\(client gone\\)")), 5000),
              qPrintable(m_proxy->log()));
+}
+
+void TestApprovalsE2E::terminalPrompt()
+{
+    // `gatehouse serve` in a terminal asks there: run it under script(1), which gives it a pty.
+    const QString script = QStandardPaths::findExecutable(QStringLiteral("script"));
+    QVERIFY2(!script.isEmpty(), "script(1) from util-linux is needed");
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    const QStringList serve{Gatehouse,
+                            QStringLiteral("serve"),
+                            QStringLiteral("--no-auth"),
+                            QStringLiteral("--policy"),
+                            m_policyFile,
+                            QStringLiteral("--listen"),
+                            QStringLiteral("127.0.0.1:%1").arg(port),
+                            QStringLiteral("--audit"),
+                            scratch(QStringLiteral("audit.sqlite")),
+                            QStringLiteral("--admin-file"),
+                            scratch(QStringLiteral("admin.json")),
+                            QStringLiteral("--"),
+                            Node,
+                            everything(),
+                            QStringLiteral("stdio")};
+    QStringList quoted;
+    for (const QString& a : serve)
+        quoted << QStringLiteral("'%1'").arg(a);
+    QProcess tty;
+    tty.start(script, {QStringLiteral("-qfec"), quoted.join(u' '), QStringLiteral("/dev/null")});
+    QByteArray screen;
+    auto waitFor = [&](const QByteArray& what) {
+        QElapsedTimer t;
+        t.start();
+        while (!screen.contains(what) && t.elapsed() < 20'000) {
+            tty.waitForReadyRead(100);
+            screen += tty.readAll();
+        }
+        return screen.contains(what);
+    };
+    QVERIFY2(waitFor("listening on"), screen.constData());
+
+    auto* client = new QProcess(this);
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("E2E_TOOL"), QStringLiteral("echo"));
+    env.insert(QStringLiteral("E2E_ARGS"), QStringLiteral("{\"message\":\"asked on a terminal\"}"));
+    client->setProcessEnvironment(env);
+    client->setWorkingDirectory(E2eDir);
+    client->start(Node, {E2eDir + QStringLiteral("/client.mjs"), QStringLiteral("callTool"),
+                         QStringLiteral("--http"), QStringLiteral("http://127.0.0.1:%1/mcp").arg(port)});
+    QVERIFY2(waitFor("[a]llow once / allow for [s]ession"), screen.constData());
+    tty.write("a typed by a person\n");
+    tty.waitForBytesWritten(2000);
+    QCOMPARE(text(finish(client)[QStringLiteral("results")][0]), QStringLiteral("Echo: asked on a terminal"));
+    QVERIFY2(waitFor("allowed by terminal: typed by a person"), screen.constData());
+    tty.terminate();
+    tty.waitForFinished(5000);
 }
 
 QTEST_GUILESS_MAIN(TestApprovalsE2E)
