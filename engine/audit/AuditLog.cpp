@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AuditLog.h"
 
+#include "AuditRow.h"
 #include "approvals/ApprovalBroker.h"
 
 #include "json/JsonWriter.h"
@@ -41,50 +42,12 @@ const char* const Schema[] = {
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
 };
 
-const QStringList Columns{QStringLiteral("seq"),
-                          QStringLiteral("time"),
-                          QStringLiteral("request_id"),
-                          QStringLiteral("grant_label"),
-                          QStringLiteral("server"),
-                          QStringLiteral("session"),
-                          QStringLiteral("method"),
-                          QStringLiteral("tool"),
-                          QStringLiteral("argument_keys"),
-                          QStringLiteral("arguments_sha256"),
-                          QStringLiteral("arguments"),
-                          QStringLiteral("verdict"),
-                          QStringLiteral("rule"),
-                          QStringLiteral("message"),
-                          QStringLiteral("approver"),
-                          QStringLiteral("approval_note"),
-                          QStringLiteral("outcome"),
-                          QStringLiteral("upstream_error"),
-                          QStringLiteral("latency_ms"),
-                          QStringLiteral("result_bytes"),
-                          QStringLiteral("result_is_error")};
-
-QVariant toSql(const QJsonValue& v)
-{
-    switch (v.type()) {
-    case QJsonValue::Null:
-    case QJsonValue::Undefined:
-        return QVariant(QMetaType::fromType<QString>());
-    case QJsonValue::Array:
-    case QJsonValue::Object:
-        return QString::fromUtf8(JsonWriter::canonical(v));
-    case QJsonValue::Bool:
-        return v.toBool() ? 1 : 0;
-    default:
-        return v.toVariant();
-    }
-}
-
-QString chainHash(const QString& prev, const QJsonObject& content)
+QString chainHash(const QString& prev, const AuditRow& row)
 {
     QCryptographicHash h(QCryptographicHash::Sha256);
     h.addData(prev.toLatin1());
     h.addData("\n");
-    h.addData(JsonWriter::canonical(content));
+    h.addData(row.canonical());
     return QString::fromLatin1(h.result().toHex());
 }
 
@@ -117,34 +80,6 @@ QString meta(QSqlDatabase& db, const QString& key, const QString& fallback)
 }
 
 } // namespace
-
-QJsonObject auditRowContent(qint64 seq, const CallRecord& r, bool fullArguments)
-{
-    QStringList keys = r.arguments.keys();
-    keys.sort();
-    return {
-        {QStringLiteral("seq"), seq},
-        {QStringLiteral("time"), r.time.toString(Qt::ISODateWithMs)},
-        {QStringLiteral("request_id"), r.requestId},
-        {QStringLiteral("grant_label"), r.grant},
-        {QStringLiteral("server"), r.server},
-        {QStringLiteral("session"), r.session},
-        {QStringLiteral("method"), QStringLiteral("tools/call")},
-        {QStringLiteral("tool"), r.tool},
-        {QStringLiteral("argument_keys"), QJsonArray::fromStringList(keys)},
-        {QStringLiteral("arguments_sha256"), ApprovalBroker::hashArguments(r.arguments)},
-        {QStringLiteral("arguments"), fullArguments ? QJsonValue(r.arguments) : QJsonValue(QJsonValue::Null)},
-        {QStringLiteral("verdict"), verdictName(r.verdict)},
-        {QStringLiteral("rule"), r.rule},
-        {QStringLiteral("message"), r.message},
-        {QStringLiteral("approver"), r.approver},
-        {QStringLiteral("approval_note"), r.approvalNote},
-        {QStringLiteral("outcome"), outcomeName(r.outcome)},
-        {QStringLiteral("upstream_error"), r.upstreamError},
-        {QStringLiteral("latency_ms"), qRound64(r.latencyMs * 1000) / 1000.0},
-        {QStringLiteral("result_bytes"), r.resultBytes},
-        {QStringLiteral("result_is_error"), r.resultIsError}};
-}
 
 QString AuditLog::defaultPath()
 {
@@ -244,9 +179,9 @@ void AuditLog::run()
         return;
 
     QSqlQuery insert(db);
-    insert.prepare(
-        QStringLiteral("INSERT INTO calls (%1, prev_hash, hash) VALUES (%2?, ?)")
-            .arg(Columns.join(QStringLiteral(", ")), QStringLiteral("?, ").repeated(Columns.size())));
+    insert.prepare(QStringLiteral("INSERT INTO calls (%1, prev_hash, hash) VALUES (%2?, ?)")
+                       .arg(AuditRow::columns().join(QStringLiteral(", ")),
+                            QStringLiteral("?, ").repeated(AuditRow::columns().size())));
     QElapsedTimer sinceRetention;
     sinceRetention.start();
     for (;;) {
@@ -255,7 +190,7 @@ void AuditLog::run()
             std::unique_lock lock(m_mutex);
             // Spin for a moment before sleeping: under steady traffic the next row comes within
             // microseconds, and a sleeping thread takes longer than that to wake.
-            for (int spin = 0; spin < 2000 && m_queue.empty() && !m_stop; ++spin) {
+            for (int spin = 0; spin < 64 && m_queue.empty() && !m_stop; ++spin) {
                 lock.unlock();
                 std::this_thread::yield();
                 lock.lock();
@@ -275,11 +210,10 @@ void AuditLog::run()
         for (const Item& item : batch) {
             if (!ok)
                 break;
-            const QJsonObject content = auditRowContent(
-                seq + 1, item.record, m_options.fullArgumentServers.contains(item.record.server));
-            const QString hash = chainHash(prev, content);
-            for (const QString& column : Columns)
-                insert.addBindValue(toSql(content.value(column)));
+            const AuditRow row = AuditRow::from(seq + 1, item.record,
+                                                m_options.fullArgumentServers.contains(item.record.server));
+            const QString hash = chainHash(prev, row);
+            row.bind(insert);
             insert.addBindValue(prev);
             insert.addBindValue(hash);
             ok = insert.exec();
@@ -383,33 +317,18 @@ AuditLog::Verification AuditLog::verify(const QString& path)
             QSqlQuery q(db);
             q.setForwardOnly(true);
             q.exec(QStringLiteral("SELECT %1, prev_hash, hash FROM calls ORDER BY seq")
-                       .arg(Columns.join(QStringLiteral(", "))));
+                       .arg(AuditRow::columns().join(QStringLiteral(", "))));
             v.intact = true;
             while (q.next()) {
                 const QSqlRecord rec = q.record();
-                QJsonObject content;
-                for (const QString& column : Columns) {
-                    const QVariant value = rec.value(column);
-                    if (column == u"argument_keys")
-                        content.insert(column, QJsonDocument::fromJson(value.toString().toUtf8()).array());
-                    else if (column == u"arguments")
-                        content.insert(
-                            column,
-                            value.isNull()
-                                ? QJsonValue(QJsonValue::Null)
-                                : QJsonValue(QJsonDocument::fromJson(value.toString().toUtf8()).object()));
-                    else if (column == u"result_is_error")
-                        content.insert(column, value.toInt() != 0);
-                    else
-                        content.insert(column, QJsonValue::fromVariant(value));
-                }
+                const AuditRow row = AuditRow::fromSql(rec);
                 const qint64 seq = rec.value(QStringLiteral("seq")).toLongLong();
                 QString why;
                 if (seq != expectedSeq)
                     why = QStringLiteral("row %1 is missing").arg(expectedSeq);
                 else if (rec.value(QStringLiteral("prev_hash")).toString() != prev)
                     why = QStringLiteral("its prev_hash does not match the row before it");
-                else if (chainHash(prev, content) != rec.value(QStringLiteral("hash")).toString())
+                else if (chainHash(prev, row) != rec.value(QStringLiteral("hash")).toString())
                     why = QStringLiteral("its content does not match its hash (edited)");
                 if (!why.isEmpty()) {
                     v.intact = false;

@@ -88,7 +88,4 @@ private:
     std::unique_ptr<QLockFile> m_lock;
 };
 
-// The fields of a row, for hashing, export and verification.
-QJsonObject auditRowContent(qint64 seq, const CallRecord& record, bool fullArguments);
-
 } // namespace gatehouse
