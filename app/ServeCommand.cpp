@@ -339,13 +339,10 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         for (UpstreamServer* u : std::as_const(upstreams)) {
             endpoint->addServer(u, u->name() == cliName || upstreams.size() == 1);
             const QStringList grants = config->grantsOf(u->name());
-            logLine(QStringLiteral("listening on %1/mcp/%2%3%4")
-                        .arg(base, u->name(),
-                             u->name() == cliName || upstreams.size() == 1 ? QStringLiteral(" (and /mcp)")
-                                                                           : QString(),
-                             grants.isEmpty()
-                                 ? QString()
-                                 : QStringLiteral(", grants: ") + grants.join(QStringLiteral(", "))));
+            if (upstreams.size() > 1)
+                logLine(QStringLiteral("serving %1 at %2/mcp/%1").arg(u->name(), base));
+            if (!grants.isEmpty())
+                logLine(QStringLiteral("grants for %1: %2").arg(u->name(), grants.join(QStringLiteral(", "))));
         }
         logLine(QStringLiteral("listening on %1/mcp").arg(base));
     }

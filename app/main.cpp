@@ -4,6 +4,7 @@
 #include "CheckCommand.h"
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
+#include "SandboxCommand.h"
 #include "ServeCommand.h"
 
 #include <QCoreApplication>
@@ -31,6 +32,7 @@ void printHelp(QTextStream& out)
            "                           check the audit log's hash chain, or export it\n"
            "  grants add LABEL --server NAME [--policy FILE] | list | revoke LABEL\n"
            "                           labelled tokens for agents; the token is shown once\n"
+           "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server on stdio\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }
@@ -58,6 +60,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::audit(args, out, err);
     if (command == u"grants")
         return gatehouse::cli::grants(args, out, err);
+    if (command == u"sandbox")
+        return gatehouse::cli::sandbox(args, out, err);
     if (command == u"serve")
         return gatehouse::cli::serve(args, out, err);
     if (command == u"--version" || command == u"version") {

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs Gatehouse on its built-in default.
+# Installs what is missing, builds, and runs Gatehouse on its built-in default: the headless proxy in
+# front of the Rolli sandbox (Rolli's 30 tools on synthetic data), behind the recommended Rolli policy.
+# With arguments, runs `gatehouse ARGS...` instead.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -7,14 +9,30 @@ build="${GATEHOUSE_BUILD_DIR:-$root/build}"
 bash "$root/scripts/build.sh" >&2
 
 gatehouse="$build/app/gatehouse"
-policy="$root/resources/policies/rolli-recommended.json"
 if [ $# -gt 0 ]; then
   exec "$gatehouse" "$@"
 fi
-# Until the proxy lands, the default run shows the policy engine deciding Rolli calls: the recommended
-# policy is checked, then an agent calls rerun_agent_run eleven times in one minute.
-echo "\$ gatehouse check resources/policies/rolli-recommended.json"
-"$gatehouse" check "$policy"
-echo
-echo "\$ gatehouse explain resources/policies/rolli-recommended.json --tool rerun_agent_run --args '{\"id\":42}' --calls 11"
-"$gatehouse" explain "$policy" --tool rerun_agent_run --args '{"id":42}' --calls 11
+
+policy="$root/resources/policies/rolli-recommended.json"
+port="${GATEHOUSE_PORT:-8731}"
+token="${GATEHOUSE_TOKEN:-$(head -c 24 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')}"
+cat <<EOT
+
+Gatehouse is starting in front of the Rolli sandbox, with the recommended Rolli policy
+($policy: Read tools allowed, Write 30/min and Execute 10/min per grant, Destructive hidden).
+
+Connect your agent:
+  Cursor, VS Code or any Streamable HTTP client:
+    URL     http://127.0.0.1:$port/mcp
+    header  Authorization: Bearer $token
+  Claude Desktop (claude_desktop_config.json, "mcpServers"):
+    "gatehouse-rolli": {"command": "$gatehouse",
+                        "args": ["serve", "--stdio", "--policy", "$policy", "--", "$gatehouse", "sandbox"]}
+  Try it from a terminal:
+    npx -y @modelcontextprotocol/inspector --cli http://127.0.0.1:$port/mcp --transport http \\
+        --header "Authorization: Bearer $token" --method tools/list
+
+Every decision is logged below; calls that need a person are asked here. Ctrl-C stops it.
+
+EOT
+exec "$gatehouse" serve --policy "$policy" --listen "127.0.0.1:$port" --token "$token" -- "$gatehouse" sandbox

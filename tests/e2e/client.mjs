@@ -146,6 +146,68 @@ const scenarios = {
       process.stdout.write(`got call-${i}\n`);
     }
   },
+  // The Rolli sandbox, tool family by tool family.
+  async rolli(client) {
+    const out = {};
+    const data = (r) => r.result?.structuredContent;
+    const text = (r) => r.result?.content?.[0]?.text ?? r.error?.message;
+    const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+    out.tools = (await client.listTools()).tools.map((t) => t.name).sort();
+    out.badArgument = text(await call(client, "get_agent_run", { id: "not-a-uuid" }));
+    out.unknownArgument = text(await call(client, "get_usage", { months: "2026-01" }));
+    // Searches spend credits.
+    const search = await call(client, "keyword_search", { query: "gatehouse", platforms: ["reddit"], max_post: 5 });
+    out.searchPosts = data(search)?.posts?.length;
+    out.searchId = data(search)?.id;
+    out.topics = data(await call(client, "get_topic_tree", { search_id: out.searchId }))?.topics?.length;
+    await call(client, "expert_search", { query: "policy engines" });
+    out.usage = data(await call(client, "get_usage", {}));
+    // Runs: pending -> running -> completed / waiting / failed.
+    const started = data(await call(client, "start_agent_run", { question: "How was the launch received?", available_credits: 1 }));
+    out.startedStatus = started.status;
+    await sleep(3500);
+    const finished = data(await call(client, "get_agent_run", { id: started.id }));
+    out.finishedStatus = finished.status;
+    out.rerunFinished = finished.status === "completed" ? text(await call(client, "rerun_agent_run", { id: started.id })) : text(await call(client, "rerun_agent_run", { id: started.id }));
+    // Cancel marks failed; delete only completed or failed; deleted runs are hidden.
+    const second = data(await call(client, "start_agent_run", { question: "Another one", available_credits: 1 }));
+    out.deletePending = text(await call(client, "delete_agent_run", { id: second.id }));
+    out.cancelled = data(await call(client, "cancel_agent_run", { id: second.id }))?.status;
+    out.deleteFailed = data(await call(client, "delete_agent_run", { id: second.id }))?.deleted;
+    out.getDeleted = text(await call(client, "get_agent_run", { id: second.id }));
+    out.listed = data(await call(client, "list_agent_runs", {}))?.items?.map((r) => r.id);
+    out.secondId = second.id;
+    // Credits run out: 12 run credits, two runs of 1 spent above; 4 + 4 = 8 more, then 4 is too many.
+    const a = data(await call(client, "start_agent_run", { question: "A", available_credits: 4 }));
+    const b = data(await call(client, "start_agent_run", { question: "B", available_credits: 4 }));
+    const c = data(await call(client, "start_agent_run", { question: "C", available_credits: 4 }));
+    await sleep(1300);
+    out.creditsStatuses = [];
+    for (const r of [a, b, c]) out.creditsStatuses.push(data(await call(client, "get_agent_run", { id: r.id })));
+    // Schedules.
+    const sched = data(await call(client, "create_agent_schedule", { name: "Daily pulse", question: "What changed?", recurrence_type: "daily", recurrence_time: "09:00", recurrence_timezone: "UTC", starts_at: "2026-01-01T00:00:00Z" }));
+    out.scheduleNext = sched.next_run_at;
+    out.scheduleUpdatedNext = data(await call(client, "update_agent_schedule", { id: sched.id, recurrence_time: "18:30" }))?.next_run_at;
+    out.pausedNext = data(await call(client, "pause_agent_schedule", { id: sched.id }))?.next_run_at ?? null;
+    out.resumedNext = data(await call(client, "resume_agent_schedule", { id: sched.id }))?.next_run_at;
+    out.scheduleRuns = data(await call(client, "list_agent_schedule_runs", { id: sched.id }))?.items?.length;
+    out.scheduleDeleted = text(await call(client, "delete_agent_schedule", { id: sched.id }));
+    out.scheduleGone = text(await call(client, "get_agent_schedule", { id: sched.id }));
+    return out;
+  },
+  // rerun_agent_run on a fresh run E2E_TIMES times, through a proxy with the recommended policy.
+  async rerunLoop(client) {
+    const run = (await call(client, "start_agent_run", { question: "Loop", available_credits: 1 })).result?.structuredContent;
+    await new Promise((done) => setTimeout(done, 100));
+    const results = [];
+    for (let i = 0; i < Number(process.env.E2E_TIMES ?? 11); i++) {
+      const r = await call(client, "rerun_agent_run", { id: run.id });
+      results.push(r.result?.content?.[0]?.text ?? r.error?.message);
+    }
+    const hidden = await call(client, "delete_agent_schedule", { id: run.id });
+    const tools = (await client.listTools()).tools.map((t) => t.name);
+    return { results, hidden, tools };
+  },
   // A call slower than the proxy's --upstream-timeout.
   async slow(client) {
     const started = Date.now();

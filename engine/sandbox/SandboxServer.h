@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "RolliSandbox.h"
+
+#include <QObject>
+#include <QSocketNotifier>
+
+namespace gatehouse {
+
+// Serves a RolliSandbox as an MCP server over stdio (newline-delimited JSON-RPC): initialize, ping,
+// tools/list, tools/call. What `gatehouse sandbox` runs, and what Gatehouse runs when nothing else
+// is configured.
+class SandboxServer : public QObject
+{
+    Q_OBJECT
+public:
+    SandboxServer(RolliSandbox* sandbox, int inFd = 0, int outFd = 1, QObject* parent = nullptr);
+
+signals:
+    void finished();
+
+private:
+    void onReadable();
+    QJsonObject handle(const QJsonObject& request);
+    void write(const QJsonObject& message);
+
+    RolliSandbox* m_sandbox;
+    int m_in;
+    int m_out;
+    QSocketNotifier m_notifier;
+    QByteArray m_buffer;
+};
+
+} // namespace gatehouse
