@@ -23,14 +23,17 @@ struct Answer
     QString error;
 };
 
-Answer call(const AdminAccess& admin, const QByteArray& method, const QString& path, const QJsonObject& body = {})
+Answer call(const AdminAccess& admin, const QByteArray& method, const QString& path,
+            const QJsonObject& body = {})
 {
     QNetworkAccessManager nam;
     QNetworkRequest request(QUrl(admin.url + path));
     request.setRawHeader("Authorization", "Bearer " + admin.token.toUtf8());
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setTransferTimeout(10'000);
-    QNetworkReply* reply = method == "GET" ? nam.get(request) : nam.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
+    QNetworkReply* reply = method == "GET"
+                               ? nam.get(request)
+                               : nam.post(request, QJsonDocument(body).toJson(QJsonDocument::Compact));
     QEventLoop loop;
     QObject::connect(reply, &QNetworkReply::finished, &loop, &QEventLoop::quit);
     loop.exec();
@@ -50,11 +53,14 @@ Answer call(const AdminAccess& admin, const QByteArray& method, const QString& p
 int approvals(const QStringList& args, QTextStream& out, QTextStream& err)
 {
     QCommandLineParser parser;
-    const QCommandLineOption session(QStringLiteral("session"), QStringLiteral("Allow for the rest of the session."));
-    const QCommandLineOption always(QStringLiteral("always"), QStringLiteral("Write the decision into the policy."));
-    const QCommandLineOption note(QStringLiteral("note"), QStringLiteral("A note for the audit log."), QStringLiteral("TEXT"));
-    const QCommandLineOption file(QStringLiteral("admin-file"), QStringLiteral("The proxy's admin.json."), QStringLiteral("FILE"),
-                                  AdminAccess::defaultFile());
+    const QCommandLineOption session(QStringLiteral("session"),
+                                     QStringLiteral("Allow for the rest of the session."));
+    const QCommandLineOption always(QStringLiteral("always"),
+                                    QStringLiteral("Write the decision into the policy."));
+    const QCommandLineOption note(QStringLiteral("note"), QStringLiteral("A note for the audit log."),
+                                  QStringLiteral("TEXT"));
+    const QCommandLineOption file(QStringLiteral("admin-file"), QStringLiteral("The proxy's admin.json."),
+                                  QStringLiteral("FILE"), AdminAccess::defaultFile());
     parser.addOptions({session, always, note, file});
     auto usage = [&err] {
         err << "usage: gatehouse approvals list\n"
@@ -90,23 +96,32 @@ int approvals(const QStringList& args, QTextStream& out, QTextStream& err)
         }
         for (const QJsonValue& v : list) {
             const QJsonObject r = v.toObject();
-            out << r.value(QStringLiteral("id")).toString() << "  " << r.value(QStringLiteral("server")).toString() << "  "
+            out << r.value(QStringLiteral("id")).toString() << "  "
+                << r.value(QStringLiteral("server")).toString() << "  "
                 << r.value(QStringLiteral("tool")).toString() << "  "
-                << QJsonDocument(r.value(QStringLiteral("arguments")).toObject()).toJson(QJsonDocument::Compact) << "  "
-                << (r.value(QStringLiteral("grant")).toString().isEmpty() ? QString() : QStringLiteral("grant %1  ").arg(r.value(QStringLiteral("grant")).toString()))
-                << r.value(QStringLiteral("secondsLeft")).toInt() << " s left  (" << r.value(QStringLiteral("rule")).toString() << ")\n";
+                << QJsonDocument(r.value(QStringLiteral("arguments")).toObject())
+                       .toJson(QJsonDocument::Compact)
+                << "  "
+                << (r.value(QStringLiteral("grant")).toString().isEmpty()
+                        ? QString()
+                        : QStringLiteral("grant %1  ").arg(r.value(QStringLiteral("grant")).toString()))
+                << r.value(QStringLiteral("secondsLeft")).toInt() << " s left  ("
+                << r.value(QStringLiteral("rule")).toString() << ")\n";
         }
         return 0;
     }
     const bool approve = words.first() == u"approve";
-    if ((!approve && words.first() != u"deny") || words.size() != 2 || (parser.isSet(session) && (parser.isSet(always) || !approve)))
+    if ((!approve && words.first() != u"deny") || words.size() != 2 ||
+        (parser.isSet(session) && (parser.isSet(always) || !approve)))
         return usage();
-    const QString decision = approve ? (parser.isSet(session) ? QStringLiteral("allow-session")
-                                        : parser.isSet(always) ? QStringLiteral("always-allow")
-                                                               : QStringLiteral("allow-once"))
-                                     : (parser.isSet(always) ? QStringLiteral("always-deny") : QStringLiteral("deny"));
-    const Answer a = call(admin, "POST", QStringLiteral("/approvals/") + words.at(1),
-                          {{QStringLiteral("decision"), decision}, {QStringLiteral("note"), parser.value(note)}});
+    const QString decision =
+        approve ? (parser.isSet(session)  ? QStringLiteral("allow-session")
+                   : parser.isSet(always) ? QStringLiteral("always-allow")
+                                          : QStringLiteral("allow-once"))
+                : (parser.isSet(always) ? QStringLiteral("always-deny") : QStringLiteral("deny"));
+    const Answer a =
+        call(admin, "POST", QStringLiteral("/approvals/") + words.at(1),
+             {{QStringLiteral("decision"), decision}, {QStringLiteral("note"), parser.value(note)}});
     if (!a.error.isEmpty()) {
         err << "gatehouse approvals: " << a.error << '\n';
         return 1;

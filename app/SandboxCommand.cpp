@@ -8,7 +8,6 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-
 #include <csignal>
 
 namespace gatehouse::cli {
@@ -25,19 +24,20 @@ int sandbox(const QStringList& args, QTextStream& out, QTextStream& err)
 {
     Q_UNUSED(out);
     QCommandLineParser parser;
-    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for the synthetic data."), QStringLiteral("N"),
-                                  QStringLiteral("1"));
+    const QCommandLineOption seed(QStringLiteral("seed"), QStringLiteral("Seed for the synthetic data."),
+                                  QStringLiteral("N"), QStringLiteral("1"));
     parser.addOption(seed);
     bool ok = false;
-    if (!parser.parse(QStringList{QStringLiteral("gatehouse sandbox")} + args) || !parser.positionalArguments().isEmpty()
-        || (parser.value(seed).toUInt(&ok), !ok)) {
+    if (!parser.parse(QStringList{QStringLiteral("gatehouse sandbox")} + args) ||
+        !parser.positionalArguments().isEmpty() || (parser.value(seed).toUInt(&ok), !ok)) {
         err << "usage: gatehouse sandbox [--seed N]\n";
         return 2;
     }
     std::signal(SIGPIPE, SIG_IGN);
     RolliSandbox rolli(rolliCatalogue(), parser.value(seed).toUInt());
     SandboxServer server(&rolli);
-    QObject::connect(&server, &SandboxServer::finished, QCoreApplication::instance(), &QCoreApplication::quit, Qt::QueuedConnection);
+    QObject::connect(&server, &SandboxServer::finished, QCoreApplication::instance(), &QCoreApplication::quit,
+                     Qt::QueuedConnection);
     err << "rolli-sandbox: serving " << rolli.tools().size() << " Rolli tools on stdio (synthetic data, seed "
         << parser.value(seed) << ")\n";
     err.flush();

@@ -342,7 +342,8 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
             if (upstreams.size() > 1)
                 logLine(QStringLiteral("serving %1 at %2/mcp/%1").arg(u->name(), base));
             if (!grants.isEmpty())
-                logLine(QStringLiteral("grants for %1: %2").arg(u->name(), grants.join(QStringLiteral(", "))));
+                logLine(
+                    QStringLiteral("grants for %1: %2").arg(u->name(), grants.join(QStringLiteral(", "))));
         }
         logLine(QStringLiteral("listening on %1/mcp").arg(base));
     }

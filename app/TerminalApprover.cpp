@@ -2,8 +2,8 @@
 #include "TerminalApprover.h"
 
 #include "approvals/ApprovalBroker.h"
-#include "json/JsonWriter.h"
 
+#include "json/JsonWriter.h"
 #include <unistd.h>
 
 namespace gatehouse::cli {
@@ -20,11 +20,12 @@ TerminalApprover::TerminalApprover(ApprovalBroker* broker, QTextStream& err, QOb
 
 void TerminalApprover::show(const ApprovalRequest& r)
 {
-    m_err << "\ngatehouse: approval " << r.id << ": " << r.server << " " << r.tool << " "
-          << QString::fromUtf8(JsonWriter::canonical(r.arguments).left(300)) << "\n"
-          << "  asked by " << r.rule << (r.grant.isEmpty() ? QString() : QStringLiteral(", grant ") + r.grant)
-          << ", decide within " << QDateTime::currentDateTimeUtc().secsTo(r.deadline) << " s\n"
-          << "  [a]llow once / allow for [s]ession / al[w]ays allow / [d]eny / always de[n]y  (then Enter) > ";
+    m_err
+        << "\ngatehouse: approval " << r.id << ": " << r.server << " " << r.tool << " "
+        << QString::fromUtf8(JsonWriter::canonical(r.arguments).left(300)) << "\n"
+        << "  asked by " << r.rule << (r.grant.isEmpty() ? QString() : QStringLiteral(", grant ") + r.grant)
+        << ", decide within " << QDateTime::currentDateTimeUtc().secsTo(r.deadline) << " s\n"
+        << "  [a]llow once / allow for [s]ession / al[w]ays allow / [d]eny / always de[n]y  (then Enter) > ";
     m_err.flush();
 }
 
@@ -47,16 +48,28 @@ void TerminalApprover::onLine()
         QStringList words = line.split(u' ', Qt::SkipEmptyParts);
         const QChar key = words.takeFirst().at(0).toLower();
         QString id = pending.first().id;
-        if (!words.isEmpty() && std::any_of(pending.cbegin(), pending.cend(), [&](const ApprovalRequest& r) { return r.id == words.first(); }))
+        if (!words.isEmpty() && std::any_of(pending.cbegin(), pending.cend(),
+                                            [&](const ApprovalRequest& r) { return r.id == words.first(); }))
             id = words.takeFirst();
         std::optional<ApprovalChoice> choice;
         switch (key.unicode()) {
-        case 'a': choice = ApprovalChoice::AllowOnce; break;
-        case 's': choice = ApprovalChoice::AllowForSession; break;
-        case 'w': choice = ApprovalChoice::AlwaysAllow; break;
-        case 'd': choice = ApprovalChoice::Deny; break;
-        case 'n': choice = ApprovalChoice::AlwaysDeny; break;
-        default: break;
+        case 'a':
+            choice = ApprovalChoice::AllowOnce;
+            break;
+        case 's':
+            choice = ApprovalChoice::AllowForSession;
+            break;
+        case 'w':
+            choice = ApprovalChoice::AlwaysAllow;
+            break;
+        case 'd':
+            choice = ApprovalChoice::Deny;
+            break;
+        case 'n':
+            choice = ApprovalChoice::AlwaysDeny;
+            break;
+        default:
+            break;
         }
         if (!choice) {
             m_err << "gatehouse: answer with a, s, w, d or n\n";

@@ -32,7 +32,8 @@ void printHelp(QTextStream& out)
            "                           check the audit log's hash chain, or export it\n"
            "  grants add LABEL --server NAME [--policy FILE] | list | revoke LABEL\n"
            "                           labelled tokens for agents; the token is shown once\n"
-           "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server on stdio\n"
+           "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server "
+           "on stdio\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }

@@ -12,8 +12,9 @@ namespace {
 constexpr qint64 PendingMs = 1000;
 constexpr qint64 RunningMs = 2000;
 constexpr qint64 StuckMs = 60'000;
-const QStringList Words{QStringLiteral("launch"), QStringLiteral("pricing"), QStringLiteral("support"), QStringLiteral("roadmap"),
-                        QStringLiteral("outage"), QStringLiteral("feature"), QStringLiteral("competitor"), QStringLiteral("review")};
+const QStringList Words{QStringLiteral("launch"),     QStringLiteral("pricing"), QStringLiteral("support"),
+                        QStringLiteral("roadmap"),    QStringLiteral("outage"),  QStringLiteral("feature"),
+                        QStringLiteral("competitor"), QStringLiteral("review")};
 
 QString iso(qint64 ms)
 {
@@ -28,18 +29,21 @@ RolliSandbox::RolliSandbox(const QJsonArray& catalogueTools, quint32 seed)
         const QJsonObject o = t.toObject();
         const QString name = o.value(QLatin1String("name")).toString();
         m_schemas.insert(name, o.value(QLatin1String("inputSchema")).toObject());
-        m_tools.append(QJsonObject{{QStringLiteral("name"), name},
-                                   {QStringLiteral("description"), o.value(QLatin1String("summary")).toString()},
-                                   {QStringLiteral("inputSchema"), o.value(QLatin1String("inputSchema"))}});
+        m_tools.append(
+            QJsonObject{{QStringLiteral("name"), name},
+                        {QStringLiteral("description"), o.value(QLatin1String("summary")).toString()},
+                        {QStringLiteral("inputSchema"), o.value(QLatin1String("inputSchema"))}});
     }
 }
 
 QJsonObject RolliSandbox::ok(const QJsonValue& payload) const
 {
-    const QByteArray text = payload.isObject() ? QJsonDocument(payload.toObject()).toJson(QJsonDocument::Indented)
-                                               : QJsonDocument(payload.toArray()).toJson(QJsonDocument::Indented);
-    QJsonObject result{{QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
-                                                                          {QStringLiteral("text"), QString::fromUtf8(text)}}}}};
+    const QByteArray text = payload.isObject()
+                                ? QJsonDocument(payload.toObject()).toJson(QJsonDocument::Indented)
+                                : QJsonDocument(payload.toArray()).toJson(QJsonDocument::Indented);
+    QJsonObject result{{QStringLiteral("content"),
+                        QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                               {QStringLiteral("text"), QString::fromUtf8(text)}}}}};
     if (payload.isObject())
         result.insert(QStringLiteral("structuredContent"), payload);
     return result;
@@ -47,9 +51,10 @@ QJsonObject RolliSandbox::ok(const QJsonValue& payload) const
 
 QJsonObject RolliSandbox::error(const QString& message) const
 {
-    return {{QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
-                                                               {QStringLiteral("text"), message}}}},
-            {QStringLiteral("isError"), true}};
+    return {
+        {QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                                           {QStringLiteral("text"), message}}}},
+        {QStringLiteral("isError"), true}};
 }
 
 QString RolliSandbox::uuid()
@@ -60,7 +65,8 @@ QString RolliSandbox::uuid()
     b[6] = char((b[6] & 0x0f) | 0x40);
     b[8] = char((b[8] & 0x3f) | 0x80);
     const QString h = QString::fromLatin1(b.toHex());
-    return QStringLiteral("%1-%2-%3-%4-%5").arg(h.mid(0, 8), h.mid(8, 4), h.mid(12, 4), h.mid(16, 4), h.mid(20, 12));
+    return QStringLiteral("%1-%2-%3-%4-%5")
+        .arg(h.mid(0, 8), h.mid(8, 4), h.mid(12, 4), h.mid(16, 4), h.mid(20, 12));
 }
 
 QJsonObject RolliSandbox::call(const QString& tool, const QJsonObject& args, qint64 nowMs)
@@ -96,29 +102,39 @@ QJsonObject RolliSandbox::call(const QString& tool, const QJsonObject& args, qin
     if (tool == u"get_user_search_posts")
         return getSearch(QStringLiteral("user"), args.value(QLatin1String("search_id")).toInteger(), true);
     if (tool == u"get_topic_tree") {
-        const QJsonObject found = getSearch(QStringLiteral("keyword"), args.value(QLatin1String("search_id")).toInteger(), false);
+        const QJsonObject found =
+            getSearch(QStringLiteral("keyword"), args.value(QLatin1String("search_id")).toInteger(), false);
         if (found.value(QLatin1String("isError")).toBool())
             return found;
         QJsonArray topics;
         for (int i = 0; i < 4; ++i)
-            topics.append(QJsonObject{{QStringLiteral("topic"), Words.at((args.value(QLatin1String("search_id")).toInt() + i) % Words.size())},
-                                      {QStringLiteral("share"), 0.4 / (i + 1)}});
-        return ok(QJsonObject{{QStringLiteral("search_id"), args.value(QLatin1String("search_id"))}, {QStringLiteral("topics"), topics}});
+            topics.append(
+                QJsonObject{{QStringLiteral("topic"),
+                             Words.at((args.value(QLatin1String("search_id")).toInt() + i) % Words.size())},
+                            {QStringLiteral("share"), 0.4 / (i + 1)}});
+        return ok(QJsonObject{{QStringLiteral("search_id"), args.value(QLatin1String("search_id"))},
+                              {QStringLiteral("topics"), topics}});
     }
     if (tool == u"get_integration_setup")
-        return ok(QJsonObject{{QStringLiteral("slack"), QJsonObject{{QStringLiteral("connected"), !m_integrationReturnUrl.isEmpty()}}},
+        return ok(QJsonObject{{QStringLiteral("slack"),
+                               QJsonObject{{QStringLiteral("connected"), !m_integrationReturnUrl.isEmpty()}}},
                               {QStringLiteral("email"), QJsonObject{{QStringLiteral("connected"), true}}}});
     if (tool == u"update_integration_setup") {
         m_integrationReturnUrl = args.value(QLatin1String("return_url")).toString();
-        return ok(QJsonObject{{QStringLiteral("setup_url"), QStringLiteral("https://rolli.example/integrations/slack?return=%1")
-                                                              .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_integrationReturnUrl)))}});
+        return ok(
+            QJsonObject{{QStringLiteral("setup_url"),
+                         QStringLiteral("https://rolli.example/integrations/slack?return=%1")
+                             .arg(QString::fromLatin1(QUrl::toPercentEncoding(m_integrationReturnUrl)))}});
     }
     if (tool == u"get_usage")
-        return ok(QJsonObject{{QStringLiteral("month"), args.value(QLatin1String("month")).toString(QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc()).toString(QStringLiteral("yyyy-MM")))},
-                              {QStringLiteral("search_credits_used"), m_searchCreditsUsed},
-                              {QStringLiteral("search_credits_remaining"), SearchCredits - m_searchCreditsUsed},
-                              {QStringLiteral("run_credits_used"), m_runCreditsUsed},
-                              {QStringLiteral("run_credits_remaining"), RunCredits - m_runCreditsUsed}});
+        return ok(QJsonObject{
+            {QStringLiteral("month"), args.value(QLatin1String("month"))
+                                          .toString(QDateTime::fromMSecsSinceEpoch(nowMs, QTimeZone::utc())
+                                                        .toString(QStringLiteral("yyyy-MM")))},
+            {QStringLiteral("search_credits_used"), m_searchCreditsUsed},
+            {QStringLiteral("search_credits_remaining"), SearchCredits - m_searchCreditsUsed},
+            {QStringLiteral("run_credits_used"), m_runCreditsUsed},
+            {QStringLiteral("run_credits_remaining"), RunCredits - m_runCreditsUsed}});
     if (tool.contains(u"schedule"))
         return schedules(tool, args, nowMs);
     return runs(tool, args, nowMs);
@@ -126,17 +142,23 @@ QJsonObject RolliSandbox::call(const QString& tool, const QJsonObject& args, qin
 
 QJsonArray RolliSandbox::posts(const Search& s, int count) const
 {
-    static const QStringList authors{QStringLiteral("@ana_builds"), QStringLiteral("@devnull"), QStringLiteral("@mkt_maria"),
-                                      QStringLiteral("@ops_oliver"), QStringLiteral("@quinn.codes")};
+    static const QStringList authors{QStringLiteral("@ana_builds"), QStringLiteral("@devnull"),
+                                     QStringLiteral("@mkt_maria"), QStringLiteral("@ops_oliver"),
+                                     QStringLiteral("@quinn.codes")};
     QJsonArray out;
     for (int i = 0; i < count; ++i) {
         const int k = int(s.id * 7 + i * 13);
-        out.append(QJsonObject{{QStringLiteral("id"), QStringLiteral("%1-%2").arg(s.id).arg(i + 1)},
-                               {QStringLiteral("platform"), s.platforms.isEmpty() ? QStringLiteral("twitter") : s.platforms.at(i % s.platforms.size())},
-                               {QStringLiteral("author"), authors.at(k % authors.size())},
-                               {QStringLiteral("text"), QStringLiteral("%1: what people say about the %2").arg(s.query, Words.at(k % Words.size()))},
-                               {QStringLiteral("likes"), (k * 37) % 500},
-                               {QStringLiteral("sentiment"), (k % 3) == 0 ? QStringLiteral("negative") : (k % 3) == 1 ? QStringLiteral("neutral") : QStringLiteral("positive")}});
+        out.append(QJsonObject{
+            {QStringLiteral("id"), QStringLiteral("%1-%2").arg(s.id).arg(i + 1)},
+            {QStringLiteral("platform"),
+             s.platforms.isEmpty() ? QStringLiteral("twitter") : s.platforms.at(i % s.platforms.size())},
+            {QStringLiteral("author"), authors.at(k % authors.size())},
+            {QStringLiteral("text"),
+             QStringLiteral("%1: what people say about the %2").arg(s.query, Words.at(k % Words.size()))},
+            {QStringLiteral("likes"), (k * 37) % 500},
+            {QStringLiteral("sentiment"), (k % 3) == 0   ? QStringLiteral("negative")
+                                          : (k % 3) == 1 ? QStringLiteral("neutral")
+                                                         : QStringLiteral("positive")}});
     }
     return out;
 }
@@ -149,7 +171,9 @@ QJsonObject RolliSandbox::searchJson(const Search& s, bool withPosts) const
                   {QStringLiteral("platforms"), QJsonArray::fromStringList(s.platforms)},
                   {QStringLiteral("created_at"), iso(s.createdMs)},
                   {QStringLiteral("post_count"), s.posts},
-                  {QStringLiteral("analytics"), QJsonObject{{QStringLiteral("positive"), 0.46}, {QStringLiteral("neutral"), 0.35}, {QStringLiteral("negative"), 0.19}}}};
+                  {QStringLiteral("analytics"), QJsonObject{{QStringLiteral("positive"), 0.46},
+                                                            {QStringLiteral("neutral"), 0.35},
+                                                            {QStringLiteral("negative"), 0.19}}}};
     if (withPosts)
         o.insert(QStringLiteral("posts"), posts(s, std::min(s.posts, 10)));
     return o;
@@ -159,7 +183,9 @@ QJsonObject RolliSandbox::search(const QString& kind, const QJsonObject& args, q
 {
     const int cost = kind == u"expert" ? 20 : kind == u"user" ? 5 : 10;
     if (m_searchCreditsUsed + cost > SearchCredits)
-        return error(QStringLiteral("402 Payment Required: not enough search credits (%1 left, %2 needed)").arg(SearchCredits - m_searchCreditsUsed).arg(cost));
+        return error(QStringLiteral("402 Payment Required: not enough search credits (%1 left, %2 needed)")
+                         .arg(SearchCredits - m_searchCreditsUsed)
+                         .arg(cost));
     m_searchCreditsUsed += cost;
     Search s;
     s.id = m_nextSearchId++;
@@ -187,14 +213,17 @@ QJsonObject RolliSandbox::listSearches(const QString& kind, const QJsonObject& a
         if (index++ / 10 + 1 == page)
             items.append(searchJson(s, false));
     }
-    return ok(QJsonObject{{QStringLiteral("page"), page}, {QStringLiteral("items"), items}, {QStringLiteral("total"), index}});
+    return ok(QJsonObject{
+        {QStringLiteral("page"), page}, {QStringLiteral("items"), items}, {QStringLiteral("total"), index}});
 }
 
 QJsonObject RolliSandbox::getSearch(const QString& kind, qint64 id, bool postsOnly) const
 {
     for (const Search& s : m_searches)
         if (s.id == id && s.kind == kind)
-            return postsOnly ? ok(QJsonObject{{QStringLiteral("search_id"), id}, {QStringLiteral("posts"), posts(s, s.posts)}}) : ok(searchJson(s, true));
+            return postsOnly ? ok(QJsonObject{{QStringLiteral("search_id"), id},
+                                              {QStringLiteral("posts"), posts(s, s.posts)}})
+                             : ok(searchJson(s, true));
     return error(QStringLiteral("404 Not Found: no %1 search %2").arg(kind).arg(id));
 }
 
@@ -203,7 +232,9 @@ void RolliSandbox::advance(Run& r, qint64 nowMs)
     if (r.status == u"pending" && nowMs - r.phaseStartMs >= PendingMs) {
         if (m_runCreditsUsed + r.credits > RunCredits) {
             r.status = QStringLiteral("failed");
-            r.error = QStringLiteral("insufficient credits: the run needs %1, %2 left").arg(r.credits).arg(RunCredits - m_runCreditsUsed);
+            r.error = QStringLiteral("insufficient credits: the run needs %1, %2 left")
+                          .arg(r.credits)
+                          .arg(RunCredits - m_runCreditsUsed);
             return;
         }
         m_runCreditsUsed += r.credits;
@@ -236,7 +267,9 @@ QJsonObject RolliSandbox::runJson(const Run& r) const
     if (!r.scheduleId.isEmpty())
         o.insert(QStringLiteral("schedule_id"), r.scheduleId);
     if (r.status == u"completed")
-        o.insert(QStringLiteral("answer"), QStringLiteral("Summary for \"%1\": conversation is up 18% this week, led by %2.").arg(r.question, Words.at(r.question.size() % Words.size())));
+        o.insert(QStringLiteral("answer"),
+                 QStringLiteral("Summary for \"%1\": conversation is up 18% this week, led by %2.")
+                     .arg(r.question, Words.at(r.question.size() % Words.size())));
     return o;
 }
 
@@ -291,7 +324,8 @@ QJsonObject RolliSandbox::runs(const QString& tool, const QJsonObject& args, qin
     }
     if (tool == u"cancel_agent_run") {
         if (r.status != u"pending" && r.status != u"running")
-            return error(QStringLiteral("409 Conflict: run %1 is %2, not pending or running").arg(id, r.status));
+            return error(
+                QStringLiteral("409 Conflict: run %1 is %2, not pending or running").arg(id, r.status));
         r.status = QStringLiteral("failed");
         r.error = QStringLiteral("cancelled by the user");
         return ok(runJson(r));
@@ -299,7 +333,9 @@ QJsonObject RolliSandbox::runs(const QString& tool, const QJsonObject& args, qin
     if (tool == u"rerun_agent_run") {
         const bool stuck = r.status == u"pending" && nowMs - r.phaseStartMs > StuckMs;
         if (r.status == u"completed")
-            return error(QStringLiteral("422 Unprocessable Entity: run %1 is completed; start a new run instead").arg(id));
+            return error(
+                QStringLiteral("422 Unprocessable Entity: run %1 is completed; start a new run instead")
+                    .arg(id));
         if (r.status == u"pending" && !stuck)
             return error(QStringLiteral("409 Conflict: run %1 is already pending").arg(id));
         // A running run is force-cancelled first; failed, waiting and stuck ones start over.
@@ -311,7 +347,9 @@ QJsonObject RolliSandbox::runs(const QString& tool, const QJsonObject& args, qin
     }
     if (tool == u"delete_agent_run") {
         if (r.status != u"completed" && r.status != u"failed")
-            return error(QStringLiteral("409 Conflict: only completed or failed runs can be deleted; run %1 is %2").arg(id, r.status));
+            return error(
+                QStringLiteral("409 Conflict: only completed or failed runs can be deleted; run %1 is %2")
+                    .arg(id, r.status));
         r.deleted = true;
         return ok(QJsonObject{{QStringLiteral("id"), id}, {QStringLiteral("deleted"), true}});
     }
@@ -320,19 +358,25 @@ QJsonObject RolliSandbox::runs(const QString& tool, const QJsonObject& args, qin
 
 QDateTime RolliSandbox::nextRun(const QJsonObject& f, qint64 nowMs) const
 {
-    const QTimeZone zone(f.value(QLatin1String("recurrence_timezone")).toString(QStringLiteral("UTC")).toUtf8());
+    const QTimeZone zone(
+        f.value(QLatin1String("recurrence_timezone")).toString(QStringLiteral("UTC")).toUtf8());
     const QTimeZone tz = zone.isValid() ? zone : QTimeZone::utc();
-    const QTime at = QTime::fromString(f.value(QLatin1String("recurrence_time")).toString(QStringLiteral("09:00")), QStringLiteral("HH:mm"));
+    const QTime at = QTime::fromString(
+        f.value(QLatin1String("recurrence_time")).toString(QStringLiteral("09:00")), QStringLiteral("HH:mm"));
     QDateTime now = QDateTime::fromMSecsSinceEpoch(nowMs, tz);
-    const QDateTime startsAt = QDateTime::fromString(f.value(QLatin1String("starts_at")).toString(), Qt::ISODate);
+    const QDateTime startsAt =
+        QDateTime::fromString(f.value(QLatin1String("starts_at")).toString(), Qt::ISODate);
     if (startsAt.isValid() && startsAt > now)
         now = startsAt.toTimeZone(tz);
     const QString type = f.value(QLatin1String("recurrence_type")).toString(QStringLiteral("daily"));
     QDateTime candidate(now.date(), at.isValid() ? at : QTime(9, 0), tz);
     for (int i = 0; i < 400; ++i) {
-        const bool dayFits = type == u"weekly" ? candidate.date().dayOfWeek() % 7 == f.value(QLatin1String("recurrence_day_of_week")).toInt(1)
-                             : type == u"monthly" ? candidate.date().day() == f.value(QLatin1String("recurrence_day_of_month")).toInt(1)
-                                                  : true;
+        const bool dayFits =
+            type == u"weekly" ? candidate.date().dayOfWeek() % 7 ==
+                                    f.value(QLatin1String("recurrence_day_of_week")).toInt(1)
+            : type == u"monthly"
+                ? candidate.date().day() == f.value(QLatin1String("recurrence_day_of_month")).toInt(1)
+                : true;
         if (dayFits && candidate > now)
             break;
         candidate = candidate.addDays(1);
@@ -350,7 +394,8 @@ QJsonObject RolliSandbox::scheduleJson(const Schedule& s, qint64 nowMs) const
     o.insert(QStringLiteral("paused"), s.paused);
     o.insert(QStringLiteral("created_at"), iso(s.createdMs));
     const QDateTime next = s.paused ? QDateTime() : nextRun(s.fields, nowMs);
-    o.insert(QStringLiteral("next_run_at"), next.isValid() ? QJsonValue(next.toString(Qt::ISODate)) : QJsonValue(QJsonValue::Null));
+    o.insert(QStringLiteral("next_run_at"),
+             next.isValid() ? QJsonValue(next.toString(Qt::ISODate)) : QJsonValue(QJsonValue::Null));
     return o;
 }
 
@@ -372,7 +417,8 @@ QJsonObject RolliSandbox::schedules(const QString& tool, const QJsonObject& args
         QJsonArray items;
         for (int i = offset; i < m_scheduleOrder.size() && items.size() < limit; ++i)
             items.append(scheduleJson(m_schedules[m_scheduleOrder.at(i)], nowMs));
-        return ok(QJsonObject{{QStringLiteral("items"), items}, {QStringLiteral("total"), int(m_scheduleOrder.size())}});
+        return ok(QJsonObject{{QStringLiteral("items"), items},
+                              {QStringLiteral("total"), int(m_scheduleOrder.size())}});
     }
     const QString id = args.value(QLatin1String("id")).toString();
     const auto it = m_schedules.find(id);

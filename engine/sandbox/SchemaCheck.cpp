@@ -4,7 +4,6 @@
 #include <QJsonArray>
 #include <QRegularExpression>
 #include <QUrl>
-
 #include <cmath>
 
 namespace gatehouse {
@@ -35,33 +34,44 @@ QString check(const QString& name, const QJsonValue& v, const QJsonObject& s)
     }
     if (v.isString()) {
         const QString text = v.toString();
-        if (s.contains(QLatin1String("minLength")) && text.size() < s.value(QLatin1String("minLength")).toInt())
-            return fail(QStringLiteral("must be at least %1 characters").arg(s.value(QLatin1String("minLength")).toInt()));
-        if (s.contains(QLatin1String("maxLength")) && text.size() > s.value(QLatin1String("maxLength")).toInt())
-            return fail(QStringLiteral("must be at most %1 characters").arg(s.value(QLatin1String("maxLength")).toInt()));
-        if (s.contains(QLatin1String("pattern"))
-            && !QRegularExpression(s.value(QLatin1String("pattern")).toString()).match(text).hasMatch())
+        if (s.contains(QLatin1String("minLength")) &&
+            text.size() < s.value(QLatin1String("minLength")).toInt())
+            return fail(QStringLiteral("must be at least %1 characters")
+                            .arg(s.value(QLatin1String("minLength")).toInt()));
+        if (s.contains(QLatin1String("maxLength")) &&
+            text.size() > s.value(QLatin1String("maxLength")).toInt())
+            return fail(QStringLiteral("must be at most %1 characters")
+                            .arg(s.value(QLatin1String("maxLength")).toInt()));
+        if (s.contains(QLatin1String("pattern")) &&
+            !QRegularExpression(s.value(QLatin1String("pattern")).toString()).match(text).hasMatch())
             return fail(QStringLiteral("must match %1").arg(s.value(QLatin1String("pattern")).toString()));
         const QString format = s.value(QLatin1String("format")).toString();
-        static const QRegularExpression uuid(QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
+        static const QRegularExpression uuid(
+            QStringLiteral("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"));
         if (format == u"uuid" && !uuid.match(text).hasMatch())
             return fail(QStringLiteral("must be a UUID"));
-        if (format == u"uri" && (QUrl(text, QUrl::StrictMode).scheme().isEmpty() || !QUrl(text, QUrl::StrictMode).isValid()))
+        if (format == u"uri" &&
+            (QUrl(text, QUrl::StrictMode).scheme().isEmpty() || !QUrl(text, QUrl::StrictMode).isValid()))
             return fail(QStringLiteral("must be an absolute URI"));
     }
     if (v.isDouble()) {
         const double d = v.toDouble();
         if (s.contains(QLatin1String("minimum")) && d < s.value(QLatin1String("minimum")).toDouble())
-            return fail(QStringLiteral("must be at least %1").arg(s.value(QLatin1String("minimum")).toDouble()));
+            return fail(
+                QStringLiteral("must be at least %1").arg(s.value(QLatin1String("minimum")).toDouble()));
         if (s.contains(QLatin1String("maximum")) && d > s.value(QLatin1String("maximum")).toDouble())
-            return fail(QStringLiteral("must be at most %1").arg(s.value(QLatin1String("maximum")).toDouble()));
-        if (s.contains(QLatin1String("exclusiveMinimum")) && d <= s.value(QLatin1String("exclusiveMinimum")).toDouble())
-            return fail(QStringLiteral("must be greater than %1").arg(s.value(QLatin1String("exclusiveMinimum")).toDouble()));
+            return fail(
+                QStringLiteral("must be at most %1").arg(s.value(QLatin1String("maximum")).toDouble()));
+        if (s.contains(QLatin1String("exclusiveMinimum")) &&
+            d <= s.value(QLatin1String("exclusiveMinimum")).toDouble())
+            return fail(QStringLiteral("must be greater than %1")
+                            .arg(s.value(QLatin1String("exclusiveMinimum")).toDouble()));
     }
     if (v.isArray() && s.contains(QLatin1String("items"))) {
         const QJsonArray a = v.toArray();
         for (qsizetype i = 0; i < a.size(); ++i) {
-            const QString why = check(QStringLiteral("%1[%2]").arg(name).arg(i), a.at(i), s.value(QLatin1String("items")).toObject());
+            const QString why = check(QStringLiteral("%1[%2]").arg(name).arg(i), a.at(i),
+                                      s.value(QLatin1String("items")).toObject());
             if (!why.isEmpty())
                 return why;
         }
