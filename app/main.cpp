@@ -5,6 +5,7 @@
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
 #include "SandboxCommand.h"
+#include "ScanCommand.h"
 #include "ServeCommand.h"
 
 #include <QCoreApplication>
@@ -34,6 +35,8 @@ void printHelp(QTextStream& out)
            "                           labelled tokens for agents; the token is shown once\n"
            "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server "
            "on stdio\n"
+           "  scan [--output FILE] (--upstream URL | -- COMMAND [ARGS...])\n"
+           "                           list any MCP server's tools and write a starter policy from guessed risk classes\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }
@@ -63,6 +66,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::grants(args, out, err);
     if (command == u"sandbox")
         return gatehouse::cli::sandbox(args, out, err);
+    if (command == u"scan")
+        return gatehouse::cli::scan(args, out, err);
     if (command == u"serve")
         return gatehouse::cli::serve(args, out, err);
     if (command == u"--version" || command == u"version") {
