@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "mcp/StdioLines.h"
+
+#include <QJsonObject>
 #include <QObject>
-#include <QSocketNotifier>
 
 namespace gatehouse {
 
@@ -27,15 +29,10 @@ signals:
     void finished();
 
 private:
-    void onReadable();
     void handleLine(const QByteArray& line);
     void write(const QJsonObject& message);
 
-    int m_in;
-    int m_out;
-    QSocketNotifier m_notifier;
-    QByteArray m_buffer;
-    bool m_discarding = false; // inside an over-long line
+    StdioLines m_lines;
     UpstreamServer* m_server;
     Upstream* m_upstream;
     ClientSession* m_session;

@@ -4,45 +4,26 @@
 #include "mcp/JsonRpc.h"
 
 #include <QDateTime>
-#include <cerrno>
-#include <unistd.h>
 
 namespace gatehouse {
 
 SandboxServer::SandboxServer(RolliSandbox* sandbox, int inFd, int outFd, QObject* parent)
     : QObject(parent)
     , m_sandbox(sandbox)
-    , m_in(inFd)
-    , m_out(outFd)
-    , m_notifier(inFd, QSocketNotifier::Read)
+    , m_lines(inFd, outFd, 16 * 1024 * 1024)
 {
-    connect(&m_notifier, &QSocketNotifier::activated, this, &SandboxServer::onReadable);
+    connect(&m_lines, &StdioLines::lineReceived, this, &SandboxServer::onLine);
+    connect(&m_lines, &StdioLines::closed, this, &SandboxServer::finished);
 }
 
-void SandboxServer::onReadable()
+void SandboxServer::onLine(const QByteArray& line)
 {
-    char chunk[65536];
-    const ssize_t n = ::read(m_in, chunk, sizeof chunk);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN))
-        return;
-    if (n <= 0) {
-        m_notifier.setEnabled(false);
-        emit finished();
-        return;
-    }
-    m_buffer.append(chunk, n);
-    qsizetype nl;
-    while ((nl = m_buffer.indexOf('\n')) >= 0) {
-        const QByteArray line = m_buffer.left(nl).trimmed();
-        m_buffer.remove(0, nl + 1);
-        if (line.isEmpty())
-            continue;
-        const jsonrpc::Message m = jsonrpc::parse(line);
-        if (m.kind == jsonrpc::Kind::Invalid)
-            write(jsonrpc::makeError(QJsonValue(QJsonValue::Null), m.errorCode, m.error));
-        else if (m.kind == jsonrpc::Kind::Request)
-            write(handle(m.object));
-    }
+    const jsonrpc::Message m = jsonrpc::parse(line);
+    if (m.kind == jsonrpc::Kind::Invalid)
+        m_lines.write(
+            jsonrpc::encode(jsonrpc::makeError(QJsonValue(QJsonValue::Null), m.errorCode, m.error)));
+    else if (m.kind == jsonrpc::Kind::Request)
+        m_lines.write(jsonrpc::encode(handle(m.object)));
 }
 
 QJsonObject SandboxServer::handle(const QJsonObject& request)
@@ -86,21 +67,6 @@ QJsonObject SandboxServer::handle(const QJsonObject& request)
     }
     return jsonrpc::makeError(id, jsonrpc::MethodNotFound,
                               QStringLiteral("Method not found: %1").arg(method));
-}
-
-void SandboxServer::write(const QJsonObject& message)
-{
-    const QByteArray line = jsonrpc::encode(message) + '\n';
-    qsizetype done = 0;
-    while (done < line.size()) {
-        const ssize_t n = ::write(m_out, line.constData() + done, size_t(line.size() - done));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return;
-        }
-        done += n;
-    }
 }
 
 } // namespace gatehouse

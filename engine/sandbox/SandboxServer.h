@@ -2,9 +2,9 @@
 #pragma once
 
 #include "RolliSandbox.h"
+#include "mcp/StdioLines.h"
 
 #include <QObject>
-#include <QSocketNotifier>
 
 namespace gatehouse {
 
@@ -21,15 +21,11 @@ signals:
     void finished();
 
 private:
-    void onReadable();
+    void onLine(const QByteArray& line);
     QJsonObject handle(const QJsonObject& request);
-    void write(const QJsonObject& message);
 
     RolliSandbox* m_sandbox;
-    int m_in;
-    int m_out;
-    QSocketNotifier m_notifier;
-    QByteArray m_buffer;
+    StdioLines m_lines;
 };
 
 } // namespace gatehouse
