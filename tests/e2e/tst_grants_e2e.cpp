@@ -19,6 +19,17 @@ Run gatehouse(const QStringList& args)
     return runGatehouse(args);
 }
 
+const QByteArray json = "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
+const QByteArray init =
+    R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18",)"
+    R"("capabilities":{},"clientInfo":{"name":"x","version":"1"}}})";
+
+// A bare initialize carrying `token`, as a client would open a session with it.
+int initializeWith(quint16 port, const QString& token)
+{
+    return rawHttp(port, post(init, json + "Authorization: Bearer " + token.toUtf8() + "\r\n", port)).status;
+}
+
 QString tokenFrom(const Run& add)
 {
     return add.out.trimmed().split(u'\n').last().trimmed();
@@ -156,15 +167,10 @@ void TestGrantsE2E::separateBudgetsPerGrant()
 
 void TestGrantsE2E::unknownAndMissingTokensGet401()
 {
-    const QByteArray json =
-        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
-    const QByteArray init =
-        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}})";
     const quint16 port = m_proxy->port();
     QCOMPARE(rawHttp(port, post(init, json, port)).status, 401);
-    QCOMPARE(rawHttp(port, post(init, json + "Authorization: Bearer not-a-grant\r\n", port)).status, 401);
-    QCOMPARE(rawHttp(port, post(init, json + "Authorization: Bearer " + m_ci.toUtf8() + "\r\n", port)).status,
-             200);
+    QCOMPARE(initializeWith(port, QStringLiteral("not-a-grant")), 401);
+    QCOMPARE(initializeWith(port, m_ci), 200);
     // Nothing of a refused request reaches the log.
     QVERIFY(!m_proxy->log().contains(u"not-a-grant"));
 }
@@ -178,10 +184,6 @@ void TestGrantsE2E::aGrantsOwnPolicy()
 void TestGrantsE2E::sessionsBelongToTheirGrant()
 {
     // A session opened with alice's token cannot be used with ci-runner's.
-    const QByteArray json =
-        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
-    const QByteArray init =
-        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}})";
     const quint16 port = m_proxy->port();
     const RawResponse opened =
         rawHttp(port, post(init, json + "Authorization: Bearer " + m_alice.toUtf8() + "\r\n", port));
@@ -221,18 +223,8 @@ void TestGrantsE2E::revokedGrantIsRefused()
              0);
     QVERIFY(
         m_proxy->waitForLog(QRegularExpression(QStringLiteral("configuration reloaded: 2 grants")), 5000));
-    const QByteArray json =
-        "Content-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
-    const QByteArray init =
-        R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"x","version":"1"}}})";
-    QCOMPARE(rawHttp(m_proxy->port(),
-                     post(init, json + "Authorization: Bearer " + m_ci.toUtf8() + "\r\n", m_proxy->port()))
-                 .status,
-             401);
-    QCOMPARE(rawHttp(m_proxy->port(),
-                     post(init, json + "Authorization: Bearer " + m_alice.toUtf8() + "\r\n", m_proxy->port()))
-                 .status,
-             200);
+    QCOMPARE(initializeWith(m_proxy->port(), m_ci), 401);
+    QCOMPARE(initializeWith(m_proxy->port(), m_alice), 200);
 }
 
 QTEST_GUILESS_MAIN(TestGrantsE2E)
