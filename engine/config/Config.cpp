@@ -48,7 +48,7 @@ public:
         for (auto it = grants.begin(); it != grants.end(); ++it)
             c.grants.insert(
                 it.key(),
-                grant(it.value(), JsonPointer::append(QStringLiteral("/grants"), it.key()), it.key(), c));
+                grant(it.value(), JsonPointer::append(QStringLiteral("/grants"), it.key()), it.key()));
         if (!m_errors->isEmpty())
             return std::nullopt;
         return c;
@@ -145,7 +145,7 @@ private:
         return s;
     }
 
-    GrantConfig grant(const QJsonValue& v, const QString& at, const QString& label, const Config& c)
+    GrantConfig grant(const QJsonValue& v, const QString& at, const QString& label)
     {
         GrantConfig g;
         static const QRegularExpression validLabel(QStringLiteral("^[A-Za-z0-9._@-]{1,64}$"));
@@ -168,7 +168,6 @@ private:
                   QStringLiteral("\"token_sha256\" is 64 lowercase hex digits"));
         g.policy = string(o, at, QStringLiteral("policy"));
         g.created = QDateTime::fromString(string(o, at, QStringLiteral("created")), Qt::ISODateWithMs);
-        Q_UNUSED(c);
         return g;
     }
 

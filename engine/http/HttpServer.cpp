@@ -52,7 +52,8 @@ void HttpServer::onNewConnection()
 void HttpServer::route(const QByteArray& prefix, Handler handler)
 {
     m_routes.append({prefix, std::move(handler)});
-    std::sort(m_routes.begin(), m_routes.end(), [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
+    std::sort(m_routes.begin(), m_routes.end(),
+              [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
 void HttpServer::dispatch(HttpConnection* connection, const HttpRequest& request)
@@ -75,7 +76,12 @@ bool HttpServer::isOwnHost(const HttpRequest& request) const
     if (!url.isValid() || url.port() != port())
         return false;
     const QString name = url.host();
-    return name == u"127.0.0.1" || name == u"localhost" || name == u"::1" || QHostAddress(name) == address();
+    return isLoopbackName(name) || QHostAddress(name) == address();
+}
+
+bool HttpServer::isLoopbackName(const QString& host)
+{
+    return host == u"127.0.0.1" || host == u"localhost" || host == u"::1";
 }
 
 void HttpServer::sweep()

@@ -8,7 +8,6 @@
 #include <QSet>
 #include <QTcpServer>
 #include <QTimer>
-
 #include <functional>
 
 namespace gatehouse {
@@ -34,6 +33,8 @@ public:
 
     // DNS rebinding defence: does the Host header name this listener (by a loopback name or its address)?
     bool isOwnHost(const HttpRequest& request) const;
+    // 127.0.0.1, localhost or ::1, as QUrl::host() spells them.
+    static bool isLoopbackName(const QString& host);
 
     void setLimits(const HttpConnection::Limits& limits) { m_limits = limits; }
     void setMaxConnections(int max) { m_maxConnections = max; }

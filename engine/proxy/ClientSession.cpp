@@ -7,6 +7,7 @@
 #include "mcp/JsonRpc.h"
 #include "mcp/ToolRefusal.h"
 
+#include "json/JsonWriter.h"
 #include <QJsonArray>
 #include <QPointer>
 #include <QTimer>
@@ -123,10 +124,9 @@ void ClientSession::receive(const QJsonObject& message)
     case jsonrpc::Kind::Request:
         if (hasInFlight(m.id())) {
             // Ids must be unique among a sender's requests in flight; answering would be ambiguous.
-            emit outgoing(jsonrpc::makeError(
-                              m.id(), jsonrpc::InvalidRequest,
-                              QStringLiteral("request id %1 is already in flight")
-                                  .arg(QString::fromUtf8(jsonrpc::encode({{QStringLiteral("id"), m.id()}})))),
+            emit outgoing(jsonrpc::makeError(m.id(), jsonrpc::InvalidRequest,
+                                             QStringLiteral("request id %1 is already in flight")
+                                                 .arg(QString::fromUtf8(JsonWriter::canonical(m.id())))),
                           m.id());
             return;
         }
@@ -200,7 +200,7 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     record.server = m_upstream->serverName();
     record.session = m_id;
     record.grant = m_grant;
-    record.requestId = QString::fromUtf8(jsonrpc::encode({{QStringLiteral("i"), id}})).mid(5).chopped(1);
+    record.requestId = QString::fromUtf8(JsonWriter::canonical(id));
     record.tool = nameValue.toString();
     record.arguments = argsValue.toObject();
 

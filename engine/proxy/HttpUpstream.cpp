@@ -108,7 +108,6 @@ void HttpUpstream::post(const QJsonObject& message)
     PostState state;
     state.sent = message;
     m_posts.insert(reply, std::move(state));
-    m_sentAny = true;
     connect(reply, &QNetworkReply::readyRead, this, [this, reply] { onPostData(reply); });
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         const QJsonObject sent = m_posts.value(reply).sent;

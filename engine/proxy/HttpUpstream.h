@@ -71,7 +71,6 @@ private:
     QByteArray m_sessionId;
     QByteArray m_protocolVersion;
     QJsonValue m_initializeId; // id of the initialize request, to learn the protocol version
-    bool m_sentAny = false;
 
     struct PostState
     {

@@ -31,11 +31,6 @@ bool accepts(const QByteArray& accept, const QByteArray& type)
     return lower.contains(type) || lower.contains("*/*");
 }
 
-bool isLoopbackHost(const QString& host)
-{
-    return host == u"127.0.0.1" || host == u"localhost" || host == u"[::1]" || host == u"::1";
-}
-
 } // namespace
 
 const QStringList& McpHttpEndpoint::supportedProtocolVersions()
@@ -89,7 +84,7 @@ bool McpHttpEndpoint::checkOrigin(const HttpRequest& request) const
     const QUrl url(origin);
     if (!url.isValid() || (url.scheme() != u"http" && url.scheme() != u"https"))
         return false; // "null" and anything odd
-    return isLoopbackHost(url.host()) || isLoopbackHost(QStringLiteral("[") + url.host() + u']');
+    return HttpServer::isLoopbackName(url.host());
 }
 
 void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& request)

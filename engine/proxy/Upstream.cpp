@@ -4,6 +4,7 @@
 #include "ClientSession.h"
 #include "mcp/JsonRpc.h"
 
+#include "json/JsonWriter.h"
 #include <QTimer>
 
 namespace gatehouse {
@@ -78,11 +79,9 @@ void Upstream::detach(ClientSession* session)
     }
     // Requests the server sent to this session will get no answer from it: answer them here.
     for (auto it = m_serverRequests.begin(); it != m_serverRequests.end();) {
-        if (it.value() == session || it.value().isNull()) {
-            const QString key = it.key();
-            const QJsonValue id =
-                key.startsWith(u's') ? QJsonValue(key.mid(1)) : QJsonValue(key.mid(1).toDouble());
-            sendNow(jsonrpc::makeError(id, jsonrpc::InternalError, QStringLiteral("the client has gone")));
+        if (it->session == session || it->session.isNull()) {
+            sendNow(
+                jsonrpc::makeError(it->id, jsonrpc::InternalError, QStringLiteral("the client has gone")));
             it = m_serverRequests.erase(it);
         } else {
             ++it;
@@ -134,11 +133,10 @@ void Upstream::cancel(ClientSession* session, const QJsonValue& clientId, const 
             if (!reason.isEmpty())
                 params.insert(QStringLiteral("reason"), reason);
             sendNow(jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"), params));
-            emit logLine(
-                QStringLiteral(
-                    "%1: client cancelled request %2; notifications/cancelled sent upstream for %3")
-                    .arg(m_serverName, QString::fromUtf8(jsonrpc::encode({{QStringLiteral("id"), clientId}})))
-                    .arg(id));
+            emit logLine(QStringLiteral(
+                             "%1: client cancelled request %2; notifications/cancelled sent upstream for %3")
+                             .arg(m_serverName, QString::fromUtf8(JsonWriter::canonical(clientId)))
+                             .arg(id));
             finish(id, jsonrpc::makeError(id, jsonrpc::InternalError,
                                           QStringLiteral("request cancelled by the client")));
             return;
@@ -158,7 +156,7 @@ void Upstream::respond(ClientSession* session, const QJsonObject& response)
 {
     const QString key = jsonrpc::idKey(response.value(QStringLiteral("id")));
     const auto it = m_serverRequests.constFind(key);
-    if (it == m_serverRequests.constEnd() || it.value() != session)
+    if (it == m_serverRequests.constEnd() || it->session != session)
         return; // not a request of this server to this session: drop rather than misroute
     m_serverRequests.remove(key);
     sendNow(response);
@@ -312,7 +310,7 @@ void Upstream::onServerRequest(const QJsonObject& message)
                                                  .arg(message.value(Method).toString())));
         return;
     }
-    m_serverRequests.insert(jsonrpc::idKey(id), session);
+    m_serverRequests.insert(jsonrpc::idKey(id), {session, id});
     session->deliverFromUpstream(message, session->latestInFlightId());
 }
 
@@ -335,8 +333,8 @@ void Upstream::onServerNotification(const QJsonObject& message)
     if (method == u"notifications/cancelled") {
         // The server withdrew a request it sent to a client.
         const QString key = jsonrpc::idKey(params.value(QStringLiteral("requestId")));
-        if (const auto s = m_serverRequests.take(key))
-            s->deliverFromUpstream(message, QJsonValue(QJsonValue::Undefined));
+        if (const ServerRequest r = m_serverRequests.take(key); r.session)
+            r.session->deliverFromUpstream(message, QJsonValue(QJsonValue::Undefined));
         return;
     }
     if (method == u"notifications/tools/list_changed")

@@ -100,8 +100,13 @@ private:
     QSet<ClientSession*> m_sessions;
     QHash<qint64, Pending> m_pending;
     QHash<QString, ProgressRoute> m_progress;
-    QHash<QString, QPointer<ClientSession>> m_serverRequests; // idKey of a server->client request
-    QList<QJsonObject> m_queue; // waiting for the transport or for initialization
+    struct ServerRequest
+    {
+        QPointer<ClientSession> session;
+        QJsonValue id; // as the server sent it
+    };
+    QHash<QString, ServerRequest> m_serverRequests; // by idKey of a server->client request
+    QList<QJsonObject> m_queue;                     // waiting for the transport or for initialization
     qint64 m_nextId = 1;
     qint64 m_nextToken = 1;
     int m_timeoutMs = 120'000;
