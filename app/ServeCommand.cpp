@@ -204,17 +204,22 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         });
         QObject::connect(gate, &PolicyGate::auditFailed, logLine);
     });
-    // "Always allow/deny" at an approval edits the policy that decided the call's server.
-    QObject::connect(&broker, &ApprovalBroker::ruleRequested,
-                     [&](const QString& server, const QString& tool, ToolAction action) {
-                         PolicyGate* gate = gates.gate(servers.value(server).policy);
-                         QString why;
-                         if (gate->setToolAction(tool, action, &why))
-                             logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)")
-                                         .arg(toolActionName(action), tool));
-                         else
-                             logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
-                     });
+    auto gateFor = [&](const QString& server, const QString& grant) {
+        const GrantConfig g = config->grants.value(grant);
+        return gates.gate(!grant.isEmpty() && !g.policy.isEmpty() ? g.policy : servers.value(server).policy);
+    };
+    // "Always allow/deny" at an approval edits the policy that decided the call.
+    QObject::connect(
+        &broker, &ApprovalBroker::ruleRequested,
+        [&](const QString& server, const QString& grant, const QString& tool, ToolAction action) {
+            PolicyGate* gate = gateFor(server, grant);
+            QString why;
+            if (gate->setToolAction(tool, action, &why))
+                logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)")
+                            .arg(toolActionName(action), tool));
+            else
+                logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
+        });
     QObject::connect(&broker, &ApprovalBroker::requested, [&](const ApprovalRequest& r) {
         logLine(
             QStringLiteral("approval %1 needed: %2 %3 (%4); answer with: gatehouse approvals approve|deny %1")
@@ -227,10 +232,6 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                                      .arg(r.id, QLatin1String(outcomes[int(a.outcome)]), a.approver,
                                           a.note.isEmpty() ? QString() : QStringLiteral(": ") + a.note));
                      });
-    auto gateFor = [&](const QString& server, const QString& grant) {
-        const GrantConfig g = config->grants.value(grant);
-        return gates.gate(!grant.isEmpty() && !g.policy.isEmpty() ? g.policy : servers.value(server).policy);
-    };
     for (auto it = servers.cbegin(); it != servers.cend(); ++it) {
         if (it->policy.isEmpty())
             logLine(

@@ -13,19 +13,20 @@ namespace gatehouse {
 namespace {
 QJsonObject toJson(const ApprovalRequest& r)
 {
-    return {{QStringLiteral("id"), r.id},
-            {QStringLiteral("server"), r.server},
-            {QStringLiteral("session"), r.session},
-            {QStringLiteral("grant"), r.grant},
-            {QStringLiteral("tool"), r.tool},
-            {QStringLiteral("arguments"), r.arguments},
-            {QStringLiteral("argumentsSha256"), r.argumentsHash},
-            {QStringLiteral("riskClass"), r.riskClass},
-            {QStringLiteral("rule"), r.rule},
-            {QStringLiteral("message"), r.message},
-            {QStringLiteral("created"), r.created.toString(Qt::ISODateWithMs)},
-            {QStringLiteral("deadline"), r.deadline.toString(Qt::ISODateWithMs)},
-            {QStringLiteral("secondsLeft"), qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(r.deadline))}};
+    return {
+        {QStringLiteral("id"), r.id},
+        {QStringLiteral("server"), r.server},
+        {QStringLiteral("session"), r.session},
+        {QStringLiteral("grant"), r.grant},
+        {QStringLiteral("tool"), r.tool},
+        {QStringLiteral("arguments"), r.arguments},
+        {QStringLiteral("argumentsSha256"), r.argumentsHash},
+        {QStringLiteral("riskClass"), r.riskClass},
+        {QStringLiteral("rule"), r.rule},
+        {QStringLiteral("message"), r.message},
+        {QStringLiteral("created"), r.created.toString(Qt::ISODateWithMs)},
+        {QStringLiteral("deadline"), r.deadline.toString(Qt::ISODateWithMs)},
+        {QStringLiteral("secondsLeft"), qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(r.deadline))}};
 }
 } // namespace
 
@@ -50,7 +51,8 @@ void AdminEndpoint::onRequest(HttpConnection* connection, const HttpRequest& req
         reply(connection, status, {{QStringLiteral("error"), message}});
     };
     if (!m_server->isOwnHost(request) || request.headerCount("origin") > 0)
-        return error(403, QStringLiteral("forbidden: the admin API takes no browser requests and only its own Host"));
+        return error(
+            403, QStringLiteral("forbidden: the admin API takes no browser requests and only its own Host"));
     if (!constantTimeEquals(bearerToken(request), m_token))
         return error(401, QStringLiteral("unauthorized: the admin token is required"));
 
@@ -70,11 +72,14 @@ void AdminEndpoint::onRequest(HttpConnection* connection, const HttpRequest& req
         const QString decision = body.object().value(QStringLiteral("decision")).toString();
         const auto choice = approvalChoiceFromName(decision);
         if (!body.isObject() || !choice)
-            return error(400, QStringLiteral("the body must be {\"decision\": \"allow-once|allow-session|always-allow|deny|"
-                                             "always-deny\", \"note\": \"…\"}"));
+            return error(
+                400,
+                QStringLiteral("the body must be {\"decision\": \"allow-once|allow-session|always-allow|deny|"
+                               "always-deny\", \"note\": \"…\"}"));
         const QString note = body.object().value(QStringLiteral("note")).toString();
         if (!m_broker->answer(id, *choice, QStringLiteral("admin-api"), note))
-            return error(404, QStringLiteral("no pending approval %1 (answered, expired or withdrawn)").arg(id));
+            return error(404,
+                         QStringLiteral("no pending approval %1 (answered, expired or withdrawn)").arg(id));
         return reply(connection, 200, {{QStringLiteral("id"), id}, {QStringLiteral("decision"), decision}});
     }
     error(404, QStringLiteral("not found"));

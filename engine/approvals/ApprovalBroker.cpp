@@ -2,7 +2,6 @@
 #include "ApprovalBroker.h"
 
 #include "json/JsonWriter.h"
-
 #include <QCryptographicHash>
 #include <QRandomGenerator>
 
@@ -45,12 +44,12 @@ std::optional<ApprovalChoice> approvalChoiceFromName(const QString& name)
 
 ApprovalBroker::ApprovalBroker(QObject* parent)
     : QObject(parent)
-{
-}
+{}
 
 QString ApprovalBroker::hashArguments(const QJsonObject& arguments)
 {
-    return QString::fromLatin1(QCryptographicHash::hash(JsonWriter::canonical(arguments), QCryptographicHash::Sha256).toHex());
+    return QString::fromLatin1(
+        QCryptographicHash::hash(JsonWriter::canonical(arguments), QCryptographicHash::Sha256).toHex());
 }
 
 QString ApprovalBroker::bindingKey(const ApprovalRequest& r) const
@@ -71,7 +70,8 @@ QString ApprovalBroker::newId() const
     return id;
 }
 
-quint64 ApprovalBroker::ask(ApprovalRequest request, int timeoutSeconds, TimeoutOutcome onTimeout, Callback callback)
+quint64 ApprovalBroker::ask(ApprovalRequest request, int timeoutSeconds, TimeoutOutcome onTimeout,
+                            Callback callback)
 {
     if (request.argumentsHash.isEmpty())
         request.argumentsHash = hashArguments(request.arguments);
@@ -98,7 +98,8 @@ quint64 ApprovalBroker::ask(ApprovalRequest request, int timeoutSeconds, Timeout
         if (it == m_pending.constEnd())
             return;
         ApprovalAnswer a;
-        a.outcome = it->onTimeout == TimeoutOutcome::Allow ? ApprovalAnswer::Outcome::Allowed : ApprovalAnswer::Outcome::TimedOut;
+        a.outcome = it->onTimeout == TimeoutOutcome::Allow ? ApprovalAnswer::Outcome::Allowed
+                                                           : ApprovalAnswer::Outcome::TimedOut;
         a.approver = QStringLiteral("(timeout)");
         resolve(id, a);
     });
@@ -125,7 +126,8 @@ void ApprovalBroker::withdraw(quint64 ticket)
     resolve(id, a);
 }
 
-bool ApprovalBroker::answer(const QString& id, ApprovalChoice choice, const QString& approver, const QString& note)
+bool ApprovalBroker::answer(const QString& id, ApprovalChoice choice, const QString& approver,
+                            const QString& note)
 {
     const auto it = m_pending.constFind(id);
     if (it == m_pending.constEnd())
@@ -145,14 +147,14 @@ bool ApprovalBroker::answer(const QString& id, ApprovalChoice choice, const QStr
         break;
     case ApprovalChoice::AlwaysAllow:
         a.outcome = ApprovalAnswer::Outcome::Allowed;
-        emit ruleRequested(r.server, r.tool, ToolAction::Allow);
+        emit ruleRequested(r.server, r.grant, r.tool, ToolAction::Allow);
         break;
     case ApprovalChoice::Deny:
         a.outcome = ApprovalAnswer::Outcome::Denied;
         break;
     case ApprovalChoice::AlwaysDeny:
         a.outcome = ApprovalAnswer::Outcome::Denied;
-        emit ruleRequested(r.server, r.tool, ToolAction::Deny);
+        emit ruleRequested(r.server, r.grant, r.tool, ToolAction::Deny);
         break;
     }
     resolve(id, a);
@@ -181,11 +183,13 @@ QList<ApprovalRequest> ApprovalBroker::pending() const
     QList<ApprovalRequest> out;
     for (const Pending& p : m_pending)
         out.append(p.request);
-    std::sort(out.begin(), out.end(), [](const ApprovalRequest& a, const ApprovalRequest& b) { return a.created < b.created; });
+    std::sort(out.begin(), out.end(),
+              [](const ApprovalRequest& a, const ApprovalRequest& b) { return a.created < b.created; });
     return out;
 }
 
-bool ApprovalBroker::isAllowedForSession(const QString& session, const QString& server, const QString& tool) const
+bool ApprovalBroker::isAllowedForSession(const QString& session, const QString& server,
+                                         const QString& tool) const
 {
     return m_sessionAllowed.contains(sessionKey(session, server, tool));
 }

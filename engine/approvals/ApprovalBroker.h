@@ -11,7 +11,6 @@
 #include <QObject>
 #include <QSet>
 #include <QTimer>
-
 #include <functional>
 
 namespace gatehouse {
@@ -33,14 +32,28 @@ struct ApprovalRequest
     QDateTime deadline;
 };
 
-enum class ApprovalChoice { AllowOnce, AllowForSession, AlwaysAllow, Deny, AlwaysDeny };
+enum class ApprovalChoice
+{
+    AllowOnce,
+    AllowForSession,
+    AlwaysAllow,
+    Deny,
+    AlwaysDeny
+};
 
-QString approvalChoiceName(ApprovalChoice c); // "allow-once", "allow-session", "always-allow", "deny", "always-deny"
+QString
+approvalChoiceName(ApprovalChoice c); // "allow-once", "allow-session", "always-allow", "deny", "always-deny"
 std::optional<ApprovalChoice> approvalChoiceFromName(const QString& name);
 
 struct ApprovalAnswer
 {
-    enum class Outcome { Allowed, Denied, TimedOut, Cancelled };
+    enum class Outcome
+    {
+        Allowed,
+        Denied,
+        TimedOut,
+        Cancelled
+    };
     Outcome outcome = Outcome::Denied;
     std::optional<ApprovalChoice> choice; // what the person chose, if one did
     QString approver;                     // who: "terminal", "admin-api", "app", "(timeout)"
@@ -84,7 +97,9 @@ signals:
     void requested(const gatehouse::ApprovalRequest& request);
     void resolved(const gatehouse::ApprovalRequest& request, const gatehouse::ApprovalAnswer& answer);
     // "Always allow" / "always deny": the policy should now say so for this tool.
-    void ruleRequested(const QString& server, const QString& tool, gatehouse::ToolAction action);
+    // The grant is the caller's: a grant with a policy of its own had its call decided by that one.
+    void ruleRequested(const QString& server, const QString& grant, const QString& tool,
+                       gatehouse::ToolAction action);
 
 private:
     struct Pending
