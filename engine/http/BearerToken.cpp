@@ -23,12 +23,17 @@ bool constantTimeEquals(const QByteArray& a, const QByteArray& b)
     return diff == 0;
 }
 
-QByteArray randomToken(int bytes)
+QByteArray randomBytes(int bytes)
 {
-    bytes = std::max(16, (bytes + 3) / 4 * 4);
     QByteArray raw(bytes, Qt::Uninitialized);
     QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), bytes / 4);
-    return raw.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return raw;
+}
+
+QByteArray randomToken(int bytes)
+{
+    return randomBytes(std::max(16, (bytes + 3) / 4 * 4))
+        .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
 } // namespace gatehouse

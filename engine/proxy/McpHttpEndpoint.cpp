@@ -8,7 +8,6 @@
 #include "http/BearerToken.h"
 #include "mcp/JsonRpc.h"
 
-#include <QRandomGenerator>
 #include <QUrl>
 
 namespace gatehouse {
@@ -17,13 +16,6 @@ namespace {
 
 const QByteArray SessionHeader = "mcp-session-id";
 const QByteArray VersionHeader = "mcp-protocol-version";
-
-QByteArray randomHex(int bytes)
-{
-    QByteArray raw(bytes, Qt::Uninitialized);
-    QRandomGenerator::system()->fillRange(reinterpret_cast<quint32*>(raw.data()), bytes / 4);
-    return raw.toHex();
-}
 
 bool accepts(const QByteArray& accept, const QByteArray& type)
 {
@@ -222,7 +214,7 @@ void McpHttpEndpoint::handleDelete(HttpConnection* connection, const HttpRequest
 
 McpHttpEndpoint::Session* McpHttpEndpoint::createSession(UpstreamServer* server, const QString& grant)
 {
-    const QString id = QString::fromLatin1(randomHex(16));
+    const QString id = QString::fromLatin1(randomBytes(16).toHex());
     auto* session = new Session;
     session->server = server;
     session->grant = grant;
