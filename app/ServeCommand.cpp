@@ -4,15 +4,11 @@
 #include "AdminAccess.h"
 #include "Signals.h"
 #include "TerminalApprover.h"
-#include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
-#include "counters/InMemoryCounterStore.h"
 #include "http/BearerToken.h"
-#include "http/HttpServer.h"
-#include "proxy/McpHttpEndpoint.h"
-#include "proxy/PolicyGates.h"
+#include "proxy/Proxy.h"
 #include "proxy/StdioEndpoint.h"
 #include "proxy/UpstreamServer.h"
 
@@ -20,8 +16,6 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QFileSystemWatcher>
-#include <QProcessEnvironment>
 #include <unistd.h>
 
 namespace gatehouse::cli {
@@ -183,176 +177,69 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                      [&](const QString& why) { logLine(QStringLiteral("AUDIT LOG WRITE FAILED: ") + why); });
     logLine(QStringLiteral("audit log: %1").arg(auditLog.path()));
 
-    ApprovalBroker broker;
-    PolicyGates gates(std::make_shared<InMemoryCounterStore>(), &broker, &auditLog);
-    QObject::connect(&gates, &PolicyGates::gateCreated, [&](PolicyGate* gate) {
-        QObject::connect(gate, &PolicyGate::policyRejected, [gate, logLine](const Diagnostics& errors) {
-            logLine(QStringLiteral("policy %1 is invalid; keeping the last good policy%2")
-                        .arg(gate->policyFile(),
-                             gate->policy() ? QString() : QStringLiteral(" (none: every call is refused)")));
-            for (const Diagnostic& d : errors)
-                logLine(QStringLiteral("  ") + d.toString());
-        });
-        QObject::connect(gate, &PolicyGate::policyChanged, [gate, logLine] {
-            logLine(QStringLiteral("policy loaded from %1").arg(gate->policyFile()));
-        });
-        QObject::connect(gate, &PolicyGate::callDecided, [logLine](const CallRecord& r) {
-            logLine(QStringLiteral("%1 %2 %3 %4 %5%6")
-                        .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
-                             r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule,
-                             r.grant.isEmpty() ? QString() : QStringLiteral(" grant ") + r.grant));
-        });
-        QObject::connect(gate, &PolicyGate::auditFailed, logLine);
+    Proxy proxy(config, servers, &auditLog);
+    QObject::connect(&proxy, &Proxy::logLine, logLine);
+    QObject::connect(&proxy, &Proxy::callDecided, [logLine](const CallRecord& r) {
+        logLine(QStringLiteral("%1 %2 %3 %4 %5%6")
+                    .arg(r.time.toString(Qt::ISODateWithMs), r.server, r.tool, verdictName(r.verdict),
+                         r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule,
+                         r.grant.isEmpty() ? QString() : QStringLiteral(" grant ") + r.grant));
     });
-    auto gateFor = [&](const QString& server, const QString& grant) {
-        const GrantConfig g = config->grants.value(grant);
-        return gates.gate(!grant.isEmpty() && !g.policy.isEmpty() ? g.policy : servers.value(server).policy);
-    };
-    // "Always allow/deny" at an approval edits the policy that decided the call.
-    QObject::connect(
-        &broker, &ApprovalBroker::ruleRequested,
-        [&](const QString& server, const QString& grant, const QString& tool, ToolAction action) {
-            PolicyGate* gate = gateFor(server, grant);
-            QString why;
-            if (gate->setToolAction(tool, action, &why))
-                logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)")
-                            .arg(toolActionName(action), tool));
-            else
-                logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
-        });
-    QObject::connect(&broker, &ApprovalBroker::requested, [&](const ApprovalRequest& r) {
+    ApprovalBroker* broker = proxy.broker();
+    QObject::connect(broker, &ApprovalBroker::requested, [&](const ApprovalRequest& r) {
         logLine(
             QStringLiteral("approval %1 needed: %2 %3 (%4); answer with: gatehouse approvals approve|deny %1")
                 .arg(r.id, r.server, r.tool, r.rule));
     });
-    QObject::connect(&broker, &ApprovalBroker::resolved,
+    QObject::connect(broker, &ApprovalBroker::resolved,
                      [&](const ApprovalRequest& r, const ApprovalAnswer& a) {
                          static const char* outcomes[] = {"allowed", "denied", "timed out", "cancelled"};
                          logLine(QStringLiteral("approval %1 %2 by %3%4")
                                      .arg(r.id, QLatin1String(outcomes[int(a.outcome)]), a.approver,
                                           a.note.isEmpty() ? QString() : QStringLiteral(": ") + a.note));
                      });
-    for (auto it = servers.cbegin(); it != servers.cend(); ++it) {
-        if (it->policy.isEmpty())
-            logLine(
-                QStringLiteral("server %1 has no policy: every tools/call is refused with \"(no policy)\"")
-                    .arg(it.key()));
-        gates.gate(it->policy);
-    }
-
-    QFileSystemWatcher configWatch;
-    if (QFileInfo::exists(configPath))
-        configWatch.addPath(configPath);
-    configWatch.addPath(QFileInfo(configPath).absolutePath());
-    QObject::connect(&configWatch, &QFileSystemWatcher::directoryChanged, [&] {
-        if (QFileInfo::exists(configPath) && !configWatch.files().contains(configPath))
-            configWatch.addPath(configPath);
-    });
-    QObject::connect(&configWatch, &QFileSystemWatcher::fileChanged, [&] {
-        Diagnostics errors;
-        if (auto fresh = Config::load(configPath, &errors)) {
-            *config = std::move(*fresh);
-            logLine(QStringLiteral("configuration reloaded: %1 grants").arg(config->grants.size()));
-        } else {
-            logLine(QStringLiteral("configuration %1 is invalid; keeping the last good one").arg(configPath));
-        }
-        if (QFileInfo::exists(configPath))
-            configWatch.addPath(configPath);
-    });
-
-    // The upstream servers.
-    QList<UpstreamServer*> upstreams;
-    for (auto it = servers.cbegin(); it != servers.cend(); ++it) {
-        UpstreamServer::Target target;
-        if (!it->url.isEmpty()) {
-            HttpUpstream::Endpoint endpoint;
-            endpoint.url = QUrl(it->url, QUrl::StrictMode);
-            if (!endpoint.url.isValid() ||
-                (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https"))
-                return usage(
-                    QStringLiteral("the upstream of %1 must be an http:// or https:// URL").arg(it.key()));
-            for (auto h = it->headers.cbegin(); h != it->headers.cend(); ++h)
-                endpoint.headers.append({h.key().toLatin1(), h.value().toUtf8()});
-            target = endpoint;
-        } else {
-            StdioUpstream::Command c;
-            c.program = it->command.first();
-            c.arguments = it->command.mid(1);
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            for (auto e = it->env.cbegin(); e != it->env.cend(); ++e)
-                env.insert(e.key(), e.value());
-            c.environment = env;
-            c.workingDirectory = it->cwd;
-            target = c;
-        }
-        auto* u = new UpstreamServer(it.key(), target, QCoreApplication::instance());
-        u->setRequestTimeoutMs(timeoutSeconds * 1000);
-        QObject::connect(u, &UpstreamServer::logLine, logLine);
-        u->start();
-        upstreams.append(u);
-    }
+    proxy.watchConfig(configPath);
 
     // HTTP always listens: for MCP clients unless --stdio alone, and for the admin API in any case.
-    const bool mcpOverHttp = !parser.isSet(o.stdio) || parser.isSet(o.listen);
-    HttpServer http;
-    const QHostAddress httpAddress = mcpOverHttp ? address : QHostAddress(QHostAddress::LocalHost);
-    if (!http.listen(httpAddress, mcpOverHttp ? quint16(port) : 0)) {
-        logLine(QStringLiteral("cannot listen on %1: %2").arg(listenSpec, http.errorString()));
-        return 1;
+    Proxy::Settings settings;
+    settings.serveMcpOverHttp = !parser.isSet(o.stdio) || parser.isSet(o.listen);
+    settings.address = settings.serveMcpOverHttp ? address : QHostAddress(QHostAddress::LocalHost);
+    settings.port = settings.serveMcpOverHttp ? quint16(port) : 0;
+    settings.defaultServer = cliName;
+    settings.upstreamTimeoutSeconds = timeoutSeconds;
+    settings.noAuth = parser.isSet(o.noAuth);
+    // Who may call: a grant of the server, or the launch token (given, or made up and printed when the
+    // server has no grants), or anyone with --no-auth.
+    settings.launchToken =
+        (parser.isSet(o.token) ? parser.value(o.token) : qEnvironmentVariable("GATEHOUSE_TOKEN")).toUtf8();
+    const bool anyGrants = std::any_of(servers.keyBegin(), servers.keyEnd(),
+                                       [&](const QString& s) { return !config->grantsOf(s).isEmpty(); });
+    if (settings.serveMcpOverHttp && settings.noAuth) {
+        logLine(QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
+    } else if (settings.serveMcpOverHttp && settings.launchToken.isEmpty() && !anyGrants) {
+        settings.launchToken = randomToken();
+        logLine(QStringLiteral("bearer token for this launch: %1")
+                    .arg(QString::fromLatin1(settings.launchToken)));
     }
-    const QString base = QStringLiteral("http://%1:%2")
-                             .arg(httpAddress.protocol() == QAbstractSocket::IPv6Protocol
-                                      ? QStringLiteral("[%1]").arg(httpAddress.toString())
-                                      : httpAddress.toString())
-                             .arg(http.port());
-    std::unique_ptr<McpHttpEndpoint> endpoint;
-    if (mcpOverHttp) {
-        // Who may call: a grant of the server, or the launch token (given, or made up and printed
-        // when the server has no grants), or anyone with --no-auth.
-        QByteArray launchToken =
-            (parser.isSet(o.token) ? parser.value(o.token) : qEnvironmentVariable("GATEHOUSE_TOKEN"))
-                .toUtf8();
-        const bool anyGrants = std::any_of(servers.keyBegin(), servers.keyEnd(),
-                                           [&](const QString& s) { return !config->grantsOf(s).isEmpty(); });
-        if (parser.isSet(o.noAuth)) {
-            logLine(
-                QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
-        } else if (launchToken.isEmpty() && !anyGrants) {
-            launchToken = randomToken();
-            logLine(QStringLiteral("bearer token for this launch: %1").arg(QString::fromLatin1(launchToken)));
-        }
-        McpHttpEndpoint::Options endpointOptions;
-        const bool noAuth = parser.isSet(o.noAuth);
-        endpointOptions.authenticate = [config, launchToken,
-                                        noAuth](const QString& server,
-                                                const QByteArray& token) -> std::optional<QString> {
-            if (noAuth)
-                return QString();
-            const QString grant = config->grantFor(server, token);
-            if (!grant.isEmpty())
-                return grant;
-            if (!launchToken.isEmpty() && constantTimeEquals(token, launchToken))
-                return QString();
-            return std::nullopt;
-        };
-        endpointOptions.gateFor = gateFor;
-        endpoint = std::make_unique<McpHttpEndpoint>(&http, endpointOptions);
-        for (UpstreamServer* u : std::as_const(upstreams)) {
-            endpoint->addServer(u, u->name() == cliName || upstreams.size() == 1);
+    settings.adminToken = parser.isSet(o.adminToken) ? parser.value(o.adminToken).toUtf8() : randomToken();
+    if (!proxy.start(settings, &problem)) {
+        logLine(problem);
+        return problem.startsWith(QLatin1String("cannot listen")) ? 1 : usage(problem);
+    }
+    if (settings.serveMcpOverHttp) {
+        for (UpstreamServer* u : proxy.upstreams()) {
             const QStringList grants = config->grantsOf(u->name());
-            if (upstreams.size() > 1)
-                logLine(QStringLiteral("serving %1 at %2/mcp/%1").arg(u->name(), base));
+            if (servers.size() > 1)
+                logLine(QStringLiteral("serving %1 at %2").arg(u->name(), proxy.mcpUrl(u->name())));
             if (!grants.isEmpty())
                 logLine(
                     QStringLiteral("grants for %1: %2").arg(u->name(), grants.join(QStringLiteral(", "))));
         }
-        logLine(QStringLiteral("listening on %1/mcp").arg(base));
+        logLine(QStringLiteral("listening on %1/mcp").arg(proxy.baseUrl()));
     }
 
-    const AdminAccess admin{base + QStringLiteral("/admin"), parser.isSet(o.adminToken)
-                                                                 ? parser.value(o.adminToken)
-                                                                 : QString::fromLatin1(randomToken())};
-    AdminEndpoint adminEndpoint(&http, &broker, admin.token.toUtf8());
+    const AdminAccess admin{proxy.baseUrl() + QStringLiteral("/admin"),
+                            QString::fromUtf8(settings.adminToken)};
     if (admin.write(parser.value(o.adminFile), &problem))
         logLine(QStringLiteral("admin API on %1 (address and token in %2)")
                     .arg(admin.url, parser.value(o.adminFile)));
@@ -362,15 +249,13 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
 
     std::unique_ptr<TerminalApprover> terminal;
     if (!parser.isSet(o.stdio) && ::isatty(0))
-        terminal = std::make_unique<TerminalApprover>(&broker, err);
+        terminal = std::make_unique<TerminalApprover>(broker, err);
 
     std::unique_ptr<StdioEndpoint> stdioEndpoint;
     if (parser.isSet(o.stdio)) {
-        UpstreamServer* u = upstreams.size() == 1
-                                ? upstreams.first()
-                                : *std::find_if(upstreams.begin(), upstreams.end(),
-                                                [&](UpstreamServer* s) { return s->name() == cliName; });
-        stdioEndpoint = std::make_unique<StdioEndpoint>(u, gateFor(u->name(), QString()));
+        UpstreamServer* u =
+            proxy.upstreams().size() == 1 ? proxy.upstreams().first() : proxy.upstream(cliName);
+        stdioEndpoint = std::make_unique<StdioEndpoint>(u, proxy.gateFor(u->name(), QString()));
         QObject::connect(stdioEndpoint.get(), &StdioEndpoint::finished, QCoreApplication::instance(),
                          &QCoreApplication::quit, Qt::QueuedConnection);
     }
@@ -378,10 +263,7 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     const int rc = QCoreApplication::exec();
     terminal.reset();
     stdioEndpoint.reset();
-    endpoint.reset();
-    http.close();
-    for (UpstreamServer* u : std::as_const(upstreams))
-        u->stop();
+    proxy.stop();
     auditLog.flush();
     if (AdminAccess::read(parser.value(o.adminFile), &problem).token == admin.token)
         QFile::remove(parser.value(o.adminFile)); // ours, not a later proxy's
