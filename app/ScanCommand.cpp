@@ -5,6 +5,7 @@
 #include "policy/PolicyParser.h"
 #include "policy/PolicyWriter.h"
 #include "policy/RiskGuess.h"
+#include "policy/ToolCatalogue.h"
 #include "proxy/Upstream.h"
 #include "proxy/UpstreamServer.h"
 
@@ -130,25 +131,11 @@ int scan(const QStringList& args, QTextStream& out, QTextStream& err)
         const RiskGuess g = guessRiskClass(t.toObject());
         notes << QStringLiteral("%1: %2 (%3)").arg(name, g.riskClass, g.reason);
         err << QStringLiteral("%1 %2 %3\n").arg(name, -40).arg(g.riskClass, -12).arg(g.reason);
-        ToolPolicy tp;
-        auto limit = [&name](int max) {
-            Limit l;
-            l.counter = name + QStringLiteral("_rate");
-            l.window = LimitWindow::named(LimitWindow::Unit::Minute);
-            l.max = max;
-            l.scope = LimitScope::Grant;
-            return QList<Limit>{l};
-        };
         if (g.riskClass == u"Destructive") {
             hidden << name;
             continue;
         }
-        if (g.riskClass == u"Write")
-            tp.limits = limit(30);
-        else if (g.riskClass == u"Execute")
-            tp.limits = limit(10);
-        else if (g.riskClass == u"Financial")
-            tp.action = ToolAction::Approve;
+        const ToolPolicy tp = recommendedToolPolicy(name, g.riskClass);
         policy.tools->insert(name, tp);
     }
     if (!hidden.isEmpty())

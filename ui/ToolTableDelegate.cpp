@@ -1,0 +1,126 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ToolTableDelegate.h"
+
+#include "ToolTableModel.h"
+
+#include <QApplication>
+#include <QMouseEvent>
+#include <QPainter>
+
+namespace gatehouse::ui {
+
+using policyedit::ToolState;
+
+QColor ToolTableDelegate::riskColor(const QString& riskClass)
+{
+    if (riskClass == u"Read")
+        return QColor(0x2e, 0x7d, 0x32);
+    if (riskClass == u"Write")
+        return QColor(0x1e, 0x6f, 0xd9);
+    if (riskClass == u"Execute")
+        return QColor(0xd9, 0x7a, 0x00);
+    if (riskClass == u"Financial")
+        return QColor(0x8e, 0x24, 0xaa);
+    if (riskClass == u"Destructive")
+        return QColor(0xc6, 0x28, 0x28);
+    return QColor(0x75, 0x75, 0x75);
+}
+
+QColor ToolTableDelegate::stateColor(int state)
+{
+    switch (ToolState(state)) {
+    case ToolState::Allow:
+        return QColor(0x2e, 0x7d, 0x32);
+    case ToolState::Deny:
+        return QColor(0xc6, 0x28, 0x28);
+    case ToolState::Hide:
+        return QColor(0x61, 0x61, 0x61);
+    case ToolState::Approve:
+        return QColor(0xd9, 0x7a, 0x00);
+    }
+    return {};
+}
+
+void paintBadge(QPainter* painter, const QRect& rect, const QString& text, const QColor& color, bool strong)
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    QColor fill = color;
+    fill.setAlpha(strong ? 255 : 40);
+    painter->setPen(strong ? Qt::NoPen : QPen(color, 1));
+    painter->setBrush(fill);
+    const qreal radius = rect.height() / 2.0;
+    painter->drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), radius, radius);
+    painter->setPen(strong ? QColor(Qt::white) : color);
+    QFont f = painter->font();
+    f.setPointSizeF(f.pointSizeF() * 0.9);
+    f.setBold(strong);
+    painter->setFont(f);
+    painter->drawText(rect, Qt::AlignCenter, text);
+    painter->restore();
+}
+
+QRect ToolTableDelegate::segmentRect(const QRect& cell, int segment)
+{
+    const QRect inner = cell.adjusted(4, 3, -4, -3);
+    const int w = inner.width() / Segments;
+    return QRect(inner.left() + segment * w, inner.top(), w - 2, inner.height());
+}
+
+void ToolTableDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
+                              const QModelIndex& index) const
+{
+    if (index.column() == ToolTableModel::Risk) {
+        QStyleOptionViewItem opt = option;
+        initStyleOption(&opt, index);
+        opt.text.clear();
+        QApplication::style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+        const QString riskClass = index.data(ToolTableModel::RiskClassRole).toString();
+        const QString text = index.data(Qt::DisplayRole).toString();
+        const int w = option.fontMetrics.horizontalAdvance(text) + 16;
+        const QRect badge(option.rect.left() + 4, option.rect.top() + 3, std::min(w, option.rect.width() - 8),
+                          option.rect.height() - 6);
+        paintBadge(painter, badge, text, riskColor(riskClass), false);
+        return;
+    }
+    if (index.column() != ToolTableModel::State) {
+        QStyledItemDelegate::paint(painter, option, index);
+        return;
+    }
+    QStyleOptionViewItem opt = option;
+    initStyleOption(&opt, index);
+    opt.text.clear();
+    QApplication::style()->drawControl(QStyle::CE_ItemViewItem, &opt, painter, opt.widget);
+    const int current = index.data(ToolTableModel::StateRole).toInt();
+    const bool custom = index.data(ToolTableModel::CustomRole).toBool();
+    for (int s = 0; s < Segments; ++s) {
+        const QString label = ToolTableModel::stateName(ToolState(s)) + (custom && s == current ? u"*" : u"");
+        paintBadge(painter, segmentRect(option.rect, s), label,
+                   s == current ? stateColor(s) : option.palette.mid().color(), s == current);
+    }
+}
+
+QSize ToolTableDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex& index) const
+{
+    QSize size = QStyledItemDelegate::sizeHint(option, index);
+    size.setHeight(std::max(size.height(), option.fontMetrics.height() + 10));
+    if (index.column() == ToolTableModel::State)
+        size.setWidth(Segments * (option.fontMetrics.horizontalAdvance(QStringLiteral("Approve*")) + 16) + 8);
+    return size;
+}
+
+bool ToolTableDelegate::editorEvent(QEvent* event, QAbstractItemModel* model,
+                                    const QStyleOptionViewItem& option, const QModelIndex& index)
+{
+    if (index.column() == ToolTableModel::State && event->type() == QEvent::MouseButtonRelease) {
+        const auto* mouse = static_cast<QMouseEvent*>(event);
+        if (mouse->button() == Qt::LeftButton) {
+            for (int s = 0; s < Segments; ++s)
+                if (segmentRect(option.rect, s).contains(mouse->position().toPoint()))
+                    return model->setData(index, s, ToolTableModel::StateRole);
+        }
+    }
+    return QStyledItemDelegate::editorEvent(event, model, option, index);
+}
+
+} // namespace gatehouse::ui
