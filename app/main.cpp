@@ -4,10 +4,12 @@
 #include "CheckCommand.h"
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
+#include "GuiCommand.h"
 #include "SandboxCommand.h"
 #include "ScanCommand.h"
 #include "ServeCommand.h"
 
+#include <QApplication>
 #include <QCoreApplication>
 #include <QTextStream>
 #include <cstdio>
@@ -36,18 +38,36 @@ void printHelp(QTextStream& out)
            "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server "
            "on stdio\n"
            "  scan [--output FILE] (--upstream URL | -- COMMAND [ARGS...])\n"
-           "                           list any MCP server's tools and write a starter policy from guessed risk classes\n"
+           "                           list any MCP server's tools and write a starter policy from guessed "
+           "risk classes\n"
+           "  gui [--policy FILE] [--listen HOST:PORT] [-- COMMAND [ARGS...]]\n"
+           "                           the desktop app (the default with a display and no command)\n"
            "  help                     this text\n"
            "  --version                print the version\n";
+}
+
+bool hasDisplay()
+{
+    return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+           qEnvironmentVariable("QT_QPA_PLATFORM") == u"offscreen";
 }
 
 } // namespace
 
 int main(int argc, char* argv[])
 {
-    QCoreApplication app(argc, argv);
+    // The desktop app (no command, with a display; or "gui") needs a QApplication; the rest runs without.
+    const bool gui = (argc > 1 && qstrcmp(argv[1], "gui") == 0) || (argc == 1 && hasDisplay());
+    std::unique_ptr<QCoreApplication> app =
+        gui ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Gatehouse"));
     QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
+    if (gui) {
+        QApplication::setApplicationDisplayName(QStringLiteral("Gatehouse"));
+        QApplication::setDesktopFileName(QStringLiteral("gatehouse"));
+        return gatehouse::cli::gui(QCoreApplication::arguments().mid(2));
+    }
 
     QTextStream out(stdout);
     QTextStream err(stderr);

@@ -6,6 +6,7 @@
 
 #include <QElapsedTimer>
 #include <QFile>
+#include <QPlainTextDocumentLayout>
 #include <QSaveFile>
 #include <QTextCursor>
 #include <QUndoCommand>
@@ -60,7 +61,8 @@ private:
 PolicyDocument::PolicyDocument(QObject* parent)
     : QObject(parent)
 {
-    m_text.setUndoRedoEnabled(false); // our stack records both kinds of edit
+    m_text.setDocumentLayout(new QPlainTextDocumentLayout(&m_text)); // shown in a QPlainTextEdit
+    m_text.setUndoRedoEnabled(false);                                // our stack records both kinds of edit
     connect(&m_text, &QTextDocument::contentsChange, this, &PolicyDocument::onContentsChange);
 }
 
@@ -117,6 +119,14 @@ void PolicyDocument::reset(const QByteArray& json, const QString& filePath)
     m_undo.clear();
     m_undo.setClean();
     reparse();
+}
+
+void PolicyDocument::takeFileText(const QByteArray& json, const QString& what)
+{
+    const QString after = QString::fromUtf8(json);
+    if (after != m_text.toPlainText())
+        m_undo.push(new TextEdit(this, m_text.toPlainText(), after, what, false));
+    m_undo.setClean();
 }
 
 bool PolicyDocument::load(const QString& path, QString* error)

@@ -34,6 +34,8 @@ public:
     // Starts over with this text: no undo history, marked unmodified.
     void reset(const QByteArray& json, const QString& filePath = {});
 
+    // The file changed on disk (saved elsewhere): take its text as an undoable step, unmodified after.
+    void takeFileText(const QByteArray& json, const QString& what);
     bool load(const QString& path, QString* error);
     // Atomic (QSaveFile). Refuses invalid text: a file Gatehouse writes always passes `gatehouse check`.
     bool save(const QString& path, QString* error);

@@ -101,24 +101,33 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
             &PolicyEditor::applyRecommended);
     connect(m_toolbar->addAction(tr("&Import…")), &QAction::triggered, this, &PolicyEditor::importPolicy);
     connect(m_toolbar->addAction(tr("&Export…")), &QAction::triggered, this, &PolicyEditor::exportPolicy);
-    m_toolbar->addSeparator();
-    m_toolbar->addWidget(new QLabel(tr(" Default: "), this));
+    layout->addWidget(m_toolbar);
+    // Policy-wide settings in a row of their own under the actions.
+    auto* settings = new QHBoxLayout;
+    settings->setContentsMargins(8, 0, 8, 0);
+    auto* defaultLabel = new QLabel(tr("De&fault for unlisted tools:"), this);
+    defaultLabel->setBuddy(m_default);
+    settings->addWidget(defaultLabel);
     for (auto d : {PolicyDefault::Deny, PolicyDefault::Allow, PolicyDefault::Approve})
         m_default->addItem(policyDefaultName(d), int(d));
     m_default->setToolTip(tr("What happens to a tool the policy does not name"));
-    m_toolbar->addWidget(m_default);
-    m_toolbar->addWidget(new QLabel(tr("  Approval timeout: "), this));
+    settings->addWidget(m_default);
+    settings->addSpacing(16);
+    auto* timeoutLabel = new QLabel(tr("Approval &timeout:"), this);
+    timeoutLabel->setBuddy(m_timeout);
+    settings->addWidget(timeoutLabel);
     m_timeout->setRange(1, 3600);
     m_timeout->setSuffix(tr(" s"));
-    m_toolbar->addWidget(m_timeout);
-    m_toolbar->addWidget(new QLabel(tr(" then "), this));
+    settings->addWidget(m_timeout);
+    settings->addWidget(new QLabel(tr("then"), this));
     m_onTimeout->addItem(tr("deny"), int(TimeoutOutcome::Deny));
     m_onTimeout->addItem(tr("allow"), int(TimeoutOutcome::Allow));
-    m_toolbar->addWidget(m_onTimeout);
+    settings->addWidget(m_onTimeout);
+    settings->addStretch();
     connect(m_default, &QComboBox::activated, this, &PolicyEditor::writeSettings);
     connect(m_timeout, &QSpinBox::editingFinished, this, &PolicyEditor::writeSettings);
     connect(m_onTimeout, &QComboBox::activated, this, &PolicyEditor::writeSettings);
-    layout->addWidget(m_toolbar);
+    layout->addLayout(settings);
 
     m_table->setModel(m_model);
     m_table->setItemDelegate(new ToolTableDelegate(m_table));
@@ -164,6 +173,8 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     m_outer->addWidget(right);
     m_outer->setStretchFactor(0, 3);
     m_outer->setStretchFactor(1, 2);
+    m_outer->setSizes({720, 480});
+    m_left->setSizes({420, 300});
     layout->addWidget(m_outer, 1);
 
     connect(m_document, &PolicyDocument::diagnosticsChanged, this, &PolicyEditor::onDiagnostics);

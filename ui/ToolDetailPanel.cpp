@@ -128,6 +128,7 @@ ToolDetailPanel::ToolDetailPanel(PolicyDocument* document, QWidget* parent)
     layout->addStretch();
 
     connect(addLimit, &QPushButton::clicked, this, &ToolDetailPanel::addLimit);
+    connect(m_limits, &QTableWidget::itemChanged, this, &ToolDetailPanel::writeLimits);
     connect(m_removeLimit, &QPushButton::clicked, this, &ToolDetailPanel::removeLimit);
     connect(m_onDeny, &QLineEdit::editingFinished, this, &ToolDetailPanel::writeMessage);
     connect(addRule, &QPushButton::clicked, this, &ToolDetailPanel::addRule);
@@ -161,6 +162,7 @@ void ToolDetailPanel::showTool(const QString& tool, const ToolInfo* info)
 
 void ToolDetailPanel::refresh()
 {
+    const QSignalBlocker quiet(m_limits); // filling the table is no edit
     const bool have = !m_tool.isEmpty() && m_document->policy();
     for (QWidget* w : findChildren<QGroupBox*>())
         w->setEnabled(have);
@@ -200,7 +202,6 @@ void ToolDetailPanel::refresh()
         connect(window, &QComboBox::activated, this, &ToolDetailPanel::writeLimits);
         connect(scope, &QComboBox::activated, this, &ToolDetailPanel::writeLimits);
     }
-    connect(m_limits, &QTableWidget::itemChanged, this, &ToolDetailPanel::writeLimits, Qt::UniqueConnection);
     if (t) {
         const QList<QPair<RuleKind, QString>> kinds{{RuleKind::DenyIf, tr("Deny if")},
                                                     {RuleKind::ApproveIf, tr("Ask if")},
@@ -228,6 +229,8 @@ void ToolDetailPanel::writeLimits()
     ToolPolicy& t = policyedit::toolPolicy(edited, m_tool);
     QList<Limit> limits = t.limits ? *t.limits : QList<Limit>();
     for (int row = 0; row < m_limits->rowCount() && row < limits.size(); ++row) {
+        if (!m_limits->cellWidget(row, Max))
+            return; // being filled in
         Limit& l = limits[row];
         if (const QTableWidgetItem* counter = m_limits->item(row, Counter);
             counter && !counter->text().trimmed().isEmpty())

@@ -86,6 +86,7 @@ quint64 ApprovalBroker::ask(ApprovalRequest request, int timeoutSeconds, Timeout
     request.id = newId();
     request.created = QDateTime::currentDateTimeUtc();
     request.deadline = request.created.addSecs(timeoutSeconds);
+    request.onTimeout = onTimeout;
     Pending p;
     p.request = request;
     p.onTimeout = onTimeout;
@@ -126,8 +127,19 @@ void ApprovalBroker::withdraw(quint64 ticket)
     resolve(id, a);
 }
 
+bool ApprovalBroker::hold(const QString& id)
+{
+    const auto it = m_pending.find(id);
+    if (it == m_pending.end() || !it->timer->isActive())
+        return false;
+    it->timer->stop();
+    it->request.deadline = QDateTime();
+    emit held(id);
+    return true;
+}
+
 bool ApprovalBroker::answer(const QString& id, ApprovalChoice choice, const QString& approver,
-                            const QString& note)
+                            const QString& note, const std::optional<QJsonObject>& editedArguments)
 {
     const auto it = m_pending.constFind(id);
     if (it == m_pending.constEnd())
@@ -137,6 +149,10 @@ bool ApprovalBroker::answer(const QString& id, ApprovalChoice choice, const QStr
     a.choice = choice;
     a.approver = approver;
     a.note = note;
+    if (editedArguments &&
+        (choice == ApprovalChoice::AllowOnce || choice == ApprovalChoice::AllowForSession) &&
+        hashArguments(*editedArguments) != r.argumentsHash)
+        a.editedArguments = editedArguments;
     switch (choice) {
     case ApprovalChoice::AllowOnce:
         a.outcome = ApprovalAnswer::Outcome::Allowed;

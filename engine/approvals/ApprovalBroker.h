@@ -29,7 +29,8 @@ struct ApprovalRequest
     QString rule;          // the policy rule that asked
     QString message;
     QDateTime created;
-    QDateTime deadline;
+    QDateTime deadline; // invalid while a person holds it
+    TimeoutOutcome onTimeout = TimeoutOutcome::Deny;
 };
 
 enum class ApprovalChoice
@@ -58,6 +59,8 @@ struct ApprovalAnswer
     std::optional<ApprovalChoice> choice; // what the person chose, if one did
     QString approver;                     // who: "terminal", "admin-api", "app", "(timeout)"
     QString note;
+    // "Allow with edits": the person changed the arguments; the call goes out with these instead.
+    std::optional<QJsonObject> editedArguments;
     bool allows() const { return outcome == Outcome::Allowed; }
 };
 
@@ -82,7 +85,10 @@ public:
     // is closed as cancelled.
     void withdraw(quint64 ticket);
     // A person's decision. False if there is no such pending request.
-    bool answer(const QString& id, ApprovalChoice choice, const QString& approver, const QString& note = {});
+    bool answer(const QString& id, ApprovalChoice choice, const QString& approver, const QString& note = {},
+                const std::optional<QJsonObject>& editedArguments = std::nullopt);
+    // A person is looking at the request: its countdown stops until they answer (or the client gives up).
+    bool hold(const QString& id);
 
     QList<ApprovalRequest> pending() const;
     int pendingCount() const { return int(m_pending.size()); }
@@ -95,6 +101,7 @@ public:
 
 signals:
     void requested(const gatehouse::ApprovalRequest& request);
+    void held(const QString& id);
     void resolved(const gatehouse::ApprovalRequest& request, const gatehouse::ApprovalAnswer& answer);
     // "Always allow" / "always deny": the policy should now say so for this tool.
     // The grant is the caller's: a grant with a policy of its own had its call decided by that one.

@@ -42,6 +42,7 @@ struct CallRecord
     QString upstreamError; // JSON-RPC error message from upstream, if any
     double latencyMs = 0;  // arrival to answer
     double upstreamMs = 0; // time the upstream took
+    QJsonObject response;  // the JSON-RPC response the client got (for the monitor; the audit keeps a hash)
 };
 
 QString outcomeName(CallRecord::Outcome o);

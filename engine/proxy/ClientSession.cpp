@@ -246,6 +246,7 @@ void ClientSession::refuse(const QJsonValue& id, CallRecord record, const Decisi
     record.outcome = CallRecord::Outcome::Refused;
     record.resultIsError = true;
     record.resultBytes = resultSize(response);
+    record.response = response;
     record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
     untrack(id);
     QPointer<ClientSession> self(this);
@@ -318,6 +319,19 @@ void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord reco
     record.approvalNote = answer.note;
     const QString asked = record.rule;
     Decision decision;
+    QJsonObject outgoing = message;
+    if (answer.allows() && answer.editedArguments) {
+        // Allowed with edits: the call goes out as the person changed it, and the record says so.
+        const QString original = ApprovalBroker::hashArguments(record.arguments);
+        QJsonObject params = outgoing.value(QStringLiteral("params")).toObject();
+        params.insert(QStringLiteral("arguments"), *answer.editedArguments);
+        outgoing.insert(QStringLiteral("params"), params);
+        record.arguments = *answer.editedArguments;
+        record.approvalNote =
+            QStringLiteral("arguments edited by %1 (original sha256 %2)%3")
+                .arg(answer.approver, original,
+                     answer.note.isEmpty() ? QString() : QStringLiteral(": ") + answer.note);
+    }
     if (answer.allows()) {
         const ToolCall call{record.tool, record.arguments, m_grant, m_id};
         decision = m_gate->reserveApproved(call, QDateTime::currentMSecsSinceEpoch());
@@ -329,7 +343,7 @@ void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord reco
             record.verdict = Verdict::Allowed;
             record.rule = decision.rule;
             record.message = QStringLiteral("approved by %1").arg(answer.approver);
-            forward(message, record, decision.reservation);
+            forward(outgoing, record, decision.reservation);
             return;
         }
     } else {
@@ -362,6 +376,7 @@ void ClientSession::forward(const QJsonObject& message, CallRecord record, Reser
             record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
             record.upstreamMs = clock.nsecsElapsed() / 1e6;
             record.resultBytes = resultSize(response);
+            record.response = response;
             const bool cancelled = self && !self->hasInFlight(response.value(QStringLiteral("id")));
             if (cancelled) {
                 // The upstream may already have run it: the quota stays spent.

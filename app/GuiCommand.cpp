@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "GuiCommand.h"
+
+#include "MainWindow.h"
+#include "audit/AuditLog.h"
+#include "config/Config.h"
+#include "http/BearerToken.h"
+#include "policy/ToolCatalogue.h"
+#include "proxy/Proxy.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QStandardPaths>
+#include <QTimer>
+
+namespace gatehouse::cli {
+
+namespace {
+
+int fail(const QString& title, const QString& text)
+{
+    QTextStream(stderr) << "gatehouse: " << title << ": " << text << '\n';
+    if (qEnvironmentVariableIsEmpty("GATEHOUSE_NO_DIALOGS"))
+        QMessageBox::critical(nullptr, title, text);
+    return 1;
+}
+
+// The policy the sandbox starts with: a copy of the recommended Rolli policy, so edits have a file.
+QString sandboxPolicy(QString* error)
+{
+    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+                        QStringLiteral("/gatehouse/policies");
+    const QString path = dir + QStringLiteral("/rolli-sandbox.json");
+    if (QFileInfo::exists(path))
+        return path;
+    if (!QDir().mkpath(dir) || !QFile::copy(QStringLiteral(":/policies/rolli-recommended.json"), path)) {
+        *error = QStringLiteral("cannot create %1").arg(path);
+        return {};
+    }
+    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                                    QFileDevice::ReadOther);
+    return path;
+}
+
+bool isRolli(const ServerConfig& s)
+{
+    const QString all = s.command.join(u' ');
+    return all.contains(QLatin1String("@rolli/mcp")) ||
+           (s.command.size() >= 2 && s.command.last() == u"sandbox" &&
+            QFileInfo(s.command.first()).fileName().startsWith(QLatin1String("gatehouse")));
+}
+
+} // namespace
+
+int gui(const QStringList& args)
+{
+    QElapsedTimer startup;
+    startup.start();
+    const qsizetype dashes = args.indexOf(QStringLiteral("--"));
+    const QStringList command = dashes < 0 ? QStringList() : args.mid(dashes + 1);
+    QCommandLineParser parser;
+    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("Servers and grants."),
+                                    QStringLiteral("FILE"), Config::defaultPath());
+    const QCommandLineOption policy(QStringLiteral("policy"), QStringLiteral("Policy file."),
+                                    QStringLiteral("FILE"));
+    const QCommandLineOption listen(QStringLiteral("listen"), QStringLiteral("Address to listen on."),
+                                    QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8731"));
+    const QCommandLineOption audit(QStringLiteral("audit"), QStringLiteral("The audit database."),
+                                   QStringLiteral("FILE"), AuditLog::defaultPath());
+    const QCommandLineOption upstream(QStringLiteral("upstream"), QStringLiteral("Upstream URL."),
+                                      QStringLiteral("URL"));
+    parser.addOptions({config, policy, listen, audit, upstream});
+    if (!parser.parse(QStringList{QStringLiteral("gatehouse gui")} +
+                      (dashes < 0 ? args : args.mid(0, dashes))))
+        return fail(QStringLiteral("Gatehouse"), parser.errorText());
+
+    Diagnostics errors;
+    std::optional<Config> loaded = Config::load(parser.value(config), &errors);
+    if (!loaded)
+        return fail(QObject::tr("Invalid configuration"),
+                    QObject::tr("%1 is invalid: %2").arg(parser.value(config), errors.value(0).toString()));
+    auto cfg = std::make_shared<Config>(std::move(*loaded));
+
+    const QString self = QCoreApplication::applicationFilePath();
+    QMap<QString, ServerConfig> servers;
+    QString defaultPolicyError;
+    if (parser.isSet(upstream) || !command.isEmpty()) {
+        ServerConfig s;
+        s.command = command;
+        s.url = parser.value(upstream);
+        s.policy = parser.isSet(policy) ? QFileInfo(parser.value(policy)).absoluteFilePath() : QString();
+        servers.insert(QStringLiteral("default"), s);
+    } else if (!cfg->servers.isEmpty()) {
+        servers = cfg->servers;
+    } else {
+        // Nothing configured: the Rolli sandbox behind the recommended policy.
+        ServerConfig s;
+        s.command = QStringList{self, QStringLiteral("sandbox")};
+        s.policy = parser.isSet(policy) ? QFileInfo(parser.value(policy)).absoluteFilePath()
+                                        : sandboxPolicy(&defaultPolicyError);
+        if (s.policy.isEmpty())
+            return fail(QObject::tr("Cannot start"), defaultPolicyError);
+        servers.insert(QStringLiteral("rolli-sandbox"), s);
+    }
+
+    AuditLog auditLog(parser.value(audit));
+    QString problem;
+    if (!auditLog.open(&problem))
+        return fail(QObject::tr("Cannot open the audit log"), problem);
+
+    Proxy proxy(cfg, servers, &auditLog);
+    QObject::connect(&proxy, &Proxy::logLine,
+                     [](const QString& line) { QTextStream(stderr) << "gatehouse: " << line << '\n'; });
+    proxy.watchConfig(parser.value(config));
+    Proxy::Settings settings;
+    const QString spec = parser.value(listen);
+    const qsizetype colon = spec.lastIndexOf(u':');
+    settings.address = QHostAddress(spec.left(colon));
+    bool ok = false;
+    settings.port = quint16(spec.mid(colon + 1).toUInt(&ok));
+    if (colon <= 0 || settings.address.isNull() || !ok)
+        return fail(QStringLiteral("Gatehouse"),
+                    QObject::tr("--listen must be HOST:PORT, e.g. 127.0.0.1:8731"));
+    settings.launchToken =
+        qEnvironmentVariableIsEmpty("GATEHOUSE_TOKEN") ? randomToken() : qgetenv("GATEHOUSE_TOKEN");
+    if (!proxy.start(settings, &problem))
+        return fail(
+            QObject::tr("Cannot start the proxy"),
+            QObject::tr("%1\n\nIs another Gatehouse running? Start this one with --listen 127.0.0.1:0 "
+                        "for a free port.")
+                .arg(problem));
+
+    ui::MainWindow::Setup setup;
+    setup.proxy = &proxy;
+    setup.auditPath = auditLog.path();
+    const std::optional<ToolCatalogue> rolli =
+        ToolCatalogue::fromFile(QStringLiteral(":/rolli/tools.json"), &problem);
+    for (auto it = servers.cbegin(); it != servers.cend(); ++it)
+        if (rolli && isRolli(*it))
+            setup.catalogues.insert(it.key(), *rolli);
+    const QString first = servers.firstKey();
+    setup.connection.serverName = first;
+    setup.connection.url = proxy.mcpUrl(first);
+    setup.connection.token = QString::fromLatin1(settings.launchToken);
+    const ServerConfig& s = servers.first();
+    setup.connection.stdioCommand = QStringList{self, QStringLiteral("serve"), QStringLiteral("--stdio")};
+    if (!s.policy.isEmpty())
+        setup.connection.stdioCommand << QStringLiteral("--policy") << s.policy;
+    if (!s.command.isEmpty())
+        setup.connection.stdioCommand << QStringLiteral("--") << s.command;
+    else
+        setup.connection.stdioCommand << QStringLiteral("--upstream") << s.url;
+
+    ui::MainWindow window(setup);
+    window.resize(1440, 900);
+    window.show();
+    QTimer::singleShot(0, [&startup] {
+        QTextStream(stderr) << "gatehouse: window shown after " << startup.elapsed() << " ms\n";
+    });
+    QTextStream(stderr) << "gatehouse: proxy listening on " << proxy.baseUrl() << "/mcp (token "
+                        << settings.launchToken << ")\n";
+    const int rc = QApplication::exec();
+    proxy.stop();
+    auditLog.flush();
+    return rc;
+}
+
+} // namespace gatehouse::cli

@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The whole app against the real Rolli sandbox through the real proxy: the console's calls are decided
+// by the policy and stream into the live table, quick actions edit and apply the policy, approvals are
+// answered in the panel. Writes a screenshot of every main view to the build tree.
+#include "ApprovalCard.h"
+#include "ApprovalQueue.h"
+#include "CallConsole.h"
+#include "CallTableModel.h"
+#include "LiveCallsView.h"
+#include "MainWindow.h"
+#include "PolicyDocument.h"
+#include "PolicyEditor.h"
+#include "SchemaForm.h"
+#include "ServedServer.h"
+#include "StatsView.h"
+#include "ToolTableModel.h"
+#include "audit/AuditLog.h"
+#include "policy/PolicyParser.h"
+#include "proxy/Proxy.h"
+
+#include <QDir>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace gatehouse;
+using namespace gatehouse::ui;
+using S = CallTableModel::CallStatus;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_policy;
+    std::unique_ptr<AuditLog> m_audit;
+    std::unique_ptr<Proxy> m_proxy;
+    std::unique_ptr<MainWindow> m_window;
+
+    ServedServer* sandbox() const { return m_window->server(QStringLiteral("rolli-sandbox")); }
+    CallTableModel* calls() const { return m_window->callModel(); }
+    S lastStatus() const
+    {
+        return S(calls()
+                     ->index(calls()->rowCount() - 1, CallTableModel::Status)
+                     .data(CallTableModel::StatusRole)
+                     .toInt());
+    }
+    QString lastTool() const
+    {
+        return calls()->index(calls()->rowCount() - 1, CallTableModel::Tool).data().toString();
+    }
+    void shoot(const QString& name)
+    {
+        QCoreApplication::processEvents();
+        QDir().mkpath(QStringLiteral(GATEHOUSE_SCREENSHOT_DIR));
+        const QString path = QStringLiteral(GATEHOUSE_SCREENSHOT_DIR "/%1.png").arg(name);
+        QVERIFY(m_window->grab().save(path));
+        QVERIFY(QFileInfo(path).size() > 10'000);
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8()); // QSettings
+        m_policy = m_dir.filePath(QStringLiteral("rolli.json"));
+        QVERIFY(QFile::copy(QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json"),
+                            m_policy));
+        QFile::setPermissions(m_policy, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+
+        m_audit = std::make_unique<AuditLog>(m_dir.filePath(QStringLiteral("audit.sqlite")));
+        QString error;
+        QVERIFY2(m_audit->open(&error), qPrintable(error));
+        ServerConfig sandboxServer;
+        sandboxServer.command = QStringList{QStringLiteral(GATEHOUSE_BINARY), QStringLiteral("sandbox")};
+        sandboxServer.policy = m_policy;
+        m_proxy = std::make_unique<Proxy>(
+            std::make_shared<Config>(),
+            QMap<QString, ServerConfig>{{QStringLiteral("rolli-sandbox"), sandboxServer}}, m_audit.get());
+        Proxy::Settings settings;
+        settings.port = 0;
+        settings.launchToken = "test-token";
+        QVERIFY2(m_proxy->start(settings, &error), qPrintable(error));
+
+        MainWindow::Setup setup;
+        setup.proxy = m_proxy.get();
+        setup.auditPath = m_audit->path();
+        setup.catalogues.insert(
+            QStringLiteral("rolli-sandbox"),
+            *ToolCatalogue::fromFile(QStringLiteral(GATEHOUSE_RESOURCES_DIR "/rolli/tools.json"), &error));
+        setup.connection = {m_proxy->mcpUrl(QStringLiteral("rolli-sandbox")),
+                            QStringLiteral("test-token"),
+                            {QStringLiteral("gatehouse"), QStringLiteral("serve"), QStringLiteral("--stdio")},
+                            QStringLiteral("rolli-sandbox")};
+        m_window = std::make_unique<MainWindow>(setup);
+        m_window->resize(1500, 900);
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY_WITH_TIMEOUT(sandbox()->isReachable(), 15000);
+        QCOMPARE(sandbox()->catalogue().size(), 30);
+        for (const ToolInfo& t : sandbox()->catalogue().tools())
+            QVERIFY2(t.live, qPrintable(t.name)); // every catalogue tool is served by the sandbox
+    }
+
+    void policyViewShowsAllThirtyTools()
+    {
+        m_window->tabs()->setCurrentIndex(MainWindow::PolicyTab);
+        PolicyEditor* editor = m_window->policyEditor(QStringLiteral("rolli-sandbox"));
+        QCOMPARE(editor->toolModel()->rowCount(), 30);
+        editor->selectTool(QStringLiteral("rerun_agent_run"));
+        shoot(QStringLiteral("policy-editor"));
+    }
+
+    void tryARiskyCallShowsTheLimitBiting()
+    {
+        m_window->console()->tryRiskyCall();
+        // start_agent_run, then eleven reruns: the eleventh is over the 10/minute limit.
+        QTRY_VERIFY_WITH_TIMEOUT(calls()->totalCount() >= 12 && lastStatus() == S::Limited, 15000);
+        QCOMPARE(lastTool(), QStringLiteral("rerun_agent_run"));
+        int limited = 0;
+        for (int row = 0; row < calls()->rowCount(); ++row)
+            limited += calls()->index(row, CallTableModel::Status).data(CallTableModel::StatusRole).toInt() ==
+                       int(S::Limited);
+        QCOMPARE(limited, 1);
+        QCOMPARE(calls()->index(calls()->rowCount() - 1, CallTableModel::Rule).data().toString(),
+                 QStringLiteral("/tools/rerun_agent_run/limits/0"));
+        m_window->tabs()->setCurrentIndex(MainWindow::LiveTab);
+        m_window->liveCalls()->table()->selectRow(calls()->rowCount() - 1);
+        shoot(QStringLiteral("live-calls"));
+        m_window->tabs()->setCurrentIndex(MainWindow::ConsoleTab);
+        shoot(QStringLiteral("console"));
+        m_window->stats()->refresh();
+        QCOMPARE(m_window->stats()->stats().total(), 12);
+        m_window->tabs()->setCurrentIndex(MainWindow::StatsTab);
+        shoot(QStringLiteral("stats"));
+        m_audit->flush();
+        m_window->tabs()->setCurrentIndex(MainWindow::HistoryTab);
+        shoot(QStringLiteral("history"));
+    }
+
+    void denyFromTheMonitorIsSavedAndAppliedAtOnce()
+    {
+        // Right-click "Deny get_usage" in the live table: the policy file says deny and the proxy obeys,
+        // for the same (still connected) client session.
+        emit m_window->liveCalls()->toolStateRequested(
+            QStringLiteral("rolli-sandbox"), QStringLiteral("get_usage"), policyedit::ToolState::Deny);
+        const PolicyLoad onDisk = PolicyParser::parseFile(m_policy);
+        QVERIFY(onDisk.policy);
+        QCOMPARE(onDisk.policy->tool(QStringLiteral("get_usage"))->action, std::optional(ToolAction::Deny));
+        const qint64 before = calls()->totalCount();
+        m_window->console()->select(QStringLiteral("rolli-sandbox"), QStringLiteral("get_usage"));
+        QVERIFY(m_window->console()->send());
+        QTRY_VERIFY_WITH_TIMEOUT(calls()->totalCount() == before + 1 && lastStatus() == S::Denied, 5000);
+        // Undo in the editor, save: allowed again.
+        PolicyEditor* editor = m_window->policyEditor(QStringLiteral("rolli-sandbox"));
+        sandbox()->document()->undoStack()->undo();
+        QVERIFY(editor->save());
+        QVERIFY(m_window->console()->send());
+        QTRY_VERIFY_WITH_TIMEOUT(calls()->totalCount() == before + 2 && lastStatus() == S::Allowed, 5000);
+    }
+
+    void anApprovalAnsweredInThePanelLetsTheCallThrough()
+    {
+        PolicyEditor* editor = m_window->policyEditor(QStringLiteral("rolli-sandbox"));
+        ToolTableModel* model = editor->toolModel();
+        QVERIFY(model->setState(model->rowOf(QStringLiteral("update_agent_run")),
+                                policyedit::ToolState::Approve));
+        QVERIFY(editor->save());
+        m_window->console()->select(QStringLiteral("rolli-sandbox"), QStringLiteral("update_agent_run"));
+        m_window->console()->form()->setArguments(
+            QJsonObject{{QStringLiteral("id"), QStringLiteral("run-1")},
+                        {QStringLiteral("label"), QStringLiteral("checked")}});
+        QSignalSpy answered(m_window->console(), &CallConsole::answered);
+        QVERIFY(m_window->console()->send());
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->approvals()->openCount(), 1, 5000);
+        QTRY_COMPARE(lastStatus(), S::Pending);
+        ApprovalCard* card = m_window->approvals()->head();
+        QCOMPARE(card->request().tool, QStringLiteral("update_agent_run"));
+        QCOMPARE(card->request().riskClass, QStringLiteral("Write"));
+        m_window->tabs()->setCurrentIndex(MainWindow::LiveTab);
+        shoot(QStringLiteral("approval-pending"));
+        QPushButton* allow = nullptr;
+        for (QPushButton* b : card->findChildren<QPushButton*>())
+            if (b->text().remove(u'&') == QStringLiteral("Allow once"))
+                allow = b;
+        QVERIFY(allow);
+        QTest::mouseClick(allow, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
+        QTRY_COMPARE(lastStatus(), S::Approved);
+        const QJsonObject response = answered.first().at(1).toJsonObject();
+        QVERIFY(response.contains(QStringLiteral("result")));
+        QCOMPARE(m_window->approvals()->openCount(), 0);
+    }
+
+    void cleanupTestCase()
+    {
+        m_window.reset();
+        m_proxy.reset();
+        m_audit.reset();
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

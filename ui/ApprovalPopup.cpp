@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ApprovalPopup.h"
+
+#include "ApprovalCard.h"
+#include "ApprovalQueue.h"
+
+#include <QGuiApplication>
+#include <QLabel>
+#include <QScreen>
+#include <QVBoxLayout>
+
+namespace gatehouse::ui {
+
+ApprovalPopup::ApprovalPopup(ApprovalBroker* broker, ApprovalQueue* queue, QWidget* parent)
+    : QWidget(parent,
+              Qt::Tool | Qt::WindowStaysOnTopHint | Qt::FramelessWindowHint | Qt::WindowDoesNotAcceptFocus)
+    , m_broker(broker)
+    , m_queue(queue)
+{
+    setAttribute(Qt::WA_ShowWithoutActivating);
+    setWindowTitle(tr("Gatehouse: approval needed"));
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(1, 1, 1, 1);
+    auto* title = new QLabel(tr("<b>Gatehouse</b>: a call needs your approval"), this);
+    title->setContentsMargins(8, 6, 8, 0);
+    layout->addWidget(title);
+    setMinimumWidth(440);
+    connect(queue, &ApprovalQueue::openCountChanged, this, &ApprovalPopup::update);
+}
+
+void ApprovalPopup::setSuppressed(bool suppressed)
+{
+    m_suppressed = suppressed;
+    update();
+}
+
+void ApprovalPopup::update()
+{
+    ApprovalCard* head = m_queue->head();
+    const QString headId = head ? head->request().id : QString();
+    if (m_card && (m_card->request().id != headId || !m_card->isOpen())) {
+        m_card->deleteLater();
+        m_card = nullptr;
+    }
+    if (!head || m_suppressed) {
+        hide();
+        return;
+    }
+    if (!m_card) {
+        m_card = new ApprovalCard(m_broker, head->request(), this);
+        layout()->addWidget(m_card);
+    }
+    adjustSize();
+    place();
+    show();
+}
+
+void ApprovalPopup::place()
+{
+    const QScreen* screen = QGuiApplication::primaryScreen();
+    if (!screen)
+        return;
+    const QRect area = screen->availableGeometry();
+    move(area.right() - width() - 16, area.bottom() - height() - 16);
+}
+
+} // namespace gatehouse::ui

@@ -1,0 +1,411 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CallTableModel.h"
+
+#include "json/JsonWriter.h"
+#include <QColor>
+#include <QDateTime>
+#include <QFont>
+#include <QJsonArray>
+
+namespace gatehouse::ui {
+
+CallTableModel::CallTableModel(QObject* parent)
+    : QAbstractTableModel(parent)
+{
+    m_strings << QString();
+    m_stringIds.insert(QString(), 0);
+    m_flush.setInterval(100);
+    m_flush.setSingleShot(true);
+    connect(&m_flush, &QTimer::timeout, this, &CallTableModel::flush);
+}
+
+QString CallTableModel::statusName(CallStatus s)
+{
+    static const char* names[] = {QT_TR_NOOP("allowed"),  QT_TR_NOOP("denied"),  QT_TR_NOOP("limited"),
+                                  QT_TR_NOOP("hidden"),   QT_TR_NOOP("pending"), QT_TR_NOOP("approved"),
+                                  QT_TR_NOOP("rejected"), QT_TR_NOOP("failed"),  QT_TR_NOOP("cancelled")};
+    return tr(names[int(s)]);
+}
+
+QColor CallTableModel::statusColor(CallStatus s)
+{
+    switch (s) {
+    case CallStatus::Allowed:
+    case CallStatus::Approved:
+        return QColor(0x2e, 0x7d, 0x32);
+    case CallStatus::Denied:
+    case CallStatus::Rejected:
+        return QColor(0xc6, 0x28, 0x28);
+    case CallStatus::Limited:
+        return QColor(0xd9, 0x7a, 0x00);
+    case CallStatus::Pending:
+        return QColor(0x1e, 0x6f, 0xd9);
+    case CallStatus::Hidden:
+    case CallStatus::Cancelled:
+    case CallStatus::Count:
+        return QColor(0x75, 0x75, 0x75);
+    case CallStatus::Failed:
+        return QColor(0xad, 0x14, 0x57);
+    }
+    return {};
+}
+
+CallTableModel::CallStatus CallTableModel::statusOf(const CallRecord& r)
+{
+    const bool asked = !r.approver.isEmpty();
+    switch (r.outcome) {
+    case CallRecord::Outcome::Pending:
+        break;
+    case CallRecord::Outcome::Cancelled:
+        return CallStatus::Cancelled;
+    case CallRecord::Outcome::Failed:
+        return CallStatus::Failed;
+    case CallRecord::Outcome::Answered:
+        return asked ? CallStatus::Approved : CallStatus::Allowed;
+    case CallRecord::Outcome::Refused:
+        if (asked || r.rule.startsWith(QLatin1String("approval")))
+            return CallStatus::Rejected;
+        break;
+    }
+    switch (r.verdict) {
+    case Verdict::Allowed:
+        return asked ? CallStatus::Approved : CallStatus::Allowed;
+    case Verdict::Denied:
+        return CallStatus::Denied;
+    case Verdict::Hidden:
+        return CallStatus::Hidden;
+    case Verdict::Limited:
+        return CallStatus::Limited;
+    case Verdict::NeedsApproval:
+        return CallStatus::Pending;
+    }
+    return CallStatus::Denied;
+}
+
+QByteArray CallTableModel::summarizeArguments(const QJsonObject& arguments)
+{
+    // key=value pairs in the arguments' order, values compact; cut at a character boundary.
+    QByteArray out;
+    for (auto it = arguments.begin(); it != arguments.end() && out.size() < SummaryBytes; ++it) {
+        if (!out.isEmpty())
+            out += ", ";
+        out += it.key().toUtf8();
+        out += '=';
+        out += it.value().isString() ? it.value().toString().toUtf8() : JsonWriter::canonical(it.value());
+    }
+    if (out.size() > SummaryBytes) {
+        qsizetype cut = SummaryBytes - 3;
+        while (cut > 0 && (quint8(out.at(cut)) & 0xC0) == 0x80)
+            --cut; // not inside a UTF-8 sequence
+        out.truncate(cut);
+        out += "\xe2\x80\xa6"; // …
+    }
+    out.replace('\n', ' ');
+    out.squeeze();
+    return out;
+}
+
+quint32 CallTableModel::intern(const QString& s)
+{
+    const auto it = m_stringIds.constFind(s);
+    if (it != m_stringIds.constEnd())
+        return *it;
+    const auto id = quint32(m_strings.size());
+    m_strings << s;
+    m_stringIds.insert(s, id);
+    m_textHit.push_back(!m_filter.text.isEmpty() && s.contains(m_filter.text, Qt::CaseInsensitive));
+    if (s == m_filter.tool)
+        m_toolId = id;
+    if (s == m_filter.grant)
+        m_grantId = id;
+    return id;
+}
+
+void CallTableModel::add(const CallRecord& record)
+{
+    m_queue.push_back(record);
+    if (!m_flush.isActive())
+        m_flush.start();
+}
+
+void CallTableModel::flush()
+{
+    m_flush.stop();
+    if (m_queue.empty())
+        return;
+    const std::vector<CallRecord> queue = std::exchange(m_queue, {});
+    const int visibleBefore = visibleCount();
+    const std::size_t rowsBefore = m_rows.size();
+    int firstChanged = INT_MAX, lastChanged = -1;
+    for (const CallRecord& r : queue) {
+        keepDetail(r);
+        const auto status = quint8(statusOf(r));
+        const auto open = m_open.constFind(r.sequence);
+        if (open != m_open.constEnd()) { // a later report of a call we have: update it
+            const qint32 at = *open;
+            Row& row = m_rows[std::size_t(at)];
+            row.status = status;
+            row.rule = intern(r.rule);
+            row.latencyMs = float(r.latencyMs);
+            if (r.outcome != CallRecord::Outcome::Pending)
+                m_open.erase(open);
+            if (std::size_t(at) < rowsBefore) {
+                firstChanged = std::min(firstChanged, int(at));
+                lastChanged = std::max(lastChanged, int(at));
+            }
+            continue;
+        }
+        Row row{r.sequence,
+                r.time.toMSecsSinceEpoch(),
+                intern(r.server),
+                intern(r.tool),
+                intern(r.grant),
+                intern(r.rule),
+                float(r.latencyMs),
+                status,
+                summarizeArguments(r.arguments)};
+        if (r.outcome == CallRecord::Outcome::Pending)
+            m_open.insert(r.sequence, qint32(m_rows.size()));
+        m_rows.push_back(std::move(row));
+    }
+    // Rows changed in place: with a filter, where they show is found by searching the visible index.
+    if (lastChanged >= 0) {
+        if (m_filter.isEmpty()) {
+            emit dataChanged(index(firstChanged, 0), index(lastChanged, ColumnCount - 1));
+        } else {
+            const auto lo = std::lower_bound(m_visible.begin(), m_visible.end(), firstChanged);
+            const auto hi = std::upper_bound(m_visible.begin(), m_visible.end(), lastChanged);
+            if (lo != hi)
+                emit dataChanged(index(int(lo - m_visible.begin()), 0),
+                                 index(int(hi - m_visible.begin()) - 1, ColumnCount - 1));
+        }
+    }
+    // New rows: one insert for the batch.
+    std::vector<qint32> added;
+    for (std::size_t i = rowsBefore; i < m_rows.size(); ++i)
+        if (m_filter.isEmpty() || matches(m_rows[i]))
+            added.push_back(qint32(i));
+    if (!added.empty()) {
+        beginInsertRows({}, visibleBefore, visibleBefore + int(added.size()) - 1);
+        if (!m_filter.isEmpty())
+            m_visible.insert(m_visible.end(), added.begin(), added.end());
+        endInsertRows();
+    }
+    emit callsAdded(int(m_rows.size() - rowsBefore));
+}
+
+void CallTableModel::keepDetail(const CallRecord& record)
+{
+    if (!m_details.contains(record.sequence))
+        m_detailOrder.push_back(record.sequence);
+    m_details.insert(record.sequence, record);
+    while (m_detailOrder.size() > std::size_t(DetailLimit)) {
+        m_details.remove(m_detailOrder.front());
+        m_detailOrder.pop_front();
+    }
+}
+
+bool CallTableModel::matches(const Row& row) const
+{
+    if (m_filter.statuses && !(m_filter.statuses & (1u << row.status)))
+        return false;
+    if (!m_filter.tool.isEmpty() && qint64(row.tool) != m_toolId)
+        return false;
+    if (!m_filter.grant.isEmpty() && qint64(row.grant) != m_grantId)
+        return false;
+    if (m_filter.text.isEmpty())
+        return true;
+    if (m_textHit[row.tool] || m_textHit[row.server] || m_textHit[row.grant] || m_textHit[row.rule])
+        return true;
+    return QUtf8StringView(row.summary).toString().contains(m_filter.text, Qt::CaseInsensitive);
+}
+
+void CallTableModel::setFilter(const CallFilter& filter)
+{
+    beginResetModel();
+    m_filter = filter;
+    m_textHit.assign(m_strings.size(), false);
+    m_toolId = m_grantId = -1;
+    for (qsizetype i = 0; i < m_strings.size(); ++i) {
+        const QString& s = m_strings.at(i);
+        m_textHit[std::size_t(i)] = !filter.text.isEmpty() && s.contains(filter.text, Qt::CaseInsensitive);
+        if (s == filter.tool)
+            m_toolId = i;
+        if (s == filter.grant)
+            m_grantId = i;
+    }
+    rebuildVisible();
+    endResetModel();
+}
+
+void CallTableModel::rebuildVisible()
+{
+    m_visible.clear();
+    if (m_filter.isEmpty()) {
+        m_visible.shrink_to_fit();
+        return;
+    }
+    const bool asciiText =
+        std::all_of(m_filter.text.cbegin(), m_filter.text.cend(), [](QChar c) { return c.unicode() < 0x80; });
+    const QByteArray needle = m_filter.text.toLatin1();
+    for (std::size_t i = 0; i < m_rows.size(); ++i) {
+        const Row& row = m_rows[i];
+        bool ok;
+        if (asciiText && !m_filter.text.isEmpty()) {
+            // The common case, kept cheap for a million rows: no conversion of the summary.
+            ok = (!m_filter.statuses || (m_filter.statuses & (1u << row.status))) &&
+                 (m_filter.tool.isEmpty() || qint64(row.tool) == m_toolId) &&
+                 (m_filter.grant.isEmpty() || qint64(row.grant) == m_grantId) &&
+                 (m_textHit[row.tool] || m_textHit[row.server] || m_textHit[row.grant] ||
+                  m_textHit[row.rule] ||
+                  QLatin1StringView(row.summary).contains(QLatin1StringView(needle), Qt::CaseInsensitive));
+        } else {
+            ok = matches(row);
+        }
+        if (ok)
+            m_visible.push_back(qint32(i));
+    }
+}
+
+int CallTableModel::visibleCount() const
+{
+    return m_filter.isEmpty() ? int(m_rows.size()) : int(m_visible.size());
+}
+
+const CallTableModel::Row& CallTableModel::visibleRow(int row) const
+{
+    return m_filter.isEmpty() ? m_rows[std::size_t(row)] : m_rows[std::size_t(m_visible[std::size_t(row)])];
+}
+
+std::optional<CallRecord> CallTableModel::record(int row) const
+{
+    if (row < 0 || row >= visibleCount())
+        return std::nullopt;
+    const auto it = m_details.constFind(visibleRow(row).sequence);
+    if (it == m_details.constEnd())
+        return std::nullopt;
+    return *it;
+}
+
+QStringList CallTableModel::tools() const
+{
+    QSet<quint32> ids;
+    for (const Row& r : m_rows)
+        ids.insert(r.tool);
+    QStringList out;
+    for (quint32 id : ids)
+        out << m_strings.at(id);
+    out.sort();
+    return out;
+}
+
+QStringList CallTableModel::grants() const
+{
+    QSet<quint32> ids;
+    for (const Row& r : m_rows)
+        ids.insert(r.grant);
+    QStringList out;
+    for (quint32 id : ids)
+        if (!m_strings.at(id).isEmpty())
+            out << m_strings.at(id);
+    out.sort();
+    return out;
+}
+
+void CallTableModel::clear()
+{
+    beginResetModel();
+    m_rows.clear();
+    m_rows.shrink_to_fit();
+    m_visible.clear();
+    m_open.clear();
+    m_details.clear();
+    m_detailOrder.clear();
+    endResetModel();
+}
+
+int CallTableModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : visibleCount();
+}
+
+int CallTableModel::columnCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant CallTableModel::data(const QModelIndex& index, int role) const
+{
+    if (!index.isValid() || index.row() >= visibleCount())
+        return {};
+    const Row& row = visibleRow(index.row());
+    const auto status = CallStatus(row.status);
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (index.column()) {
+        case Time:
+            return QDateTime::fromMSecsSinceEpoch(row.timeMs)
+                .toLocalTime()
+                .toString(QStringLiteral("HH:mm:ss.zzz"));
+        case Grant:
+            return row.grant ? m_strings.at(row.grant) : tr("(launch token)");
+        case Server:
+            return m_strings.at(row.server);
+        case Tool:
+            return m_strings.at(row.tool);
+        case Arguments:
+            return QString::fromUtf8(row.summary);
+        case Status:
+            return statusName(status);
+        case Rule:
+            return m_strings.at(row.rule);
+        case Latency:
+            return status == CallStatus::Pending
+                       ? QString()
+                       : QStringLiteral("%1 ms").arg(double(row.latencyMs), 0, 'f', 1);
+        }
+        break;
+    case Qt::ForegroundRole:
+        if (index.column() == Status)
+            return statusColor(status);
+        break;
+    case Qt::FontRole:
+        if (index.column() == Status) {
+            QFont f;
+            f.setBold(true);
+            return f;
+        }
+        break;
+    case Qt::TextAlignmentRole:
+        if (index.column() == Latency)
+            return int(Qt::AlignRight | Qt::AlignVCenter);
+        break;
+    case Qt::ToolTipRole:
+        if (index.column() == Arguments)
+            return QString::fromUtf8(row.summary);
+        if (index.column() == Rule)
+            return tr("The rule that decided; double-click to open it in the policy editor");
+        break;
+    case SequenceRole:
+        return row.sequence;
+    case StatusRole:
+        return int(status);
+    case ToolRole:
+        return m_strings.at(row.tool);
+    case GrantRole:
+        return m_strings.at(row.grant);
+    }
+    return {};
+}
+
+QVariant CallTableModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    static const char* names[] = {QT_TR_NOOP("Time"), QT_TR_NOOP("Grant"),     QT_TR_NOOP("Server"),
+                                  QT_TR_NOOP("Tool"), QT_TR_NOOP("Arguments"), QT_TR_NOOP("Status"),
+                                  QT_TR_NOOP("Rule"), QT_TR_NOOP("Latency")};
+    return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
+} // namespace gatehouse::ui

@@ -1,0 +1,132 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "proxy/CallRecord.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QTimer>
+#include <deque>
+#include <vector>
+
+namespace gatehouse::ui {
+
+// What the live table can be narrowed to. Empty members match everything.
+struct CallFilter
+{
+    QString text;         // in tool, server, grant, rule or the argument summary; case-insensitive
+    quint32 statuses = 0; // bits of CallTableModel::Status; 0 = all
+    QString tool;
+    QString grant;
+
+    bool isEmpty() const { return text.isEmpty() && !statuses && tool.isEmpty() && grant.isEmpty(); }
+};
+
+// Every call the proxy saw this run, for the live table. Built to hold a million rows: a row is a few
+// dozen bytes (names interned, arguments kept as a short summary); the full records of the latest calls
+// are kept for the details pane. Calls arrive through add() at any rate and reach the view in batches,
+// one insert per tick, never one repaint per call. Filtering keeps its own index of visible rows.
+class CallTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+public:
+    enum Column
+    {
+        Time,
+        Grant,
+        Server,
+        Tool,
+        Arguments,
+        Status,
+        Rule,
+        Latency,
+        ColumnCount
+    };
+    // What the Status column shows: the verdict while the call is open, then how it ended.
+    enum class CallStatus
+    {
+        Allowed,
+        Denied,
+        Limited,
+        Hidden,
+        Pending, // waiting for a person
+        Approved,
+        Rejected, // by a person or a timeout
+        Failed,   // allowed, but the upstream failed
+        Cancelled,
+        Count
+    };
+    enum Role
+    {
+        SequenceRole = Qt::UserRole + 1,
+        StatusRole,
+        ToolRole,
+        GrantRole
+    };
+
+    explicit CallTableModel(QObject* parent = nullptr);
+
+    // A record as the proxy reports it (decided or finished); the row of the same call is updated.
+    void add(const CallRecord& record);
+    // Delivers what add() queued now (the view otherwise gets it within one tick).
+    void flush();
+    void setBatchIntervalMs(int ms) { m_flush.setInterval(ms); }
+
+    void setFilter(const CallFilter& filter);
+    const CallFilter& filter() const { return m_filter; }
+    qint64 totalCount() const { return qint64(m_rows.size()); }
+    // The full record behind a visible row, when it is still kept (the latest DetailLimit calls).
+    std::optional<CallRecord> record(int row) const;
+    QStringList tools() const;
+    QStringList grants() const;
+    void clear();
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    int columnCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
+
+    static QString statusName(CallStatus status);
+    static QColor statusColor(CallStatus status);
+    static CallStatus statusOf(const CallRecord& record);
+    static QByteArray summarizeArguments(const QJsonObject& arguments);
+
+    static constexpr int DetailLimit = 20'000;
+    static constexpr int SummaryBytes = 96;
+
+signals:
+    void callsAdded(int count); // after each batch, with the number of new calls (before filtering)
+
+private:
+    struct Row
+    {
+        qint64 sequence;
+        qint64 timeMs;
+        quint32 server, tool, grant, rule;
+        float latencyMs;
+        quint8 status;
+        QByteArray summary; // UTF-8, at most SummaryBytes
+    };
+    quint32 intern(const QString& s);
+    bool matches(const Row& row) const;
+    int visibleCount() const;
+    const Row& visibleRow(int row) const;
+    void rebuildVisible();
+    void keepDetail(const CallRecord& record);
+
+    std::vector<Row> m_rows;
+    std::vector<qint32> m_visible; // indices into m_rows when a filter is set
+    QHash<qint64, qint32> m_open;  // sequence -> row, for calls not yet finished
+    QStringList m_strings;
+    QHash<QString, quint32> m_stringIds;
+    QHash<qint64, CallRecord> m_details;
+    std::deque<qint64> m_detailOrder;
+    std::vector<CallRecord> m_queue;
+    QTimer m_flush;
+    CallFilter m_filter;
+    // Per interned string: does it match the filter text / the tool / the grant.
+    std::vector<bool> m_textHit;
+    qint64 m_toolId = -1, m_grantId = -1;
+};
+
+} // namespace gatehouse::ui

@@ -1,0 +1,451 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "MainWindow.h"
+
+#include "ApprovalPopup.h"
+#include "ApprovalQueue.h"
+#include "CallConsole.h"
+#include "CallTableModel.h"
+#include "HistoryView.h"
+#include "LiveCallsView.h"
+#include "PolicyDocument.h"
+#include "PolicyEditor.h"
+#include "ServedServer.h"
+#include "StatsView.h"
+#include "proxy/Proxy.h"
+#include "proxy/UpstreamServer.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QHeaderView>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPainter>
+#include <QPainterPath>
+#include <QSettings>
+#include <QSplitter>
+#include <QStackedWidget>
+#include <QStatusBar>
+#include <QSystemTrayIcon>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+namespace gatehouse::ui {
+
+namespace {
+// The app's icon, drawn: a gate arch in the accent colour, with the pending count when there is one.
+QIcon gateIcon(int pending)
+{
+    QPixmap pixmap(64, 64);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setBrush(QColor(0x1e, 0x6f, 0xd9));
+    p.setPen(Qt::NoPen);
+    p.drawRoundedRect(4, 4, 56, 56, 12, 12);
+    p.setBrush(Qt::white);
+    QPainterPath arch;
+    arch.moveTo(18, 52);
+    arch.lineTo(18, 30);
+    arch.arcTo(18, 16, 28, 28, 180, -180);
+    arch.lineTo(46, 52);
+    arch.closeSubpath();
+    p.drawPath(arch);
+    p.setBrush(QColor(0x1e, 0x6f, 0xd9));
+    p.drawRect(30, 36, 4, 16);
+    if (pending > 0) {
+        p.setBrush(QColor(0xd9, 0x7a, 0x00));
+        p.drawEllipse(34, 0, 30, 30);
+        p.setPen(Qt::white);
+        QFont f = p.font();
+        f.setPixelSize(20);
+        f.setBold(true);
+        p.setFont(f);
+        p.drawText(QRect(34, 0, 30, 30), Qt::AlignCenter,
+                   pending > 9 ? QStringLiteral("9+") : QString::number(pending));
+    }
+    return QIcon(pixmap);
+}
+} // namespace
+
+MainWindow::MainWindow(const Setup& setup, QWidget* parent)
+    : QMainWindow(parent)
+    , m_setup(setup)
+    , m_serverList(new QListWidget(this))
+    , m_tabs(new QTabWidget(this))
+    , m_editors(new QStackedWidget(this))
+    , m_calls(new CallTableModel(this))
+    , m_live(new LiveCallsView(m_calls, this))
+    , m_history(new HistoryView(setup.auditPath, this))
+    , m_stats(new StatsView(this))
+    , m_console(new CallConsole(this))
+    , m_approvals(nullptr)
+    , m_approvalDock(new QDockWidget(tr("Approvals"), this))
+    , m_popup(nullptr)
+    , m_splitter(new QSplitter(Qt::Horizontal, this))
+    , m_urlButton(new QToolButton(this))
+    , m_rate(new QLabel(this))
+    , m_pending(new QLabel(this))
+{
+    setWindowTitle(tr("Gatehouse"));
+    setWindowIcon(gateIcon(0));
+    Proxy* proxy = setup.proxy;
+
+    for (UpstreamServer* u : proxy->upstreams()) {
+        auto* s = new ServedServer(proxy, u, setup.catalogues.value(u->name()), this);
+        m_servers << s;
+        auto* editor = new PolicyEditor(s->document(), m_editors);
+        editor->setCatalogue(s->catalogue());
+        m_editors->addWidget(editor);
+        m_editorByServer.insert(s->name(), editor);
+        auto* item = new QListWidgetItem(m_serverList);
+        item->setData(Qt::UserRole, s->name());
+        const int row = m_serverList->count() - 1;
+        connect(s, &ServedServer::statusChanged, this, [this, row] { updateServerItem(row); });
+        connect(s, &ServedServer::catalogueChanged, this, [this, s, editor, row] {
+            editor->setCatalogue(s->catalogue());
+            updateServerItem(row);
+        });
+        connect(editor, &PolicyEditor::saved, s, &ServedServer::applySaved);
+        connect(editor, &PolicyEditor::status, this,
+                [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+        updateServerItem(row);
+    }
+    m_serverList->setAccessibleName(tr("Servers"));
+    m_serverList->setWordWrap(true);
+    m_serverList->setSpacing(2);
+    connect(m_serverList, &QListWidget::currentRowChanged, m_editors, &QStackedWidget::setCurrentIndex);
+    m_serverList->setCurrentRow(0);
+
+    m_tabs->addTab(m_editors, tr("&Policy"));
+    m_tabs->addTab(m_live, tr("&Live calls"));
+    m_tabs->addTab(m_history, tr("&History"));
+    m_tabs->addTab(m_stats, tr("S&tats"));
+    m_tabs->addTab(m_console, tr("C&onsole"));
+    m_console->setServers(m_servers);
+
+    m_splitter->addWidget(m_serverList);
+    m_splitter->addWidget(m_tabs);
+    m_splitter->setStretchFactor(1, 1);
+    m_splitter->setSizes({230, 1200});
+    auto* central = new QWidget(this);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(4, 4, 4, 0);
+    if (!setup.connection.url.isEmpty()) {
+        m_banner = new ConnectBanner(setup.connection, central);
+        connect(m_banner, &ConnectBanner::tryRiskyCall, this, &MainWindow::tryRiskyCall);
+        connect(m_banner, &ConnectBanner::dismissed, this,
+                [] { QSettings().setValue(QStringLiteral("banner/dismissed"), true); });
+        layout->addWidget(m_banner);
+    }
+    layout->addWidget(m_splitter, 1);
+    setCentralWidget(central);
+
+    // Approvals: the docked queue, the pop-up, the tray.
+    m_approvals = new ApprovalQueue(
+        proxy->broker(),
+        [this](const QString& server, const QString& tool) {
+            const ServedServer* s = this->server(server);
+            const ToolInfo* info = s ? s->catalogue().find(tool) : nullptr;
+            return info ? info->riskClass : QString();
+        },
+        m_approvalDock);
+    m_approvalDock->setObjectName(QStringLiteral("approvals"));
+    m_approvalDock->setWidget(m_approvals);
+    m_approvalDock->setMinimumWidth(360);
+    addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
+    m_popup = new ApprovalPopup(proxy->broker(), m_approvals, this);
+    connect(m_approvals, &ApprovalQueue::openCountChanged, this, &MainWindow::updatePending);
+    connect(m_approvals, &ApprovalQueue::createRuleRequested, this, &MainWindow::openRule);
+    connect(m_approvals, &ApprovalQueue::requestArrived, this, [this](const ApprovalRequest& r) {
+        m_approvalDock->show();
+        if (m_tray && !isActiveWindow())
+            m_tray->showMessage(tr("Approval needed"), tr("%1 on %2 (%3)").arg(r.tool, r.server, r.rule),
+                                QSystemTrayIcon::Warning, 10000);
+    });
+    connect(m_approvals, &ApprovalQueue::missed, this, [this](const ApprovalRequest& r) {
+        const QString text = tr("Missed approval: %1 on %2 was decided by the timeout").arg(r.tool, r.server);
+        statusBar()->showMessage(text, 15000);
+        if (m_tray)
+            m_tray->showMessage(tr("Missed approval"), text, QSystemTrayIcon::Information, 10000);
+    });
+
+    connect(proxy, &Proxy::callDecided, this, [this](const CallRecord& r) { onCall(r, false); });
+    connect(proxy, &Proxy::callFinished, this, [this](const CallRecord& r) { onCall(r, true); });
+    connect(m_live, &LiveCallsView::toolStateRequested, this, &MainWindow::setToolState);
+    connect(m_live, &LiveCallsView::limitRequested, this, &MainWindow::limitTool);
+    connect(m_live, &LiveCallsView::ruleRequested, this, &MainWindow::openRule);
+
+    buildMenus();
+    buildStatusBar();
+    buildTray();
+    restoreSettings();
+    updatePending(0);
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::buildMenus()
+{
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(tr("&Save policy and apply"), QKeySequence::Save, this, [this] {
+        if (auto* e = qobject_cast<PolicyEditor*>(m_editors->currentWidget()))
+            e->save();
+    });
+    file->addSeparator();
+    file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
+    QMenu* view = menuBar()->addMenu(tr("&View"));
+    view->addAction(m_approvalDock->toggleViewAction());
+    m_approvalDock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Y));
+    for (int t = 0; t < m_tabs->count(); ++t)
+        view->addAction(m_tabs->tabText(t).remove(u'&'), QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + t)), this,
+                        [this, t] { m_tabs->setCurrentIndex(t); });
+    view->addAction(tr("&Find in live calls"), QKeySequence::Find, this, [this] {
+        m_tabs->setCurrentIndex(LiveTab);
+        m_live->filterText()->setFocus();
+        m_live->filterText()->selectAll();
+    });
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&Connect your agent"), this, [this] { showBanner(true); });
+    help->addAction(tr("&About Gatehouse"), this, [this] {
+        QMessageBox::about(this, tr("About Gatehouse"),
+                           tr("<h3>Gatehouse %1</h3><p>Decides every MCP tool call before it runs.</p>"
+                              "<p>GPL-3.0-or-later. Built with Qt %2.</p>")
+                               .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
+    });
+}
+
+void MainWindow::buildStatusBar()
+{
+    m_urlButton->setAutoRaise(true);
+    m_urlButton->setText(m_setup.proxy->baseUrl() + QStringLiteral("/mcp"));
+    m_urlButton->setToolTip(tr("The proxy's address. Click to copy."));
+    connect(m_urlButton, &QToolButton::clicked, this, [this] {
+        QApplication::clipboard()->setText(m_urlButton->text());
+        statusBar()->showMessage(tr("Copied %1").arg(m_urlButton->text()), 3000);
+    });
+    statusBar()->addPermanentWidget(m_urlButton);
+    statusBar()->addPermanentWidget(m_rate);
+    statusBar()->addPermanentWidget(m_pending);
+    m_rate->setText(tr("0 calls/s"));
+    auto* second = new QTimer(this);
+    connect(second, &QTimer::timeout, this, [this] {
+        m_rate->setText(tr("%L1 calls/s").arg(m_callsThisSecond));
+        m_callsThisSecond = 0;
+    });
+    second->start(1000);
+}
+
+void MainWindow::buildTray()
+{
+    if (!QSystemTrayIcon::isSystemTrayAvailable())
+        return;
+    m_tray = new QSystemTrayIcon(gateIcon(0), this);
+    auto* menu = new QMenu(this);
+    menu->addAction(tr("Show Gatehouse"), this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+    });
+    menu->addAction(tr("Quit"), qApp, &QApplication::quit);
+    m_tray->setContextMenu(menu);
+    connect(m_tray, &QSystemTrayIcon::activated, this, [this] {
+        showNormal();
+        raise();
+        activateWindow();
+        m_approvalDock->show();
+    });
+    m_tray->show();
+}
+
+void MainWindow::updatePending(int count)
+{
+    m_pending->setText(count ? tr("<b style='color:#d97a00'>%n approval(s) pending</b>", nullptr, count)
+                             : tr("no approvals pending"));
+    setWindowIcon(gateIcon(count));
+    if (m_tray) {
+        m_tray->setIcon(gateIcon(count));
+        m_tray->setToolTip(count ? tr("Gatehouse: %n approval(s) pending", nullptr, count) : tr("Gatehouse"));
+    }
+    m_approvalDock->setWindowTitle(count ? tr("Approvals (%1)").arg(count) : tr("Approvals"));
+    m_popup->setSuppressed(isActiveWindow() && !isMinimized());
+}
+
+void MainWindow::changeEvent(QEvent* event)
+{
+    QMainWindow::changeEvent(event);
+    if (event->type() == QEvent::ActivationChange || event->type() == QEvent::WindowStateChange)
+        m_popup->setSuppressed(isActiveWindow() && !isMinimized());
+}
+
+void MainWindow::updateServerItem(int row)
+{
+    QListWidgetItem* item = m_serverList->item(row);
+    const ServedServer* s = m_servers.value(row);
+    if (!item || !s)
+        return;
+    item->setText(tr("%1\n%2 · %3 · %n tool(s)\n%4", nullptr, s->catalogue().size())
+                      .arg(s->name(), s->transport(), s->status(), s->url()));
+    item->setToolTip(m_setup.proxy->upstream(s->name())->describe());
+    item->setIcon(QIcon::fromTheme(s->isReachable() ? QStringLiteral("network-connect")
+                                                    : QStringLiteral("network-disconnect")));
+    item->setForeground(s->isReachable() ? palette().color(QPalette::Text) : QColor(0xc6, 0x28, 0x28));
+}
+
+void MainWindow::onCall(const CallRecord& record, bool finished)
+{
+    m_calls->add(record);
+    if (finished) {
+        m_stats->add(record);
+        ++m_callsThisSecond;
+    }
+}
+
+ServedServer* MainWindow::server(const QString& name) const
+{
+    for (ServedServer* s : m_servers)
+        if (s->name() == name)
+            return s;
+    return nullptr;
+}
+
+PolicyEditor* MainWindow::policyEditor(const QString& server) const
+{
+    return m_editorByServer.value(server);
+}
+
+void MainWindow::showServer(const QString& name)
+{
+    for (int i = 0; i < m_serverList->count(); ++i)
+        if (m_serverList->item(i)->data(Qt::UserRole).toString() == name)
+            m_serverList->setCurrentRow(i);
+}
+
+void MainWindow::showBanner(bool show)
+{
+    if (m_banner)
+        m_banner->setVisible(show);
+}
+
+void MainWindow::editTool(const QString& serverName, const std::function<void(Policy&)>& edit,
+                          const QString& what)
+{
+    ServedServer* s = server(serverName);
+    if (!s || !s->document()->policy() || !s->document()->isValid()) {
+        statusBar()->showMessage(
+            tr("The policy of %1 has errors; fix it in the Policy tab first").arg(serverName), 8000);
+        return;
+    }
+    const bool wasClean = !s->document()->isModified();
+    Policy edited = *s->document()->policy();
+    edit(edited);
+    s->document()->setPolicy(edited, what);
+    // A quick action from the monitor takes effect at once, unless other edits are still unsaved.
+    if (wasClean && m_editorByServer.value(serverName)->save())
+        statusBar()->showMessage(tr("%1: saved and applied (undo in the Policy tab)").arg(what), 8000);
+    else
+        statusBar()->showMessage(tr("%1: edited; save the policy to apply it").arg(what), 8000);
+}
+
+void MainWindow::setToolState(const QString& server, const QString& tool, policyedit::ToolState state)
+{
+    editTool(
+        server, [&](Policy& p) { policyedit::setToolState(p, tool, state); },
+        state == policyedit::ToolState::Deny ? tr("Deny %1").arg(tool)
+                                             : tr("Require approval for %1").arg(tool));
+}
+
+void MainWindow::limitTool(const QString& server, const QString& tool)
+{
+    bool ok = false;
+    const int max = QInputDialog::getInt(this, tr("Limit %1").arg(tool),
+                                         tr("Calls of %1 allowed per minute, for each grant:").arg(tool), 10,
+                                         0, 1'000'000, 1, &ok);
+    if (!ok)
+        return;
+    editTool(
+        server,
+        [&](Policy& p) {
+            policyedit::limitTool(p, tool, max, LimitWindow::named(LimitWindow::Unit::Minute),
+                                  LimitScope::Grant);
+        },
+        tr("Limit %1 to %2/minute per grant").arg(tool).arg(max));
+}
+
+void MainWindow::openRule(const QString& server, const QString& tool)
+{
+    showServer(server);
+    m_tabs->setCurrentIndex(PolicyTab);
+    if (PolicyEditor* e = policyEditor(server))
+        e->selectTool(tool);
+}
+
+void MainWindow::tryRiskyCall()
+{
+    m_tabs->setCurrentIndex(LiveTab);
+    m_console->tryRiskyCall();
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
+    m_live->splitter()->restoreState(s.value(QStringLiteral("live/splitter")).toByteArray());
+    m_live->table()->horizontalHeader()->restoreState(s.value(QStringLiteral("live/columns")).toByteArray());
+    m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
+    for (PolicyEditor* e : std::as_const(m_editorByServer)) {
+        const QList<QSplitter*> splitters = e->splitters();
+        for (int i = 0; i < splitters.size(); ++i)
+            splitters[i]->restoreState(s.value(QStringLiteral("policy/splitter%1").arg(i)).toByteArray());
+    }
+    if (m_banner && s.value(QStringLiteral("banner/dismissed")).toBool())
+        m_banner->hide();
+}
+
+void MainWindow::saveSettings()
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
+    s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
+    s.setValue(QStringLiteral("live/splitter"), m_live->splitter()->saveState());
+    s.setValue(QStringLiteral("live/columns"), m_live->table()->horizontalHeader()->saveState());
+    if (PolicyEditor* e = qobject_cast<PolicyEditor*>(m_editors->currentWidget())) {
+        const QList<QSplitter*> splitters = e->splitters();
+        for (int i = 0; i < splitters.size(); ++i)
+            s.setValue(QStringLiteral("policy/splitter%1").arg(i), splitters[i]->saveState());
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QStringList unsaved;
+    for (ServedServer* s : std::as_const(m_servers))
+        if (s->document()->isModified())
+            unsaved << s->name();
+    if (!unsaved.isEmpty()) {
+        const auto answer =
+            QMessageBox::question(this, tr("Unsaved policy"),
+                                  tr("The policy of %1 has unsaved edits. Quit anyway and lose them?")
+                                      .arg(unsaved.join(QStringLiteral(", "))),
+                                  QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
+        if (answer != QMessageBox::Discard) {
+            event->ignore();
+            return;
+        }
+    }
+    saveSettings();
+    event->accept();
+}
+
+} // namespace gatehouse::ui

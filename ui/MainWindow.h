@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "ConnectBanner.h"
+#include "policy/PolicyEdit.h"
+#include "policy/ToolCatalogue.h"
+
+#include <QMainWindow>
+#include <QMap>
+
+class QDockWidget;
+class QLabel;
+class QListWidget;
+class QSplitter;
+class QStackedWidget;
+class QSystemTrayIcon;
+class QTabWidget;
+class QToolButton;
+
+namespace gatehouse {
+class Proxy;
+struct CallRecord;
+} // namespace gatehouse
+
+namespace gatehouse::ui {
+
+class ApprovalPopup;
+class ApprovalQueue;
+class CallConsole;
+class CallTableModel;
+class HistoryView;
+class LiveCallsView;
+class PolicyEditor;
+class ServedServer;
+class StatsView;
+
+// The Gatehouse window: servers on the left; Policy, Live calls, History, Stats and Console tabs; the
+// approval queue docked on the right; proxy URL, call rate and pending approvals in the status bar.
+class MainWindow : public QMainWindow
+{
+    Q_OBJECT
+public:
+    struct Setup
+    {
+        Proxy* proxy = nullptr;
+        QMap<QString, ToolCatalogue> catalogues; // known tools per server, before it answers
+        QString auditPath;
+        ConnectBanner::Connection connection; // for the "Connect your agent" banner
+    };
+    explicit MainWindow(const Setup& setup, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    enum Tab
+    {
+        PolicyTab,
+        LiveTab,
+        HistoryTab,
+        StatsTab,
+        ConsoleTab
+    };
+    QTabWidget* tabs() const { return m_tabs; }
+    CallTableModel* callModel() const { return m_calls; }
+    LiveCallsView* liveCalls() const { return m_live; }
+    ApprovalQueue* approvals() const { return m_approvals; }
+    CallConsole* console() const { return m_console; }
+    StatsView* stats() const { return m_stats; }
+    PolicyEditor* policyEditor(const QString& server) const;
+    ServedServer* server(const QString& name) const;
+    QList<ServedServer*> servers() const { return m_servers; }
+    void showServer(const QString& name);
+    void showBanner(bool show);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void changeEvent(QEvent* event) override;
+
+private:
+    void buildMenus();
+    void buildStatusBar();
+    void buildTray();
+    void restoreSettings();
+    void saveSettings();
+    void updateServerItem(int row);
+    void onCall(const CallRecord& record, bool finished);
+    void editTool(const QString& server, const std::function<void(Policy&)>& edit, const QString& what);
+    void setToolState(const QString& server, const QString& tool, policyedit::ToolState state);
+    void limitTool(const QString& server, const QString& tool);
+    void openRule(const QString& server, const QString& tool);
+    void updatePending(int count);
+    void tryRiskyCall();
+
+    Setup m_setup;
+    QList<ServedServer*> m_servers;
+    QListWidget* m_serverList;
+    QTabWidget* m_tabs;
+    QStackedWidget* m_editors;
+    QMap<QString, PolicyEditor*> m_editorByServer;
+    CallTableModel* m_calls;
+    LiveCallsView* m_live;
+    HistoryView* m_history;
+    StatsView* m_stats;
+    CallConsole* m_console;
+    ApprovalQueue* m_approvals;
+    QDockWidget* m_approvalDock;
+    ApprovalPopup* m_popup;
+    ConnectBanner* m_banner = nullptr;
+    QSplitter* m_splitter;
+    QToolButton* m_urlButton;
+    QLabel* m_rate;
+    QLabel* m_pending;
+    QSystemTrayIcon* m_tray = nullptr;
+    int m_callsThisSecond = 0;
+};
+
+} // namespace gatehouse::ui

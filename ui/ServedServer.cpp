@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "ServedServer.h"
+
+#include "PolicyDocument.h"
+#include "proxy/LocalClient.h"
+#include "proxy/PolicyGate.h"
+#include "proxy/Proxy.h"
+#include "proxy/UpstreamServer.h"
+
+#include <QFile>
+#include <QFileInfo>
+#include <QTimer>
+
+namespace gatehouse::ui {
+
+ServedServer::ServedServer(Proxy* proxy, UpstreamServer* upstream, const ToolCatalogue& catalogue,
+                           QObject* parent)
+    : QObject(parent)
+    , m_proxy(proxy)
+    , m_upstream(upstream)
+    , m_catalogue(catalogue)
+    , m_document(new PolicyDocument(this))
+    , m_status(tr("starting"))
+{
+    PolicyGate* g = gate();
+    QString error;
+    if (!g->policyFile().isEmpty() && !m_document->load(g->policyFile(), &error))
+        m_document->reset(QByteArray(), g->policyFile());
+    connect(g, &PolicyGate::policyChanged, this, &ServedServer::onGatePolicyChanged);
+    QTimer::singleShot(0, this, &ServedServer::refreshTools);
+}
+
+ServedServer::~ServedServer() = default;
+
+QString ServedServer::name() const
+{
+    return m_upstream->name();
+}
+
+QString ServedServer::transport() const
+{
+    return m_proxy->servers().value(name()).url.isEmpty() ? QStringLiteral("stdio") : QStringLiteral("http");
+}
+
+QString ServedServer::url() const
+{
+    return m_proxy->mcpUrl(name());
+}
+
+PolicyGate* ServedServer::gate() const
+{
+    return m_proxy->gateFor(name(), QString());
+}
+
+QStringList ServedServer::grants() const
+{
+    return m_proxy->config().grantsOf(name());
+}
+
+LocalClient* ServedServer::client(const QString& grant)
+{
+    LocalClient*& c = m_clients[grant];
+    if (!c) {
+        c = new LocalClient(m_upstream, m_proxy->gateFor(name(), grant), grant, this);
+        if (grant.isEmpty())
+            connect(c, &LocalClient::toolsListChanged, this, &ServedServer::refreshTools);
+    }
+    return c;
+}
+
+void ServedServer::refreshTools()
+{
+    client(QString())->listTools([this](const QJsonObject& response) {
+        if (response.contains(QStringLiteral("error"))) {
+            m_reachable = false;
+            m_status = tr("not answering: %1")
+                           .arg(response.value(QStringLiteral("error"))
+                                    .toObject()
+                                    .value(QStringLiteral("message"))
+                                    .toString());
+        } else {
+            m_reachable = true;
+            m_catalogue.mergeLive(
+                response.value(QStringLiteral("result")).toObject().value(QStringLiteral("tools")).toArray());
+            m_status = tr("running");
+            emit catalogueChanged();
+        }
+        emit statusChanged();
+    });
+}
+
+void ServedServer::applySaved(const QString& path)
+{
+    PolicyGate* g = gate();
+    if (QFileInfo(path).absoluteFilePath() == g->policyFile())
+        g->reload(); // now, not after the file watcher's debounce
+}
+
+void ServedServer::onGatePolicyChanged()
+{
+    // Edited outside the app (or by "always allow" at an approval): show it, unless the person is in
+    // the middle of an edit of their own.
+    const QString file = gate()->policyFile();
+    if (file.isEmpty() || m_document->isModified())
+        return;
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly))
+        return;
+    const QByteArray onDisk = f.readAll();
+    if (onDisk != m_document->text()->toPlainText().toUtf8())
+        m_document->takeFileText(onDisk, tr("Policy changed on disk"));
+}
+
+} // namespace gatehouse::ui

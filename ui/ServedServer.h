@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "policy/ToolCatalogue.h"
+
+#include <QHash>
+#include <QObject>
+
+namespace gatehouse {
+class LocalClient;
+class PolicyGate;
+class Proxy;
+class UpstreamServer;
+} // namespace gatehouse
+
+namespace gatehouse::ui {
+
+class PolicyDocument;
+
+// One upstream server as the app shows it: its tools (catalogue, then the live list), the policy being
+// edited for it, and the in-app clients the call console uses. Saving the policy reloads the gate at
+// once; a change to the policy file made elsewhere is picked up when nothing is being edited.
+class ServedServer : public QObject
+{
+    Q_OBJECT
+public:
+    ServedServer(Proxy* proxy, UpstreamServer* upstream, const ToolCatalogue& catalogue,
+                 QObject* parent = nullptr);
+    ~ServedServer() override;
+
+    QString name() const;
+    QString transport() const; // "stdio" or "http"
+    QString url() const;       // where agents connect
+    QString status() const { return m_status; }
+    bool isReachable() const { return m_reachable; }
+    const ToolCatalogue& catalogue() const { return m_catalogue; }
+    PolicyDocument* document() const { return m_document; }
+    PolicyGate* gate() const;
+    QStringList grants() const;
+    // The in-app client acting as a grant ("" for the app itself).
+    LocalClient* client(const QString& grant);
+
+    void refreshTools();
+    // The document was saved: the proxy uses the file now.
+    void applySaved(const QString& path);
+
+signals:
+    void catalogueChanged();
+    void statusChanged();
+
+private:
+    void onGatePolicyChanged();
+
+    Proxy* m_proxy;
+    UpstreamServer* m_upstream;
+    ToolCatalogue m_catalogue;
+    PolicyDocument* m_document;
+    QHash<QString, LocalClient*> m_clients;
+    QString m_status;
+    bool m_reachable = false;
+};
+
+} // namespace gatehouse::ui

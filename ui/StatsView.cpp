@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "StatsView.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QDateTime>
+#include <QGridLayout>
+#include <QHorizontalBarSeries>
+#include <QStackedBarSeries>
+#include <QTimer>
+#include <QValueAxis>
+
+namespace gatehouse::ui {
+
+using S = CallTableModel::CallStatus;
+
+void CallStats::add(const CallRecord& r)
+{
+    const S status = CallTableModel::statusOf(r);
+    m_minutes[r.time.toMSecsSinceEpoch() / 60000][int(status)]++;
+    m_tools[r.tool]++;
+    if (status == S::Denied || status == S::Limited || status == S::Hidden || status == S::Rejected)
+        m_deniedRules[r.rule.isEmpty() ? QStringLiteral("(no rule)") : r.rule]++;
+    ++m_total;
+    if (m_minutes.size() > 3 * Minutes) { // keep memory flat in a long run
+        const qint64 oldest = r.time.toMSecsSinceEpoch() / 60000 - Minutes;
+        m_minutes.removeIf([oldest](const auto& it) { return it.key() < oldest; });
+    }
+}
+
+QList<CallStats::Row> CallStats::perMinute(qint64 nowMs) const
+{
+    QList<Row> out;
+    const qint64 last = nowMs / 60000;
+    for (qint64 m = last - Minutes + 1; m <= last; ++m)
+        out << m_minutes.value(m, Row{});
+    return out;
+}
+
+namespace {
+QList<QPair<QString, int>> top(const QHash<QString, int>& counts, int n)
+{
+    QList<QPair<QString, int>> out;
+    for (auto it = counts.begin(); it != counts.end(); ++it)
+        out << qMakePair(it.key(), it.value());
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        return a.second != b.second ? a.second > b.second : a.first < b.first;
+    });
+    return out.mid(0, n);
+}
+
+QChartView* makeView(const QString& title, QWidget* parent)
+{
+    auto* chart = new QChart;
+    chart->setTitle(title);
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    chart->setBackgroundVisible(false);
+    auto* view = new QChartView(chart, parent);
+    view->setRenderHint(QPainter::Antialiasing);
+    view->setMinimumHeight(220);
+    return view;
+}
+
+void fill(QChartView* view, QAbstractBarSeries* series, const QStringList& categories, int max,
+          Qt::Orientation valueAxis)
+{
+    QChart* chart = view->chart();
+    chart->removeAllSeries();
+    for (QAbstractAxis* a : chart->axes())
+        chart->removeAxis(a);
+    chart->addSeries(series);
+    auto* cats = new QBarCategoryAxis;
+    cats->append(categories);
+    auto* values = new QValueAxis;
+    values->setRange(0, std::max(1, max));
+    values->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(cats, valueAxis == Qt::Vertical ? Qt::AlignBottom : Qt::AlignLeft);
+    chart->addAxis(values, valueAxis == Qt::Vertical ? Qt::AlignLeft : Qt::AlignBottom);
+    series->attachAxis(cats);
+    series->attachAxis(values);
+}
+} // namespace
+
+QList<QPair<QString, int>> CallStats::topTools(int n) const
+{
+    return top(m_tools, n);
+}
+
+QList<QPair<QString, int>> CallStats::topDeniedRules(int n) const
+{
+    return top(m_deniedRules, n);
+}
+
+StatsView::StatsView(QWidget* parent)
+    : QWidget(parent)
+    , m_perMinute(makeView(tr("Calls per minute, last hour"), this))
+    , m_tools(makeView(tr("Top tools"), this))
+    , m_rules(makeView(tr("Top refusing rules"), this))
+    , m_timer(new QTimer(this))
+{
+    auto* layout = new QGridLayout(this);
+    layout->addWidget(m_perMinute, 0, 0, 1, 2);
+    layout->addWidget(m_tools, 1, 0);
+    layout->addWidget(m_rules, 1, 1);
+    layout->setRowStretch(0, 3);
+    layout->setRowStretch(1, 2);
+    m_timer->setInterval(2000);
+    connect(m_timer, &QTimer::timeout, this, [this] {
+        if (isVisible() && m_dirty)
+            refresh();
+    });
+    m_timer->start();
+}
+
+void StatsView::showEvent(QShowEvent* event)
+{
+    QWidget::showEvent(event);
+    refresh();
+}
+
+void StatsView::refresh()
+{
+    m_dirty = false;
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const QList<CallStats::Row> minutes = m_stats.perMinute(now);
+    auto* stacked = new QStackedBarSeries;
+    const QList<QPair<QString, QList<S>>> groups{{tr("allowed"), {S::Allowed}},
+                                                 {tr("approved"), {S::Approved}},
+                                                 {tr("denied / hidden"), {S::Denied, S::Hidden}},
+                                                 {tr("limited"), {S::Limited}},
+                                                 {tr("rejected"), {S::Rejected}},
+                                                 {tr("failed / cancelled"), {S::Failed, S::Cancelled}}};
+    QList<int> totals(minutes.size(), 0);
+    for (const auto& [name, statuses] : groups) {
+        auto* set = new QBarSet(name);
+        set->setColor(CallTableModel::statusColor(statuses.first()));
+        for (int i = 0; i < minutes.size(); ++i) {
+            int n = 0;
+            for (S s : statuses)
+                n += minutes[i][int(s)];
+            *set << n;
+            totals[i] += n;
+        }
+        stacked->append(set);
+    }
+    QStringList labels;
+    for (int i = 0; i < minutes.size(); ++i)
+        labels << (i % 10 == 9 || i == minutes.size() - 1 ? QStringLiteral("-%1").arg(minutes.size() - 1 - i)
+                                                          : QString(i, u' '));
+    stacked->setBarWidth(0.9);
+    fill(m_perMinute, stacked, labels, *std::max_element(totals.begin(), totals.end()), Qt::Vertical);
+
+    for (auto [view, rows, colour] :
+         {std::tuple{m_tools, m_stats.topTools(8), QColor(0x1e, 0x6f, 0xd9)},
+          std::tuple{m_rules, m_stats.topDeniedRules(8), QColor(0xc6, 0x28, 0x28)}}) {
+        auto* series = new QHorizontalBarSeries;
+        auto* set = new QBarSet(tr("calls"));
+        set->setColor(colour);
+        QStringList names;
+        int max = 0;
+        for (auto it = rows.crbegin(); it != rows.crend(); ++it) { // largest at the top
+            names << it->first;
+            *set << it->second;
+            max = std::max(max, it->second);
+        }
+        series->append(set);
+        view->chart()->legend()->hide();
+        fill(view, series, names, max, Qt::Horizontal);
+    }
+}
+
+} // namespace gatehouse::ui
