@@ -90,6 +90,7 @@ void HistoryView::refresh()
         return;
     }
     m_model->setQuery(std::move(q));
+    m_table->resizeColumnsToContents();
     m_count->setText(tr("%n call(s) (newest 5,000 at most)", nullptr, m_model->rowCount()));
 }
 

@@ -89,7 +89,7 @@ LiveCallsView::LiveCallsView(CallTableModel* model, QWidget* parent)
     m_table->setAlternatingRowColors(true);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->setAccessibleName(tr("Live calls"));
-    const QList<int> widths{100, 110, 100, 170, 320, 90, 210, 80};
+    const QList<int> widths{95, 110, 110, 160, 260, 80, 220, 75};
     for (int c = 0; c < widths.size(); ++c)
         m_table->setColumnWidth(c, widths.at(c));
 
@@ -232,17 +232,24 @@ void LiveCallsView::showDetails()
         return;
     }
     const auto status = CallTableModel::statusOf(*r);
+    QString timing;
+    if (r->outcome == CallRecord::Outcome::Pending)
+        timing = tr("waiting");
+    else if (r->outcome == CallRecord::Outcome::Refused)
+        timing = tr("refused after %1 ms, never sent upstream").arg(r->latencyMs, 0, 'f', 1);
+    else
+        timing =
+            tr("total %1 ms · upstream %2 ms").arg(r->latencyMs, 0, 'f', 1).arg(r->upstreamMs, 0, 'f', 1);
+    if (!r->approver.isEmpty())
+        timing += tr(" · decided by %1").arg(r->approver);
     m_summary->setText(
         tr("<b style='color:%1'>%2</b> &nbsp; <b>%3</b> on %4 &nbsp; rule <a href='rule'>%5</a><br>%6"
-           "<br><small>arrived %7 · total %8 ms · upstream %9 ms%10</small>")
+           "<br><small>arrived %7 · %8</small>")
             .arg(CallTableModel::statusColor(status).name(), CallTableModel::statusName(status).toUpper(),
                  r->tool.toHtmlEscaped(), r->server.toHtmlEscaped(),
                  (r->rule.isEmpty() ? tr("(none)") : r->rule).toHtmlEscaped(), r->message.toHtmlEscaped(),
-                 r->time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")))
-            .arg(r->latencyMs, 0, 'f', 1)
-            .arg(r->upstreamMs, 0, 'f', 1)
-            .arg(r->approver.isEmpty() ? QString()
-                                       : tr(" · decided by %1").arg(r->approver.toHtmlEscaped())));
+                 r->time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
+                 timing.toHtmlEscaped()));
     disconnect(m_summary, &QLabel::linkActivated, nullptr, nullptr);
     connect(m_summary, &QLabel::linkActivated, this,
             [this, server = r->server, tool = r->tool] { emit ruleRequested(server, tool); });

@@ -159,7 +159,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         m_approvalDock);
     m_approvalDock->setObjectName(QStringLiteral("approvals"));
     m_approvalDock->setWidget(m_approvals);
-    m_approvalDock->setMinimumWidth(360);
+    m_approvalDock->setMinimumWidth(340);
     addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
     m_popup = new ApprovalPopup(proxy->broker(), m_approvals, this);
     connect(m_approvals, &ApprovalQueue::openCountChanged, this, &MainWindow::updatePending);
@@ -186,6 +186,10 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     buildMenus();
     buildStatusBar();
     buildTray();
+    // One server: its name in every row says nothing.
+    m_live->table()->setColumnHidden(CallTableModel::Server, m_servers.size() == 1);
+    // The queue takes room only when something waits (it opens itself then) or the person opens it.
+    m_approvalDock->hide();
     restoreSettings();
     updatePending(0);
 }

@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StatsView.h"
 
+#include <QAreaSeries>
 #include <QBarCategoryAxis>
 #include <QBarSet>
 #include <QChart>
 #include <QChartView>
 #include <QDateTime>
+#include <QDateTimeAxis>
 #include <QGridLayout>
 #include <QHorizontalBarSeries>
-#include <QStackedBarSeries>
+#include <QLineSeries>
 #include <QTimer>
 #include <QValueAxis>
 
@@ -51,6 +53,12 @@ QList<QPair<QString, int>> top(const QHash<QString, int>& counts, int n)
     return out.mid(0, n);
 }
 
+// A top for a count axis of five ticks that all land on whole numbers.
+int niceTop(int peak)
+{
+    return (std::max(4, peak) + 3) / 4 * 4;
+}
+
 QChartView* makeView(const QString& title, QWidget* parent)
 {
     auto* chart = new QChart;
@@ -75,7 +83,8 @@ void fill(QChartView* view, QAbstractBarSeries* series, const QStringList& categ
     auto* cats = new QBarCategoryAxis;
     cats->append(categories);
     auto* values = new QValueAxis;
-    values->setRange(0, std::max(1, max));
+    values->setRange(0, niceTop(max));
+    values->setTickCount(5);
     values->setLabelFormat(QStringLiteral("%d"));
     chart->addAxis(cats, valueAxis == Qt::Vertical ? Qt::AlignBottom : Qt::AlignLeft);
     chart->addAxis(values, valueAxis == Qt::Vertical ? Qt::AlignLeft : Qt::AlignBottom);
@@ -126,32 +135,55 @@ void StatsView::refresh()
     m_dirty = false;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QList<CallStats::Row> minutes = m_stats.perMinute(now);
-    auto* stacked = new QStackedBarSeries;
+    const qint64 firstMinuteMs = (now / 60000 - (minutes.size() - 1)) * 60000;
     const QList<QPair<QString, QList<S>>> groups{{tr("allowed"), {S::Allowed}},
                                                  {tr("approved"), {S::Approved}},
                                                  {tr("denied / hidden"), {S::Denied, S::Hidden}},
                                                  {tr("limited"), {S::Limited}},
                                                  {tr("rejected"), {S::Rejected}},
                                                  {tr("failed / cancelled"), {S::Failed, S::Cancelled}}};
-    QList<int> totals(minutes.size(), 0);
+    // Stacked areas: each group's band sits on the sum of the groups below it.
+    QChart* chart = m_perMinute->chart();
+    chart->removeAllSeries();
+    for (QAbstractAxis* a : chart->axes())
+        chart->removeAxis(a);
+    auto* time = new QDateTimeAxis;
+    time->setFormat(QStringLiteral("HH:mm"));
+    time->setRange(QDateTime::fromMSecsSinceEpoch(firstMinuteMs),
+                   QDateTime::fromMSecsSinceEpoch(now / 60000 * 60000));
+    time->setTickCount(7);
+    auto* count = new QValueAxis;
+    count->setLabelFormat(QStringLiteral("%d"));
+    chart->addAxis(time, Qt::AlignBottom);
+    chart->addAxis(count, Qt::AlignLeft);
+    QList<int> below(minutes.size(), 0);
     for (const auto& [name, statuses] : groups) {
-        auto* set = new QBarSet(name);
-        set->setColor(CallTableModel::statusColor(statuses.first()));
+        auto* lower = new QLineSeries;
+        auto* upper = new QLineSeries;
         for (int i = 0; i < minutes.size(); ++i) {
             int n = 0;
             for (S s : statuses)
                 n += minutes[i][int(s)];
-            *set << n;
-            totals[i] += n;
+            const qreal x = qreal(firstMinuteMs + qint64(i) * 60000);
+            lower->append(x, below[i]);
+            upper->append(x, below[i] + n);
+            below[i] += n;
         }
-        stacked->append(set);
+        auto* area = new QAreaSeries(upper, lower);
+        upper->setParent(area);
+        lower->setParent(area);
+        area->setName(name);
+        QColor c = CallTableModel::statusColor(statuses.first());
+        area->setPen(QPen(c, 1));
+        c.setAlpha(170);
+        area->setBrush(c);
+        chart->addSeries(area);
+        area->attachAxis(time);
+        area->attachAxis(count);
     }
-    QStringList labels;
-    for (int i = 0; i < minutes.size(); ++i)
-        labels << (i % 10 == 9 || i == minutes.size() - 1 ? QStringLiteral("-%1").arg(minutes.size() - 1 - i)
-                                                          : QString(i, u' '));
-    stacked->setBarWidth(0.9);
-    fill(m_perMinute, stacked, labels, *std::max_element(totals.begin(), totals.end()), Qt::Vertical);
+    const int peak = *std::max_element(below.begin(), below.end());
+    count->setRange(0, niceTop(peak));
+    count->setTickCount(5);
 
     for (auto [view, rows, colour] :
          {std::tuple{m_tools, m_stats.topTools(8), QColor(0x1e, 0x6f, 0xd9)},
