@@ -4,6 +4,7 @@
 #include "json/JsonWriter.h"
 #include <QColor>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFont>
 #include <QJsonArray>
 
@@ -14,9 +15,8 @@ CallTableModel::CallTableModel(QObject* parent)
 {
     m_strings << QString();
     m_stringIds.insert(QString(), 0);
-    m_flush.setInterval(100);
     m_flush.setSingleShot(true);
-    connect(&m_flush, &QTimer::timeout, this, &CallTableModel::flush);
+    connect(&m_flush, &QTimer::timeout, this, [this] { drain(SliceMs); });
 }
 
 QString CallTableModel::statusName(CallStatus s)
@@ -125,19 +125,29 @@ void CallTableModel::add(const CallRecord& record)
 {
     m_queue.push_back(record);
     if (!m_flush.isActive())
-        m_flush.start();
+        m_flush.start(m_batchMs);
 }
 
 void CallTableModel::flush()
 {
+    drain(-1);
+}
+
+void CallTableModel::drain(qint64 budgetMs)
+{
     m_flush.stop();
-    if (m_queue.empty())
+    if (m_queueHead >= m_queue.size())
         return;
-    const std::vector<CallRecord> queue = std::exchange(m_queue, {});
+    QElapsedTimer clock;
+    clock.start();
     const int visibleBefore = visibleCount();
     const std::size_t rowsBefore = m_rows.size();
     int firstChanged = INT_MAX, lastChanged = -1;
-    for (const CallRecord& r : queue) {
+    for (; m_queueHead < m_queue.size(); ++m_queueHead) {
+        // A burst is taken in slices so the event loop (input, paint) gets a turn between them.
+        if (budgetMs >= 0 && (m_queueHead & 255) == 0 && clock.elapsed() >= budgetMs)
+            break;
+        const CallRecord& r = m_queue[m_queueHead];
         keepDetail(r);
         const auto status = quint8(statusOf(r));
         const auto open = m_open.constFind(r.sequence);
@@ -190,6 +200,12 @@ void CallTableModel::flush()
         if (!m_filter.isEmpty())
             m_visible.insert(m_visible.end(), added.begin(), added.end());
         endInsertRows();
+    }
+    if (m_queueHead >= m_queue.size()) {
+        m_queue.clear();
+        m_queueHead = 0;
+    } else {
+        m_flush.start(0); // the rest of the burst, after the event loop's turn
     }
     emit callsAdded(int(m_rows.size() - rowsBefore));
 }

@@ -70,7 +70,7 @@ public:
     void add(const CallRecord& record);
     // Delivers what add() queued now (the view otherwise gets it within one tick).
     void flush();
-    void setBatchIntervalMs(int ms) { m_flush.setInterval(ms); }
+    void setBatchIntervalMs(int ms) { m_batchMs = ms; }
 
     void setFilter(const CallFilter& filter);
     const CallFilter& filter() const { return m_filter; }
@@ -92,6 +92,7 @@ public:
     static QByteArray summarizeArguments(const QJsonObject& arguments);
 
     static constexpr int DetailLimit = 20'000;
+    static constexpr int SliceMs = 12; // longest the model holds the event loop per slice of a burst
     static constexpr int SummaryBytes = 96;
 
 signals:
@@ -107,6 +108,7 @@ private:
         quint8 status;
         QByteArray summary; // UTF-8, at most SummaryBytes
     };
+    void drain(qint64 budgetMs); // -1: everything queued
     quint32 intern(const QString& s);
     bool matches(const Row& row) const;
     int visibleCount() const;
@@ -114,7 +116,7 @@ private:
     void rebuildVisible();
     void keepDetail(const CallRecord& record);
 
-    std::vector<Row> m_rows;
+    std::deque<Row> m_rows;        // grows without moving a million rows at once
     std::vector<qint32> m_visible; // indices into m_rows when a filter is set
     QHash<qint64, qint32> m_open;  // sequence -> row, for calls not yet finished
     QStringList m_strings;
@@ -122,7 +124,9 @@ private:
     QHash<qint64, CallRecord> m_details;
     std::deque<qint64> m_detailOrder;
     std::vector<CallRecord> m_queue;
+    std::size_t m_queueHead = 0; // next record of m_queue to take
     QTimer m_flush;
+    int m_batchMs = 100;
     CallFilter m_filter;
     // Per interned string: does it match the filter text / the tool / the grant.
     std::vector<bool> m_textHit;

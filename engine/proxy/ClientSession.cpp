@@ -53,7 +53,8 @@ void ClientSession::close()
         broker->endSession(m_id);
     }
     m_approvals.clear();
-    m_upstream->detach(this);
+    if (m_upstream)
+        m_upstream->detach(this);
     m_inFlight.clear();
 }
 
@@ -120,6 +121,13 @@ void ClientSession::receive(const QJsonObject& message)
     if (m_closed)
         return;
     const jsonrpc::Message m = jsonrpc::classify(message);
+    if (!m_upstream) { // the proxy is shutting down and its upstream is gone
+        if (m.kind == jsonrpc::Kind::Request)
+            emit outgoing(jsonrpc::makeError(m.id(), jsonrpc::InternalError,
+                                             QStringLiteral("the upstream server stopped")),
+                          m.id());
+        return;
+    }
     switch (m.kind) {
     case jsonrpc::Kind::Request:
         if (hasInFlight(m.id())) {
@@ -371,6 +379,14 @@ void ClientSession::forward(const QJsonObject& message, CallRecord record, Reser
     clock.start();
     QPointer<ClientSession> self(this);
     PolicyGate* gate = m_gate;
+    if (!m_upstream) { // stopped while a person was deciding
+        reservation.rollback();
+        untrack(id);
+        emit outgoing(
+            jsonrpc::makeError(id, jsonrpc::InternalError, QStringLiteral("the upstream server stopped")),
+            id);
+        return;
+    }
     m_upstream->request(
         this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
             record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());

@@ -2,16 +2,17 @@
 #pragma once
 
 #include "CallRecord.h"
+#include "Upstream.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 
 namespace gatehouse {
 
 class PolicyGate;
-class Upstream;
 class Reservation;
 struct ApprovalAnswer;
 struct Decision;
@@ -29,7 +30,7 @@ public:
 
     const QString& id() const { return m_id; }
     const QString& grant() const { return m_grant; }
-    Upstream* upstream() const { return m_upstream; }
+    Upstream* upstream() const { return m_upstream.data(); }
 
     // One well-formed JSON-RPC message from the client.
     void receive(const QJsonObject& message);
@@ -76,7 +77,7 @@ private:
 
     QString m_id;
     QString m_grant;
-    Upstream* m_upstream;
+    QPointer<Upstream> m_upstream; // the proxy may stop it before the session ends
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
     struct Waiting

@@ -25,7 +25,8 @@ LocalClient::LocalClient(UpstreamServer* server, PolicyGate* gate, const QString
 LocalClient::~LocalClient()
 {
     m_session->close();
-    m_server->release(m_upstream);
+    if (m_upstream)
+        m_server->release(m_upstream);
 }
 
 void LocalClient::initialize()
@@ -72,7 +73,7 @@ void LocalClient::whenReady(std::function<void()> then)
 void LocalClient::listTools(Handler handler)
 {
     whenReady([this, handler = std::move(handler)] {
-        if (m_state != State::Ready) {
+        if (m_state != State::Ready || !m_upstream) {
             handler(jsonrpc::makeError(QJsonValue(), jsonrpc::InternalError,
                                        QStringLiteral("the server did not initialize: ") + m_failure));
             return;

@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "Upstream.h"
+
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
+#include <QPointer>
 #include <functional>
 
 namespace gatehouse {
@@ -40,7 +43,7 @@ private:
     void onOutgoing(const QJsonObject& message, const QJsonValue& related);
 
     UpstreamServer* m_server;
-    Upstream* m_upstream;
+    QPointer<Upstream> m_upstream; // gone when the proxy stops first
     ClientSession* m_session;
     QHash<QString, Handler> m_handlers; // by request id
     qint64 m_nextId = 1;
