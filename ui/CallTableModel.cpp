@@ -6,7 +6,9 @@
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFont>
+#include <QIcon>
 #include <QJsonArray>
+#include <QPainter>
 
 namespace gatehouse::ui {
 
@@ -48,6 +50,43 @@ QColor CallTableModel::statusColor(CallStatus s)
         return QColor(0xad, 0x14, 0x57);
     }
     return {};
+}
+
+QIcon CallTableModel::statusIcon(CallStatus s)
+{
+    // A shape as well as a colour, for people who cannot tell the colours apart: ✓ through, ✕ refused,
+    // ⏸ waiting, ! failed.
+    static QHash<int, QIcon> cache;
+    if (const auto it = cache.constFind(int(s)); it != cache.constEnd())
+        return *it;
+    QPixmap pixmap(32, 32);
+    pixmap.fill(Qt::transparent);
+    QPainter p(&pixmap);
+    p.setRenderHint(QPainter::Antialiasing);
+    p.setPen(Qt::NoPen);
+    p.setBrush(statusColor(s));
+    p.drawEllipse(2, 2, 28, 28);
+    p.setPen(QPen(Qt::white, 4, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+    switch (s) {
+    case CallStatus::Allowed:
+    case CallStatus::Approved:
+        p.drawPolyline(QPolygon({QPoint(9, 17), QPoint(14, 22), QPoint(23, 11)}));
+        break;
+    case CallStatus::Pending:
+        p.drawLine(12, 10, 12, 22);
+        p.drawLine(20, 10, 20, 22);
+        break;
+    case CallStatus::Failed:
+        p.drawLine(16, 8, 16, 18);
+        p.drawPoint(16, 24);
+        break;
+    default:
+        p.drawLine(10, 10, 22, 22);
+        p.drawLine(22, 10, 10, 22);
+        break;
+    }
+    p.end();
+    return cache[int(s)] = QIcon(pixmap);
 }
 
 CallTableModel::CallStatus CallTableModel::statusOf(const CallRecord& r)
@@ -384,6 +423,10 @@ QVariant CallTableModel::data(const QModelIndex& index, int role) const
     case Qt::ForegroundRole:
         if (index.column() == Status)
             return statusColor(status);
+        break;
+    case Qt::DecorationRole:
+        if (index.column() == Status)
+            return statusIcon(status);
         break;
     case Qt::FontRole:
         if (index.column() == Status) {

@@ -88,6 +88,7 @@ public:
 
     static QString statusName(CallStatus status);
     static QColor statusColor(CallStatus status);
+    static QIcon statusIcon(CallStatus status);
     static CallStatus statusOf(const CallRecord& record);
     static QByteArray summarizeArguments(const QJsonObject& arguments);
 

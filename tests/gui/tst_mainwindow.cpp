@@ -19,6 +19,7 @@
 #include "proxy/Proxy.h"
 
 #include <QDir>
+#include <QJsonDocument>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTabWidget>
@@ -194,6 +195,42 @@ private slots:
         const QJsonObject response = answered.first().at(1).toJsonObject();
         QVERIFY(response.contains(QStringLiteral("result")));
         QCOMPARE(m_window->approvals()->openCount(), 0);
+    }
+
+    void allowWithEditsSendsTheEditedCallAndSaysSo()
+    {
+        // update_agent_run still asks (previous test). Take the run the risky-call demo started.
+        QString runId;
+        for (int row = 0; row < calls()->rowCount() && runId.isEmpty(); ++row)
+            if (const auto r = calls()->record(row); r && r->tool == u"rerun_agent_run")
+                runId = r->arguments.value(QStringLiteral("id")).toString();
+        QVERIFY(!runId.isEmpty());
+        m_window->console()->select(QStringLiteral("rolli-sandbox"), QStringLiteral("update_agent_run"));
+        m_window->console()->form()->setArguments(
+            QJsonObject{{QStringLiteral("id"), runId},
+                        {QStringLiteral("label"), QStringLiteral("as the agent wrote it")}});
+        QSignalSpy answered(m_window->console(), &CallConsole::answered);
+        const qint64 before = calls()->totalCount();
+        QVERIFY(m_window->console()->send());
+        QTRY_COMPARE_WITH_TIMEOUT(m_window->approvals()->openCount(), 1, 5000);
+        QJsonObject edited = m_window->approvals()->head()->request().arguments;
+        edited.insert(QStringLiteral("label"), QStringLiteral("as a person corrected it"));
+        m_window->approvals()->head()->answer(ApprovalChoice::AllowOnce, edited);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
+        const QJsonObject result =
+            answered.first().at(1).toJsonObject().value(QStringLiteral("result")).toObject();
+        QVERIFY2(!result.value(QStringLiteral("isError")).toBool(),
+                 QJsonDocument(result).toJson().constData());
+        QCOMPARE(result[QStringLiteral("structuredContent")][QStringLiteral("label")].toString(),
+                 QStringLiteral("as a person corrected it")); // the sandbox got the edited call
+        QTRY_COMPARE(calls()->totalCount(), before + 1);
+        QTRY_COMPARE(lastStatus(), S::Approved);
+        const auto record = calls()->record(calls()->rowCount() - 1);
+        QVERIFY(record);
+        QCOMPARE(record->arguments.value(QStringLiteral("label")).toString(),
+                 QStringLiteral("as a person corrected it"));
+        QVERIFY2(record->approvalNote.startsWith(QStringLiteral("arguments edited by app (original sha256 ")),
+                 qPrintable(record->approvalNote));
     }
 
     void cleanupTestCase()
