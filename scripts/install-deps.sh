@@ -10,6 +10,8 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-svg-dev libgl-dev
   # HTTP request parsing for the proxy (Node's http_parser 2.9)
   libhttp-parser-dev
+  # a font for the app's widgets where no desktop provides one (GUI tests and screenshots render offscreen)
+  fonts-dejavu-core
 )
 
 # Node.js runs the real MCP peers of the end-to-end tests (npm packages pinned in tests/e2e).

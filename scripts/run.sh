@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs Gatehouse on its built-in default: the headless proxy in
-# front of the Rolli sandbox (Rolli's 30 tools on synthetic data), behind the recommended Rolli policy.
+# Installs what is missing, builds, and runs Gatehouse on its built-in default: the Rolli sandbox (Rolli's
+# 30 tools on synthetic data) behind the recommended Rolli policy. With a display that is the desktop app;
+# without one (or with GATEHOUSE_HEADLESS=1), the headless proxy, which prints how to connect an agent.
 # With arguments, runs `gatehouse ARGS...` instead.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
@@ -11,6 +12,11 @@ bash "$root/scripts/build.sh" >&2
 gatehouse="$build/app/gatehouse"
 if [ $# -gt 0 ]; then
   exec "$gatehouse" "$@"
+fi
+
+if [ -z "${GATEHOUSE_HEADLESS:-}" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+  echo "Opening the Gatehouse window (the banner at its top shows how to connect an agent)." >&2
+  exec "$gatehouse" gui
 fi
 
 policy="$root/resources/policies/rolli-recommended.json"
