@@ -2,6 +2,7 @@
 #include "GuiCommand.h"
 
 #include "MainWindow.h"
+#include "RolliPreset.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
 #include "http/BearerToken.h"
@@ -28,23 +29,6 @@ int fail(const QString& title, const QString& text)
     if (qEnvironmentVariableIsEmpty("GATEHOUSE_NO_DIALOGS"))
         QMessageBox::critical(nullptr, title, text);
     return 1;
-}
-
-// The policy the sandbox starts with: a copy of the recommended Rolli policy, so edits have a file.
-QString sandboxPolicy(QString* error)
-{
-    const QString dir = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
-                        QStringLiteral("/gatehouse/policies");
-    const QString path = dir + QStringLiteral("/rolli-sandbox.json");
-    if (QFileInfo::exists(path))
-        return path;
-    if (!QDir().mkpath(dir) || !QFile::copy(QStringLiteral(":/policies/rolli-recommended.json"), path)) {
-        *error = QStringLiteral("cannot create %1").arg(path);
-        return {};
-    }
-    QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
-                                    QFileDevice::ReadOther);
-    return path;
 }
 
 bool isRolli(const ServerConfig& s)
@@ -74,7 +58,9 @@ int gui(const QStringList& args)
                                    QStringLiteral("FILE"), AuditLog::defaultPath());
     const QCommandLineOption upstream(QStringLiteral("upstream"), QStringLiteral("Upstream URL."),
                                       QStringLiteral("URL"));
-    parser.addOptions({config, policy, listen, audit, upstream});
+    const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("rolli or rolli-sandbox."),
+                                    QStringLiteral("NAME"));
+    parser.addOptions({config, policy, listen, audit, upstream, preset});
     if (!parser.parse(QStringList{QStringLiteral("gatehouse gui")} +
                       (dashes < 0 ? args : args.mid(0, dashes))))
         return fail(QStringLiteral("Gatehouse"), parser.errorText());
@@ -89,23 +75,34 @@ int gui(const QStringList& args)
     const QString self = QCoreApplication::applicationFilePath();
     QMap<QString, ServerConfig> servers;
     QString defaultPolicyError;
-    if (parser.isSet(upstream) || !command.isEmpty()) {
+    const QString presetName = parser.value(preset);
+    if (!presetName.isEmpty() && presetName != u"rolli" && presetName != u"rolli-sandbox")
+        return fail(QStringLiteral("Gatehouse"), QObject::tr("--preset is rolli or rolli-sandbox"));
+    if (presetName == u"rolli") {
+        const QString policyFile = parser.isSet(policy)
+                                       ? QFileInfo(parser.value(policy)).absoluteFilePath()
+                                       : rolli::defaultPolicy(presetName, &defaultPolicyError);
+        QString source;
+        const std::optional<ServerConfig> real = rolli::realServer(policyFile, &source, &defaultPolicyError);
+        if (policyFile.isEmpty() || !real)
+            return fail(QObject::tr("Cannot start Rolli"), defaultPolicyError);
+        servers.insert(presetName, *real);
+    } else if (parser.isSet(upstream) || !command.isEmpty()) {
         ServerConfig s;
         s.command = command;
         s.url = parser.value(upstream);
         s.policy = parser.isSet(policy) ? QFileInfo(parser.value(policy)).absoluteFilePath() : QString();
         servers.insert(QStringLiteral("default"), s);
-    } else if (!cfg->servers.isEmpty()) {
+    } else if (!cfg->servers.isEmpty() && presetName.isEmpty()) {
         servers = cfg->servers;
     } else {
         // Nothing configured: the Rolli sandbox behind the recommended policy.
-        ServerConfig s;
-        s.command = QStringList{self, QStringLiteral("sandbox")};
-        s.policy = parser.isSet(policy) ? QFileInfo(parser.value(policy)).absoluteFilePath()
-                                        : sandboxPolicy(&defaultPolicyError);
-        if (s.policy.isEmpty())
+        const QString policyFile =
+            parser.isSet(policy) ? QFileInfo(parser.value(policy)).absoluteFilePath()
+                                 : rolli::defaultPolicy(QStringLiteral("rolli-sandbox"), &defaultPolicyError);
+        if (policyFile.isEmpty())
             return fail(QObject::tr("Cannot start"), defaultPolicyError);
-        servers.insert(QStringLiteral("rolli-sandbox"), s);
+        servers.insert(QStringLiteral("rolli-sandbox"), rolli::sandboxServer(policyFile));
     }
 
     AuditLog auditLog(parser.value(audit));

@@ -2,6 +2,7 @@
 #include "ServeCommand.h"
 
 #include "AdminAccess.h"
+#include "RolliPreset.h"
 #include "Signals.h"
 #include "TerminalApprover.h"
 #include "approvals/ApprovalBroker.h"
@@ -39,6 +40,11 @@ struct Options
                                QStringLiteral("SECONDS"), QStringLiteral("120")};
     QCommandLineOption upstream{QStringLiteral("upstream"), QStringLiteral("Upstream Streamable HTTP URL."),
                                 QStringLiteral("URL")};
+    QCommandLineOption preset{
+        QStringLiteral("preset"),
+        QStringLiteral("rolli (the real server, token from ROLLI_API_TOKEN or the keychain) or "
+                       "rolli-sandbox."),
+        QStringLiteral("NAME")};
     QCommandLineOption header{QStringLiteral("header"), QStringLiteral("Header for the HTTP upstream."),
                               QStringLiteral("'NAME: VALUE'")};
     QCommandLineOption config{QStringLiteral("config"), QStringLiteral("Configuration: servers and grants."),
@@ -61,8 +67,9 @@ struct Options
 
     QList<QCommandLineOption> all() const
     {
-        return {policy, listen, token,      noAuth,    stdio, name,           timeout,       upstream,
-                header, config, adminToken, adminFile, audit, auditArguments, retentionDays, retentionRows};
+        return {policy,    listen,   token,          noAuth,        stdio,        name,
+                timeout,   upstream, preset,         header,        config,       adminToken,
+                adminFile, audit,    auditArguments, retentionDays, retentionRows};
     }
 };
 
@@ -127,8 +134,37 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
 
     // The servers to front: the one on the command line, or the configuration's.
     QMap<QString, ServerConfig> servers;
-    const QString cliName = parser.value(o.name);
-    if (parser.isSet(o.upstream) || !command.isEmpty()) {
+    QString cliName = parser.value(o.name);
+    if (parser.isSet(o.preset)) {
+        const QString preset = parser.value(o.preset);
+        if (parser.isSet(o.upstream) || !command.isEmpty())
+            return usage(
+                QStringLiteral("--preset names the upstream; give no --upstream or COMMAND with it"));
+        if (preset != u"rolli" && preset != u"rolli-sandbox")
+            return usage(QStringLiteral("--preset is rolli or rolli-sandbox, not %1").arg(preset));
+        QString problem;
+        const QString policyFile = parser.isSet(o.policy)
+                                       ? QFileInfo(parser.value(o.policy)).absoluteFilePath()
+                                       : rolli::defaultPolicy(preset, &problem);
+        if (policyFile.isEmpty()) {
+            logLine(problem);
+            return 1;
+        }
+        if (preset == u"rolli-sandbox") {
+            servers.insert(preset, rolli::sandboxServer(policyFile));
+        } else {
+            QString source;
+            const std::optional<ServerConfig> real = rolli::realServer(policyFile, &source, &problem);
+            if (!real) {
+                logLine(problem);
+                return 1;
+            }
+            logLine(QStringLiteral("Rolli API token from the %1 (passed to the server's environment only)")
+                        .arg(source));
+            servers.insert(preset, *real);
+        }
+        cliName = preset;
+    } else if (parser.isSet(o.upstream) || !command.isEmpty()) {
         ServerConfig s = config->servers.value(cliName);
         s.command = command;
         s.url = parser.value(o.upstream);

@@ -5,6 +5,7 @@
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
 #include "GuiCommand.h"
+#include "RolliPreset.h"
 #include "SandboxCommand.h"
 #include "ScanCommand.h"
 #include "ServeCommand.h"
@@ -35,6 +36,9 @@ void printHelp(QTextStream& out)
            "                           check the audit log's hash chain, or export it\n"
            "  grants add LABEL --server NAME [--policy FILE] | list | revoke LABEL\n"
            "                           labelled tokens for agents; the token is shown once\n"
+           "  rolli token set | clear | status\n"
+           "                           keep the Rolli API token in the keychain (set reads it from stdin);\n"
+           "                           serve --preset rolli then runs npx -y @rolli/mcp with it\n"
            "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server "
            "on stdio\n"
            "  scan [--output FILE] (--upstream URL | -- COMMAND [ARGS...])\n"
@@ -84,6 +88,10 @@ int main(int argc, char* argv[])
         return gatehouse::cli::audit(args, out, err);
     if (command == u"grants")
         return gatehouse::cli::grants(args, out, err);
+    if (command == u"rolli") {
+        QTextStream in(stdin);
+        return gatehouse::cli::rolliCommand(args, in, out, err);
+    }
     if (command == u"sandbox")
         return gatehouse::cli::sandbox(args, out, err);
     if (command == u"scan")

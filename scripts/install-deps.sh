@@ -12,6 +12,8 @@ packages=(
   libhttp-parser-dev
   # a font for the app's widgets where no desktop provides one (GUI tests and screenshots render offscreen)
   fonts-dejavu-core
+  # the user's keychain for the Rolli API token
+  qtkeychain-qt6-dev
 )
 
 # Node.js runs the real MCP peers of the end-to-end tests (npm packages pinned in tests/e2e).

@@ -99,6 +99,10 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     m_toolbar->addSeparator();
     connect(m_toolbar->addAction(tr("Apply &recommended policy")), &QAction::triggered, this,
             &PolicyEditor::applyRecommended);
+    connect(m_toolbar->addAction(tr("&Limits for all tools")), &QAction::triggered, this, [this] {
+        m_table->clearSelection();
+        m_detail->showTool(ToolDetailPanel::AllTools, nullptr);
+    });
     connect(m_toolbar->addAction(tr("&Import…")), &QAction::triggered, this, &PolicyEditor::importPolicy);
     connect(m_toolbar->addAction(tr("&Export…")), &QAction::triggered, this, &PolicyEditor::exportPolicy);
     layout->addWidget(m_toolbar);

@@ -61,6 +61,15 @@ QString describeRule(const Rule& r)
 }
 } // namespace
 
+std::optional<QList<Limit>>& ToolDetailPanel::limitsOf(Policy& policy) const
+{
+    if (m_tool != AllTools)
+        return policyedit::toolPolicy(policy, m_tool).limits;
+    if (!policy.allTools)
+        policy.allTools = gatehouse::AllTools();
+    return policy.allTools->limits;
+}
+
 ToolDetailPanel::ToolDetailPanel(PolicyDocument* document, QWidget* parent)
     : QWidget(parent)
     , m_document(document)
@@ -101,11 +110,13 @@ ToolDetailPanel::ToolDetailPanel(PolicyDocument* document, QWidget* parent)
 
     auto* messageForm = new QFormLayout;
     m_onDeny->setPlaceholderText(tr("What a refused agent reads (optional)"));
-    messageForm->addRow(tr("On &deny:"), m_onDeny);
+    m_onDenyLabel = new QLabel(tr("On &deny:"), this);
+    m_onDenyLabel->setBuddy(m_onDeny);
+    messageForm->addRow(m_onDenyLabel, m_onDeny);
     layout->addLayout(messageForm);
 
-    auto* rulesBox = new QGroupBox(tr("Argument &rules"), this);
-    auto* rulesLayout = new QVBoxLayout(rulesBox);
+    m_rulesBox = new QGroupBox(tr("Argument &rules"), this);
+    auto* rulesLayout = new QVBoxLayout(m_rulesBox);
     m_rules->setMaximumHeight(110);
     rulesLayout->addWidget(m_rules);
     auto* ruleRow = new QHBoxLayout;
@@ -124,7 +135,7 @@ ToolDetailPanel::ToolDetailPanel(PolicyDocument* document, QWidget* parent)
     rulesLayout->addLayout(ruleButtons);
     m_ruleError->setStyleSheet(QStringLiteral("color: #c62828"));
     rulesLayout->addWidget(m_ruleError);
-    layout->addWidget(rulesBox);
+    layout->addWidget(m_rulesBox);
     layout->addStretch();
 
     connect(addLimit, &QPushButton::clicked, this, &ToolDetailPanel::addLimit);
@@ -146,7 +157,15 @@ ToolDetailPanel::ToolDetailPanel(PolicyDocument* document, QWidget* parent)
 void ToolDetailPanel::showTool(const QString& tool, const ToolInfo* info)
 {
     m_tool = tool;
-    if (tool.isEmpty()) {
+    const bool allTools = tool == AllTools;
+    for (QWidget* w : {static_cast<QWidget*>(m_onDeny), static_cast<QWidget*>(m_rulesBox),
+                       static_cast<QWidget*>(m_onDenyLabel)})
+        w->setVisible(!allTools);
+    if (allTools) {
+        m_title->setText(tr("<h3>All tools</h3>"));
+        m_description->setText(tr("Limits every call counts against, whatever the tool (all_tools.limits): "
+                                  "a budget for the whole server."));
+    } else if (tool.isEmpty()) {
         m_title->setText(tr("<h3>No tool selected</h3>"));
         m_description->setText(tr("Pick a tool in the table to edit its limits and rules."));
     } else {
@@ -172,9 +191,14 @@ void ToolDetailPanel::refresh()
     m_onDeny->clear();
     if (!have)
         return;
-    const ToolPolicy* t = m_document->policy()->tool(m_tool);
+    const ToolPolicy* t = m_tool == AllTools ? nullptr : m_document->policy()->tool(m_tool);
     m_onDeny->setText(t && t->onDeny ? *t->onDeny : QString());
-    const QList<Limit> limits = t && t->limits ? *t->limits : QList<Limit>();
+    const Policy& policy = *m_document->policy();
+    const QList<Limit> limits =
+        m_tool == AllTools
+            ? (policy.allTools && policy.allTools->limits ? *policy.allTools->limits : QList<Limit>())
+        : t && t->limits ? *t->limits
+                         : QList<Limit>();
     m_limits->setRowCount(int(limits.size()));
     for (int row = 0; row < limits.size(); ++row) {
         const Limit& l = limits.at(row);
@@ -226,8 +250,8 @@ void ToolDetailPanel::writeLimits()
     if (!m_document->policy() || m_tool.isEmpty())
         return;
     Policy edited = *m_document->policy();
-    ToolPolicy& t = policyedit::toolPolicy(edited, m_tool);
-    QList<Limit> limits = t.limits ? *t.limits : QList<Limit>();
+    std::optional<QList<Limit>>& limitsField = limitsOf(edited);
+    QList<Limit> limits = limitsField ? *limitsField : QList<Limit>();
     for (int row = 0; row < m_limits->rowCount() && row < limits.size(); ++row) {
         if (!m_limits->cellWidget(row, Max))
             return; // being filled in
@@ -242,9 +266,9 @@ void ToolDetailPanel::writeLimits()
         l.scope =
             LimitScope(static_cast<QComboBox*>(m_limits->cellWidget(row, Scope))->currentData().toInt());
     }
-    t.limits = limits;
+    limitsField = limits;
     m_writing = true;
-    m_document->setPolicy(edited, tr("%1: limits").arg(m_tool));
+    m_document->setPolicy(edited, tr("%1: limits").arg(m_tool == AllTools ? tr("all tools") : m_tool));
     m_writing = false;
 }
 
@@ -253,16 +277,17 @@ void ToolDetailPanel::addLimit()
     if (!m_document->policy() || m_tool.isEmpty())
         return;
     Policy edited = *m_document->policy();
-    ToolPolicy& t = policyedit::toolPolicy(edited, m_tool);
-    if (!t.limits)
-        t.limits = QList<Limit>();
+    std::optional<QList<Limit>>& limitsField = limitsOf(edited);
+    if (!limitsField)
+        limitsField = QList<Limit>();
     Limit l;
-    l.counter = m_tool + (t.limits->isEmpty() ? QStringLiteral("_rate")
-                                              : QStringLiteral("_rate%1").arg(t.limits->size() + 1));
+    l.counter = (m_tool == AllTools ? QStringLiteral("all_tools") : m_tool) +
+                (limitsField->isEmpty() ? QStringLiteral("_rate")
+                                        : QStringLiteral("_rate%1").arg(limitsField->size() + 1));
     l.max = 10;
     l.window = LimitWindow::named(LimitWindow::Unit::Minute);
     l.scope = LimitScope::Grant;
-    t.limits->append(l);
+    limitsField->append(l);
     m_document->setPolicy(edited, tr("%1: add limit").arg(m_tool));
 }
 
@@ -272,13 +297,16 @@ void ToolDetailPanel::removeLimit()
     if (!m_document->policy() || m_tool.isEmpty() || row < 0)
         return;
     Policy edited = *m_document->policy();
-    ToolPolicy& t = policyedit::toolPolicy(edited, m_tool);
-    if (!t.limits || row >= t.limits->size())
+    std::optional<QList<Limit>>& limitsField = limitsOf(edited);
+    if (!limitsField || row >= limitsField->size())
         return;
-    t.limits->removeAt(row);
-    if (t.limits->isEmpty())
-        t.limits.reset();
-    m_document->setPolicy(edited, tr("%1: remove limit").arg(m_tool));
+    limitsField->removeAt(row);
+    if (limitsField->isEmpty()) {
+        limitsField.reset();
+        if (m_tool == AllTools)
+            edited.allTools.reset(); // no empty "all_tools": {} left behind
+    }
+    m_document->setPolicy(edited, tr("%1: remove limit").arg(m_tool == AllTools ? tr("all tools") : m_tool));
 }
 
 void ToolDetailPanel::writeMessage()

@@ -6,6 +6,7 @@
 #include <QWidget>
 
 class QComboBox;
+class QGroupBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -26,11 +27,14 @@ class ToolDetailPanel : public QWidget
 public:
     explicit ToolDetailPanel(PolicyDocument* document, QWidget* parent = nullptr);
 
+    // The name that stands for the policy's all_tools section: only limits, no rules.
+    static inline const QString AllTools = QStringLiteral("*");
     void showTool(const QString& tool, const ToolInfo* info);
     QString tool() const { return m_tool; }
 
 private:
     void refresh();
+    std::optional<QList<Limit>>& limitsOf(Policy& policy) const;
     void writeLimits();
     void writeMessage();
     void addLimit();
@@ -47,6 +51,8 @@ private:
     QTableWidget* m_limits;
     QPushButton* m_removeLimit;
     QLineEdit* m_onDeny;
+    QLabel* m_onDenyLabel = nullptr;
+    QWidget* m_rulesBox = nullptr;
     QListWidget* m_rules;
     QPushButton* m_removeRule;
     QComboBox* m_ruleKind;

@@ -21,6 +21,8 @@ private slots:
     void explainInvalidPolicy();
     void versionAndHelp();
     void unknownCommand();
+    void rolliTokenComesFromTheEnvironmentAndIsNeverPrinted();
+    void rolliPresetWithoutATokenSaysHowToGiveOne();
 
 private:
     struct Result
@@ -29,7 +31,8 @@ private:
         QString out;
         QString err;
     };
-    Result run(const QStringList& args);
+    Result run(const QStringList& args,
+               const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment());
     QString write(const QByteArray& content);
 
     QTemporaryDir m_dir;
@@ -41,9 +44,10 @@ void TestCli::init()
     QVERIFY(m_dir.isValid());
 }
 
-TestCli::Result TestCli::run(const QStringList& args)
+TestCli::Result TestCli::run(const QStringList& args, const QProcessEnvironment& env)
 {
     QProcess p;
+    p.setProcessEnvironment(env);
     p.start(QStringLiteral(GATEHOUSE_BINARY), args);
     if (!p.waitForFinished(30'000))
         return {};
@@ -202,6 +206,39 @@ void TestCli::unknownCommand()
     const Result r = run({QStringLiteral("frobnicate")});
     QCOMPARE(r.exitCode, 2);
     QVERIFY(r.err.startsWith(u"gatehouse: unknown command \"frobnicate\""));
+}
+
+void TestCli::rolliTokenComesFromTheEnvironmentAndIsNeverPrinted()
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("ROLLI_API_TOKEN"), QStringLiteral("rk_live_0123456789abcdef"));
+    const Result r = run({QStringLiteral("rolli"), QStringLiteral("token"), QStringLiteral("status")}, env);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.contains(QStringLiteral("from the environment")), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("rk_l")));
+    QVERIFY(!r.out.contains(QStringLiteral("0123456789abcdef")));
+    QCOMPARE(run({QStringLiteral("rolli"), QStringLiteral("token")}, env).exitCode, 2);
+}
+
+void TestCli::rolliPresetWithoutATokenSaysHowToGiveOne()
+{
+    // No token in the environment and no keychain to ask (no session bus): refused, with the way out.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("ROLLI_API_TOKEN"));
+    env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_dir.path());
+    const Result r = run({QStringLiteral("serve"), QStringLiteral("--preset"), QStringLiteral("rolli"),
+                          QStringLiteral("--audit"), m_dir.filePath(QStringLiteral("audit.sqlite"))},
+                         env);
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("no Rolli API token: set ROLLI_API_TOKEN")), qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("gatehouse rolli token set")));
+    const Result bad =
+        run({QStringLiteral("serve"), QStringLiteral("--preset"), QStringLiteral("rollo")}, env);
+    QCOMPARE(bad.exitCode, 2);
+    QVERIFY(bad.err.contains(QStringLiteral("rolli or rolli-sandbox")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -280,6 +280,24 @@ private slots:
         QCOMPARE(doc.undoStack()->count(), 2);
     }
 
+    void allToolsLimitsAreEditedLikeATool()
+    {
+        PolicyDocument doc;
+        doc.reset(recommended());
+        ToolDetailPanel panel(&doc);
+        panel.showTool(ToolDetailPanel::AllTools, nullptr);
+        for (QPushButton* b : panel.findChildren<QPushButton*>())
+            if (b->text().remove(u'&') == QStringLiteral("Add limit"))
+                b->click();
+        const QJsonArray limits = json(doc)[QStringLiteral("all_tools")][QStringLiteral("limits")].toArray();
+        QCOMPARE(limits.size(), 1);
+        QCOMPARE(limits[0][QStringLiteral("counter")].toString(), QStringLiteral("all_tools_rate"));
+        QVERIFY(doc.isValid());
+        QVERIFY(doc.policy()->allTools && doc.policy()->allTools->limits->size() == 1);
+        doc.undoStack()->undo();
+        QVERIFY(!json(doc).contains(QStringLiteral("all_tools")));
+    }
+
     void conditionOperatorsFitTheArgumentType()
     {
         QCOMPARE(ConditionEditor::opsFor(QStringLiteral("boolean")),
