@@ -342,29 +342,27 @@ std::optional<CallRecord> CallTableModel::record(int row) const
     return *it;
 }
 
-QStringList CallTableModel::tools() const
+QStringList CallTableModel::distinct(quint32 Row::*member) const
 {
     QSet<quint32> ids;
     for (const Row& r : m_rows)
-        ids.insert(r.tool);
-    QStringList out;
-    for (quint32 id : ids)
-        out << m_strings.at(id);
-    out.sort();
-    return out;
-}
-
-QStringList CallTableModel::grants() const
-{
-    QSet<quint32> ids;
-    for (const Row& r : m_rows)
-        ids.insert(r.grant);
+        ids.insert(r.*member);
     QStringList out;
     for (quint32 id : ids)
         if (!m_strings.at(id).isEmpty())
             out << m_strings.at(id);
     out.sort();
     return out;
+}
+
+QStringList CallTableModel::tools() const
+{
+    return distinct(&Row::tool);
+}
+
+QStringList CallTableModel::grants() const
+{
+    return distinct(&Row::grant);
 }
 
 void CallTableModel::clear()

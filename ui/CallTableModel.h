@@ -111,6 +111,7 @@ private:
     };
     void drain(qint64 budgetMs); // -1: everything queued
     quint32 intern(const QString& s);
+    QStringList distinct(quint32 Row::*member) const; // the names in one column, sorted
     bool matches(const Row& row) const;
     int visibleCount() const;
     const Row& visibleRow(int row) const;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConditionEditor.h"
 
+#include "sandbox/SchemaCheck.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QHBoxLayout>
@@ -12,15 +14,6 @@
 namespace gatehouse::ui {
 
 namespace {
-QString typeOf(const QJsonObject& schema)
-{
-    const QJsonValue t = schema.value(QStringLiteral("type"));
-    if (t.isArray()) // ["string", "null"]: the first real type
-        for (const QJsonValue& v : t.toArray())
-            if (v.toString() != u"null")
-                return v.toString();
-    return t.toString();
-}
 
 void walk(const QString& prefix, const QJsonObject& schema, QList<QPair<QString, QJsonObject>>& out,
           int depth)
@@ -30,7 +23,7 @@ void walk(const QString& prefix, const QJsonObject& schema, QList<QPair<QString,
         const QString path = prefix + u'.' + it.key();
         const QJsonObject sub = it.value().toObject();
         out.append({path, sub});
-        if (typeOf(sub) == u"object" && depth < 4)
+        if (schemaType(sub) == u"object" && depth < 4)
             walk(path, sub, out, depth + 1);
     }
 }
@@ -94,9 +87,10 @@ void ConditionEditor::setSchema(const QJsonObject& inputSchema)
     m_paths = paths(inputSchema);
     m_path->clear();
     for (const auto& [path, schema] : std::as_const(m_paths))
-        m_path->addItem(QStringLiteral("%1  (%2)")
-                            .arg(path, typeOf(schema).isEmpty() ? QStringLiteral("any") : typeOf(schema)),
-                        path);
+        m_path->addItem(
+            QStringLiteral("%1  (%2)")
+                .arg(path, schemaType(schema).isEmpty() ? QStringLiteral("any") : schemaType(schema)),
+            path);
     onPathChanged();
 }
 
@@ -111,7 +105,7 @@ QJsonObject ConditionEditor::schemaOf(const QString& path) const
 void ConditionEditor::onPathChanged()
 {
     const QString path = m_path->currentData().toString();
-    const QList<ConditionOp> ops = opsFor(typeOf(schemaOf(path)));
+    const QList<ConditionOp> ops = opsFor(schemaType(schemaOf(path)));
     const QVariant was = m_op->currentData();
     m_op->blockSignals(true);
     m_op->clear();
@@ -126,7 +120,7 @@ void ConditionEditor::onPathChanged()
 void ConditionEditor::onOpChanged()
 {
     const QJsonObject schema = schemaOf(m_path->currentData().toString());
-    const QString type = typeOf(schema);
+    const QString type = schemaType(schema);
     const auto op = ConditionOp(m_op->currentData().toInt());
     m_choice->clear();
     if (op == ConditionOp::Exists) {

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "SchemaForm.h"
 
+#include "sandbox/SchemaCheck.h"
+
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
@@ -12,17 +14,7 @@
 
 namespace gatehouse::ui {
 
-namespace {
-QString typeOf(const QJsonObject& schema)
-{
-    const QJsonValue t = schema.value(QStringLiteral("type"));
-    if (t.isArray())
-        for (const QJsonValue& v : t.toArray())
-            if (v.toString() != u"null")
-                return v.toString();
-    return t.toString();
-}
-} // namespace
+namespace {} // namespace
 
 SchemaForm::SchemaForm(QWidget* parent)
     : QWidget(parent)
@@ -45,7 +37,7 @@ void SchemaForm::setSchema(const QJsonObject& schema)
     std::stable_partition(names.begin(), names.end(), [&](const QString& n) { return required.contains(n); });
     for (const QString& name : std::as_const(names)) {
         const QJsonObject p = props.value(name).toObject();
-        Field f{name, typeOf(p), required.contains(name), nullptr};
+        Field f{name, schemaType(p), required.contains(name), nullptr};
         if (p.contains(QStringLiteral("enum"))) {
             auto* combo = new QComboBox(this);
             if (!f.required)

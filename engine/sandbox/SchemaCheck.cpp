@@ -101,4 +101,14 @@ QString checkAgainstSchema(const QJsonObject& arguments, const QJsonObject& sche
     return {};
 }
 
+QString schemaType(const QJsonObject& schema)
+{
+    const QJsonValue t = schema.value(QStringLiteral("type"));
+    if (t.isArray())
+        for (const QJsonValue& v : t.toArray())
+            if (v.toString() != u"null")
+                return v.toString();
+    return t.toString();
+}
+
 } // namespace gatehouse
