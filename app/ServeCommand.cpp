@@ -56,6 +56,10 @@ struct Options
                                  QStringLiteral("FILE"), AdminAccess::defaultFile()};
     QCommandLineOption audit{QStringLiteral("audit"), QStringLiteral("The audit database."),
                              QStringLiteral("FILE"), AuditLog::defaultPath()};
+    QCommandLineOption auditFailure{
+        QStringLiteral("audit-failure"),
+        QStringLiteral("When the audit log cannot be written: refuse (default) or continue."),
+        QStringLiteral("refuse|continue"), QStringLiteral("refuse")};
     QCommandLineOption auditArguments{QStringLiteral("audit-arguments"),
                                       QStringLiteral("Keep full arguments in the audit log.")};
     QCommandLineOption retentionDays{QStringLiteral("audit-retention-days"),
@@ -67,16 +71,17 @@ struct Options
 
     QList<QCommandLineOption> all() const
     {
-        return {policy,    listen,   token,          noAuth,        stdio,        name,
-                timeout,   upstream, preset,         header,        config,       adminToken,
-                adminFile, audit,    auditArguments, retentionDays, retentionRows};
+        return {policy,    listen,   token,          noAuth,       stdio,         name,
+                timeout,   upstream, preset,         header,       config,        adminToken,
+                adminFile, audit,    auditArguments, auditFailure, retentionDays, retentionRows};
     }
 };
 
 const char Usage[] =
     "usage: gatehouse serve [--policy FILE] [--listen HOST:PORT] [--token TOKEN | --no-auth] [--stdio]\n"
     "                       [--name NAME] [--upstream-timeout SECONDS] [--config FILE] [--audit FILE]\n"
-    "                       [--audit-arguments] [--audit-retention-days N] [--audit-retention-rows N]\n"
+    "                       [--audit-arguments] [--audit-failure refuse|continue]\n"
+    "                       [--audit-retention-days N] [--audit-retention-rows N]\n"
     "                       [--admin-token TOKEN] [--admin-file FILE]\n"
     "                       [--upstream URL [--header 'NAME: VALUE']... | -- COMMAND [ARGS...]]\n"
     "Without an upstream, every server of the configuration is served at /mcp/NAME.\n";
@@ -105,6 +110,8 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         err << "gatehouse: " << line << '\n';
         err.flush();
     };
+    if (parser.value(o.auditFailure) != u"refuse" && parser.value(o.auditFailure) != u"continue")
+        return usage(QStringLiteral("--audit-failure is refuse or continue"));
     if (!parser.positionalArguments().isEmpty())
         return usage(QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
     if (parser.isSet(o.upstream) && !command.isEmpty())
@@ -211,6 +218,8 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     }
     QObject::connect(&auditLog, &AuditLog::writeFailed,
                      [&](const QString& why) { logLine(QStringLiteral("AUDIT LOG WRITE FAILED: ") + why); });
+    QObject::connect(&auditLog, &AuditLog::recovered,
+                     [&] { logLine(QStringLiteral("audit log writable again: calls are served")); });
     logLine(QStringLiteral("audit log: %1").arg(auditLog.path()));
 
     Proxy proxy(config, servers, &auditLog);
@@ -243,6 +252,10 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     settings.port = settings.serveMcpOverHttp ? quint16(port) : 0;
     settings.defaultServer = cliName;
     settings.upstreamTimeoutSeconds = timeoutSeconds;
+    settings.continueWithoutAudit = parser.value(o.auditFailure) == u"continue";
+    if (settings.continueWithoutAudit)
+        logLine(QStringLiteral(
+            "--audit-failure continue: if the audit log cannot be written, calls run unrecorded"));
     settings.noAuth = parser.isSet(o.noAuth);
     // Who may call: a grant of the server, or the launch token (given, or made up and printed when the
     // server has no grants), or anyone with --no-auth.

@@ -13,6 +13,7 @@
 #include <QApplication>
 #include <QCoreApplication>
 #include <QTextStream>
+#include <csignal>
 #include <cstdio>
 
 namespace {
@@ -60,6 +61,9 @@ bool hasDisplay()
 
 int main(int argc, char* argv[])
 {
+    // A file-size limit (ulimit -f) makes a write fail with EFBIG instead of killing the process: the
+    // audit log then reports the failure and the proxy fails closed.
+    std::signal(SIGXFSZ, SIG_IGN);
     // The desktop app (no command, with a display; or "gui") needs a QApplication; the rest runs without.
     const bool gui = (argc > 1 && qstrcmp(argv[1], "gui") == 0) || (argc == 1 && hasDisplay());
     std::unique_ptr<QCoreApplication> app =

@@ -238,6 +238,11 @@ void AuditLog::run()
             if (ok)
                 m_written += qint64(batch.size());
         }
+        if (ok && !m_healthy.exchange(true))
+            QMetaObject::invokeMethod(
+                this, [this] { emit recovered(); }, Qt::QueuedConnection);
+        else if (!ok)
+            m_healthy = false;
         // Answers go back to the proxy's thread, in order.
         QMetaObject::invokeMethod(
             this,

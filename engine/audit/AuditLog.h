@@ -8,6 +8,7 @@
 #include <QSet>
 #include <QSqlDatabase>
 #include <QString>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -50,6 +51,9 @@ public:
     // Blocks until everything queued so far is written (tests, shutdown).
     void flush();
     qint64 rowsWritten() const;
+    // False from a failed commit until the next one succeeds: the proxy then refuses calls rather than
+    // let them run unrecorded (unless told to carry on).
+    bool isHealthy() const { return m_healthy.load(); }
 
     struct Verification
     {
@@ -63,6 +67,7 @@ public:
 
 signals:
     void writeFailed(const QString& error);
+    void recovered(); // writes succeed again after a failure
 
 private:
     struct Item
@@ -81,6 +86,7 @@ private:
     std::condition_variable m_idle;
     std::deque<Item> m_queue;
     bool m_busy = false;
+    std::atomic<bool> m_healthy{true};
     bool m_stop = false;
     bool m_opened = false;
     qint64 m_written = 0;

@@ -49,6 +49,10 @@ inline QString approvalTimeout()
 {
     return QStringLiteral("(approval timeout)");
 }
+inline QString auditUnavailable()
+{
+    return QStringLiteral("(audit log unavailable)");
+}
 inline QString rejectedBy(const QString& who)
 {
     return QStringLiteral("(rejected by %1)").arg(who);

@@ -78,7 +78,7 @@ void ClientSession::withdrawApproval(const QString& key)
     record.rule = DecisionRule::rejectedBy(QStringLiteral("client"));
     record.message = QStringLiteral("the client withdrew the call while it waited for approval");
     record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
-    m_gate->recordFinished(record, [] {}); // on record; nobody is owed an answer
+    m_gate->recordFinished(record, [](bool) {}); // on record; nobody is owed an answer
 }
 
 bool ClientSession::hasInFlight(const QJsonValue& clientId) const
@@ -212,6 +212,20 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     record.tool = nameValue.toString();
     record.arguments = argsValue.toObject();
 
+    if (m_gate->refusesForAudit()) {
+        Decision unrecordable;
+        unrecordable.verdict = Verdict::Denied;
+        unrecordable.rule = DecisionRule::auditUnavailable();
+        unrecordable.message =
+            QStringLiteral("Gatehouse cannot write its audit log (disk full or read-only?); "
+                           "calls are refused until it can");
+        record.verdict = Verdict::Denied;
+        record.rule = unrecordable.rule;
+        record.message = unrecordable.message;
+        m_gate->recordDecided(record);
+        refuse(id, record, unrecordable);
+        return;
+    }
     const ToolCall call{record.tool, record.arguments, m_grant, m_id};
     Decision decision = m_gate->decide(call, record.time.toMSecsSinceEpoch());
     if (decision.verdict == Verdict::NeedsApproval) {
@@ -258,7 +272,8 @@ void ClientSession::refuse(const QJsonValue& id, CallRecord record, const Decisi
     record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
     untrack(id);
     QPointer<ClientSession> self(this);
-    m_gate->recordFinished(record, [self, response, id] {
+    // A refusal ran nothing, so it is sent even when it could not be recorded.
+    m_gate->recordFinished(record, [self, response, id](bool) {
         if (self)
             emit self->outgoing(response, id);
     });
@@ -415,9 +430,19 @@ void ClientSession::forward(const QJsonObject& message, CallRecord record, Reser
                                            .value(QStringLiteral("isError"))
                                            .toBool();
             }
-            gate->recordFinished(record, [self, response] {
-                if (self)
+            gate->recordFinished(record, [self, response](bool recorded) {
+                if (!self)
+                    return;
+                if (recorded) {
                     self->reply(response);
+                    return;
+                }
+                // Fail closed: what cannot be recorded is not handed over.
+                self->reply(jsonrpc::makeError(
+                    response.value(QStringLiteral("id")), jsonrpc::InternalError,
+                    QStringLiteral(
+                        "Gatehouse could not write this call to its audit log (disk full or read-only?), "
+                        "so its answer is withheld. The tool may have run.")));
             });
         });
 }

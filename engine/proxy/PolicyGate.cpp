@@ -114,18 +114,30 @@ bool PolicyGate::setToolAction(const QString& tool, ToolAction action, QString* 
     return true;
 }
 
-void PolicyGate::recordFinished(const CallRecord& record, std::function<void()> release)
+void PolicyGate::recordFinished(const CallRecord& record, std::function<void(bool)> release)
 {
     emit callFinished(record);
     if (!m_audit) {
-        release();
+        release(true);
         return;
     }
     m_audit->append(record, [this, release = std::move(release), tool = record.tool](bool durable) {
         if (!durable)
-            emit auditFailed(QStringLiteral("the audit log could not record a call of %1").arg(tool));
-        release();
+            emit auditFailed(
+                m_auditFailure == AuditFailure::Refuse
+                    ? QStringLiteral("the audit log could not record a call of %1: its answer is "
+                                     "withheld and calls are refused until the log can be written")
+                          .arg(tool)
+                    : QStringLiteral("the audit log could not record a call of %1 (continuing "
+                                     "unrecorded, as configured)")
+                          .arg(tool));
+        release(durable || m_auditFailure == AuditFailure::Continue);
     });
+}
+
+bool PolicyGate::refusesForAudit() const
+{
+    return m_audit && m_auditFailure == AuditFailure::Refuse && !m_audit->isHealthy();
 }
 
 bool PolicyGate::isHidden(const QString& tool) const

@@ -50,9 +50,21 @@ public:
 
     // Every call's record goes through here, for the log, the monitor and the audit.
     void recordDecided(const CallRecord& record) { emit callDecided(record); }
-    // A finished call: `release` sends its answer to the client, once the audit row is durable.
-    void recordFinished(const CallRecord& record, std::function<void()> release);
+    // A finished call: `release` sends its answer to the client once the audit row is durable, with
+    // recorded = false when it could not be written and the answer must be withheld (fail closed).
+    void recordFinished(const CallRecord& record, std::function<void(bool recorded)> release);
     void setAudit(AuditLog* audit) { m_audit = audit; }
+
+    // When the audit log cannot be written: refuse calls (the default), or let them run unrecorded
+    // with a loud warning.
+    enum class AuditFailure
+    {
+        Refuse,
+        Continue
+    };
+    void setAuditFailure(AuditFailure mode) { m_auditFailure = mode; }
+    // Calls are refused up front while the audit log is failing and the mode is Refuse.
+    bool refusesForAudit() const;
 
 signals:
     void policyChanged();
@@ -72,6 +84,7 @@ private:
     QFileSystemWatcher m_watcher;
     ApprovalBroker* m_approvals = nullptr;
     AuditLog* m_audit = nullptr;
+    AuditFailure m_auditFailure = AuditFailure::Refuse;
     QTimer m_debounce;
 };
 

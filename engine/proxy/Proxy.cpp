@@ -50,6 +50,8 @@ Proxy::~Proxy()
 
 void Proxy::onGateCreated(PolicyGate* gate)
 {
+    gate->setAuditFailure(m_settings.continueWithoutAudit ? PolicyGate::AuditFailure::Continue
+                                                          : PolicyGate::AuditFailure::Refuse);
     connect(gate, &PolicyGate::policyRejected, this, [this, gate](const Diagnostics& errors) {
         emit logLine(QStringLiteral("policy %1 is invalid; keeping the last good policy%2")
                          .arg(gate->policyFile(),
@@ -81,6 +83,9 @@ UpstreamServer* Proxy::upstream(const QString& name) const
 bool Proxy::start(const Settings& settings, QString* error)
 {
     m_settings = settings;
+    for (PolicyGate* g : m_gates->all()) // gates asked for before start()
+        g->setAuditFailure(settings.continueWithoutAudit ? PolicyGate::AuditFailure::Continue
+                                                         : PolicyGate::AuditFailure::Refuse);
     for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it) {
         if (it->policy.isEmpty())
             emit logLine(

@@ -37,7 +37,8 @@ public:
         QByteArray launchToken;       // accepted besides grant tokens; empty: grants only
         bool noAuth = false;
         int upstreamTimeoutSeconds = 120;
-        QByteArray adminToken; // empty: no admin API
+        QByteArray adminToken;             // empty: no admin API
+        bool continueWithoutAudit = false; // when the audit log fails: refuse calls (false) or carry on
     };
 
     Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers, AuditLog* audit,

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -202,6 +204,136 @@ inline QByteArray post(const QByteArray& body, const QByteArray& headers, quint1
     return "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) + "\r\n" + headers +
            "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
+
+// A lean MCP client on one kept-alive HTTP connection, blocking, for tests that need many calls fast
+// or exact control of what is sent. Reads JSON responses and event streams alike.
+class McpClient
+{
+public:
+    explicit McpClient(quint16 port, QByteArray token = ProxyProcess::token().toUtf8(),
+                       QByteArray path = QByteArrayLiteral("/mcp"))
+        : m_port(port)
+        , m_token(std::move(token))
+        , m_path(std::move(path))
+    {}
+
+    bool initialize()
+    {
+        const QJsonObject init{
+            {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), 0},
+            {QStringLiteral("method"), QStringLiteral("initialize")},
+            {QStringLiteral("params"),
+             QJsonObject{{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
+                         {QStringLiteral("capabilities"), QJsonObject()},
+                         {QStringLiteral("clientInfo"),
+                          QJsonObject{{QStringLiteral("name"), QStringLiteral("e2e")},
+                                      {QStringLiteral("version"), QStringLiteral("1")}}}}}};
+        const RawResponse r = send(QJsonDocument(init).toJson(QJsonDocument::Compact));
+        const QRegularExpression sid(QStringLiteral("(?i)mcp-session-id: *([^\\r\\n]+)"));
+        const auto m = sid.match(QString::fromLatin1(r.head));
+        if (r.status != 200 || !m.hasMatch())
+            return false;
+        sessionId = m.captured(1).toLatin1();
+        return send(QByteArrayLiteral("{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}"))
+                   .status == 202;
+    }
+
+    // One POST on the kept connection (a new one if it was closed).
+    RawResponse send(const QByteArray& body, const QByteArray& extraHeaders = {})
+    {
+        if (m_socket.state() != QAbstractSocket::ConnectedState) {
+            m_socket.abort();
+            m_socket.connectToHost(QHostAddress::LocalHost, m_port);
+            if (!m_socket.waitForConnected(5000))
+                return {};
+            m_buffer.clear();
+        }
+        QByteArray request =
+            "POST " + m_path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) +
+            "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n";
+        if (!m_token.isEmpty())
+            request += "Authorization: Bearer " + m_token + "\r\n";
+        if (!sessionId.isEmpty())
+            request += "Mcp-Session-Id: " + sessionId + "\r\n";
+        request += extraHeaders + "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+        m_socket.write(request);
+        return read();
+    }
+
+    // tools/call; the JSON-RPC response (empty when the connection failed).
+    QJsonObject call(const QString& tool, const QJsonObject& arguments, int* status = nullptr)
+    {
+        const QJsonObject message{
+            {QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+            {QStringLiteral("id"), ++m_nextId},
+            {QStringLiteral("method"), QStringLiteral("tools/call")},
+            {QStringLiteral("params"),
+             QJsonObject{{QStringLiteral("name"), tool}, {QStringLiteral("arguments"), arguments}}}};
+        const RawResponse r = send(QJsonDocument(message).toJson(QJsonDocument::Compact));
+        if (status)
+            *status = r.status;
+        return QJsonDocument::fromJson(r.body).object();
+    }
+
+    QByteArray sessionId;
+
+private:
+    RawResponse read()
+    {
+        RawResponse r;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 60'000) {
+            const qsizetype end = m_buffer.indexOf("\r\n\r\n");
+            if (end >= 0) {
+                const QByteArray head = m_buffer.left(end);
+                const QString h = QString::fromLatin1(head);
+                static const QRegularExpression length(QStringLiteral("(?i)content-length: *(\\d+)"));
+                const auto m = length.match(h);
+                if (m.hasMatch()) {
+                    const qsizetype n = m.captured(1).toLongLong();
+                    if (m_buffer.size() >= end + 4 + n) {
+                        r.head = head;
+                        r.status = head.mid(9, 3).toInt();
+                        r.body = m_buffer.mid(end + 4, n);
+                        m_buffer.remove(0, end + 4 + n);
+                        return r;
+                    }
+                } else if (h.contains(QStringLiteral("chunked"), Qt::CaseInsensitive)) {
+                    const qsizetype last = m_buffer.indexOf("\r\n0\r\n\r\n", end);
+                    if (last >= 0) {
+                        // An event stream: the last "data:" line is the response.
+                        const QByteArray stream = m_buffer.mid(end + 4, last - end - 4);
+                        r.head = head;
+                        r.status = head.mid(9, 3).toInt();
+                        for (const QByteArray& line : stream.split('\n'))
+                            if (line.startsWith("data: "))
+                                r.body = line.mid(6).trimmed();
+                        m_buffer.remove(0, last + 7);
+                        return r;
+                    }
+                } else {
+                    r.head = head;
+                    r.status = head.mid(9, 3).toInt();
+                    m_buffer.remove(0, end + 4);
+                    return r;
+                }
+            }
+            if (!m_socket.waitForReadyRead(1000) && m_socket.state() != QAbstractSocket::ConnectedState)
+                break;
+            m_buffer += m_socket.readAll();
+        }
+        return r;
+    }
+
+    quint16 m_port;
+    QByteArray m_token;
+    QByteArray m_path;
+    QTcpSocket m_socket;
+    QByteArray m_buffer;
+    qint64 m_nextId = 0;
+};
 
 struct CommandRun
 {
