@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "JsonRpc.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
 #include <cmath>
@@ -62,10 +63,17 @@ Message parse(const QByteArray& text)
 {
     QJsonParseError error{};
     const QJsonDocument doc = QJsonDocument::fromJson(text, &error);
-    if (error.error != QJsonParseError::NoError)
+    if (error.error != QJsonParseError::NoError) {
+        // QJsonDocument takes only an object or an array at the top; `null`, `"x"` or `42` are JSON all
+        // the same, just not a request: -32600, as JSON-RPC says, not a parse error.
+        QJsonParseError wrapped{};
+        const QJsonDocument scalar = QJsonDocument::fromJson("[" + text + "]", &wrapped);
+        if (wrapped.error == QJsonParseError::NoError && scalar.array().size() == 1)
+            return invalid(InvalidRequest, QStringLiteral("a JSON-RPC message is an object"));
         return invalid(
             ParseError,
             QStringLiteral("parse error: %1 at offset %2").arg(error.errorString()).arg(error.offset));
+    }
     if (doc.isArray())
         return invalid(InvalidRequest,
                        QStringLiteral("JSON-RPC batches are not supported; send one message per request"));

@@ -87,6 +87,8 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
     } else if (request.path.startsWith("/mcp/")) {
         server = m_servers.value(QUrl::fromPercentEncoding(request.path.mid(5)));
     }
+    if (request.header("host").isEmpty())
+        return fail(connection, 400, -32000, QStringLiteral("Bad Request: HTTP/1.1 needs a Host header"));
     if (!m_server->isOwnHost(request))
         return fail(connection, 403, -32000,
                     QStringLiteral("Forbidden: Host header does not name this server"));
