@@ -37,7 +37,10 @@ void TestJsonRpc::classify_data()
     QTest::newRow("not json") << QByteArray("{") << Kind::Invalid << int(jsonrpc::ParseError);
     QTest::newRow("batch") << QByteArray(R"([{"jsonrpc":"2.0","id":1,"method":"ping"}])") << Kind::Invalid
                            << int(jsonrpc::InvalidRequest);
-    QTest::newRow("scalar") << QByteArray("3") << Kind::Invalid << int(jsonrpc::ParseError);
+    // Valid JSON that is not an object: an invalid request, not a parse error (JSON-RPC 2.0, section 5.1).
+    QTest::newRow("scalar") << QByteArray("3") << Kind::Invalid << int(jsonrpc::InvalidRequest);
+    QTest::newRow("null") << QByteArray("null") << Kind::Invalid << int(jsonrpc::InvalidRequest);
+    QTest::newRow("not JSON") << QByteArray("3 4") << Kind::Invalid << int(jsonrpc::ParseError);
     QTest::newRow("wrong version") << QByteArray(R"({"jsonrpc":"1.0","id":1,"method":"ping"})")
                                    << Kind::Invalid << int(jsonrpc::InvalidRequest);
     QTest::newRow("numeric method") << QByteArray(R"({"jsonrpc":"2.0","id":1,"method":7})") << Kind::Invalid
