@@ -207,6 +207,9 @@ void TestApprovalsE2E::allowForSession()
     for (const QJsonValue& r : results)
         QCOMPARE(text(r), QStringLiteral("Echo: one"));
     // Only the first call asked; a new session would ask again.
+    // The proxy's log reaches us asynchronously: wait for the line, then make sure no second one follows.
+    QVERIFY(m_proxy->waitForLog(QRegularExpression(QStringLiteral("needed: default echo")), 5000));
+    QTest::qWait(200);
     QCOMPARE(m_proxy->log().count(QStringLiteral("needed: default echo")), 1);
     QProcess* other = startClient(QStringLiteral("echo"), R"({"message":"two"})");
     const QStringList again = waitForPending();
@@ -225,6 +228,9 @@ void TestApprovalsE2E::alwaysAllowWritesThePolicy()
     const QJsonArray results = finish(client)[QStringLiteral("results")].toArray();
     QCOMPARE(text(results[0]), QStringLiteral("Echo: forever"));
     QCOMPARE(text(results[1]), QStringLiteral("Echo: forever"));
+    // The proxy's log reaches us asynchronously: wait for the line, then make sure no second one follows.
+    QVERIFY(m_proxy->waitForLog(QRegularExpression(QStringLiteral("needed: default echo")), 5000));
+    QTest::qWait(200);
     QCOMPARE(m_proxy->log().count(QStringLiteral("needed: default echo")), 1);
     // The file on disk says so now, and is a valid policy.
     QFile f(m_policyFile);
