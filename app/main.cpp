@@ -4,13 +4,16 @@
 #include "CheckCommand.h"
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
+#ifdef GATEHOUSE_HAVE_GUI
 #include "GuiCommand.h"
+
+#include <QApplication>
+#endif
 #include "RolliPreset.h"
 #include "SandboxCommand.h"
 #include "ScanCommand.h"
 #include "ServeCommand.h"
 
-#include <QApplication>
 #include <QCoreApplication>
 #include <QTextStream>
 #include <csignal>
@@ -66,15 +69,27 @@ int main(int argc, char* argv[])
     std::signal(SIGXFSZ, SIG_IGN);
     // The desktop app (no command, with a display; or "gui") needs a QApplication; the rest runs without.
     const bool gui = (argc > 1 && qstrcmp(argv[1], "gui") == 0) || (argc == 1 && hasDisplay());
+#ifdef GATEHOUSE_HAVE_GUI
     std::unique_ptr<QCoreApplication> app =
         gui ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
+#else
+    const auto app = std::make_unique<QCoreApplication>(argc, argv);
+#endif
     QCoreApplication::setApplicationName(QStringLiteral("gatehouse"));
     QCoreApplication::setOrganizationName(QStringLiteral("Gatehouse"));
     QCoreApplication::setApplicationVersion(QStringLiteral(GATEHOUSE_VERSION));
     if (gui) {
+#ifdef GATEHOUSE_HAVE_GUI
         QApplication::setApplicationDisplayName(QStringLiteral("Gatehouse"));
         QApplication::setDesktopFileName(QStringLiteral("gatehouse"));
         return gatehouse::cli::gui(QCoreApplication::arguments().mid(2));
+#else
+        if (argc > 1) { // asked for by name; with no command at all, the help below is the answer
+            QTextStream(stderr) << "gatehouse: this build has no desktop app (GATEHOUSE_BUILD_GUI=OFF); "
+                                   "gatehouse serve runs the proxy headless\n";
+            return 2;
+        }
+#endif
     }
 
     QTextStream out(stdout);

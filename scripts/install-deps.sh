@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Gatehouse needs to build and test, skipping those already present.
+# --hardening adds clang (libFuzzer) and valgrind for scripts/fuzz.sh and scripts/test-sanitizers.sh.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
@@ -15,6 +16,11 @@ packages=(
   # the user's keychain for the Rolli API token
   qtkeychain-qt6-dev
 )
+
+# With --hardening: what the sanitizer, fuzzing and valgrind runs need besides.
+if [ "${1:-}" = "--hardening" ]; then
+  packages+=(clang libclang-rt-14-dev valgrind)
+fi
 
 # Node.js runs the real MCP peers of the end-to-end tests (npm packages pinned in tests/e2e).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

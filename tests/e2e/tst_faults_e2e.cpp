@@ -3,6 +3,7 @@
 // longer be written. Nothing is lost, nobody waits forever, and what cannot be recorded is not served.
 #include "E2eSupport.h"
 
+#include <QFile>
 #include <QJsonArray>
 #include <sys/resource.h>
 
@@ -102,6 +103,40 @@ private slots:
         QCOMPARE(text(b.call(QStringLiteral("echo"), {{QStringLiteral("message"), QStringLiteral("fine")}})),
                  QStringLiteral("fine"));
         qInfo("hung upstream call: error after %lld ms (timeout 2 s)", waited);
+    }
+
+    void aPolicyEditedIntoNonsenseKeepsTheLastGoodOne()
+    {
+        const QString policy = scratch(QStringLiteral("live-policy.json"));
+        auto write = [&policy](const QByteArray& text) {
+            QFile f(policy);
+            return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(text) == text.size();
+        };
+        QVERIFY(write(R"({"version": "1", "default": "allow"})"));
+        ProxyProcess proxy;
+        QVERIFY2(proxy.start(sandbox(), {}, policy), qPrintable(proxy.log()));
+        McpClient client(proxy.port());
+        QVERIFY(client.initialize());
+        QVERIFY(answeredOk(client.call(QStringLiteral("get_usage"), {})));
+
+        // Half an edit, saved: not JSON at all.
+        QVERIFY(write(R"({"version": "1", "default": "deny", "tools": {"get_usage": )"));
+        QVERIFY(proxy.waitForLog(
+            QRegularExpression(QStringLiteral("is invalid; keeping the last good policy")), 5000));
+        QVERIFY2(proxy.log().contains(QStringLiteral("(1:")), qPrintable(proxy.log())); // where, line:column
+        QVERIFY(answeredOk(client.call(QStringLiteral("get_usage"), {}))); // still the old, allowing policy
+
+        // JSON, but not a policy: the same.
+        QVERIFY(write(R"({"version": "1", "default": "maybe"})"));
+        QVERIFY(proxy.waitForLog(QRegularExpression(QStringLiteral("/default")), 5000));
+        QVERIFY(answeredOk(client.call(QStringLiteral("get_usage"), {})));
+
+        // Finished and valid: it applies, to the same session.
+        QVERIFY(write(R"({"version": "1", "default": "deny"})"));
+        QVERIFY(proxy.waitForLog(QRegularExpression(QStringLiteral("policy loaded from")), 5000, nullptr, 2));
+        const QJsonObject denied = client.call(QStringLiteral("get_usage"), {});
+        QVERIFY2(text(denied).contains(QStringLiteral("Denied by policy")),
+                 QJsonDocument(denied).toJson().constData());
     }
 
     void auditDiskFullFailsClosedWithoutCrashing()

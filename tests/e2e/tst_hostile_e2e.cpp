@@ -445,7 +445,8 @@ private slots:
         qInfo("%d hostile cases; proxy RSS %lld KB at the start, %lld KB after", m_cases, m_rssStart, rss);
         QVERIFY(m_cases >= 60);
         QCOMPARE(m_proxy.process().state(), QProcess::Running);
-        QVERIFY2(rss < 150 * 1024, "memory is not bounded");
+        if (qEnvironmentVariableIsEmpty("ASAN_OPTIONS")) // ASan's quarantine and shadow memory inflate RSS
+            QVERIFY2(rss < 150 * 1024, "memory is not bounded");
     }
 };
 
