@@ -11,7 +11,7 @@
 #include <cstdlib>
 
 namespace {
-const char Policy[] = R"json({
+const char PolicyText[] = R"json({
   "version": "1", "default": "deny",
   "all_tools": {"limits": [{"counter": "all", "window": "minute", "max": 1000000}]},
   "tools": {
@@ -35,7 +35,7 @@ const char Policy[] = R"json({
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size)
 {
     using namespace gatehouse;
-    static const Policy policy = *PolicyParser::parse(QByteArray(::Policy)).policy;
+    static const Policy policy = *PolicyParser::parse(QByteArray(PolicyText)).policy;
     static Evaluator evaluator(std::make_shared<InMemoryCounterStore>());
     const QByteArray input(reinterpret_cast<const char*>(data), qsizetype(size));
     const qsizetype newline = input.indexOf('\n');
