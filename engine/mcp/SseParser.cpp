@@ -7,9 +7,14 @@ QList<SseParser::Event> SseParser::feed(const QByteArray& bytes)
 {
     QList<Event> out;
     m_buffer += bytes;
-    if (!m_started && m_buffer.size() >= 3) {
-        if (m_buffer.startsWith("\xEF\xBB\xBF"))
-            m_buffer.remove(0, 3);
+    if (!m_started) {
+        // A byte order mark is skipped only at the very start of the stream, however the bytes arrive:
+        // while what has come so far could still be the start of one, wait.
+        static const QByteArray Bom("\xEF\xBB\xBF");
+        if (m_buffer.size() < Bom.size() && Bom.startsWith(m_buffer))
+            return out;
+        if (m_buffer.startsWith(Bom))
+            m_buffer.remove(0, Bom.size());
         m_started = true;
     }
     qsizetype start = 0;
