@@ -22,6 +22,11 @@ if [ "${1:-}" = "--hardening" ]; then
   packages+=(clang libclang-rt-14-dev valgrind)
 fi
 
+# With --packaging: what building and checking the .deb needs.
+if [ "${1:-}" = "--packaging" ]; then
+  packages+=(dpkg-dev appstream desktop-file-utils file)
+fi
+
 # Node.js runs the real MCP peers of the end-to-end tests (npm packages pinned in tests/e2e).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
   packages+=(nodejs npm)
