@@ -144,14 +144,10 @@ int gui(const QStringList& args)
     setup.connection.serverName = first;
     setup.connection.url = proxy.mcpUrl(first);
     setup.connection.token = QString::fromLatin1(settings.launchToken);
-    const ServerConfig& s = servers.first();
-    setup.connection.stdioCommand = QStringList{self, QStringLiteral("serve"), QStringLiteral("--stdio")};
-    if (!s.policy.isEmpty())
-        setup.connection.stdioCommand << QStringLiteral("--policy") << s.policy;
-    if (!s.command.isEmpty())
-        setup.connection.stdioCommand << QStringLiteral("--") << s.command;
-    else
-        setup.connection.stdioCommand << QStringLiteral("--upstream") << s.url;
+    // Clients that can only launch a command reach this window's proxy through the bridge, so the app
+    // sees and decides their calls too.
+    setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url,
+                                                QStringLiteral("--token"), setup.connection.token};
 
     ui::MainWindow window(setup);
     window.resize(1440, 900);

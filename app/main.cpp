@@ -2,6 +2,7 @@
 #include "ApprovalsCommand.h"
 #include "AuditCommand.h"
 #include "CheckCommand.h"
+#include "ConnectCommand.h"
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
 #ifdef GATEHOUSE_HAVE_GUI
@@ -50,6 +51,8 @@ void printHelp(QTextStream& out)
            "risk classes\n"
            "  gui [--policy FILE] [--listen HOST:PORT] [-- COMMAND [ARGS...]]\n"
            "                           the desktop app (the default with a display and no command)\n"
+           "  connect [URL] [--token T] bridge stdio to a running Gatehouse (for clients that launch a "
+           "command)\n"
            "  help                     this text\n"
            "  --version                print the version\n";
 }
@@ -99,6 +102,8 @@ int main(int argc, char* argv[])
 
     if (command == u"check")
         return gatehouse::cli::check(args, out, err);
+    if (command == u"connect")
+        return gatehouse::cli::connect(args, err);
     if (command == u"explain")
         return gatehouse::cli::explain(args, out, err);
     if (command == u"approvals")

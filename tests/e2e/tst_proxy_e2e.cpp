@@ -33,6 +33,7 @@ struct Mode
     QStringList stdioUpstream;           // stdio in, when proxy is null
     bool direct = false;
     QString policyFile = policy(); // for stdio in
+    bool bridge = false;           // stdio in through `gatehouse connect` to the HTTP proxy
 };
 
 ClientRun runClient(const QString& scenario, const Mode& mode)
@@ -40,6 +41,9 @@ ClientRun runClient(const QString& scenario, const Mode& mode)
     QStringList args{E2eDir + QStringLiteral("/client.mjs"), scenario};
     if (mode.direct)
         args << QStringLiteral("--direct") << Node << everything() << QStringLiteral("stdio");
+    else if (mode.proxy && mode.bridge)
+        args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("connect") << mode.proxy->url()
+             << QStringLiteral("--token") << ProxyProcess::token();
     else if (mode.proxy)
         args << QStringLiteral("--http") << mode.proxy->url() << QStringLiteral("--token")
              << ProxyProcess::token();
@@ -108,6 +112,7 @@ private:
     ProxyProcess* m_proxy = nullptr;       // HTTP in, server-everything over stdio out
     ProxyProcess* m_httpProxy = nullptr;   // HTTP in, Streamable HTTP out
     ProxyProcess* m_legacyProxy = nullptr; // HTTP in, HTTP+SSE (2024-11-05) out
+    ProxyProcess* m_bridgeProxy = nullptr; // reached through `gatehouse connect`
     EverythingServer* m_httpServer = nullptr;
     EverythingServer* m_sseServer = nullptr;
     ClientRun m_direct;
@@ -123,6 +128,8 @@ Mode TestProxyE2E::mode(const QString& name) const
         return {m_httpProxy, {}, false};
     if (name == u"stdio in, http out")
         return {nullptr, {QStringLiteral("--upstream"), m_httpServer->url("/mcp")}, false};
+    if (name == u"connect bridge, stdio out")
+        return {m_bridgeProxy, {}, false, policy(), true};
     return {m_legacyProxy, {}, false};
 }
 
@@ -142,6 +149,8 @@ void TestProxyE2E::initTestCase()
     m_legacyProxy = new ProxyProcess;
     QVERIFY2(m_legacyProxy->start({QStringLiteral("--upstream"), m_sseServer->url("/sse")}),
              qPrintable(m_legacyProxy->log()));
+    m_bridgeProxy = new ProxyProcess;
+    QVERIFY2(m_bridgeProxy->start(), qPrintable(m_bridgeProxy->log()));
     m_direct = runClient(QStringLiteral("basic"), Mode{nullptr, {}, true});
     QVERIFY2(m_direct.output.contains(u"echo"), qPrintable(m_direct.stderrText));
 }
@@ -151,6 +160,7 @@ void TestProxyE2E::cleanupTestCase()
     delete m_proxy;
     delete m_httpProxy;
     delete m_legacyProxy;
+    delete m_bridgeProxy;
     delete m_httpServer;
     delete m_sseServer;
 }
@@ -159,7 +169,7 @@ void TestProxyE2E::modes()
 {
     QTest::addColumn<QString>("mode");
     for (const char* m : {"http in, stdio out", "stdio in, stdio out", "http in, http out",
-                          "stdio in, http out", "http in, legacy sse out"})
+                          "stdio in, http out", "http in, legacy sse out", "connect bridge, stdio out"})
         QTest::newRow(m) << QString::fromLatin1(m);
 }
 
