@@ -3,6 +3,7 @@
 
 #include "MainWindow.h"
 #include "RolliPreset.h"
+#include "SingleInstance.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
 #include "http/BearerToken.h"
@@ -17,6 +18,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QStandardPaths>
+#include <QSystemTrayIcon>
 #include <QTimer>
 
 namespace gatehouse::cli {
@@ -60,10 +62,25 @@ int gui(const QStringList& args)
                                       QStringLiteral("URL"));
     const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("rolli or rolli-sandbox."),
                                     QStringLiteral("NAME"));
-    parser.addOptions({config, policy, listen, audit, upstream, preset});
+    const QCommandLineOption minimized(QStringLiteral("minimized"), QStringLiteral("Start in the tray."));
+    const QCommandLineOption newInstance(QStringLiteral("new-instance"),
+                                         QStringLiteral("Run beside an app that is already running."));
+    parser.addOptions({config, policy, listen, audit, upstream, preset, minimized, newInstance});
     if (!parser.parse(QStringList{QStringLiteral("gatehouse gui")} +
                       (dashes < 0 ? args : args.mid(0, dashes))))
         return fail(QStringLiteral("Gatehouse"), parser.errorText());
+
+    // One app per user: a second launch raises the first and hands over its arguments.
+    SingleInstance instance;
+    if (!parser.isSet(newInstance)) {
+        if (instance.handOver(args)) {
+            QTextStream(stderr) << "gatehouse: Gatehouse is already running; its window was raised\n";
+            return 0;
+        }
+        QString why;
+        if (!instance.listen(&why))
+            QTextStream(stderr) << "gatehouse: cannot watch for a second launch: " << why << '\n';
+    }
 
     Diagnostics errors;
     std::optional<Config> loaded = Config::load(parser.value(config), &errors);
@@ -151,7 +168,15 @@ int gui(const QStringList& args)
 
     ui::MainWindow window(setup);
     window.resize(1440, 900);
-    window.show();
+    if (!parser.isSet(minimized))
+        window.show();
+    else if (!QSystemTrayIcon::isSystemTrayAvailable())
+        window.showMinimized(); // no tray to live in
+    QObject::connect(&instance, &SingleInstance::activated, &window, [&window](const QStringList&) {
+        window.showNormal();
+        window.raise();
+        window.activateWindow();
+    });
     QTimer::singleShot(0, [&startup] {
         QTextStream(stderr) << "gatehouse: window shown after " << startup.elapsed() << " ms\n";
     });
