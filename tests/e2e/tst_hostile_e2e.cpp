@@ -21,17 +21,6 @@ QByteArray call(const QByteArray& id, const QByteArray& name, const QByteArray& 
            "\",\"arguments\":" + arguments + "}}";
 }
 
-qint64 rssKb(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    return -1;
-}
-
 } // namespace
 
 class TestHostileE2E : public QObject

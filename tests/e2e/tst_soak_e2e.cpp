@@ -9,16 +9,6 @@
 using namespace e2e;
 
 namespace {
-qint64 rssKb(qint64 pid)
-{
-    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
-    if (!f.open(QIODevice::ReadOnly))
-        return -1;
-    for (const QByteArray& line : f.readAll().split('\n'))
-        if (line.startsWith("VmRSS:"))
-            return line.mid(6).trimmed().split(' ').first().toLongLong();
-    return -1;
-}
 qint64 openFds(qint64 pid)
 {
     return QDir(QStringLiteral("/proc/%1/fd").arg(pid))
