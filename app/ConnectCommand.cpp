@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConnectCommand.h"
 
+#include "config/ClientConfigFile.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/StdioLines.h"
 #include "proxy/HttpUpstream.h"
@@ -8,8 +9,65 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QJsonArray>
 
 namespace gatehouse::cli {
+
+namespace {
+
+// Writes Gatehouse's entry into a client's own MCP configuration: the difference first, then the file,
+// with a backup of the old one.
+int install(const QString& clientName, const QString& path, const QUrl& url, const QByteArray& bearer,
+            bool dryRun, QTextStream& out, QTextStream& err)
+{
+    const auto client = ClientConfigFile::clientFromName(clientName);
+    if (!client) {
+        err << "gatehouse connect: --install takes claude, cursor or vscode\n";
+        return 2;
+    }
+    QJsonObject entry;
+    if (*client == ClientConfigFile::Client::ClaudeDesktop) {
+        // Claude Desktop launches commands: this bridge.
+        QJsonArray args{QStringLiteral("connect"), url.toString()};
+        if (!bearer.isEmpty())
+            args << QStringLiteral("--token") << QString::fromUtf8(bearer);
+        entry = {{QStringLiteral("command"), QCoreApplication::applicationFilePath()},
+                 {QStringLiteral("args"), args}};
+    } else {
+        entry = {{QStringLiteral("url"), url.toString()}};
+        if (*client == ClientConfigFile::Client::VsCode)
+            entry.insert(QStringLiteral("type"), QStringLiteral("http"));
+        if (!bearer.isEmpty())
+            entry.insert(QStringLiteral("headers"), QJsonObject{{QStringLiteral("Authorization"),
+                                                                 QString::fromUtf8("Bearer " + bearer)}});
+    }
+    ClientConfigFile file(*client, path.isEmpty() ? ClientConfigFile::defaultPath(*client) : path);
+    QString error;
+    if (!file.merge(QStringLiteral("gatehouse"), entry, &error)) {
+        err << "gatehouse connect: " << error << '\n';
+        return 1;
+    }
+    if (!file.changes()) {
+        out << "already configured: nothing to change\n";
+        return 0;
+    }
+    out << file.diff() << '\n';
+    if (dryRun) {
+        out << "dry run: nothing written\n";
+        return 0;
+    }
+    QString backup;
+    if (!file.write(&backup, &error)) {
+        err << "gatehouse connect: " << error << '\n';
+        return 1;
+    }
+    out << "written"
+        << (backup.isEmpty() ? QString() : QStringLiteral(" (the old file is kept as %1)").arg(backup))
+        << '\n';
+    return 0;
+}
+
+} // namespace
 
 int connect(const QStringList& args, QTextStream& err)
 {
@@ -17,11 +75,22 @@ int connect(const QStringList& args, QTextStream& err)
     const QCommandLineOption token(QStringLiteral("token"),
                                    QStringLiteral("Bearer token (default: $GATEHOUSE_TOKEN)."),
                                    QStringLiteral("T"));
-    parser.addOption(token);
+    const QCommandLineOption installOption(
+        QStringLiteral("install"),
+        QStringLiteral("Write the entry into a client's config: claude, cursor, vscode."),
+        QStringLiteral("CLIENT"));
+    const QCommandLineOption configFile(QStringLiteral("config-file"),
+                                        QStringLiteral("That client's config file."), QStringLiteral("FILE"));
+    const QCommandLineOption dryRun(QStringLiteral("dry-run"),
+                                    QStringLiteral("Show the change, write nothing."));
+    parser.addOptions({token, installOption, configFile, dryRun});
     parser.addPositionalArgument(QStringLiteral("url"), QStringLiteral("Default http://127.0.0.1:8731/mcp."));
     if (!parser.parse(QStringList{QStringLiteral("gatehouse connect")} + args) ||
         parser.positionalArguments().size() > 1) {
-        err << "usage: gatehouse connect [URL] [--token TOKEN]\n";
+        err << "usage: gatehouse connect [URL] [--token TOKEN]\n"
+               "       gatehouse connect [URL] [--token TOKEN] --install claude|cursor|vscode [--config-file "
+               "FILE] "
+               "[--dry-run]\n";
         return 2;
     }
     HttpUpstream::Endpoint endpoint;
@@ -35,6 +104,12 @@ int connect(const QStringList& args, QTextStream& err)
         (parser.isSet(token) ? parser.value(token) : qEnvironmentVariable("GATEHOUSE_TOKEN")).toUtf8();
     if (!bearer.isEmpty())
         endpoint.headers.append({QByteArrayLiteral("Authorization"), "Bearer " + bearer});
+
+    if (parser.isSet(installOption)) {
+        QTextStream out(stdout);
+        return install(parser.value(installOption), parser.value(configFile), endpoint.url, bearer,
+                       parser.isSet(dryRun), out, err);
+    }
 
     // stdout carries only MCP; everything else goes to stderr.
     HttpUpstream upstream(endpoint);

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Runs the real gatehouse binary: exit codes and exactly what a person sees.
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -23,6 +27,8 @@ private slots:
     void unknownCommand();
     void rolliTokenComesFromTheEnvironmentAndIsNeverPrinted();
     void rolliPresetWithoutATokenSaysHowToGiveOne();
+    void connectInstallMergesIntoAClientConfig();
+    void connectInstallLeavesABrokenConfigAlone();
 
 private:
     struct Result
@@ -239,6 +245,90 @@ void TestCli::rolliPresetWithoutATokenSaysHowToGiveOne()
         run({QStringLiteral("serve"), QStringLiteral("--preset"), QStringLiteral("rollo")}, env);
     QCOMPARE(bad.exitCode, 2);
     QVERIFY(bad.err.contains(QStringLiteral("rolli or rolli-sandbox")));
+}
+
+void TestCli::connectInstallMergesIntoAClientConfig()
+{
+    // Cursor's file with a server and a setting of the person's own: both stay, ours is added.
+    const QString path = m_dir.filePath(QStringLiteral("cursor-mcp.json"));
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"mcpServers": {"github": {"url": "https://example.invalid/mcp"}}, "theme": "dark"})");
+    }
+    const QStringList args{QStringLiteral("connect"),       QStringLiteral("http://127.0.0.1:8731/mcp"),
+                           QStringLiteral("--token"),       QStringLiteral("tok-123"),
+                           QStringLiteral("--install"),     QStringLiteral("cursor"),
+                           QStringLiteral("--config-file"), path};
+    const Result dry = run(args + QStringList{QStringLiteral("--dry-run")});
+    QCOMPARE(dry.exitCode, 0);
+    QVERIFY2(dry.out.contains(QStringLiteral("+         \"gatehouse\": {")), qPrintable(dry.out));
+    QVERIFY(dry.out.contains(QStringLiteral("dry run: nothing written")));
+    QVERIFY(!QDir(m_dir.path()).entryList({QStringLiteral("cursor-mcp.json.bak-*")}).size());
+
+    const Result wrote = run(args);
+    QCOMPARE(wrote.exitCode, 0);
+    QVERIFY2(wrote.out.contains(QStringLiteral("the old file is kept as")), qPrintable(wrote.out));
+    QCOMPARE(QDir(m_dir.path()).entryList({QStringLiteral("cursor-mcp.json.bak-*")}).size(), 1);
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonObject root = QJsonDocument::fromJson(f.readAll()).object();
+    QCOMPARE(root[QStringLiteral("theme")].toString(), QStringLiteral("dark"));
+    QCOMPARE(root[QStringLiteral("mcpServers")][QStringLiteral("github")][QStringLiteral("url")].toString(),
+             QStringLiteral("https://example.invalid/mcp"));
+    const QJsonObject ours = root[QStringLiteral("mcpServers")][QStringLiteral("gatehouse")].toObject();
+    QCOMPARE(ours[QStringLiteral("url")].toString(), QStringLiteral("http://127.0.0.1:8731/mcp"));
+    QCOMPARE(ours[QStringLiteral("headers")][QStringLiteral("Authorization")].toString(),
+             QStringLiteral("Bearer tok-123"));
+    // Again: nothing to do.
+    QVERIFY(run(args).out.contains(QStringLiteral("already configured")));
+
+    // Claude Desktop gets the bridge command; VS Code its "servers" key with type http.
+    const QString claude = m_dir.filePath(QStringLiteral("claude.json"));
+    QCOMPARE(run({QStringLiteral("connect"), QStringLiteral("--install"), QStringLiteral("claude"),
+                  QStringLiteral("--config-file"), claude, QStringLiteral("--token"), QStringLiteral("t")})
+                 .exitCode,
+             0);
+    QFile c(claude);
+    QVERIFY(c.open(QIODevice::ReadOnly));
+    const QJsonObject entry = QJsonDocument::fromJson(c.readAll())
+                                  .object()[QStringLiteral("mcpServers")][QStringLiteral("gatehouse")]
+                                  .toObject();
+    QCOMPARE(entry[QStringLiteral("command")].toString(), QStringLiteral(GATEHOUSE_BINARY));
+    QCOMPARE(entry[QStringLiteral("args")].toArray().first().toString(), QStringLiteral("connect"));
+    const QString vscode = m_dir.filePath(QStringLiteral("vscode.json"));
+    QCOMPARE(run({QStringLiteral("connect"), QStringLiteral("--install"), QStringLiteral("vscode"),
+                  QStringLiteral("--config-file"), vscode})
+                 .exitCode,
+             0);
+    QFile v(vscode);
+    QVERIFY(v.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(v.readAll())
+                 .object()[QStringLiteral("servers")][QStringLiteral("gatehouse")][QStringLiteral("type")]
+                 .toString(),
+             QStringLiteral("http"));
+}
+
+void TestCli::connectInstallLeavesABrokenConfigAlone()
+{
+    const QString path = m_dir.filePath(QStringLiteral("broken.json"));
+    const QByteArray broken = R"({"mcpServers": {"a": 1,})";
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(broken);
+    }
+    const Result r = run({QStringLiteral("connect"), QStringLiteral("--install"), QStringLiteral("cursor"),
+                          QStringLiteral("--config-file"), path});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.contains(QStringLiteral("is not a JSON object")) &&
+                 r.err.contains(QStringLiteral("left as it is")),
+             qPrintable(r.err));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QCOMPARE(f.readAll(), broken);
+    QCOMPARE(run({QStringLiteral("connect"), QStringLiteral("--install"), QStringLiteral("emacs")}).exitCode,
+             2);
 }
 
 QTEST_GUILESS_MAIN(TestCli)
