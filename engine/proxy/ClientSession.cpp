@@ -212,22 +212,16 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     record.tool = nameValue.toString();
     record.arguments = argsValue.toObject();
 
-    if (m_gate->refusesForAudit()) {
-        Decision unrecordable;
-        unrecordable.verdict = Verdict::Denied;
-        unrecordable.rule = DecisionRule::auditUnavailable();
-        unrecordable.message =
-            QStringLiteral("Gatehouse cannot write its audit log (disk full or read-only?); "
-                           "calls are refused until it can");
-        record.verdict = Verdict::Denied;
-        record.rule = unrecordable.rule;
-        record.message = unrecordable.message;
-        m_gate->recordDecided(record);
-        refuse(id, record, unrecordable);
-        return;
-    }
     const ToolCall call{record.tool, record.arguments, m_grant, m_id};
-    Decision decision = m_gate->decide(call, record.time.toMSecsSinceEpoch());
+    Decision decision;
+    if (m_gate->refusesForAudit()) {
+        decision.verdict = Verdict::Denied;
+        decision.rule = DecisionRule::auditUnavailable();
+        decision.message = QStringLiteral("Gatehouse cannot write its audit log (disk full or read-only?); "
+                                          "calls are refused until it can");
+    } else {
+        decision = m_gate->decide(call, record.time.toMSecsSinceEpoch());
+    }
     if (decision.verdict == Verdict::NeedsApproval) {
         ApprovalBroker* broker = m_gate->approvals();
         if (!broker) {
