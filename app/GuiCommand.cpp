@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "GuiCommand.h"
 
+#include "ListenAddress.h"
 #include "MainWindow.h"
 #include "RolliPreset.h"
 #include "SingleInstance.h"
@@ -132,14 +133,12 @@ int gui(const QStringList& args)
                      [](const QString& line) { QTextStream(stderr) << "gatehouse: " << line << '\n'; });
     proxy.watchConfig(parser.value(config));
     Proxy::Settings settings;
-    const QString spec = parser.value(listen);
-    const qsizetype colon = spec.lastIndexOf(u':');
-    settings.address = QHostAddress(spec.left(colon));
-    bool ok = false;
-    settings.port = quint16(spec.mid(colon + 1).toUInt(&ok));
-    if (colon <= 0 || settings.address.isNull() || !ok)
+    const std::optional<ListenAddress> listenAt = parseListenAddress(parser.value(listen));
+    if (!listenAt)
         return fail(QStringLiteral("Gatehouse"),
                     QObject::tr("--listen must be HOST:PORT, e.g. 127.0.0.1:8731"));
+    settings.address = listenAt->address;
+    settings.port = listenAt->port;
     settings.launchToken =
         qEnvironmentVariableIsEmpty("GATEHOUSE_TOKEN") ? randomToken() : qgetenv("GATEHOUSE_TOKEN");
     if (!proxy.start(settings, &problem))

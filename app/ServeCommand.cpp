@@ -2,6 +2,7 @@
 #include "ServeCommand.h"
 
 #include "AdminAccess.h"
+#include "ListenAddress.h"
 #include "RolliPreset.h"
 #include "Signals.h"
 #include "TerminalApprover.h"
@@ -120,11 +121,8 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     const int timeoutSeconds = parser.value(o.timeout).toInt(&ok);
     if (!ok || timeoutSeconds < 1)
         return usage(QStringLiteral("--upstream-timeout must be a whole number of seconds"));
-    const QString listenSpec = parser.value(o.listen);
-    const qsizetype colon = listenSpec.lastIndexOf(u':');
-    const QHostAddress address(colon > 0 ? listenSpec.left(colon).remove(u'[').remove(u']') : QString());
-    const int port = colon > 0 ? listenSpec.mid(colon + 1).toInt(&ok) : -1;
-    if (address.isNull() || !ok || port < 0 || port > 65535)
+    const std::optional<ListenAddress> listenAt = parseListenAddress(parser.value(o.listen));
+    if (!listenAt)
         return usage(QStringLiteral("--listen must be HOST:PORT with a numeric address, e.g. 127.0.0.1:0"));
 
     // The configuration: servers and grants. Reloaded when it changes (a revoked grant stops working).
@@ -248,8 +246,8 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     // HTTP always listens: for MCP clients unless --stdio alone, and for the admin API in any case.
     Proxy::Settings settings;
     settings.serveMcpOverHttp = !parser.isSet(o.stdio) || parser.isSet(o.listen);
-    settings.address = settings.serveMcpOverHttp ? address : QHostAddress(QHostAddress::LocalHost);
-    settings.port = settings.serveMcpOverHttp ? quint16(port) : 0;
+    settings.address = settings.serveMcpOverHttp ? listenAt->address : QHostAddress(QHostAddress::LocalHost);
+    settings.port = settings.serveMcpOverHttp ? listenAt->port : 0;
     settings.defaultServer = cliName;
     settings.upstreamTimeoutSeconds = timeoutSeconds;
     settings.continueWithoutAudit = parser.value(o.auditFailure) == u"continue";
