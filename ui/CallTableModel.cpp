@@ -272,6 +272,9 @@ bool CallTableModel::matches(const Row& row) const
         return true;
     if (m_textHit[row.tool] || m_textHit[row.server] || m_textHit[row.grant] || m_textHit[row.rule])
         return true;
+    // The common case, kept cheap for a million rows: an ASCII needle needs no conversion of the summary.
+    if (!m_asciiNeedle.isEmpty())
+        return QLatin1StringView(row.summary).contains(QLatin1StringView(m_asciiNeedle), Qt::CaseInsensitive);
     return QUtf8StringView(row.summary).toString().contains(m_filter.text, Qt::CaseInsensitive);
 }
 
@@ -279,6 +282,9 @@ void CallTableModel::setFilter(const CallFilter& filter)
 {
     beginResetModel();
     m_filter = filter;
+    const bool ascii =
+        std::all_of(filter.text.cbegin(), filter.text.cend(), [](QChar c) { return c.unicode() < 0x80; });
+    m_asciiNeedle = ascii ? filter.text.toLatin1() : QByteArray();
     m_textHit.assign(m_strings.size(), false);
     m_toolId = m_grantId = -1;
     for (qsizetype i = 0; i < m_strings.size(); ++i) {
@@ -300,26 +306,9 @@ void CallTableModel::rebuildVisible()
         m_visible.shrink_to_fit();
         return;
     }
-    const bool asciiText =
-        std::all_of(m_filter.text.cbegin(), m_filter.text.cend(), [](QChar c) { return c.unicode() < 0x80; });
-    const QByteArray needle = m_filter.text.toLatin1();
-    for (std::size_t i = 0; i < m_rows.size(); ++i) {
-        const Row& row = m_rows[i];
-        bool ok;
-        if (asciiText && !m_filter.text.isEmpty()) {
-            // The common case, kept cheap for a million rows: no conversion of the summary.
-            ok = (!m_filter.statuses || (m_filter.statuses & (1u << row.status))) &&
-                 (m_filter.tool.isEmpty() || qint64(row.tool) == m_toolId) &&
-                 (m_filter.grant.isEmpty() || qint64(row.grant) == m_grantId) &&
-                 (m_textHit[row.tool] || m_textHit[row.server] || m_textHit[row.grant] ||
-                  m_textHit[row.rule] ||
-                  QLatin1StringView(row.summary).contains(QLatin1StringView(needle), Qt::CaseInsensitive));
-        } else {
-            ok = matches(row);
-        }
-        if (ok)
+    for (std::size_t i = 0; i < m_rows.size(); ++i)
+        if (matches(m_rows[i]))
             m_visible.push_back(qint32(i));
-    }
 }
 
 int CallTableModel::visibleCount() const

@@ -130,6 +130,7 @@ private:
     QTimer m_flush;
     int m_batchMs = 100;
     CallFilter m_filter;
+    QByteArray m_asciiNeedle; // the filter text as Latin-1 when it is ASCII: searched without conversion
     // Per interned string: does it match the filter text / the tool / the grant.
     std::vector<bool> m_textHit;
     qint64 m_toolId = -1, m_grantId = -1;
