@@ -89,7 +89,7 @@ LiveCallsView::LiveCallsView(CallTableModel* model, QWidget* parent)
     m_table->setAlternatingRowColors(true);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->setAccessibleName(tr("Live calls"));
-    const QList<int> widths{95, 110, 110, 160, 260, 80, 220, 75};
+    const QList<int> widths{95, 110, 110, 160, 250, 105, 210, 75};
     for (int c = 0; c < widths.size(); ++c)
         m_table->setColumnWidth(c, widths.at(c));
 
