@@ -9,6 +9,7 @@
 #include "approvals/ApprovalBroker.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
+#include "counters/RedisCounterStore.h"
 #include "http/BearerToken.h"
 #include "proxy/Proxy.h"
 #include "proxy/StdioEndpoint.h"
@@ -70,11 +71,22 @@ struct Options
                                      QStringLiteral("Keep at most this many rows."), QStringLiteral("ROWS"),
                                      QStringLiteral("0")};
 
+    QCommandLineOption counters{QStringLiteral("counters"),
+                                QStringLiteral("Where rate-limit counts live: memory (default) or "
+                                               "redis://HOST:PORT/DB, shared by every proxy using it."),
+                                QStringLiteral("memory|URL"), QStringLiteral("memory")};
+    QCommandLineOption countersFailure{
+        QStringLiteral("counters-failure"),
+        QStringLiteral("When Redis cannot be reached: refuse calls with limits (closed, default) or run "
+                       "them uncounted (open)."),
+        QStringLiteral("closed|open"), QStringLiteral("closed")};
+
     QList<QCommandLineOption> all() const
     {
-        return {policy,    listen,   token,          noAuth,       stdio,         name,
-                timeout,   upstream, preset,         header,       config,        adminToken,
-                adminFile, audit,    auditArguments, auditFailure, retentionDays, retentionRows};
+        return {policy,       listen,        token,         noAuth,   stdio,
+                name,         timeout,       upstream,      preset,   header,
+                config,       adminToken,    adminFile,     audit,    auditArguments,
+                auditFailure, retentionDays, retentionRows, counters, countersFailure};
     }
 };
 
@@ -84,6 +96,7 @@ const char Usage[] =
     "                       [--audit-arguments] [--audit-failure refuse|continue]\n"
     "                       [--audit-retention-days N] [--audit-retention-rows N]\n"
     "                       [--admin-token TOKEN] [--admin-file FILE]\n"
+    "                       [--counters memory|redis://HOST:PORT/DB] [--counters-failure closed|open]\n"
     "                       [--upstream URL [--header 'NAME: VALUE']... | -- COMMAND [ARGS...]]\n"
     "Without an upstream, every server of the configuration is served at /mcp/NAME.\n";
 
@@ -113,6 +126,21 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     };
     if (parser.value(o.auditFailure) != u"refuse" && parser.value(o.auditFailure) != u"continue")
         return usage(QStringLiteral("--audit-failure is refuse or continue"));
+    if (parser.value(o.countersFailure) != u"closed" && parser.value(o.countersFailure) != u"open")
+        return usage(QStringLiteral("--counters-failure is closed or open"));
+    std::shared_ptr<RedisCounterStore> redis;
+    if (parser.value(o.counters) != u"memory") {
+        QString why;
+        std::optional<RedisCounterStore::Options> redisOptions =
+            RedisCounterStore::parseUrl(parser.value(o.counters), &why);
+        if (!redisOptions)
+            return usage(QStringLiteral("--counters: ") + why);
+        // The password belongs in the environment, not on a command line others can read in ps.
+        if (redisOptions->password.isEmpty())
+            redisOptions->password = qgetenv("GATEHOUSE_REDIS_PASSWORD");
+        redisOptions->failOpen = parser.value(o.countersFailure) == u"open";
+        redis = std::make_shared<RedisCounterStore>(std::move(*redisOptions));
+    }
     if (!parser.positionalArguments().isEmpty())
         return usage(QStringLiteral("unexpected argument %1").arg(parser.positionalArguments().first()));
     if (parser.isSet(o.upstream) && !command.isEmpty())
@@ -220,7 +248,20 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                      [&] { logLine(QStringLiteral("audit log writable again: calls are served")); });
     logLine(QStringLiteral("audit log: %1").arg(auditLog.path()));
 
-    Proxy proxy(config, servers, &auditLog);
+    if (redis) {
+        // Told from whichever thread noticed; logged from the event loop.
+        redis->setStateListener([logLine](bool, const QString& why) {
+            QMetaObject::invokeMethod(
+                QCoreApplication::instance(), [logLine, why] { logLine(why); }, Qt::QueuedConnection);
+        });
+        QString why;
+        if (redis->probe(&why))
+            logLine(QStringLiteral("counters: shared in %1").arg(redis->describe()));
+        else
+            logLine(QStringLiteral("counters: %1 does not answer yet (%2); retrying on each call")
+                        .arg(redis->describe(), why));
+    }
+    Proxy proxy(config, servers, &auditLog, redis);
     QObject::connect(&proxy, &Proxy::logLine, logLine);
     QObject::connect(&proxy, &Proxy::callDecided, [logLine](const CallRecord& r) {
         logLine(QStringLiteral("%1 %2 %3 %4 %5%6")

@@ -13,8 +13,10 @@ packages=(
   libhttp-parser-dev
   # a font for the app's widgets where no desktop provides one (GUI tests and screenshots render offscreen)
   fonts-dejavu-core
-  # the user's keychain for the Rolli API token
+  # the user's keychain for the Rolli API token and upstream headers
   qtkeychain-qt6-dev
+  # shared rate-limit counters for several proxies (--counters redis://…); the server for their tests
+  libhiredis-dev redis-server
 )
 
 # With --hardening: what the sanitizer, fuzzing and valgrind runs need besides.

@@ -14,6 +14,7 @@ status=0
 for test in "$build"/tests/unit/tst_*; do
   [ -f "$test" ] && [ -x "$test" ] || continue
   if valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+       --suppressions="$root/scripts/valgrind.supp" \
        --quiet "$test" -silent >/tmp/valgrind-$$.log 2>&1; then
     echo "valgrind: $(basename "$test") clean"
   else

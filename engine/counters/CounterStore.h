@@ -48,6 +48,9 @@ struct CounterOutcome
     bool fits = true;
     qsizetype refusedIndex = -1; // first request that did not fit
     qint64 retryAfterSeconds = 0;
+    // Non-empty when the store could not be asked (a shared store that is unreachable), with why. Such
+    // an outcome fits only when the store is set to fail open.
+    QString unavailable;
 };
 
 // Where counts live. Implementations are thread-safe and reserve all requests or none.
@@ -67,6 +70,8 @@ public:
     virtual void rollback(const CounterHold& hold) = 0;
     // Committed plus reserved in the window containing nowMs.
     virtual double used(const CounterKey& key, qint64 nowMs) = 0;
+    // Where the counts live, for logs: "memory", "redis://127.0.0.1:6379/0".
+    virtual QString describe() const = 0;
 
     static qint64 windowStart(qint64 nowMs, qint64 windowSeconds);
     static qint64 retryAfterSeconds(qint64 nowMs, qint64 windowSeconds);

@@ -28,7 +28,7 @@ CounterOutcome InMemoryCounterStore::evaluate(std::span<const CounterRequest> re
             if (requests[j].key == r.key)
                 used += requests[j].amount;
         if (used + r.amount > r.max)
-            return {false, i, retryAfterSeconds(nowMs, r.key.windowSeconds)};
+            return {false, i, retryAfterSeconds(nowMs, r.key.windowSeconds), {}};
     }
     return {};
 }

@@ -19,6 +19,7 @@ public:
     void commit(const CounterHold& hold) override;
     void rollback(const CounterHold& hold) override;
     double used(const CounterKey& key, qint64 nowMs) override;
+    QString describe() const override { return QStringLiteral("memory"); }
 
     qsizetype bucketCount() const;
 

@@ -53,6 +53,10 @@ inline QString auditUnavailable()
 {
     return QStringLiteral("(audit log unavailable)");
 }
+inline QString countersUnavailable()
+{
+    return QStringLiteral("(counters unavailable)");
+}
 inline QString rejectedBy(const QString& who)
 {
     return QStringLiteral("(rejected by %1)").arg(who);

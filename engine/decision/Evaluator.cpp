@@ -192,6 +192,17 @@ Decision Evaluator::limitStep(const Policy& p, const ToolCall& call, qint64 nowM
     const std::span<const CounterRequest> span(requests.constData(), size_t(requests.size()));
     CounterHold hold;
     const CounterOutcome outcome = take ? m_store->reserve(span, nowMs, &hold) : m_store->check(span, nowMs);
+    if (!outcome.unavailable.isEmpty()) {
+        // A shared store that cannot answer: the call is refused (fail closed) or, where the store is set
+        // to fail open, runs without being counted. Either way the record says so.
+        if (!outcome.fits)
+            return refusal(Verdict::Denied, DecisionRule::countersUnavailable(),
+                           QStringLiteral("Rate limits for %1 cannot be checked, so the call is refused: %2")
+                               .arg(call.tool, outcome.unavailable));
+        d.message =
+            QStringLiteral("Allowed without counting (counters fail open): %1").arg(outcome.unavailable);
+        return d;
+    }
     if (!outcome.fits) {
         const Origin& o = origins[outcome.refusedIndex];
         d.verdict = Verdict::Limited;

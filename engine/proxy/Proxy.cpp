@@ -16,13 +16,14 @@
 namespace gatehouse {
 
 Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers, AuditLog* audit,
-             QObject* parent)
+             std::shared_ptr<CounterStore> counters, QObject* parent)
     : QObject(parent)
     , m_config(std::move(config))
     , m_servers(std::move(servers))
     , m_audit(audit)
     , m_broker(std::make_unique<ApprovalBroker>())
-    , m_gates(std::make_unique<PolicyGates>(std::make_shared<InMemoryCounterStore>(), m_broker.get(), audit))
+    , m_gates(std::make_unique<PolicyGates>(
+          counters ? std::move(counters) : std::make_shared<InMemoryCounterStore>(), m_broker.get(), audit))
     , m_http(std::make_unique<HttpServer>())
 {
     connect(m_gates.get(), &PolicyGates::gateCreated, this, &Proxy::onGateCreated);

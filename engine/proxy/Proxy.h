@@ -41,8 +41,9 @@ public:
         bool continueWithoutAudit = false; // when the audit log fails: refuse calls (false) or carry on
     };
 
+    // counters: where rate-limit counts live; null keeps them in this process's memory.
     Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers, AuditLog* audit,
-          QObject* parent = nullptr);
+          std::shared_ptr<CounterStore> counters = {}, QObject* parent = nullptr);
     ~Proxy() override;
 
     // Starts the upstreams and listens. False, with the reason, when a server is misconfigured or the
