@@ -59,14 +59,18 @@ int approvals(const QStringList& args, QTextStream& out, QTextStream& err)
                                     QStringLiteral("Write the decision into the policy."));
     const QCommandLineOption note(QStringLiteral("note"), QStringLiteral("A note for the audit log."),
                                   QStringLiteral("TEXT"));
-    const QCommandLineOption file(QStringLiteral("admin-file"), QStringLiteral("The proxy's admin.json."),
-                                  QStringLiteral("FILE"), AdminAccess::defaultFile());
-    parser.addOptions({session, always, note, file});
+    const QCommandLineOption file(QStringLiteral("admin-file"),
+                                  QStringLiteral("A proxy's admin.json; repeat for several proxies."),
+                                  QStringLiteral("FILE"));
+    const QCommandLineOption help(QStringList{QStringLiteral("h"), QStringLiteral("help")},
+                                  QStringLiteral("This text."));
+    parser.addOptions({session, always, note, file, help});
     auto usage = [&err] {
         err << "usage: gatehouse approvals list\n"
                "       gatehouse approvals approve ID [--session | --always] [--note TEXT]\n"
                "       gatehouse approvals deny ID [--always] [--note TEXT]\n"
-               "       (each takes --admin-file FILE; default: the proxy started last)\n";
+               "       (each takes --admin-file FILE, repeated for several proxies: the answer goes to\n"
+               "        the proxy that holds the call; default: the proxy started last)\n";
         return 2;
     };
     if (!parser.parse(QStringList{QStringLiteral("gatehouse approvals")} + args)) {
@@ -74,59 +78,92 @@ int approvals(const QStringList& args, QTextStream& out, QTextStream& err)
         return 2;
     }
     const QStringList words = parser.positionalArguments();
-    if (words.isEmpty())
+    if (words.isEmpty() || parser.isSet(help))
         return usage();
-    QString problem;
-    const AdminAccess admin = AdminAccess::read(parser.value(file), &problem);
-    if (!problem.isEmpty()) {
-        err << "gatehouse approvals: " << problem << '\n';
-        return 1;
+
+    // Every proxy named: each holds its own pending calls, answered only through its own admin API.
+    QList<AdminAccess> proxies;
+    const QStringList files =
+        parser.isSet(file) ? parser.values(file) : QStringList{AdminAccess::defaultFile()};
+    for (const QString& f : files) {
+        QString problem;
+        proxies.append(AdminAccess::read(f, &problem));
+        if (!problem.isEmpty()) {
+            err << "gatehouse approvals: " << problem << '\n';
+            return 1;
+        }
+    }
+    // The pending calls of each proxy, in the order named.
+    QList<QJsonArray> pending;
+    for (const AdminAccess& admin : proxies) {
+        const Answer a = call(admin, "GET", QStringLiteral("/approvals"));
+        if (!a.error.isEmpty()) {
+            err << "gatehouse approvals: " << admin.url << ": " << a.error << '\n';
+            return 1;
+        }
+        pending.append(a.body.value(QStringLiteral("approvals")).toArray());
     }
 
     if (words.first() == u"list" && words.size() == 1) {
-        const Answer a = call(admin, "GET", QStringLiteral("/approvals"));
-        if (!a.error.isEmpty()) {
-            err << "gatehouse approvals: " << a.error << '\n';
-            return 1;
+        bool any = false;
+        for (qsizetype p = 0; p < proxies.size(); ++p) {
+            for (const QJsonValue& v : pending.at(p)) {
+                const QJsonObject r = v.toObject();
+                any = true;
+                if (proxies.size() > 1)
+                    out << proxies.at(p).url << "  ";
+                out << r.value(QStringLiteral("id")).toString() << "  "
+                    << r.value(QStringLiteral("server")).toString() << "  "
+                    << r.value(QStringLiteral("tool")).toString() << "  "
+                    << QJsonDocument(r.value(QStringLiteral("arguments")).toObject())
+                           .toJson(QJsonDocument::Compact)
+                    << "  "
+                    << (r.value(QStringLiteral("grant")).toString().isEmpty()
+                            ? QString()
+                            : QStringLiteral("grant %1  ").arg(r.value(QStringLiteral("grant")).toString()))
+                    << r.value(QStringLiteral("secondsLeft")).toInt() << " s left  ("
+                    << r.value(QStringLiteral("rule")).toString() << ")\n";
+            }
         }
-        const QJsonArray list = a.body.value(QStringLiteral("approvals")).toArray();
-        if (list.isEmpty()) {
+        if (!any)
             out << "no calls are waiting for approval\n";
-            return 0;
-        }
-        for (const QJsonValue& v : list) {
-            const QJsonObject r = v.toObject();
-            out << r.value(QStringLiteral("id")).toString() << "  "
-                << r.value(QStringLiteral("server")).toString() << "  "
-                << r.value(QStringLiteral("tool")).toString() << "  "
-                << QJsonDocument(r.value(QStringLiteral("arguments")).toObject())
-                       .toJson(QJsonDocument::Compact)
-                << "  "
-                << (r.value(QStringLiteral("grant")).toString().isEmpty()
-                        ? QString()
-                        : QStringLiteral("grant %1  ").arg(r.value(QStringLiteral("grant")).toString()))
-                << r.value(QStringLiteral("secondsLeft")).toInt() << " s left  ("
-                << r.value(QStringLiteral("rule")).toString() << ")\n";
-        }
         return 0;
     }
     const bool approve = words.first() == u"approve";
     if ((!approve && words.first() != u"deny") || words.size() != 2 ||
         (parser.isSet(session) && (parser.isSet(always) || !approve)))
         return usage();
+    const QString id = words.at(1);
+    QList<qsizetype> holders;
+    for (qsizetype p = 0; p < proxies.size(); ++p)
+        for (const QJsonValue& v : pending.at(p))
+            if (v.toObject().value(QStringLiteral("id")).toString() == id)
+                holders.append(p);
+    if (holders.size() > 1) {
+        err << "gatehouse approvals: " << id
+            << " is pending on several proxies; name one with --admin-file\n";
+        return 1;
+    }
+    // One proxy and the id not (or no longer) pending: its admin API says why (unknown, answered).
+    const AdminAccess& holder = proxies.at(holders.isEmpty() ? 0 : holders.first());
+    if (holders.isEmpty() && proxies.size() > 1) {
+        err << "gatehouse approvals: no proxy holds a call " << id << " (answered, timed out, or mistyped)\n";
+        return 1;
+    }
     const QString decision =
         approve ? (parser.isSet(session)  ? QStringLiteral("allow-session")
                    : parser.isSet(always) ? QStringLiteral("always-allow")
                                           : QStringLiteral("allow-once"))
                 : (parser.isSet(always) ? QStringLiteral("always-deny") : QStringLiteral("deny"));
     const Answer a =
-        call(admin, "POST", QStringLiteral("/approvals/") + words.at(1),
+        call(holder, "POST", QStringLiteral("/approvals/") + id,
              {{QStringLiteral("decision"), decision}, {QStringLiteral("note"), parser.value(note)}});
     if (!a.error.isEmpty()) {
         err << "gatehouse approvals: " << a.error << '\n';
         return 1;
     }
-    out << words.at(1) << ": " << decision << '\n';
+    out << id << ": " << decision
+        << (proxies.size() > 1 ? QStringLiteral(" (at %1)").arg(holder.url) : QString()) << '\n';
     return 0;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Shared counters: two gatehouse proxies against one real redis-server on 127.0.0.1 share one global
-// budget exactly under concurrent load, refuse limited calls while Redis is down (or run them
-// uncounted when told to fail open), and count again once it is back.
+// Several proxies serving one team. Two gatehouse proxies against one real redis-server on 127.0.0.1
+// share one global budget exactly under concurrent load, refuse limited calls while Redis is down (or
+// run them uncounted when told to fail open), and count again once it is back. A call held for
+// approval is answered through the admin API of the proxy that holds it.
 #include "E2eSupport.h"
 #include "RedisServer.h"
 
@@ -63,7 +64,7 @@ QStringList sharedCounters(const RedisServer& redis, const QString& failure = QS
 }
 } // namespace
 
-class TestCountersE2E : public QObject
+class TestTeamE2E : public QObject
 {
     Q_OBJECT
 private slots:
@@ -74,7 +75,7 @@ private slots:
         ProxyProcess a;
         ProxyProcess b;
         const QStringList sandbox{QStringLiteral("--"), Gatehouse, QStringLiteral("sandbox")};
-        const QString policy = E2eDir + QStringLiteral("/policy-load.json");
+        const QString policy = E2eDir + QStringLiteral("/policy-team.json");
         QVERIFY2(a.start(sandbox, sharedCounters(redis), policy), qPrintable(a.log()));
         QVERIFY2(b.start(sandbox, sharedCounters(redis), policy), qPrintable(b.log()));
         QVERIFY2(a.log().contains(QStringLiteral("counters: shared in redis://127.0.0.1:")),
@@ -110,7 +111,7 @@ private slots:
         RedisServer redis;
         QVERIFY2(redis.start(), redis.log().constData());
         const QStringList sandbox{QStringLiteral("--"), Gatehouse, QStringLiteral("sandbox")};
-        const QString policy = E2eDir + QStringLiteral("/policy-load.json");
+        const QString policy = E2eDir + QStringLiteral("/policy-team.json");
         ProxyProcess closed;
         ProxyProcess open;
         QVERIFY2(closed.start(sandbox, sharedCounters(redis), policy), qPrintable(closed.log()));
@@ -139,6 +140,63 @@ private slots:
         QVERIFY(closed.waitForLog(QRegularExpression(QStringLiteral("reachable again")), 5000));
     }
 
+    void approvalGoesToTheProxyThatHoldsTheCall()
+    {
+        const QStringList sandbox{QStringLiteral("--"), Gatehouse, QStringLiteral("sandbox")};
+        const QString policy = E2eDir + QStringLiteral("/policy-team.json");
+        const QString adminA = scratch(QStringLiteral("admin-a.json"));
+        const QString adminB = scratch(QStringLiteral("admin-b.json"));
+        ProxyProcess a;
+        ProxyProcess b;
+        QVERIFY2(a.start(sandbox, {QStringLiteral("--admin-file"), adminA}, policy), qPrintable(a.log()));
+        QVERIFY2(b.start(sandbox, {QStringLiteral("--admin-file"), adminB}, policy), qPrintable(b.log()));
+        const QStringList both{QStringLiteral("--admin-file"), adminA, QStringLiteral("--admin-file"),
+                               adminB};
+
+        QJsonObject answer;
+        std::atomic<bool> answered{false};
+        std::thread agent([&] {
+            McpClient client(b.port());
+            if (client.initialize())
+                answer = client.call(QStringLiteral("get_integration_setup"), {});
+            answered = true;
+        });
+        // Listed across both proxies, with the address of the one that holds it.
+        QString line;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (line = runGatehouse(QStringList{QStringLiteral("approvals"), QStringLiteral("list")} + both).out)
+                .contains(QStringLiteral("get_integration_setup")),
+            20'000);
+        const QString adminUrlB = QStringLiteral("http://127.0.0.1:%1/admin").arg(b.port());
+        QVERIFY2(line.startsWith(adminUrlB), qPrintable(line));
+        const QString id = line.section(QStringLiteral("  "), 1, 1);
+        QCOMPARE(id.size(), 6);
+        // Proxy A alone does not know it.
+        const CommandRun wrong = runGatehouse({QStringLiteral("approvals"), QStringLiteral("approve"), id,
+                                               QStringLiteral("--admin-file"), adminA});
+        QCOMPARE(wrong.exitCode, 1);
+        QVERIFY(!answered.load());
+        // Named with both, the answer is routed to B, and B's agent gets its result.
+        const CommandRun routed =
+            runGatehouse(QStringList{QStringLiteral("approvals"), QStringLiteral("approve"), id,
+                                     QStringLiteral("--note"), QStringLiteral("ok")} +
+                         both);
+        QCOMPARE(routed.exitCode, 0);
+        QVERIFY2(routed.out.contains(QStringLiteral("(at %1)").arg(adminUrlB)), qPrintable(routed.out));
+        QTRY_VERIFY_WITH_TIMEOUT(answered.load(), 20'000);
+        agent.join();
+        const QJsonObject result = answer[QStringLiteral("result")].toObject();
+        QVERIFY2(!result.isEmpty() && !result[QStringLiteral("isError")].toBool(),
+                 QJsonDocument(answer).toJson().constData());
+        QVERIFY(b.waitForLog(
+            QRegularExpression(QStringLiteral("approval %1 allowed by admin-api: ok").arg(id)), 5000));
+        // Answered calls are gone from every proxy.
+        const CommandRun again =
+            runGatehouse(QStringList{QStringLiteral("approvals"), QStringLiteral("approve"), id} + both);
+        QCOMPARE(again.exitCode, 1);
+        QVERIFY2(again.out.contains(QStringLiteral("no proxy holds")), qPrintable(again.out));
+    }
+
     void badAddressIsAUsageError()
     {
         const CommandRun r = runGatehouse({QStringLiteral("serve"), QStringLiteral("--counters"),
@@ -149,5 +207,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestCountersE2E)
-#include "tst_counters_e2e.moc"
+QTEST_GUILESS_MAIN(TestTeamE2E)
+#include "tst_team_e2e.moc"
