@@ -25,22 +25,8 @@ int install(const QString& clientName, const QString& path, const QUrl& url, con
         err << "gatehouse connect: --install takes claude, cursor or vscode\n";
         return 2;
     }
-    QJsonObject entry;
-    if (*client == ClientConfigFile::Client::ClaudeDesktop) {
-        // Claude Desktop launches commands: this bridge.
-        QJsonArray args{QStringLiteral("connect"), url.toString()};
-        if (!bearer.isEmpty())
-            args << QStringLiteral("--token") << QString::fromUtf8(bearer);
-        entry = {{QStringLiteral("command"), QCoreApplication::applicationFilePath()},
-                 {QStringLiteral("args"), args}};
-    } else {
-        entry = {{QStringLiteral("url"), url.toString()}};
-        if (*client == ClientConfigFile::Client::VsCode)
-            entry.insert(QStringLiteral("type"), QStringLiteral("http"));
-        if (!bearer.isEmpty())
-            entry.insert(QStringLiteral("headers"), QJsonObject{{QStringLiteral("Authorization"),
-                                                                 QString::fromUtf8("Bearer " + bearer)}});
-    }
+    const QJsonObject entry =
+        ClientConfigFile::entryFor(*client, url.toString(), bearer, QCoreApplication::applicationFilePath());
     ClientConfigFile file(*client, path.isEmpty() ? ClientConfigFile::defaultPath(*client) : path);
     QString error;
     if (!file.merge(QStringLiteral("gatehouse"), entry, &error)) {

@@ -2,7 +2,6 @@
 #include "GrantsCommand.h"
 
 #include "config/Config.h"
-#include "http/BearerToken.h"
 
 #include <QCommandLineParser>
 #include <QFileInfo>
@@ -65,29 +64,20 @@ int grants(const QStringList& args, QTextStream& out, QTextStream& err)
         const QString label = words.at(1);
         if (!parser.isSet(QStringLiteral("server")))
             return usage();
-        if (config->grants.contains(label)) {
-            err << "gatehouse grants: a grant " << label << " exists already; revoke it first\n";
-            return 1;
-        }
         GrantConfig g;
         g.server = parser.value(QStringLiteral("server"));
         if (parser.isSet(QStringLiteral("policy")))
             g.policy = QFileInfo(parser.value(QStringLiteral("policy"))).absoluteFilePath();
-        g.created = QDateTime::currentDateTimeUtc();
-        const QByteArray token = randomToken(32); // 256 bits
-        g.tokenSha256 = Config::hashToken(token);
-        config->grants.insert(label, g);
-        // Validate what would be written, exactly as it will be read back.
-        Diagnostics check;
-        if (!Config::parse(config->toJson(), &check)) {
-            for (const Diagnostic& d : check)
-                err << "gatehouse grants: " << d.toString() << '\n';
+        QString why;
+        const std::optional<QByteArray> token = config->addGrant(label, g, &why);
+        if (!token) {
+            err << "gatehouse grants: " << why << '\n';
             return 1;
         }
         if (!save())
             return 1;
         out << "grant " << label << " may call server " << g.server << ". Its token, shown this once:\n"
-            << token << '\n';
+            << *token << '\n';
         return 0;
     }
     if (words.first() == u"revoke" && words.size() == 2) {

@@ -160,6 +160,7 @@ int gui(const QStringList& args)
     setup.connection.serverName = first;
     setup.connection.url = proxy.mcpUrl(first);
     setup.connection.token = QString::fromLatin1(settings.launchToken);
+    setup.connection.configPath = parser.value(config);
     // Clients that can only launch a command reach this window's proxy through the bridge, so the app
     // sees and decides their calls too.
     setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url,

@@ -5,8 +5,8 @@
 
 namespace gatehouse::ui {
 
-// "Connect your agent": ready-to-copy configurations for Claude Desktop (a stdio command), Cursor and
-// VS Code (URL and token), and the button that shows a limit biting. Shown until dismissed.
+// "Connect your agent": where Gatehouse listens, the button that opens "Connect a client" (Claude
+// Desktop, Cursor, VS Code) and the one that shows a limit biting. Shown until dismissed.
 class ConnectBanner : public QFrame
 {
     Q_OBJECT
@@ -15,16 +15,14 @@ public:
     {
         QString url;              // the MCP endpoint
         QString token;            // bearer token of this launch
-        QStringList stdioCommand; // gatehouse serve --stdio … for clients that launch a command
+        QStringList stdioCommand; // gatehouse connect … for clients that launch a command
         QString serverName;
+        QString configPath; // Gatehouse's configuration, where clients' grants go
     };
     explicit ConnectBanner(const Connection& connection, QWidget* parent = nullptr);
 
-    static QString claudeDesktopConfig(const Connection& c);
-    static QString cursorConfig(const Connection& c);
-    static QString vscodeConfig(const Connection& c);
-
 signals:
+    void connectClient();
     void tryRiskyCall();
     void dismissed();
 };

@@ -5,6 +5,7 @@
 #include "ApprovalQueue.h"
 #include "CallConsole.h"
 #include "CallTableModel.h"
+#include "ConnectClientDialog.h"
 #include "HistoryView.h"
 #include "LiveCallsView.h"
 #include "PolicyDocument.h"
@@ -141,6 +142,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     if (!setup.connection.url.isEmpty()) {
         m_banner = new ConnectBanner(setup.connection, central);
         connect(m_banner, &ConnectBanner::tryRiskyCall, this, &MainWindow::tryRiskyCall);
+        connect(m_banner, &ConnectBanner::connectClient, this, &MainWindow::connectClient);
         connect(m_banner, &ConnectBanner::dismissed, this,
                 [] { QSettings().setValue(QStringLiteral("banner/dismissed"), true); });
         layout->addWidget(m_banner);
@@ -203,6 +205,8 @@ void MainWindow::buildMenus()
         if (auto* e = qobject_cast<PolicyEditor*>(m_editors->currentWidget()))
             e->save();
     });
+    if (!m_setup.connection.url.isEmpty())
+        file->addAction(tr("&Connect a client…"), this, &MainWindow::connectClient);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -224,6 +228,21 @@ void MainWindow::buildMenus()
                               "<p>GPL-3.0-or-later. Built with Qt %2.</p>")
                                .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
     });
+}
+
+void MainWindow::connectClient()
+{
+    ConnectClientDialog::Target target;
+    target.serverName = m_setup.connection.serverName;
+    target.url = m_setup.connection.url;
+    target.bridgeProgram = m_setup.connection.stdioCommand.value(0);
+    target.configPath = m_setup.connection.configPath;
+    target.launchToken = m_setup.connection.token;
+    ConnectClientDialog dialog(target, this);
+    connect(&dialog, &ConnectClientDialog::grantIssued, this, [this](const QString& label) {
+        statusBar()->showMessage(tr("Grant %1 made for %2").arg(label, m_setup.connection.serverName), 8000);
+    });
+    dialog.exec();
 }
 
 void MainWindow::buildStatusBar()

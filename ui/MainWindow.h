@@ -68,6 +68,8 @@ public:
     ServedServer* server(const QString& name) const;
     QList<ServedServer*> servers() const { return m_servers; }
     void showServer(const QString& name);
+    // "Connect a client": writes Gatehouse into an MCP client's configuration (modal).
+    void connectClient();
     void showBanner(bool show);
 
 protected:

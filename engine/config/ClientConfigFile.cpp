@@ -5,6 +5,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
 #include <QStandardPaths>
@@ -39,6 +40,43 @@ QString ClientConfigFile::defaultPath(Client client)
 QString ClientConfigFile::serversKey(Client client)
 {
     return client == Client::VsCode ? QStringLiteral("servers") : QStringLiteral("mcpServers");
+}
+
+QString ClientConfigFile::displayName(Client client)
+{
+    switch (client) {
+    case Client::ClaudeDesktop:
+        return QStringLiteral("Claude Desktop");
+    case Client::Cursor:
+        return QStringLiteral("Cursor");
+    case Client::VsCode:
+        break;
+    }
+    return QStringLiteral("VS Code");
+}
+
+QJsonObject ClientConfigFile::entryFor(Client client, const QString& url, const QByteArray& bearer,
+                                       const QString& bridgeProgram)
+{
+    if (client == Client::ClaudeDesktop) {
+        QJsonArray args{QStringLiteral("connect"), url};
+        if (!bearer.isEmpty())
+            args << QStringLiteral("--token") << QString::fromUtf8(bearer);
+        return {{QStringLiteral("command"), bridgeProgram}, {QStringLiteral("args"), args}};
+    }
+    QJsonObject entry{{QStringLiteral("url"), url}};
+    if (client == Client::VsCode)
+        entry.insert(QStringLiteral("type"), QStringLiteral("http"));
+    if (!bearer.isEmpty())
+        entry.insert(QStringLiteral("headers"),
+                     QJsonObject{{QStringLiteral("Authorization"), QString::fromUtf8("Bearer " + bearer)}});
+    return entry;
+}
+
+QString ClientConfigFile::snippet(Client client, const QString& name, const QJsonObject& entry)
+{
+    const QJsonObject root{{serversKey(client), QJsonObject{{name, entry}}}};
+    return QString::fromUtf8(QJsonDocument(root).toJson(QJsonDocument::Indented)).trimmed();
 }
 
 ClientConfigFile::ClientConfigFile(Client client, QString path)
@@ -98,10 +136,11 @@ QString ClientConfigFile::diff() const
         if (i < n && j < m && a[i] == b[j]) {
             out << QStringLiteral("  ") + QString::fromUtf8(a[i]);
             ++i, ++j;
-        } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-            out << QStringLiteral("+ ") + QString::fromUtf8(b[j++]);
+        } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+            out << QStringLiteral("- ") +
+                       QString::fromUtf8(a[i++]); // removals before additions, as diff does
         } else {
-            out << QStringLiteral("- ") + QString::fromUtf8(a[i++]);
+            out << QStringLiteral("+ ") + QString::fromUtf8(b[j++]);
         }
     }
     return out.join(u'\n');

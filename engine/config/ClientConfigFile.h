@@ -22,6 +22,14 @@ public:
     static std::optional<Client> clientFromName(const QString& name); // claude, cursor, vscode
     static QString defaultPath(Client client);
     static QString serversKey(Client client);
+    static QString displayName(Client client); // "Claude Desktop"
+
+    // Gatehouse's entry for a client: Claude Desktop launches `bridge connect URL --token T` (it speaks
+    // stdio only); Cursor and VS Code take the URL and an Authorization header.
+    static QJsonObject entryFor(Client client, const QString& url, const QByteArray& bearer,
+                                const QString& bridgeProgram);
+    // The entry under the servers key as `name`, as a self-contained JSON text to paste.
+    static QString snippet(Client client, const QString& name, const QJsonObject& entry);
 
     ClientConfigFile(Client client, QString path);
 
@@ -31,6 +39,7 @@ public:
     QByteArray before() const { return m_before; }
     QByteArray after() const { return m_after; }
     bool changes() const { return m_before != m_after; }
+    QString path() const { return m_path; }
     // Lines removed ("- ") and added ("+ "), in order, with a little context ("  ").
     QString diff() const;
     // Keeps the old file as PATH.bak-YYYYMMDD-HHMMSS (when there was one) and writes the new one.

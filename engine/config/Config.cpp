@@ -92,15 +92,26 @@ private:
         return v.toString();
     }
 
-    QMap<QString, QString> stringMap(const QJsonObject& o, const QString& at, const QString& key)
+    // A map whose values are strings or {"secret": "NAME"}; the secret references go to *secrets.
+    QMap<QString, QString> valueMap(const QJsonObject& o, const QString& at, const QString& key,
+                                    QMap<QString, QString>* secrets)
     {
         QMap<QString, QString> out;
         const QJsonObject m = object(o, at, key);
         for (auto it = m.begin(); it != m.end(); ++it) {
-            if (!it.value().isString())
-                error(JsonPointer::append(JsonPointer::append(at, key), it.key()),
-                      QStringLiteral("values must be strings"));
-            out.insert(it.key(), it.value().toString());
+            const QString where = JsonPointer::append(JsonPointer::append(at, key), it.key());
+            if (it.value().isString()) {
+                out.insert(it.key(), it.value().toString());
+                continue;
+            }
+            const QJsonObject ref = it.value().toObject();
+            const QString name = ref.value(u"secret").toString();
+            if (!it.value().isObject() || ref.size() != 1 || !ServerConfig::isValidSecretName(name)) {
+                error(where, QStringLiteral("values are strings or {\"secret\": \"NAME\"} (a name of 1 to 64 "
+                                            "letters, digits, '.', '_' or '-')"));
+                continue;
+            }
+            secrets->insert(it.key(), name);
         }
         return out;
     }
@@ -131,10 +142,10 @@ private:
                 error(JsonPointer::append(at, QStringLiteral("command")),
                       QStringLiteral("\"command\" is a non-empty array of strings"));
         }
-        s.env = stringMap(o, at, QStringLiteral("env"));
+        s.env = valueMap(o, at, QStringLiteral("env"), &s.secretEnv);
         s.cwd = string(o, at, QStringLiteral("cwd"));
         s.url = string(o, at, QStringLiteral("url"));
-        s.headers = stringMap(o, at, QStringLiteral("headers"));
+        s.headers = valueMap(o, at, QStringLiteral("headers"), &s.secretHeaders);
         s.policy = string(o, at, QStringLiteral("policy"));
         if (o.contains(u"audit_arguments") && !o.value(u"audit_arguments").isBool())
             error(JsonPointer::append(at, QStringLiteral("audit_arguments")),
@@ -148,8 +159,7 @@ private:
     GrantConfig grant(const QJsonValue& v, const QString& at, const QString& label)
     {
         GrantConfig g;
-        static const QRegularExpression validLabel(QStringLiteral("^[A-Za-z0-9._@-]{1,64}$"));
-        if (!validLabel.match(label).hasMatch())
+        if (!GrantConfig::isValidLabel(label))
             m_errors->append(m_src.atKey(
                 at, QStringLiteral("a grant label is 1 to 64 letters, digits, '.', '_', '@' or '-'")));
         if (!v.isObject()) {
@@ -189,6 +199,26 @@ QString Config::defaultPath()
 QString Config::hashToken(const QByteArray& token)
 {
     return QString::fromLatin1(QCryptographicHash::hash(token, QCryptographicHash::Sha256).toHex());
+}
+
+bool ServerConfig::looksSecret(const QString& name)
+{
+    static const QRegularExpression secretish(
+        QStringLiteral("authorization|api[-_]?key|token|secret|password|passwd|cookie|credential"),
+        QRegularExpression::CaseInsensitiveOption);
+    return secretish.match(name).hasMatch();
+}
+
+bool GrantConfig::isValidLabel(const QString& label)
+{
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9._@-]{1,64}$"));
+    return valid.match(label).hasMatch();
+}
+
+bool ServerConfig::isValidSecretName(const QString& name)
+{
+    static const QRegularExpression valid(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    return valid.match(name).hasMatch();
 }
 
 QString Config::grantFor(const QString& server, const QByteArray& token) const
@@ -258,21 +288,30 @@ QByteArray Config::toJson() const
         w.beginObject();
         if (!it->command.isEmpty())
             w.member(QStringLiteral("command"), QJsonArray::fromStringList(it->command));
-        auto map = [&w](const QString& key, const QMap<QString, QString>& m) {
-            if (m.isEmpty())
+        // Plain values and secret references side by side, in name order.
+        auto map = [&w](const QString& key, const QMap<QString, QString>& plain,
+                        const QMap<QString, QString>& secrets) {
+            if (plain.isEmpty() && secrets.isEmpty())
                 return;
+            QStringList names = plain.keys() + secrets.keys();
+            names.sort();
+            names.removeDuplicates();
             w.key(key);
             w.beginObject();
-            for (auto e = m.cbegin(); e != m.cend(); ++e)
-                w.member(e.key(), e.value());
+            for (const QString& name : names) {
+                if (secrets.contains(name))
+                    w.member(name, QJsonObject{{QStringLiteral("secret"), secrets.value(name)}});
+                else
+                    w.member(name, plain.value(name));
+            }
             w.endObject();
         };
-        map(QStringLiteral("env"), it->env);
+        map(QStringLiteral("env"), it->env, it->secretEnv);
         if (!it->cwd.isEmpty())
             w.member(QStringLiteral("cwd"), it->cwd);
         if (!it->url.isEmpty())
             w.member(QStringLiteral("url"), it->url);
-        map(QStringLiteral("headers"), it->headers);
+        map(QStringLiteral("headers"), it->headers, it->secretHeaders);
         if (!it->policy.isEmpty())
             w.member(QStringLiteral("policy"), it->policy);
         if (it->auditArguments)
@@ -296,6 +335,34 @@ QByteArray Config::toJson() const
     w.endObject();
     w.endObject();
     return w.finish();
+}
+
+std::optional<QByteArray> Config::addGrant(const QString& label, GrantConfig grant, QString* error)
+{
+    if (grants.contains(label)) {
+        *error = QStringLiteral("a grant %1 exists already; revoke it first").arg(label);
+        return std::nullopt;
+    }
+    const QByteArray token = randomToken(32); // 256 bits
+    grant.tokenSha256 = hashToken(token);
+    if (!grant.created.isValid())
+        grant.created = QDateTime::currentDateTimeUtc();
+    grants.insert(label, grant);
+    Diagnostics check;
+    if (!parse(toJson(), &check)) {
+        grants.remove(label);
+        *error = check.value(0).toString();
+        return std::nullopt;
+    }
+    return token;
+}
+
+QString Config::freeGrantLabel(const QString& base) const
+{
+    QString label = base;
+    for (int n = 2; grants.contains(label); ++n)
+        label = QStringLiteral("%1-%2").arg(base).arg(n);
+    return label;
 }
 
 bool Config::save(const QString& path, QString* error) const

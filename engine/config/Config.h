@@ -19,22 +19,33 @@ namespace gatehouse {
 //   { "version": "1",
 //     "servers": { "rolli": { "command": ["npx", "-y", "@rolli/mcp"], "env": {"K": "V"}, "cwd": "…",
 //                             "policy": "rolli.json", "audit_arguments": false },
-//                  "other": { "url": "http://127.0.0.1:9000/mcp", "headers": {"X-Api-Key": "…"} } },
+//                  "other": { "url": "http://127.0.0.1:9000/mcp",
+//                             "headers": {"X-Api-Key": {"secret": "other-key"}} } },
 //     "grants":  { "alice-laptop": { "server": "rolli", "token_sha256": "…", "policy": "alice.json",
 //                                    "created": "2026-11-24T06:00:00Z" } } }
+// A header or environment value written as {"secret": "NAME"} is a credential kept out of the file: it
+// is looked up when the server starts (see the app's Secrets), never written back in plain text.
 struct ServerConfig
 {
     QStringList command; // stdio upstream: program and arguments
     QMap<QString, QString> env;
+    QMap<QString, QString> secretEnv; // variable → secret name
     QString cwd;
     QString url; // or an HTTP upstream
     QMap<QString, QString> headers;
+    QMap<QString, QString> secretHeaders; // header → secret name
+
+    // Header names that usually carry a credential (Authorization, X-Api-Key, Cookie, …).
+    static bool looksSecret(const QString& headerOrVariable);
+    static bool isValidSecretName(const QString& name);
     QString policy; // policy file; relative paths are relative to the config file
     bool auditArguments = false;
 };
 
 struct GrantConfig
 {
+    static bool isValidLabel(const QString& label); // 1 to 64 of A-Z a-z 0-9 . _ @ -
+
     QString server;
     QString tokenSha256; // hex
     QString policy;      // optional: overrides the server's policy for this grant
@@ -59,6 +70,13 @@ struct Config
     QByteArray toJson() const;
     // Written atomically (QSaveFile) with mode 0600.
     bool save(const QString& path, QString* error) const;
+
+    // Adds `grant` as `label` to this configuration, checking the result the way it will be read back,
+    // and returns its new 256-bit token (only the SHA-256 is kept). nullopt with the reason when the
+    // label is taken or invalid.
+    std::optional<QByteArray> addGrant(const QString& label, GrantConfig grant, QString* error);
+    // `base`, or base-2, base-3 … : the first label no grant has.
+    QString freeGrantLabel(const QString& base) const;
 };
 
 } // namespace gatehouse

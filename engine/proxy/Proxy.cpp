@@ -10,6 +10,7 @@
 #include "http/BearerToken.h"
 #include "http/HttpServer.h"
 
+#include <QDir>
 #include <QFileInfo>
 #include <QProcessEnvironment>
 
@@ -37,9 +38,10 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
                 else
                     emit logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
             });
+    // A configuration that appears (first grant, or saved by replacing the file) is read at once.
     connect(&m_configWatch, &QFileSystemWatcher::directoryChanged, this, [this] {
         if (QFileInfo::exists(m_configPath) && !m_configWatch.files().contains(m_configPath))
-            m_configWatch.addPath(m_configPath);
+            reloadConfig();
     });
     connect(&m_configWatch, &QFileSystemWatcher::fileChanged, this, &Proxy::reloadConfig);
 }
@@ -181,6 +183,8 @@ void Proxy::watchConfig(const QString& path)
     m_configPath = QFileInfo(path).absoluteFilePath();
     if (QFileInfo::exists(m_configPath))
         m_configWatch.addPath(m_configPath);
+    // The directory too, so that a file made later is noticed; made now if need be.
+    QDir().mkpath(QFileInfo(m_configPath).absolutePath());
     m_configWatch.addPath(QFileInfo(m_configPath).absolutePath());
 }
 
