@@ -4,6 +4,7 @@
 #include "ListenAddress.h"
 #include "MainWindow.h"
 #include "RolliPreset.h"
+#include "Secrets.h"
 #include "SingleInstance.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
@@ -122,6 +123,13 @@ int gui(const QStringList& args)
             return fail(QObject::tr("Cannot start"), defaultPolicyError);
         servers.insert(QStringLiteral("rolli-sandbox"), rolli::sandboxServer(policyFile));
     }
+
+    QStringList secretSources;
+    QString missingSecret;
+    for (const QString& warning : secrets::plainTextWarnings(servers))
+        QTextStream(stderr) << "gatehouse: WARNING: " << warning << '\n';
+    if (!secrets::resolve(&servers, &secretSources, &missingSecret))
+        return fail(QObject::tr("A server's credential is missing"), missingSecret);
 
     AuditLog auditLog(parser.value(audit));
     QString problem;

@@ -4,6 +4,7 @@
 #include "AdminAccess.h"
 #include "ListenAddress.h"
 #include "RolliPreset.h"
+#include "Secrets.h"
 #include "Signals.h"
 #include "TerminalApprover.h"
 #include "approvals/ApprovalBroker.h"
@@ -49,6 +50,10 @@ struct Options
         QStringLiteral("NAME")};
     QCommandLineOption header{QStringLiteral("header"), QStringLiteral("Header for the HTTP upstream."),
                               QStringLiteral("'NAME: VALUE'")};
+    QCommandLineOption headerSecret{QStringLiteral("header-secret"),
+                                    QStringLiteral("Header for the HTTP upstream whose value is a secret "
+                                                   "(keychain or GATEHOUSE_SECRET_NAME)."),
+                                    QStringLiteral("'NAME: SECRET'")};
     QCommandLineOption config{QStringLiteral("config"), QStringLiteral("Configuration: servers and grants."),
                               QStringLiteral("FILE"), Config::defaultPath()};
     QCommandLineOption adminToken{QStringLiteral("admin-token"),
@@ -83,10 +88,10 @@ struct Options
 
     QList<QCommandLineOption> all() const
     {
-        return {policy,       listen,        token,         noAuth,   stdio,
-                name,         timeout,       upstream,      preset,   header,
-                config,       adminToken,    adminFile,     audit,    auditArguments,
-                auditFailure, retentionDays, retentionRows, counters, countersFailure};
+        return {policy,    listen,          token,          noAuth,       stdio,         name,
+                timeout,   upstream,        preset,         header,       config,        adminToken,
+                adminFile, audit,           auditArguments, auditFailure, retentionDays, retentionRows,
+                counters,  countersFailure, headerSecret};
     }
 };
 
@@ -97,7 +102,8 @@ const char Usage[] =
     "                       [--audit-retention-days N] [--audit-retention-rows N]\n"
     "                       [--admin-token TOKEN] [--admin-file FILE]\n"
     "                       [--counters memory|redis://HOST:PORT/DB] [--counters-failure closed|open]\n"
-    "                       [--upstream URL [--header 'NAME: VALUE']... | -- COMMAND [ARGS...]]\n"
+    "                       [--upstream URL [--header 'NAME: VALUE']... [--header-secret 'NAME: SECRET']...\n"
+    "                        | -- COMMAND [ARGS...]]\n"
     "Without an upstream, every server of the configuration is served at /mcp/NAME.\n";
 
 } // namespace
@@ -202,11 +208,20 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         s.command = command;
         s.url = parser.value(o.upstream);
         s.headers.clear();
+        s.secretHeaders.clear();
         for (const QString& h : parser.values(o.header)) {
             const qsizetype c = h.indexOf(u':');
             if (c <= 0 || h.left(c).trimmed().contains(u' ') || h.contains(u'\r') || h.contains(u'\n'))
                 return usage(QStringLiteral("--header must look like 'Name: value', not %1").arg(h));
             s.headers.insert(h.left(c).trimmed(), h.mid(c + 1).trimmed());
+        }
+        for (const QString& h : parser.values(o.headerSecret)) {
+            const qsizetype c = h.indexOf(u':');
+            const QString secret = h.mid(c + 1).trimmed();
+            if (c <= 0 || h.left(c).trimmed().contains(u' ') || !ServerConfig::isValidSecretName(secret))
+                return usage(
+                    QStringLiteral("--header-secret must look like 'Name: secret-name', not %1").arg(h));
+            s.secretHeaders.insert(h.left(c).trimmed(), secret);
         }
         if (parser.isSet(o.policy))
             s.policy = QFileInfo(parser.value(o.policy)).absoluteFilePath();
@@ -218,13 +233,27 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
             return usage(
                 QStringLiteral("no upstream: give --upstream URL or -- COMMAND, or configure servers in %1")
                     .arg(configPath));
-        if (parser.isSet(o.policy) || parser.isSet(o.header))
+        if (parser.isSet(o.policy) || parser.isSet(o.header) || parser.isSet(o.headerSecret))
             return usage(QStringLiteral("--policy and --header go with an upstream on the command line; "
                                         "configured servers name their own"));
     }
     if (parser.isSet(o.stdio) && !servers.contains(cliName)) {
         if (servers.size() != 1)
             return usage(QStringLiteral("--stdio serves one server: name it with --name"));
+    }
+
+    // Credentials named as secrets come from the keychain (or GATEHOUSE_SECRET_*) now, into memory only.
+    {
+        QStringList found;
+        QString missing;
+        for (const QString& warning : secrets::plainTextWarnings(servers))
+            logLine(QStringLiteral("WARNING: ") + warning);
+        if (!secrets::resolve(&servers, &found, &missing)) {
+            logLine(missing);
+            return 1;
+        }
+        for (const QString& line : found)
+            logLine(line);
     }
 
     quitOnTerminationSignals(QCoreApplication::instance());

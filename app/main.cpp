@@ -13,6 +13,7 @@
 #include "RolliPreset.h"
 #include "SandboxCommand.h"
 #include "ScanCommand.h"
+#include "Secrets.h"
 #include "ServeCommand.h"
 
 #include <QCoreApplication>
@@ -44,6 +45,10 @@ void printHelp(QTextStream& out)
            "  rolli token set | clear | status\n"
            "                           keep the Rolli API token in the keychain (set reads it from stdin);\n"
            "                           serve --preset rolli then runs npx -y @rolli/mcp with it\n"
+           "  secrets set NAME | clear NAME | status NAME\n"
+           "                           keep an upstream credential in the keychain (set reads it from "
+           "stdin);\n"
+           "                           a server's header or variable names it as {\"secret\": \"NAME\"}\n"
            "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server "
            "on stdio\n"
            "  scan [--output FILE] (--upstream URL | -- COMMAND [ARGS...])\n"
@@ -115,6 +120,10 @@ int main(int argc, char* argv[])
     if (command == u"rolli") {
         QTextStream in(stdin);
         return gatehouse::cli::rolliCommand(args, in, out, err);
+    }
+    if (command == u"secrets") {
+        QTextStream in(stdin);
+        return gatehouse::cli::secretsCommand(args, in, out, err);
     }
     if (command == u"sandbox")
         return gatehouse::cli::sandbox(args, out, err);

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// Upstream credentials: an HTTP MCP server (the official SDK) that wants X-Api-Key gets it from a
+// secret (GATEHOUSE_SECRET_* here, where CI has no keychain), while the key is never written to the
+// proxy's log, the audit log or the configuration file; a missing secret stops the proxy with the way out.
+#include "E2eSupport.h"
+
+using namespace e2e;
+
+namespace {
+const QString Key = QStringLiteral("sk-e2e-7f3a9c1d5b2e8f4a");
+
+// keyed-server.mjs on a free port of 127.0.0.1.
+class KeyedServer
+{
+public:
+    bool start()
+    {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            return false;
+        m_port = probe.serverPort();
+        probe.close();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PORT"), QString::number(m_port));
+        env.insert(QStringLiteral("KEYED_SERVER_KEY"), Key);
+        m_process.setProcessEnvironment(env);
+        m_process.setWorkingDirectory(E2eDir);
+        m_process.start(Node, {E2eDir + QStringLiteral("/keyed-server.mjs")});
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20'000) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, m_port);
+            if (s.waitForConnected(200))
+                return true;
+            QTest::qWait(100);
+        }
+        return false;
+    }
+    ~KeyedServer()
+    {
+        m_process.closeWriteChannel(); // it stops when stdin closes
+        if (!m_process.waitForFinished(5000))
+            m_process.kill();
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/mcp").arg(m_port); }
+    QByteArray log() { return m_log += m_process.readAllStandardError(); }
+
+private:
+    QProcess m_process;
+    quint16 m_port = 0;
+    QByteArray m_log;
+};
+
+// An environment with no keychain to ask (no session bus) and, if given, the secret.
+QProcessEnvironment environment(const QString& secretValue = {})
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    env.remove(QStringLiteral("GATEHOUSE_SECRET_KEYED_KEY"));
+    if (!secretValue.isEmpty())
+        env.insert(QStringLiteral("GATEHOUSE_SECRET_KEYED_KEY"), secretValue);
+    return env;
+}
+
+QString whoami(quint16 port)
+{
+    McpClient client(port);
+    if (!client.initialize())
+        return QStringLiteral("(no session)");
+    const QJsonObject r = client.call(QStringLiteral("whoami"), {});
+    return r[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")].toString() +
+           r[QStringLiteral("error")][QStringLiteral("message")].toString();
+}
+} // namespace
+
+class TestSecretsE2E : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { QVERIFY(m_server.start()); }
+
+    void headerSecretReachesTheServerAndNothingElse()
+    {
+        const QString audit = scratch(QStringLiteral("secrets-audit.sqlite"));
+        ProxyProcess proxy;
+        proxy.process().setProcessEnvironment(environment(Key));
+        QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url(), QStringLiteral("--header-secret"),
+                              QStringLiteral("X-Api-Key: keyed-key")},
+                             {QStringLiteral("--audit"), audit, QStringLiteral("--audit-arguments")},
+                             E2eDir + QStringLiteral("/policy-allow-all.json")),
+                 qPrintable(proxy.log()));
+        QCOMPARE(whoami(proxy.port()), QStringLiteral("key accepted"));
+        QVERIFY2(proxy.log().contains(
+                     QStringLiteral("header X-Api-Key from secret \"keyed-key\" in the environment")),
+                 qPrintable(proxy.log()));
+        QTRY_VERIFY(m_server.log().contains("with key sha256:"));
+        proxy.process().terminate();
+        QVERIFY(proxy.process().waitForFinished(10'000));
+        QVERIFY(!proxy.log().contains(Key));
+        // The audit log has the call, with its full arguments and result, and not the key.
+        const CommandRun exported =
+            runGatehouse({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--db"), audit});
+        QVERIFY2(exported.out.contains(QStringLiteral("whoami")), qPrintable(exported.out));
+        QVERIFY(!exported.out.contains(Key));
+        QFile db(audit);
+        QVERIFY(db.open(QIODevice::ReadOnly));
+        QVERIFY(!db.readAll().contains(Key.toUtf8()));
+    }
+
+    void missingSecretStopsTheProxyWithTheWayOut()
+    {
+        QProcess p;
+        p.setProcessEnvironment(environment());
+        p.start(Gatehouse,
+                {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
+                 QStringLiteral("--audit"), scratch(QStringLiteral("audit.sqlite")),
+                 QStringLiteral("--admin-file"), scratch(QStringLiteral("admin.json")),
+                 QStringLiteral("--upstream"), m_server.url(), QStringLiteral("--header-secret"),
+                 QStringLiteral("X-Api-Key: keyed-key")});
+        QVERIFY(p.waitForFinished(20'000));
+        QCOMPARE(p.exitCode(), 1);
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        QVERIFY2(
+            err.contains(QStringLiteral("secret \"keyed-key\" is neither in GATEHOUSE_SECRET_KEYED_KEY nor "
+                                        "in the keychain")),
+            qPrintable(err));
+        QVERIFY(err.contains(QStringLiteral("gatehouse secrets set keyed-key")));
+        const CommandRun status = runGatehouse({QStringLiteral("secrets"), QStringLiteral("frobnicate")});
+        QCOMPARE(status.exitCode, 2);
+    }
+
+    void plainTextHeaderWorksButIsWarnedAbout()
+    {
+        ProxyProcess proxy;
+        proxy.process().setProcessEnvironment(environment());
+        QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url(), QStringLiteral("--header"),
+                              QStringLiteral("X-Api-Key: ") + Key},
+                             {}, E2eDir + QStringLiteral("/policy-allow-all.json")),
+                 qPrintable(proxy.log()));
+        QCOMPARE(whoami(proxy.port()), QStringLiteral("key accepted"));
+        QVERIFY2(proxy.log().contains(QStringLiteral("WARNING: server default: header X-Api-Key looks like a "
+                                                     "credential and is in plain text")),
+                 qPrintable(proxy.log()));
+        QVERIFY(!proxy.log().contains(Key));
+    }
+
+    void configuredSecretStaysAReferenceInTheFile()
+    {
+        // A configured server whose header names a secret; a grant added later rewrites the file.
+        const QString config = scratch(QStringLiteral("secrets-config.json"));
+        {
+            QFile f(config);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(
+                QStringLiteral("{\"version\": \"1\", \"servers\": {\"keyed\": {\"url\": \"%1\", \"headers\": "
+                               "{\"X-Api-Key\": {\"secret\": \"keyed-key\"}}, \"policy\": \"%2\"}}}")
+                    .arg(m_server.url(), E2eDir + QStringLiteral("/policy-allow-all.json"))
+                    .toUtf8());
+        }
+        const CommandRun grant = runGatehouse({QStringLiteral("grants"), QStringLiteral("add"),
+                                               QStringLiteral("ci"), QStringLiteral("--server"),
+                                               QStringLiteral("keyed"), QStringLiteral("--config"), config});
+        QCOMPARE(grant.exitCode, 0);
+        const QByteArray token = grant.out.split(u'\n').value(1).trimmed().toLatin1();
+        QFile f(config);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray written = f.readAll();
+        QVERIFY2(written.contains("\"secret\": \"keyed-key\""), written.constData());
+
+        QProcess p;
+        p.setProcessEnvironment(environment(Key));
+        p.setProcessChannelMode(QProcess::MergedChannels);
+        p.start(Gatehouse, {QStringLiteral("serve"), QStringLiteral("--listen"),
+                            QStringLiteral("127.0.0.1:0"), QStringLiteral("--config"), config,
+                            QStringLiteral("--audit"), scratch(QStringLiteral("audit.sqlite")),
+                            QStringLiteral("--admin-file"), scratch(QStringLiteral("admin.json"))});
+        QByteArray log;
+        quint16 port = 0;
+        const QRegularExpression listening(QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (log += p.readAll(),
+             port = quint16(listening.match(QString::fromUtf8(log)).captured(1).toUInt())) != 0,
+            20'000);
+        McpClient client(port, token, QByteArrayLiteral("/mcp/keyed"));
+        QVERIFY(client.initialize());
+        QCOMPARE(client
+                     .call(QStringLiteral("whoami"),
+                           {})[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")]
+                     .toString(),
+                 QStringLiteral("key accepted"));
+        p.terminate();
+        p.waitForFinished(10'000);
+        log += p.readAll();
+        QVERIFY(log.contains("server keyed: header X-Api-Key from secret \"keyed-key\" in the environment"));
+        QVERIFY(!log.contains(Key.toUtf8()));
+    }
+
+private:
+    KeyedServer m_server;
+};
+
+QTEST_GUILESS_MAIN(TestSecretsE2E)
+#include "tst_secrets_e2e.moc"
