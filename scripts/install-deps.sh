@@ -17,6 +17,8 @@ packages=(
   qtkeychain-qt6-dev
   # shared rate-limit counters for several proxies (--counters redis://…); the server for their tests
   libhiredis-dev redis-server
+  # a real keychain for the tests: GNOME keyring on a private session bus (tests/e2e/with-keychain.sh)
+  gnome-keyring dbus
 )
 
 # With --hardening: what the sanitizer, fuzzing and valgrind runs need besides.

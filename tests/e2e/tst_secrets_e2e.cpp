@@ -52,11 +52,12 @@ private:
     QByteArray m_log;
 };
 
-// An environment with no keychain to ask (no session bus) and, if given, the secret.
-QProcessEnvironment environment(const QString& secretValue = {})
+// An environment with no keychain to ask (no session bus, unless kept) and, if given, the secret.
+QProcessEnvironment environment(const QString& secretValue = {}, bool keepKeychain = false)
 {
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
+    if (!keepKeychain)
+        env.remove(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"));
     env.remove(QStringLiteral("GATEHOUSE_SECRET_KEYED_KEY"));
     if (!secretValue.isEmpty())
         env.insert(QStringLiteral("GATEHOUSE_SECRET_KEYED_KEY"), secretValue);
@@ -71,6 +72,18 @@ QString whoami(quint16 port)
     const QJsonObject r = client.call(QStringLiteral("whoami"), {});
     return r[QStringLiteral("result")][QStringLiteral("content")][0][QStringLiteral("text")].toString() +
            r[QStringLiteral("error")][QStringLiteral("message")].toString();
+}
+
+// gatehouse ARGS with `input` on stdin, against the test's keychain.
+CommandRun withKeychain(const QStringList& args, const QByteArray& input = {})
+{
+    QProcess p;
+    p.setProcessEnvironment(environment({}, true));
+    p.start(Gatehouse, args);
+    p.write(input);
+    p.closeWriteChannel();
+    p.waitForFinished(30'000);
+    return {p.exitCode(), QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError())};
 }
 } // namespace
 
@@ -143,6 +156,50 @@ private slots:
                                                      "credential and is in plain text")),
                  qPrintable(proxy.log()));
         QVERIFY(!proxy.log().contains(Key));
+    }
+
+    // The real keychain: a private GNOME keyring on a private session bus (tests/e2e/with-keychain.sh).
+    void keychainSecretReachesTheServer()
+    {
+        if (!qEnvironmentVariableIsSet("GATEHOUSE_TEST_KEYCHAIN"))
+            QSKIP("needs the private keychain of tests/e2e/with-keychain.sh, as ctest runs this test");
+        const CommandRun set =
+            withKeychain({QStringLiteral("secrets"), QStringLiteral("set"), QStringLiteral("keyed-key")},
+                         Key.toUtf8() + '\n');
+        QVERIFY2(set.exitCode == 0, qPrintable(set.out));
+        const CommandRun status =
+            withKeychain({QStringLiteral("secrets"), QStringLiteral("status"), QStringLiteral("keyed-key")});
+        QVERIFY2(status.out.contains(QStringLiteral("from the keychain: sk-e… (23 characters)")),
+                 qPrintable(status.out));
+        QVERIFY(!status.out.contains(Key));
+        {
+            ProxyProcess proxy;
+            proxy.process().setProcessEnvironment(environment({}, true));
+            QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url(),
+                                  QStringLiteral("--header-secret"), QStringLiteral("X-Api-Key: keyed-key")},
+                                 {}, E2eDir + QStringLiteral("/policy-allow-all.json")),
+                     qPrintable(proxy.log()));
+            QCOMPARE(whoami(proxy.port()), QStringLiteral("key accepted"));
+            QVERIFY2(proxy.log().contains(QStringLiteral("from secret \"keyed-key\" in the keychain")),
+                     qPrintable(proxy.log()));
+            QVERIFY(!proxy.log().contains(Key));
+        }
+        // The Rolli token lives there the same way.
+        QCOMPARE(withKeychain({QStringLiteral("rolli"), QStringLiteral("token"), QStringLiteral("set")},
+                              "rk_live_0123456789abcdef\n")
+                     .exitCode,
+                 0);
+        QVERIFY(withKeychain({QStringLiteral("rolli"), QStringLiteral("token"), QStringLiteral("status")})
+                    .out.contains(QStringLiteral("Rolli API token from the keychain: rk_l")));
+        // Cleared: gone from the keychain, and a proxy that needs it does not start.
+        QCOMPARE(
+            withKeychain({QStringLiteral("secrets"), QStringLiteral("clear"), QStringLiteral("keyed-key")})
+                .exitCode,
+            0);
+        const CommandRun gone =
+            withKeychain({QStringLiteral("secrets"), QStringLiteral("status"), QStringLiteral("keyed-key")});
+        QCOMPARE(gone.exitCode, 1);
+        QVERIFY2(gone.out.contains(QStringLiteral("not in the keychain")), qPrintable(gone.out));
     }
 
     void configuredSecretStaysAReferenceInTheFile()
