@@ -2,6 +2,7 @@
 #include "ApprovalsCommand.h"
 #include "AuditCommand.h"
 #include "CheckCommand.h"
+#include "CommandHelp.h"
 #include "ConnectCommand.h"
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
@@ -23,45 +24,6 @@
 
 namespace {
 
-void printHelp(QTextStream& out)
-{
-    out << "Gatehouse " GATEHOUSE_VERSION " - decides every MCP tool call before it runs.\n"
-           "\n"
-           "usage: gatehouse COMMAND [OPTIONS]\n"
-           "\n"
-           "commands:\n"
-           "  check POLICY.json        validate a policy; prints \"valid\" or one line per error\n"
-           "  explain POLICY.json --tool NAME [--args JSON] [--grant LABEL] [--calls N] [--approve]\n"
-           "                           print the decision of N successive calls of a tool\n"
-           "  serve [--policy FILE] [--listen HOST:PORT] [--token T | --no-auth] [--stdio] -- COMMAND "
-           "[ARGS...]\n"
-           "                           run the proxy in front of an MCP server started as COMMAND\n"
-           "  approvals list | approve ID [--session|--always] | deny ID [--always] [--note TEXT]\n"
-           "                           answer calls a running proxy holds for a person\n"
-           "  audit verify | export --format jsonl|csv [--since T] [--grant G] [--tool T] [--db FILE]\n"
-           "                           check the audit log's hash chain, or export it\n"
-           "  grants add LABEL --server NAME [--policy FILE] | list | revoke LABEL\n"
-           "                           labelled tokens for agents; the token is shown once\n"
-           "  rolli token set | clear | status\n"
-           "                           keep the Rolli API token in the keychain (set reads it from stdin);\n"
-           "                           serve --preset rolli then runs npx -y @rolli/mcp with it\n"
-           "  secrets set NAME | clear NAME | status NAME\n"
-           "                           keep an upstream credential in the keychain (set reads it from "
-           "stdin);\n"
-           "                           a server's header or variable names it as {\"secret\": \"NAME\"}\n"
-           "  sandbox [--seed N]       the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server "
-           "on stdio\n"
-           "  scan [--output FILE] (--upstream URL | -- COMMAND [ARGS...])\n"
-           "                           list any MCP server's tools and write a starter policy from guessed "
-           "risk classes\n"
-           "  gui [--policy FILE] [--listen HOST:PORT] [-- COMMAND [ARGS...]]\n"
-           "                           the desktop app (the default with a display and no command)\n"
-           "  connect [URL] [--token T] bridge stdio to a running Gatehouse (for clients that launch a "
-           "command)\n"
-           "  help                     this text\n"
-           "  --version                print the version\n";
-}
-
 bool hasDisplay()
 {
     return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
@@ -75,6 +37,17 @@ int main(int argc, char* argv[])
     // A file-size limit (ulimit -f) makes a write fail with EFBIG instead of killing the process: the
     // audit log then reports the failure and the proxy fails closed.
     std::signal(SIGXFSZ, SIG_IGN);
+    // COMMAND --help answers before anything starts (no display needed, even for gui).
+    if (argc > 2) {
+        QStringList rest;
+        for (int i = 2; i < argc; ++i)
+            rest << QString::fromLocal8Bit(argv[i]);
+        const QString help = gatehouse::cli::commandHelp(QString::fromLocal8Bit(argv[1]));
+        if (!help.isEmpty() && gatehouse::cli::asksForHelp(rest)) {
+            QTextStream(stdout) << help;
+            return 0;
+        }
+    }
     // The desktop app (no command, with a display; or "gui") needs a QApplication; the rest runs without.
     const bool gui = (argc > 1 && qstrcmp(argv[1], "gui") == 0) || (argc == 1 && hasDisplay());
 #ifdef GATEHOUSE_HAVE_GUI
@@ -136,10 +109,10 @@ int main(int argc, char* argv[])
         return 0;
     }
     if (command == u"help" || command == u"--help" || command == u"-h") {
-        printHelp(out);
+        out << gatehouse::cli::overviewHelp();
         return 0;
     }
     err << "gatehouse: unknown command \"" << command << "\"\n\n";
-    printHelp(err);
+    err << gatehouse::cli::overviewHelp();
     return 2;
 }

@@ -25,6 +25,8 @@ private slots:
     void explainInvalidPolicy();
     void versionAndHelp();
     void unknownCommand();
+    void everyCommandHasHelp_data();
+    void everyCommandHasHelp();
     void rolliTokenComesFromTheEnvironmentAndIsNeverPrinted();
     void rolliPresetWithoutATokenSaysHowToGiveOne();
     void connectInstallMergesIntoAClientConfig();
@@ -205,6 +207,33 @@ void TestCli::versionAndHelp()
     const Result h = run({QStringLiteral("--help")});
     QCOMPARE(h.exitCode, 0);
     QVERIFY(h.out.contains(u"check POLICY.json"));
+}
+
+void TestCli::everyCommandHasHelp_data()
+{
+    QTest::addColumn<QString>("command");
+    QTest::addColumn<QString>("option");
+    for (const char* c : {"check", "explain", "serve", "approvals", "audit", "grants", "rolli", "secrets", "sandbox",
+                          "scan", "gui", "connect"})
+        QTest::newRow(c) << QString::fromLatin1(c) << QStringLiteral("--help");
+    QTest::newRow("serve -h") << QStringLiteral("serve") << QStringLiteral("-h");
+}
+
+void TestCli::everyCommandHasHelp()
+{
+    QFETCH(QString, command);
+    QFETCH(QString, option);
+    // No display: gui --help must answer without starting the app.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.remove(QStringLiteral("DISPLAY"));
+    env.remove(QStringLiteral("WAYLAND_DISPLAY"));
+    env.remove(QStringLiteral("QT_QPA_PLATFORM"));
+    const Result r = run({command, option}, env);
+    QCOMPARE(r.exitCode, 0);
+    QVERIFY2(r.out.startsWith(QStringLiteral("usage: gatehouse ") + command), qPrintable(r.out));
+    QVERIFY(r.out.contains(QStringLiteral("gatehouse(1)")));
+    // The overview names it too.
+    QVERIFY(run({QStringLiteral("help")}).out.contains(QStringLiteral("\n  ") + command + u' '));
 }
 
 void TestCli::unknownCommand()
