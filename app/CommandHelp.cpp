@@ -46,7 +46,8 @@ const Entry Commands[] = {
      "  --audit-retention-days N, --audit-retention-rows N  how much audit history to keep\n"
      "  --counters memory|redis://HOST:PORT/DB  where rate-limit counts live (shared in Redis)\n"
      "  --counters-failure closed|open  calls with limits while Redis is unreachable (default closed)\n"
-     "  --admin-token TOKEN, --admin-file FILE  the admin API for gatehouse approvals\n"},
+     "  --admin-token TOKEN, --admin-file FILE  the admin API for gatehouse approvals\n"
+     "  --pins FILE | --no-pins       tool pinning (default $XDG_DATA_HOME/gatehouse/pins.json)\n"},
     {"approvals", "approvals list | approve ID [--session|--always] | deny ID [--always] [--note TEXT]",
      "answer calls a running proxy holds for a person",
      "  --session          allow for the rest of the caller's session\n"
@@ -66,6 +67,10 @@ const Entry Commands[] = {
      "  --server NAME      the server the grant may call\n"
      "  --policy FILE      a policy of its own for this grant\n"
      "  --config FILE      the configuration file\n"},
+    {"pins", "pins list [SERVER] | show SERVER TOOL | accept SERVER (TOOL | --all) | forget SERVER",
+     "review tool definitions held back because they changed since they were pinned",
+     "  --pins FILE        the pins file (default $XDG_DATA_HOME/gatehouse/pins.json)\n"
+     "  --all              accept every held tool of the server\n"},
     {"rolli", "rolli token set | clear | status",
      "keep the Rolli API token in the keychain (set reads it from stdin);\n"
      "                           serve --preset rolli then runs npx -y @rolli/mcp with it",
@@ -74,9 +79,10 @@ const Entry Commands[] = {
      "keep an upstream credential in the keychain (set reads it from stdin);\n"
      "                           a server's header or variable names it as {\"secret\": \"NAME\"}",
      "Where no keychain exists, GATEHOUSE_SECRET_NAME (upper-cased, other characters as _) gives it.\n"},
-    {"sandbox", "sandbox [--seed N]",
+    {"sandbox", "sandbox [--seed N] [--rug-pull]",
      "the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server on stdio",
-     "  --seed N           seed of the synthetic data\n"},
+     "  --seed N           seed of the synthetic data\n"
+     "  --rug-pull         get_usage's description carries hidden instructions (to try tool pinning)\n"},
     {"scan", "scan [--output FILE] (--upstream URL | -- COMMAND [ARGS...])",
      "list any MCP server's tools and write a starter policy from guessed risk classes",
      "  --output FILE            where to write the starter policy\n"

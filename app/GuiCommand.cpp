@@ -4,6 +4,7 @@
 #include "ListenAddress.h"
 #include "MainWindow.h"
 #include "RolliPreset.h"
+#include "pins/ToolPins.h"
 #include "Secrets.h"
 #include "SingleInstance.h"
 #include "audit/AuditLog.h"
@@ -147,6 +148,7 @@ int gui(const QStringList& args)
                     QObject::tr("--listen must be HOST:PORT, e.g. 127.0.0.1:8731"));
     settings.address = listenAt->address;
     settings.port = listenAt->port;
+    settings.pinsPath = ToolPins::defaultPath();
     settings.launchToken =
         qEnvironmentVariableIsEmpty("GATEHOUSE_TOKEN") ? randomToken() : qgetenv("GATEHOUSE_TOKEN");
     if (!proxy.start(settings, &problem))

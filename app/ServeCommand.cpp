@@ -12,6 +12,7 @@
 #include "config/Config.h"
 #include "counters/RedisCounterStore.h"
 #include "http/BearerToken.h"
+#include "pins/ToolPins.h"
 #include "proxy/Proxy.h"
 #include "proxy/StdioEndpoint.h"
 #include "proxy/UpstreamServer.h"
@@ -54,6 +55,11 @@ struct Options
                                     QStringLiteral("Header for the HTTP upstream whose value is a secret "
                                                    "(keychain or GATEHOUSE_SECRET_NAME)."),
                                     QStringLiteral("'NAME: SECRET'")};
+    QCommandLineOption pins{
+        QStringLiteral("pins"),
+        QStringLiteral("Tool pins: definitions approved per server, changes held for review."),
+        QStringLiteral("FILE"), ToolPins::defaultPath()};
+    QCommandLineOption noPins{QStringLiteral("no-pins"), QStringLiteral("Do not pin tool definitions.")};
     QCommandLineOption config{QStringLiteral("config"), QStringLiteral("Configuration: servers and grants."),
                               QStringLiteral("FILE"), Config::defaultPath()};
     QCommandLineOption adminToken{QStringLiteral("admin-token"),
@@ -91,7 +97,7 @@ struct Options
         return {policy,    listen,          token,          noAuth,       stdio,         name,
                 timeout,   upstream,        preset,         header,       config,        adminToken,
                 adminFile, audit,           auditArguments, auditFailure, retentionDays, retentionRows,
-                counters,  countersFailure, headerSecret};
+                counters,  countersFailure, headerSecret,   pins,         noPins};
     }
 };
 
@@ -338,10 +344,14 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         logLine(QStringLiteral("bearer token for this launch: %1")
                     .arg(QString::fromLatin1(settings.launchToken)));
     }
+    settings.pinsPath = parser.isSet(o.noPins) ? QString() : parser.value(o.pins);
     settings.adminToken = parser.isSet(o.adminToken) ? parser.value(o.adminToken).toUtf8() : randomToken();
     if (!proxy.start(settings, &problem)) {
         logLine(problem);
-        return problem.startsWith(QLatin1String("cannot listen")) ? 1 : usage(problem);
+        return problem.startsWith(QLatin1String("cannot listen")) ||
+                       problem.startsWith(QLatin1String("tool pins"))
+                   ? 1
+                   : usage(problem);
     }
     if (settings.serveMcpOverHttp) {
         for (UpstreamServer* u : proxy.upstreams()) {

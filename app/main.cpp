@@ -6,6 +6,7 @@
 #include "ConnectCommand.h"
 #include "ExplainCommand.h"
 #include "GrantsCommand.h"
+#include "PinsCommand.h"
 #ifdef GATEHOUSE_HAVE_GUI
 #include "GuiCommand.h"
 
@@ -90,6 +91,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::audit(args, out, err);
     if (command == u"grants")
         return gatehouse::cli::grants(args, out, err);
+    if (command == u"pins")
+        return gatehouse::cli::pins(args, out, err);
     if (command == u"rolli") {
         QTextStream in(stdin);
         return gatehouse::cli::rolliCommand(args, in, out, err);

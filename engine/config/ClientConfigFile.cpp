@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ClientConfigFile.h"
 
+#include "json/LineDiff.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -123,27 +125,7 @@ bool ClientConfigFile::merge(const QString& name, const QJsonObject& entry, QStr
 
 QString ClientConfigFile::diff() const
 {
-    // A longest-common-subsequence diff of the lines: config files are small.
-    const QList<QByteArray> a = m_before.split('\n'), b = m_after.split('\n');
-    const qsizetype n = a.size(), m = b.size();
-    std::vector<std::vector<int>> lcs(std::size_t(n + 1), std::vector<int>(std::size_t(m + 1), 0));
-    for (qsizetype i = n - 1; i >= 0; --i)
-        for (qsizetype j = m - 1; j >= 0; --j)
-            lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-    QStringList out;
-    qsizetype i = 0, j = 0;
-    while (i < n || j < m) {
-        if (i < n && j < m && a[i] == b[j]) {
-            out << QStringLiteral("  ") + QString::fromUtf8(a[i]);
-            ++i, ++j;
-        } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
-            out << QStringLiteral("- ") +
-                       QString::fromUtf8(a[i++]); // removals before additions, as diff does
-        } else {
-            out << QStringLiteral("+ ") + QString::fromUtf8(b[j++]);
-        }
-    }
-    return out.join(u'\n');
+    return lineDiff(QString::fromUtf8(m_before), QString::fromUtf8(m_after));
 }
 
 bool ClientConfigFile::write(QString* backup, QString* error) const

@@ -133,7 +133,7 @@ private:
         fields(o, at,
                {QStringLiteral("command"), QStringLiteral("env"), QStringLiteral("cwd"),
                 QStringLiteral("url"), QStringLiteral("headers"), QStringLiteral("policy"),
-                QStringLiteral("audit_arguments")});
+                QStringLiteral("audit_arguments"), QStringLiteral("hold_new_tools")});
         if (o.contains(u"command")) {
             const QJsonArray a = o.value(u"command").toArray();
             for (const QJsonValue& part : a)
@@ -151,6 +151,10 @@ private:
             error(JsonPointer::append(at, QStringLiteral("audit_arguments")),
                   QStringLiteral("\"audit_arguments\" is true or false"));
         s.auditArguments = o.value(u"audit_arguments").toBool();
+        if (o.contains(u"hold_new_tools") && !o.value(u"hold_new_tools").isBool())
+            error(JsonPointer::append(at, QStringLiteral("hold_new_tools")),
+                  QStringLiteral("\"hold_new_tools\" is true or false"));
+        s.holdNewTools = o.value(u"hold_new_tools").toBool(true);
         if (s.command.isEmpty() == s.url.isEmpty())
             error(at, QStringLiteral("a server has either \"command\" or \"url\""));
         return s;
@@ -316,6 +320,8 @@ QByteArray Config::toJson() const
             w.member(QStringLiteral("policy"), it->policy);
         if (it->auditArguments)
             w.member(QStringLiteral("audit_arguments"), true);
+        if (!it->holdNewTools)
+            w.member(QStringLiteral("hold_new_tools"), false);
         w.endObject();
     }
     w.endObject();

@@ -40,6 +40,7 @@ struct ServerConfig
     static bool isValidSecretName(const QString& name);
     QString policy; // policy file; relative paths are relative to the config file
     bool auditArguments = false;
+    bool holdNewTools = true; // tool pinning: a new tool of a pinned server waits for a person
 };
 
 struct GrantConfig

@@ -57,6 +57,10 @@ inline QString countersUnavailable()
 {
     return QStringLiteral("(counters unavailable)");
 }
+inline QString heldForReview()
+{
+    return QStringLiteral("(held for review)");
+}
 inline QString rejectedBy(const QString& who)
 {
     return QStringLiteral("(rejected by %1)").arg(who);

@@ -6,6 +6,7 @@
 #include "approvals/ApprovalBroker.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/ToolRefusal.h"
+#include "pins/ToolPins.h"
 
 #include "json/JsonWriter.h"
 #include <QJsonArray>
@@ -34,6 +35,11 @@ ClientSession::ClientSession(QString id, QString grant, Upstream* upstream, Poli
     m_lastActivity.start();
     m_upstream->attach(this);
     connect(m_gate, &PolicyGate::hiddenToolsChanged, this, &ClientSession::notifyToolsChanged);
+    if (ToolPins* pins = m_gate->pins())
+        connect(pins, &ToolPins::reviewsChanged, this, [this](const QString& server) {
+            if (m_upstream && server == m_upstream->serverName())
+                notifyToolsChanged();
+        });
 }
 
 ClientSession::~ClientSession()
@@ -176,8 +182,12 @@ void ClientSession::handleRequest(const QJsonObject& message)
             result.insert(QStringLiteral("capabilities"), caps);
             out.insert(QStringLiteral("result"), result);
         } else if (method == u"tools/list" && response.contains(QStringLiteral("result"))) {
+            QJsonArray tools = result.value(QStringLiteral("tools")).toArray();
+            // Changed or new definitions of a pinned server wait for a person, out of sight.
+            if (ToolPins* pins = gate->pins(); pins && self->m_upstream)
+                tools = pins->screen(self->m_upstream->serverName(), tools);
             QJsonArray visible;
-            for (const QJsonValue& tool : result.value(QStringLiteral("tools")).toArray())
+            for (const QJsonValue& tool : std::as_const(tools))
                 if (!gate->isHidden(tool.toObject().value(QStringLiteral("name")).toString()))
                     visible.append(tool);
             result.insert(QStringLiteral("tools"), visible);
@@ -214,7 +224,15 @@ void ClientSession::handleToolCall(const QJsonObject& message)
 
     const ToolCall call{record.tool, record.arguments, m_grant, m_id};
     Decision decision;
-    if (m_gate->refusesForAudit()) {
+    if (ToolPins* pins = m_gate->pins(); pins && pins->isHeld(record.server, record.tool)) {
+        decision.verdict = Verdict::Hidden;
+        decision.rule = DecisionRule::heldForReview();
+        decision.message =
+            QStringLiteral("Tool %1 of %2 changed or is new since its definition was approved; it "
+                           "is held until a person reviews it in Gatehouse (or runs: gatehouse "
+                           "pins accept %2 %1)")
+                .arg(record.tool, record.server);
+    } else if (m_gate->refusesForAudit()) {
         decision.verdict = Verdict::Denied;
         decision.rule = DecisionRule::auditUnavailable();
         decision.message = QStringLiteral("Gatehouse cannot write its audit log (disk full or read-only?); "

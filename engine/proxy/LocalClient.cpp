@@ -2,10 +2,12 @@
 #include "LocalClient.h"
 
 #include "ClientSession.h"
+#include "PolicyGate.h"
 #include "Upstream.h"
 #include "UpstreamServer.h"
 #include "http/BearerToken.h"
 #include "mcp/JsonRpc.h"
+#include "pins/ToolPins.h"
 
 #include <QCoreApplication>
 
@@ -14,6 +16,7 @@ namespace gatehouse {
 LocalClient::LocalClient(UpstreamServer* server, PolicyGate* gate, const QString& grant, QObject* parent)
     : QObject(parent)
     , m_server(server)
+    , m_gate(gate)
     , m_upstream(server->acquire())
     , m_session(new ClientSession(QStringLiteral("app-") + QString::fromLatin1(randomToken().left(8)), grant,
                                   m_upstream, gate, this))
@@ -78,10 +81,19 @@ void LocalClient::listTools(Handler handler)
                                        QStringLiteral("the server did not initialize: ") + m_failure));
             return;
         }
-        // Straight to the upstream, past the session's tools/list filter.
+        // Straight to the upstream, past the session's tools/list filter; pinning still sees the listing,
+        // so the app notices a changed tool as soon as it looks.
         const QJsonObject request =
             jsonrpc::makeRequest(QStringLiteral("app-%1").arg(m_nextId++), QStringLiteral("tools/list"), {});
-        m_upstream->request(m_session, request, handler);
+        ToolPins* pins = m_gate->pins();
+        const QString server = m_server->name();
+        m_upstream->request(
+            m_session, request, [pins = QPointer<ToolPins>(pins), server, handler](const QJsonObject& r) {
+                if (pins)
+                    pins->screen(server,
+                                 r.value(QStringLiteral("result"))[QStringLiteral("tools")].toArray());
+                handler(r);
+            });
     });
 }
 

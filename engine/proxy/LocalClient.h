@@ -43,6 +43,7 @@ private:
     void onOutgoing(const QJsonObject& message, const QJsonValue& related);
 
     UpstreamServer* m_server;
+    PolicyGate* m_gate;
     QPointer<Upstream> m_upstream; // gone when the proxy stops first
     ClientSession* m_session;
     QHash<QString, Handler> m_handlers; // by request id

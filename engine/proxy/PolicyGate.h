@@ -16,6 +16,7 @@
 namespace gatehouse {
 
 class ApprovalBroker;
+class ToolPins;
 class AuditLog;
 
 // The policy in force and the evaluator that applies it. Loading a policy file that turns out invalid
@@ -42,6 +43,9 @@ public:
     // Where calls that need a person are sent; without one they are refused.
     void setApprovals(ApprovalBroker* broker) { m_approvals = broker; }
     ApprovalBroker* approvals() const { return m_approvals; }
+    // Tool pinning of the servers this gate decides for; null when pinning is off.
+    void setPins(ToolPins* pins) { m_pins = pins; }
+    ToolPins* pins() const { return m_pins; }
 
     // "Always allow" / "always deny" from an approval: the policy gets action allow/deny for the tool,
     // and the policy file, if any, is rewritten atomically. False (and the reason) if it cannot be.
@@ -83,6 +87,7 @@ private:
     QString m_file;
     QFileSystemWatcher m_watcher;
     ApprovalBroker* m_approvals = nullptr;
+    ToolPins* m_pins = nullptr;
     AuditLog* m_audit = nullptr;
     AuditFailure m_auditFailure = AuditFailure::Refuse;
     QTimer m_debounce;

@@ -9,6 +9,7 @@
 #include "counters/InMemoryCounterStore.h"
 #include "http/BearerToken.h"
 #include "http/HttpServer.h"
+#include "pins/ToolPins.h"
 
 #include <QDir>
 #include <QFileInfo>
@@ -53,6 +54,7 @@ Proxy::~Proxy()
 
 void Proxy::onGateCreated(PolicyGate* gate)
 {
+    gate->setPins(m_pins.get());
     gate->setAuditFailure(m_settings.continueWithoutAudit ? PolicyGate::AuditFailure::Continue
                                                           : PolicyGate::AuditFailure::Refuse);
     connect(gate, &PolicyGate::policyRejected, this, [this, gate](const Diagnostics& errors) {
@@ -86,9 +88,23 @@ UpstreamServer* Proxy::upstream(const QString& name) const
 bool Proxy::start(const Settings& settings, QString* error)
 {
     m_settings = settings;
-    for (PolicyGate* g : m_gates->all()) // gates asked for before start()
+    if (!settings.pinsPath.isEmpty()) {
+        // Pins that cannot be read stop the proxy: pinning anew would wave every change through.
+        m_pins = std::make_unique<ToolPins>(settings.pinsPath);
+        if (!m_pins->load(error)) {
+            error->prepend(QStringLiteral("tool pins: "));
+            m_pins.reset();
+            return false;
+        }
+        connect(m_pins.get(), &ToolPins::logLine, this, &Proxy::logLine);
+        for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it)
+            m_pins->setHoldNewTools(it.key(), it->holdNewTools);
+    }
+    for (PolicyGate* g : m_gates->all()) { // gates asked for before start()
         g->setAuditFailure(settings.continueWithoutAudit ? PolicyGate::AuditFailure::Continue
                                                          : PolicyGate::AuditFailure::Refuse);
+        g->setPins(m_pins.get());
+    }
     for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it) {
         if (it->policy.isEmpty())
             emit logLine(

@@ -19,6 +19,7 @@ class HttpServer;
 class McpHttpEndpoint;
 class PolicyGate;
 class PolicyGates;
+class ToolPins;
 class UpstreamServer;
 
 // The running proxy, as the command line and the app both run it: the upstream servers, the policy
@@ -39,6 +40,7 @@ public:
         int upstreamTimeoutSeconds = 120;
         QByteArray adminToken;             // empty: no admin API
         bool continueWithoutAudit = false; // when the audit log fails: refuse calls (false) or carry on
+        QString pinsPath;                  // tool pins (ToolPins); empty: no pinning
     };
 
     // counters: where rate-limit counts live; null keeps them in this process's memory.
@@ -63,6 +65,7 @@ public:
     ApprovalBroker* broker() const { return m_broker.get(); }
     PolicyGates* gates() const { return m_gates.get(); }
     AuditLog* audit() const { return m_audit; }
+    ToolPins* pins() const { return m_pins.get(); }
     // The policy a grant's calls on a server are decided by: the grant's own, else the server's.
     PolicyGate* gateFor(const QString& server, const QString& grant) const;
 
@@ -86,6 +89,7 @@ private:
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<McpHttpEndpoint> m_endpoint;
     std::unique_ptr<AdminEndpoint> m_admin;
+    std::unique_ptr<ToolPins> m_pins;
     QList<UpstreamServer*> m_upstreams;
     QFileSystemWatcher m_configWatch;
     QString m_configPath;

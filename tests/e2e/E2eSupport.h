@@ -29,6 +29,15 @@ inline QString policy()
     return E2eDir + QStringLiteral("/policy-e2e.json");
 }
 
+// Every gatehouse this test starts keeps its default data (audit log, tool pins) in a folder of the
+// test's own, never in the user's: set before main() runs, inherited by every child process.
+inline const bool PrivateDataHome = [] {
+    static QTemporaryDir home;
+    if (!qEnvironmentVariableIsSet("GATEHOUSE_TEST_KEYCHAIN")) // that wrapper made a private home already
+        qputenv("XDG_DATA_HOME", home.path().toUtf8());
+    return true;
+}();
+
 // A fresh path in a folder private to this test process (audit logs, admin files).
 inline QString scratch(const QString& name)
 {
@@ -45,6 +54,8 @@ inline QStringList isolated(const QStringList& options = {})
         out << QStringLiteral("--audit") << scratch(QStringLiteral("audit.sqlite"));
     if (!options.contains(QStringLiteral("--admin-file")))
         out << QStringLiteral("--admin-file") << scratch(QStringLiteral("admin.json"));
+    if (!options.contains(QStringLiteral("--pins")) && !options.contains(QStringLiteral("--no-pins")))
+        out << QStringLiteral("--pins") << scratch(QStringLiteral("pins.json"));
     return out;
 }
 
@@ -144,6 +155,9 @@ public:
                     *capture = quint16(last.captured(1).toUInt());
                 return true;
             }
+            if (m_process.state() == QProcess::NotRunning && m_process.bytesAvailable() == 0 &&
+                t.elapsed() > 200)
+                return false; // it has said all it will
             QTest::qWait(50);
         }
         return false;

@@ -9,6 +9,7 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
@@ -109,6 +110,27 @@ const scenarios = {
     const after = (await client.listTools()).tools.map((t) => t.name);
     const call = await call_(client, "echo", { message: "hidden now?" });
     return { notified, before, after, call };
+  },
+  // Tool pinning: E2E_TOOL is held back (absent from the list, refused when called); the command in
+  // E2E_ACCEPT (a JSON array) accepts it; the proxy says the list changed and the tool works again.
+  async pinRelease(client) {
+    const tool = process.env.E2E_TOOL;
+    let notifyAfterAccept;
+    let accepted = false;
+    const changed = new Promise((ok) => (notifyAfterAccept = ok));
+    client.setNotificationHandler(ToolListChangedNotificationSchema, () => accepted && notifyAfterAccept(true));
+    const before = (await client.listTools()).tools.map((t) => t.name);
+    const refused = await call(client, tool, {});
+    await new Promise((r) => setTimeout(r, 500)); // let the HTTP client's GET stream settle
+    const [program, ...args] = JSON.parse(process.env.E2E_ACCEPT);
+    accepted = true;
+    const acceptOutput = execFileSync(program, args, { encoding: "utf8" });
+    const notified = await Promise.race([changed, new Promise((r) => setTimeout(() => r(false), 8000))]);
+    const listed = (await client.listTools()).tools;
+    const after = listed.map((t) => t.name);
+    const description = listed.find((t) => t.name === tool)?.description ?? null;
+    const released = await call(client, tool, {});
+    return { before, refused, acceptOutput, notified, after, description, released };
   },
   // Calls E2E_TOOL with E2E_ARGS (JSON) E2E_TIMES times in a row, counting progress notifications.
   async callTool(client) {
