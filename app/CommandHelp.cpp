@@ -48,6 +48,13 @@ const Entry Commands[] = {
      "  --counters-failure closed|open  calls with limits while Redis is unreachable (default closed)\n"
      "  --admin-token TOKEN, --admin-file FILE  the admin API for gatehouse approvals\n"
      "  --pins FILE | --no-pins       tool pinning (default $XDG_DATA_HOME/gatehouse/pins.json)\n"},
+    {"whatif", "whatif DRAFT.json [--since TIME] [--server NAME] [--db FILE] [--format text|json]",
+     "replay the audit history against a draft policy: which calls would be decided differently",
+     "  --since TIME       only calls at or after this ISO 8601 time\n"
+     "  --server NAME      only this server's calls\n"
+     "  --db FILE          the audit database (default $XDG_DATA_HOME/gatehouse/audit.sqlite)\n"
+     "  --format text|json the report's form\n"
+     "Exit status 0 when nothing would change, 1 when something would, 2 on bad input.\n"},
     {"approvals", "approvals list | approve ID [--session|--always] | deny ID [--always] [--note TEXT]",
      "answer calls a running proxy holds for a person",
      "  --session          allow for the rest of the caller's session\n"

@@ -17,6 +17,7 @@
 #include "ScanCommand.h"
 #include "Secrets.h"
 #include "ServeCommand.h"
+#include "WhatIfCommand.h"
 
 #include <QCoreApplication>
 #include <QTextStream>
@@ -91,6 +92,8 @@ int main(int argc, char* argv[])
         return gatehouse::cli::audit(args, out, err);
     if (command == u"grants")
         return gatehouse::cli::grants(args, out, err);
+    if (command == u"whatif")
+        return gatehouse::cli::whatif(args, out, err);
     if (command == u"pins")
         return gatehouse::cli::pins(args, out, err);
     if (command == u"rolli") {

@@ -186,8 +186,8 @@ bool ToolPins::isHeld(const QString& server, const QString& tool) const
     const auto s = m_servers.constFind(server);
     if (s == m_servers.constEnd())
         return false;
-    // Held for review, or never seen in a listing of a server whose new tools wait for a person.
-    return s->held.contains(tool) || (!s->pins.contains(tool) && holdsNewTools(server));
+    // A tool no listing showed was never put before the model: the upstream answers for it as it sees fit.
+    return s->held.contains(tool);
 }
 
 QList<ToolPins::Review> ToolPins::reviews(const QString& server) const

@@ -42,7 +42,9 @@ RedisCounterStore::Options optionsFor(const RedisServer& redis, bool failOpen = 
         qFatal("%s", qPrintable(why));
     o->failOpen = failOpen;
     // Each test run its own keys, in case a developer points tests at a Redis of their own.
-    o->keyPrefix = "gatehouse-test:" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + ':';
+    static int store = 0;
+    o->keyPrefix = "gatehouse-test:" + QByteArray::number(QDateTime::currentMSecsSinceEpoch()) + '-' +
+                   QByteArray::number(++store) + ':';
     return *o;
 }
 

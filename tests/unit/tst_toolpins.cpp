@@ -86,8 +86,8 @@ private slots:
         QVERIFY(pins.isHeld(QStringLiteral("s"), QStringLiteral("b")));
         QVERIFY(pins.isHeld(QStringLiteral("s"), QStringLiteral("c")));
         QVERIFY(!pins.isHeld(QStringLiteral("s"), QStringLiteral("a")));
-        // A tool never listed, on a pinned server, waits as well (fail closed).
-        QVERIFY(pins.isHeld(QStringLiteral("s"), QStringLiteral("never-listed")));
+        // A tool no listing showed is the upstream's business (it was never put before the model).
+        QVERIFY(!pins.isHeld(QStringLiteral("s"), QStringLiteral("never-listed")));
         QVERIFY(!pins.isHeld(QStringLiteral("other-server"), QStringLiteral("anything")));
         QCOMPARE(changed.count(), 1);
         const QList<ToolPins::Review> reviews = pins.reviews(QStringLiteral("s"));
