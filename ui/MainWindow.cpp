@@ -104,6 +104,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         m_servers << s;
         auto* editor = new PolicyEditor(s->document(), m_editors);
         editor->setCatalogue(s->catalogue());
+        editor->setReplaySource(setup.auditPath, s->name());
         m_editors->addWidget(editor);
         m_editorByServer.insert(s->name(), editor);
         auto* item = new QListWidgetItem(m_serverList);

@@ -6,6 +6,7 @@
 #include "ToolDetailPanel.h"
 #include "ToolTableDelegate.h"
 #include "ToolTableModel.h"
+#include "WhatIfPanel.h"
 #include "policy/PolicyParser.h"
 
 #include <QAction>
@@ -74,6 +75,7 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     , m_json(new JsonEdit(this))
     , m_problems(new QListWidget(this))
     , m_validity(new QLabel(this))
+    , m_whatIf(new WhatIfPanel(document, this))
     , m_outer(new QSplitter(Qt::Horizontal, this))
     , m_left(new QSplitter(Qt::Vertical, this))
 {
@@ -105,6 +107,14 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     });
     connect(m_toolbar->addAction(tr("&Import…")), &QAction::triggered, this, &PolicyEditor::importPolicy);
     connect(m_toolbar->addAction(tr("&Export…")), &QAction::triggered, this, &PolicyEditor::exportPolicy);
+    m_toolbar->addSeparator();
+    m_whatIfAction = m_toolbar->addAction(tr("&What would change?"));
+    m_whatIfAction->setCheckable(true);
+    m_whatIfAction->setEnabled(false); // until there is an audit log to replay
+    m_whatIfAction->setToolTip(
+        tr("Replay the audit history against this policy, saved or not: which calls would "
+           "be decided differently"));
+    connect(m_whatIfAction, &QAction::toggled, m_whatIf, &QWidget::setVisible);
     layout->addWidget(m_toolbar);
     // Policy-wide settings in a row of their own under the actions.
     auto* settings = new QHBoxLayout;
@@ -175,9 +185,12 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
 
     m_outer->addWidget(m_left);
     m_outer->addWidget(right);
+    m_outer->addWidget(m_whatIf);
+    m_whatIf->hide();
     m_outer->setStretchFactor(0, 3);
     m_outer->setStretchFactor(1, 2);
-    m_outer->setSizes({720, 480});
+    m_outer->setStretchFactor(2, 2);
+    m_outer->setSizes({720, 480, 420});
     m_left->setSizes({420, 300});
     layout->addWidget(m_outer, 1);
 
@@ -185,6 +198,12 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     connect(m_document, &PolicyDocument::policyChanged, this, &PolicyEditor::onPolicyChanged);
     onDiagnostics();
     onPolicyChanged();
+}
+
+void PolicyEditor::setReplaySource(const QString& auditPath, const QString& server)
+{
+    m_whatIf->setSource(auditPath, server);
+    m_whatIfAction->setEnabled(!auditPath.isEmpty());
 }
 
 QList<QSplitter*> PolicyEditor::splitters() const

@@ -5,6 +5,7 @@
 
 #include <QWidget>
 
+class QAction;
 class QComboBox;
 class QLabel;
 class QListWidget;
@@ -17,6 +18,7 @@ namespace gatehouse::ui {
 
 class JsonEdit;
 class PolicyDocument;
+class WhatIfPanel;
 class ToolDetailPanel;
 class ToolTableModel;
 
@@ -30,6 +32,10 @@ public:
 
     void setCatalogue(const ToolCatalogue& catalogue);
     void selectTool(const QString& tool);
+    // Where "What would change?" finds the history to replay: the audit log, this server's calls.
+    void setReplaySource(const QString& auditPath, const QString& server);
+    WhatIfPanel* whatIf() const { return m_whatIf; }
+    QAction* whatIfAction() const { return m_whatIfAction; }
     ToolTableModel* toolModel() const { return m_model; }
     QTableView* toolTable() const { return m_table; }
     JsonEdit* jsonEdit() const { return m_json; }
@@ -63,6 +69,8 @@ private:
     JsonEdit* m_json;
     QListWidget* m_problems;
     QLabel* m_validity;
+    WhatIfPanel* m_whatIf;
+    QAction* m_whatIfAction = nullptr;
     QSplitter* m_outer;
     QSplitter* m_left;
     bool m_updating = false;
