@@ -8,10 +8,12 @@
 #include "ConnectClientDialog.h"
 #include "HistoryView.h"
 #include "LiveCallsView.h"
+#include "PinReviewDialog.h"
 #include "PolicyDocument.h"
 #include "PolicyEditor.h"
 #include "ServedServer.h"
 #include "StatsView.h"
+#include "pins/ToolPins.h"
 #include "proxy/Proxy.h"
 #include "proxy/UpstreamServer.h"
 
@@ -27,6 +29,7 @@
 #include <QMessageBox>
 #include <QPainter>
 #include <QPainterPath>
+#include <QPushButton>
 #include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
@@ -148,6 +151,26 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
                 [] { QSettings().setValue(QStringLiteral("banner/dismissed"), true); });
         layout->addWidget(m_banner);
     }
+    if (ToolPins* pins = setup.proxy->pins()) {
+        // Tools held back by pinning: said at the top of the window until reviewed.
+        m_pinsBanner = new QFrame(central);
+        m_pinsBanner->setFrameShape(QFrame::StyledPanel);
+        m_pinsBanner->setAutoFillBackground(true);
+        QPalette p = m_pinsBanner->palette();
+        p.setColor(QPalette::Window, QColor(0xff, 0xf0, 0xc8));
+        p.setColor(QPalette::WindowText, QColor(0x3a, 0x2a, 0x00));
+        m_pinsBanner->setPalette(p);
+        auto* row = new QHBoxLayout(m_pinsBanner);
+        m_pinsText = new QLabel(m_pinsBanner);
+        m_pinsText->setWordWrap(true);
+        row->addWidget(m_pinsText, 1);
+        auto* review = new QPushButton(tr("&Review…"), m_pinsBanner);
+        connect(review, &QPushButton::clicked, this, &MainWindow::reviewPins);
+        row->addWidget(review);
+        layout->addWidget(m_pinsBanner);
+        connect(pins, &ToolPins::reviewsChanged, this, [this] { updatePinsBanner(true); });
+        updatePinsBanner(false);
+    }
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
 
@@ -229,6 +252,42 @@ void MainWindow::buildMenus()
                               "<p>GPL-3.0-or-later. Built with Qt %2.</p>")
                                .arg(QApplication::applicationVersion(), QString::fromLatin1(qVersion())));
     });
+}
+
+void MainWindow::updatePinsBanner(bool notify)
+{
+    const QList<ToolPins::Review> held = m_setup.proxy->pins()->reviews();
+    m_pinsBanner->setVisible(!held.isEmpty());
+    if (held.isEmpty())
+        return;
+    const bool suspicious =
+        std::any_of(held.cbegin(), held.cend(), [](const auto& r) { return !r.flags.isEmpty(); });
+    QStringList names;
+    QStringList plain;
+    for (const ToolPins::Review& r : held) {
+        names << QStringLiteral("<b>%1</b> (%2)").arg(r.tool.toHtmlEscaped(), r.server.toHtmlEscaped());
+        plain << r.tool;
+    }
+    const QString what =
+        held.size() == 1 ? tr("⚠ A tool changed or appeared since its definition was approved, and is held "
+                              "back from agents: %1.")
+                         : tr("⚠ %1 tools changed or appeared since their definitions were approved, and are "
+                              "held back from agents: %2.")
+                               .arg(held.size())
+                               .replace(QStringLiteral("%2"), QStringLiteral("%1"));
+    m_pinsText->setText(
+        what.arg(names.join(QStringLiteral(", "))) +
+        (suspicious ? tr(" <b>Some look like they try to instruct the model.</b>") : QString()));
+    if (notify && m_tray)
+        m_tray->showMessage(tr("Tool definitions changed"),
+                            tr("Held for review: %1").arg(plain.join(QStringLiteral(", "))),
+                            QSystemTrayIcon::Warning);
+}
+
+void MainWindow::reviewPins()
+{
+    PinReviewDialog dialog(m_setup.proxy->pins(), this);
+    dialog.exec();
 }
 
 void MainWindow::connectClient()

@@ -9,6 +9,7 @@
 #include <QMap>
 
 class QDockWidget;
+class QFrame;
 class QLabel;
 class QListWidget;
 class QSplitter;
@@ -70,6 +71,9 @@ public:
     void showServer(const QString& name);
     // "Connect a client": writes Gatehouse into an MCP client's configuration (modal).
     void connectClient();
+    // Tool definitions held by pinning: the review (modal).
+    void reviewPins();
+    QFrame* pinsBanner() const { return m_pinsBanner; }
     void showBanner(bool show);
 
 protected:
@@ -105,7 +109,10 @@ private:
     ApprovalQueue* m_approvals;
     QDockWidget* m_approvalDock;
     ApprovalPopup* m_popup;
+    void updatePinsBanner(bool notify);
     ConnectBanner* m_banner = nullptr;
+    QFrame* m_pinsBanner = nullptr;
+    QLabel* m_pinsText = nullptr;
     QSplitter* m_splitter;
     QToolButton* m_urlButton;
     QLabel* m_rate;
