@@ -3,6 +3,8 @@
 
 #include "ClientSession.h"
 #include "PolicyGate.h"
+#include "StatelessBridge.h"
+#include "StatelessRequest.h"
 #include "Upstream.h"
 #include "UpstreamServer.h"
 #include "http/BearerToken.h"
@@ -48,6 +50,8 @@ McpHttpEndpoint::~McpHttpEndpoint()
     const QStringList ids = m_sessions.keys();
     for (const QString& id : ids)
         endSession(id);
+    qDeleteAll(m_bridges);
+    m_bridges.clear();
 }
 
 void McpHttpEndpoint::addServer(UpstreamServer* server, bool isDefault)
@@ -55,6 +59,20 @@ void McpHttpEndpoint::addServer(UpstreamServer* server, bool isDefault)
     m_servers.insert(server->name(), server);
     if (isDefault || !m_default)
         m_default = server;
+}
+
+bool McpHttpEndpoint::versionSupported(const QByteArray& header)
+{
+    return header.isEmpty() || header == StatelessBridge::protocolVersion().toLatin1() ||
+           supportedProtocolVersions().contains(QString::fromLatin1(header));
+}
+
+void McpHttpEndpoint::refuseVersion(HttpConnection* connection, const QByteArray& header)
+{
+    fail(connection, 400, -32000,
+         QStringLiteral("Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)")
+             .arg(QString::fromLatin1(header),
+                  StatelessBridge::supportedVersions().join(QStringLiteral(", "))));
 }
 
 void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, const QString& message,
@@ -105,14 +123,19 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
                     QStringLiteral("Not Found: no MCP server at %1").arg(QString::fromUtf8(request.path)));
 
     const QByteArray version = request.header(VersionHeader);
-    if (!version.isEmpty() && !supportedProtocolVersions().contains(QString::fromLatin1(version)))
-        return fail(
-            connection, 400, -32000,
-            QStringLiteral("Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)")
-                .arg(QString::fromLatin1(version), supportedProtocolVersions().join(QStringLiteral(", "))));
+    const bool statelessEra = version == StatelessBridge::protocolVersion().toLatin1();
+    // A POST's body says which era it is in; a stateless one gets the era's own answer (-32022).
+    if (request.method != "POST" && !versionSupported(version))
+        return refuseVersion(connection, version);
 
     if (request.method == "POST")
         return handlePost(connection, request, server, *grant);
+    // A stateless client has no session to stream or end.
+    if (statelessEra && (request.method == "GET" || request.method == "DELETE"))
+        return fail(connection, 405, -32000,
+                    QStringLiteral("Method Not Allowed: MCP %1 uses POST only")
+                        .arg(StatelessBridge::protocolVersion()),
+                    HttpHeaders().add("Allow", "POST"));
     if (request.method == "GET")
         return handleGet(connection, request, server, *grant);
     if (request.method == "DELETE")
@@ -154,6 +177,11 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
     if (m.kind == jsonrpc::Kind::Invalid)
         return fail(connection, 400, m.errorCode, m.error);
 
+    if (m.kind != jsonrpc::Kind::Response && isStatelessMessage(m.object, request))
+        return handleStateless(connection, request, m.object, server, grant);
+    if (!versionSupported(request.header(VersionHeader)))
+        return refuseVersion(connection, request.header(VersionHeader));
+
     Session* session = nullptr;
     if (m.kind == jsonrpc::Kind::Request && m.method() == u"initialize") {
         if (!request.header(SessionHeader).isEmpty())
@@ -187,6 +215,63 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
                 s->client->connectionLost(requestId);
             });
     session->client->receive(m.object);
+}
+
+void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequest& request,
+                                      const QJsonObject& message, UpstreamServer* server,
+                                      const QString& grant)
+{
+    if (const std::optional<StatelessRefusal> refused = checkStatelessRequest(message, request)) {
+        QJsonObject error{{QStringLiteral("code"), refused->code},
+                          {QStringLiteral("message"), refused->message}};
+        if (!refused->data.isEmpty())
+            error.insert(QStringLiteral("data"), refused->data);
+        QJsonObject body{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                         {QStringLiteral("error"), error}};
+        body.insert(QStringLiteral("id"), message.contains(QStringLiteral("id"))
+                                              ? message.value(QStringLiteral("id"))
+                                              : QJsonValue());
+        connection->respond(refused->status, HttpHeaders().add("Content-Type", "application/json"),
+                            jsonrpc::encode(body));
+        return;
+    }
+    if (!message.contains(QStringLiteral("id"))) {
+        // Nothing a stateless client notifies needs passing on: a closed stream is its cancellation.
+        connection->respond(202, {}, {});
+        return;
+    }
+    StatelessBridge* bridge = bridgeFor(server, grant);
+    QPointer<HttpConnection> stream(connection);
+    const QString handle = bridge->handle(message, [stream](const QJsonObject& out, bool final) {
+        if (!stream)
+            return;
+        if (!stream->isStreaming()) {
+            if (final) {
+                stream->respond(200, HttpHeaders().add("Content-Type", "application/json"),
+                                jsonrpc::encode(out));
+                return;
+            }
+            stream->beginStream(
+                200, HttpHeaders().add("Content-Type", "text/event-stream").add("Cache-Control", "no-cache"));
+        }
+        writeEvent(stream, out);
+        if (final)
+            stream->endStream();
+    });
+    QPointer<StatelessBridge> owner(bridge);
+    connect(connection, &HttpConnection::closed, this, [owner, handle](HttpConnection*) {
+        if (owner)
+            owner->cancel(handle); // nothing happens for a request already answered
+    });
+}
+
+StatelessBridge* McpHttpEndpoint::bridgeFor(UpstreamServer* server, const QString& grant)
+{
+    const QString key = server->name() + u'\n' + grant;
+    StatelessBridge*& bridge = m_bridges[key];
+    if (!bridge)
+        bridge = new StatelessBridge(server, grant, m_options.gateFor(server->name(), grant), this);
+    return bridge;
 }
 
 void McpHttpEndpoint::handleGet(HttpConnection* connection, const HttpRequest& request,
@@ -318,6 +403,14 @@ void McpHttpEndpoint::sweep()
     }
     for (const QString& id : expired)
         endSession(id);
+    for (auto it = m_bridges.begin(); it != m_bridges.end();) {
+        if (it.value()->idleMs() > m_options.sessionIdleMs) {
+            delete it.value();
+            it = m_bridges.erase(it);
+        } else {
+            ++it;
+        }
+    }
 }
 
 } // namespace gatehouse

@@ -15,14 +15,17 @@ namespace gatehouse {
 
 class ClientSession;
 class PolicyGate;
+class StatelessBridge;
 class Upstream;
 class UpstreamServer;
 
-// MCP Streamable HTTP for clients (session era, protocol 2025-03-26 to 2025-11-25) on
-// /mcp/<server-name>, and /mcp for the default server. Checks Host, Origin and the bearer token on
-// every request; POST carries one JSON-RPC message, and a request is answered on a Server-Sent Events
-// stream that also carries its progress and the server's requests; GET opens the session's stream for
-// everything else; DELETE ends the session.
+// MCP Streamable HTTP for clients on /mcp/<server-name>, and /mcp for the default server, in both eras
+// at once. Checks Host, Origin and the bearer token on every request. Session era (2025-03-26 to
+// 2025-11-25): POST carries one JSON-RPC message, and a request is answered on a Server-Sent Events stream
+// that also carries its progress and the server's requests; GET opens the session's stream for everything
+// else; DELETE ends the session. Stateless era (2026-07-28), told apart by the body: each POST stands
+// alone, is checked against its headers, and goes through the StatelessBridge of its server and grant;
+// GET and DELETE get 405.
 class McpHttpEndpoint : public QObject
 {
     Q_OBJECT
@@ -68,6 +71,9 @@ private:
                    const QString& grant);
     void handleDelete(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server,
                       const QString& grant);
+    void handleStateless(HttpConnection* connection, const HttpRequest& request, const QJsonObject& message,
+                         UpstreamServer* server, const QString& grant);
+    StatelessBridge* bridgeFor(UpstreamServer* server, const QString& grant);
     Session* sessionFor(HttpConnection* connection, const HttpRequest& request, UpstreamServer* server,
                         const QString& grant);
     Session* createSession(UpstreamServer* server, const QString& grant);
@@ -76,6 +82,8 @@ private:
     void sweep();
 
     bool checkOrigin(const HttpRequest& request) const;
+    static bool versionSupported(const QByteArray& header);
+    static void refuseVersion(HttpConnection* connection, const QByteArray& header);
     static void fail(HttpConnection* connection, int status, int code, const QString& message,
                      const HttpHeaders& extra = {});
     static void openStream(HttpConnection* connection, const QByteArray& sessionId);
@@ -87,6 +95,7 @@ private:
     QHash<QString, UpstreamServer*> m_servers;
     UpstreamServer* m_default = nullptr;
     QHash<QString, Session*> m_sessions;
+    QHash<QString, StatelessBridge*> m_bridges; // by server and grant
     QTimer m_sweep;
 };
 

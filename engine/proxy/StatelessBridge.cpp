@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "StatelessBridge.h"
+
+#include "ClientSession.h"
+#include "McpHttpEndpoint.h"
+#include "UpstreamServer.h"
+#include "http/BearerToken.h"
+#include "mcp/JsonRpc.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+
+namespace gatehouse {
+
+namespace {
+const QString MetaPrefix = QStringLiteral("io.modelcontextprotocol/");
+const QString InitId = QStringLiteral("gh-sl-init");
+
+// This era's _meta keys mean nothing to a session-era server: they stay with Gatehouse.
+QJsonObject withoutEraMeta(QJsonObject request)
+{
+    QJsonObject params = request.value(QStringLiteral("params")).toObject();
+    QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
+    for (const QString& key : meta.keys())
+        if (key.startsWith(MetaPrefix))
+            meta.remove(key);
+    if (meta.isEmpty())
+        params.remove(QStringLiteral("_meta"));
+    else
+        params.insert(QStringLiteral("_meta"), meta);
+    request.insert(QStringLiteral("params"), params);
+    return request;
+}
+} // namespace
+
+StatelessBridge::StatelessBridge(UpstreamServer* server, const QString& grant, PolicyGate* gate,
+                                 QObject* parent)
+    : QObject(parent)
+    , m_server(server)
+    , m_upstream(server->acquire())
+    , m_session(new ClientSession(QStringLiteral("stateless-") + QString::fromLatin1(randomToken().left(8)),
+                                  grant, m_upstream, gate, this))
+{
+    m_lastActivity.start();
+    connect(m_session, &ClientSession::outgoing, this, &StatelessBridge::onOutgoing);
+}
+
+StatelessBridge::~StatelessBridge()
+{
+    m_session->close();
+    m_server->release(m_upstream);
+}
+
+QString StatelessBridge::protocolVersion()
+{
+    return QStringLiteral("2026-07-28");
+}
+
+QStringList StatelessBridge::supportedVersions()
+{
+    QStringList versions{protocolVersion()};
+    for (auto it = McpHttpEndpoint::supportedProtocolVersions().crbegin();
+         it != McpHttpEndpoint::supportedProtocolVersions().crend(); ++it)
+        versions << *it;
+    return versions;
+}
+
+qint64 StatelessBridge::idleMs() const
+{
+    return m_pending.isEmpty() ? m_lastActivity.elapsed() : 0;
+}
+
+QString StatelessBridge::handle(const QJsonObject& request, Sink sink)
+{
+    m_lastActivity.start();
+    const QString handle = QStringLiteral("gh-sl-%1").arg(m_nextId++);
+    Pending p;
+    p.clientId = request.value(QStringLiteral("id"));
+    p.method = request.value(QStringLiteral("method")).toString();
+    p.sink = std::move(sink);
+    if (p.method == u"subscriptions/listen") {
+        p.subscriptionId =
+            QString::fromUtf8(jsonrpc::encode(QJsonObject{{QStringLiteral("id"), p.clientId}}));
+        p.listenFor = request.value(QStringLiteral("params"))
+                          .toObject()
+                          .value(QStringLiteral("notifications"))
+                          .toObject();
+    }
+    m_pending.insert(handle, std::move(p));
+    QJsonObject forwarded = withoutEraMeta(request);
+    forwarded.insert(QStringLiteral("id"), handle);
+    m_queued.insert(handle, forwarded);
+    m_queueOrder.append(handle);
+    if (m_state == State::New)
+        start();
+    else if (m_state != State::Initializing)
+        send(handle);
+    return handle;
+}
+
+void StatelessBridge::start()
+{
+    m_state = State::Initializing;
+    // Gatehouse speaks for its stateless clients: one session-era session, opened once.
+    m_session->receive(jsonrpc::makeRequest(
+        InitId, QStringLiteral("initialize"),
+        QJsonObject{
+            {QStringLiteral("protocolVersion"), McpHttpEndpoint::supportedProtocolVersions().last()},
+            {QStringLiteral("capabilities"), QJsonObject()},
+            {QStringLiteral("clientInfo"),
+             QJsonObject{{QStringLiteral("name"), QStringLiteral("gatehouse (for stateless clients)")},
+                         {QStringLiteral("version"), QCoreApplication::applicationVersion()}}}}));
+}
+
+void StatelessBridge::send(const QString& handle)
+{
+    const QJsonObject request = m_queued.take(handle);
+    m_queueOrder.removeOne(handle);
+    auto p = m_pending.find(handle);
+    if (p == m_pending.end())
+        return; // cancelled while waiting
+    if (m_state == State::Failed) {
+        const Pending gone = m_pending.take(handle);
+        gone.sink(jsonrpc::makeError(gone.clientId, jsonrpc::InternalError,
+                                     QStringLiteral("the upstream server did not start: ") + m_failure),
+                  true);
+        return;
+    }
+    if (p->method == u"server/discover")
+        return answerDiscover(handle);
+    if (p->method == u"subscriptions/listen")
+        return acknowledgeListen(handle);
+    m_session->receive(request);
+}
+
+void StatelessBridge::cancel(const QString& handle)
+{
+    const auto p = m_pending.find(handle);
+    if (p == m_pending.end())
+        return;
+    const bool forwarded =
+        !m_queued.contains(handle) && p->subscriptionId.isEmpty() && p->method != u"server/discover";
+    m_pending.erase(p);
+    m_queued.remove(handle);
+    m_queueOrder.removeOne(handle);
+    if (forwarded)
+        m_session->receive(jsonrpc::makeNotification(
+            QStringLiteral("notifications/cancelled"),
+            QJsonObject{{QStringLiteral("requestId"), handle},
+                        {QStringLiteral("reason"), QStringLiteral("the client closed its stream")}}));
+}
+
+QJsonObject StatelessBridge::decorate(QJsonObject result, const QString& method) const
+{
+    // Lists are cacheable results in this era; Gatehouse's answers depend on the policy of the moment.
+    if (method.endsWith(QLatin1String("/list")) || method == u"resources/read" ||
+        method == u"server/discover") {
+        if (!result.contains(QStringLiteral("ttlMs")))
+            result.insert(QStringLiteral("ttlMs"), 0);
+        if (!result.contains(QStringLiteral("cacheScope")))
+            result.insert(QStringLiteral("cacheScope"), QStringLiteral("private"));
+    }
+    if (!result.contains(QStringLiteral("resultType")))
+        result.insert(QStringLiteral("resultType"), QStringLiteral("complete"));
+    QJsonObject meta = result.value(QStringLiteral("_meta")).toObject();
+    meta.insert(MetaPrefix + QStringLiteral("serverInfo"), m_init.value(QStringLiteral("serverInfo")));
+    result.insert(QStringLiteral("_meta"), meta);
+    return result;
+}
+
+void StatelessBridge::answerDiscover(const QString& handle)
+{
+    const Pending p = m_pending.take(handle);
+    QJsonObject result{{QStringLiteral("supportedVersions"), QJsonArray::fromStringList(supportedVersions())},
+                       {QStringLiteral("capabilities"), m_init.value(QStringLiteral("capabilities"))}};
+    if (m_init.contains(QStringLiteral("instructions")))
+        result.insert(QStringLiteral("instructions"), m_init.value(QStringLiteral("instructions")));
+    p.sink(jsonrpc::makeResult(p.clientId, decorate(result, p.method)), true);
+}
+
+void StatelessBridge::acknowledgeListen(const QString& handle)
+{
+    Pending& p = m_pending[handle];
+    // What can be delivered: list changes of what the server has (Gatehouse itself announces tool changes).
+    const QJsonObject caps = m_init.value(QStringLiteral("capabilities")).toObject();
+    QJsonObject agreed;
+    auto offer = [&](const char* key, bool available) {
+        const QString k = QString::fromLatin1(key);
+        if (p.listenFor.value(k).toBool() && available)
+            agreed.insert(k, true);
+    };
+    offer("toolsListChanged", true);
+    offer("promptsListChanged",
+          caps.value(QStringLiteral("prompts"))[QStringLiteral("listChanged")].toBool());
+    offer("resourcesListChanged",
+          caps.value(QStringLiteral("resources"))[QStringLiteral("listChanged")].toBool());
+    p.listenFor = agreed;
+    p.sink(jsonrpc::makeNotification(
+               QStringLiteral("notifications/subscriptions/acknowledged"),
+               QJsonObject{{QStringLiteral("notifications"), agreed},
+                           {QStringLiteral("_meta"),
+                            QJsonObject{{MetaPrefix + QStringLiteral("subscriptionId"), p.clientId}}}}),
+           false);
+}
+
+void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& related)
+{
+    m_lastActivity.start();
+    const QString method = message.value(QStringLiteral("method")).toString();
+    const QJsonValue id = message.value(QStringLiteral("id"));
+    if (method.isEmpty()) { // a response
+        const QString handle = id.toString();
+        if (handle == InitId) {
+            if (message.contains(QStringLiteral("result"))) {
+                m_init = message.value(QStringLiteral("result")).toObject();
+                m_state = State::Ready;
+                m_session->receive(
+                    jsonrpc::makeNotification(QStringLiteral("notifications/initialized"), {}));
+            } else {
+                m_state = State::Failed;
+                m_failure = message.value(QStringLiteral("error"))[QStringLiteral("message")].toString();
+            }
+            const QList<QString> waiting = m_queueOrder;
+            for (const QString& h : waiting)
+                send(h);
+            if (m_state == State::Failed)
+                m_state = State::New; // the next request tries again
+            return;
+        }
+        const auto p = m_pending.find(handle);
+        if (p == m_pending.end())
+            return; // cancelled
+        const Pending done = *p;
+        m_pending.erase(p);
+        QJsonObject out = message;
+        out.insert(QStringLiteral("id"), done.clientId);
+        if (out.contains(QStringLiteral("result")))
+            out.insert(QStringLiteral("result"),
+                       decorate(out.value(QStringLiteral("result")).toObject(), done.method));
+        done.sink(out, true);
+        return;
+    }
+    if (!id.isUndefined()) {
+        // The upstream asks the client something (sampling, elicitation, roots): a stateless client takes no
+        // requests, and turning them into input-required results is not done yet.
+        m_session->receive(jsonrpc::makeError(
+            id, jsonrpc::MethodNotFound,
+            QStringLiteral("%1 cannot be passed on: the client speaks MCP %2, which takes no requests from "
+                           "servers")
+                .arg(method, protocolVersion())));
+        return;
+    }
+    if (!related.isUndefined()) {
+        const auto p = m_pending.constFind(related.toString());
+        if (p != m_pending.constEnd())
+            p->sink(message, false); // progress and logs of that request, on its stream
+        return;
+    }
+    // Change notifications go to the listeners that asked for them.
+    static const QHash<QString, QString> wanted{
+        {QStringLiteral("notifications/tools/list_changed"), QStringLiteral("toolsListChanged")},
+        {QStringLiteral("notifications/prompts/list_changed"), QStringLiteral("promptsListChanged")},
+        {QStringLiteral("notifications/resources/list_changed"), QStringLiteral("resourcesListChanged")}};
+    const QString key = wanted.value(method);
+    if (key.isEmpty())
+        return;
+    for (const Pending& p : std::as_const(m_pending)) {
+        if (p.subscriptionId.isEmpty() || !p.listenFor.value(key).toBool())
+            continue;
+        QJsonObject n = message;
+        QJsonObject params = n.value(QStringLiteral("params")).toObject();
+        QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
+        meta.insert(MetaPrefix + QStringLiteral("subscriptionId"), p.clientId);
+        params.insert(QStringLiteral("_meta"), meta);
+        n.insert(QStringLiteral("params"), params);
+        p.sink(n, false);
+    }
+}
+
+} // namespace gatehouse

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QElapsedTimer>
+#include <QHash>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <functional>
+
+namespace gatehouse {
+
+class ClientSession;
+class PolicyGate;
+class Upstream;
+class UpstreamServer;
+
+// Serves clients of the stateless protocol (MCP 2026-07-28: no initialize, no session, every request on
+// its own) from an upstream of the session era. One bridge per server and grant holds one session-era
+// ClientSession, which Gatehouse initializes itself, so every stateless request is decided, approved,
+// audited and monitored exactly like a session client's: the bridge only rewrites ids (stateless
+// clients may reuse them), strips and adds the era's _meta, answers server/discover from the upstream's
+// InitializeResult, turns a closed stream into a cancellation, and streams list_changed notifications to
+// subscriptions/listen requests.
+class StatelessBridge : public QObject
+{
+    Q_OBJECT
+public:
+    // Receives every message for one request: notifications (progress) with final = false, then the
+    // response with final = true. For subscriptions/listen, notifications until the stream is closed.
+    using Sink = std::function<void(const QJsonObject& message, bool final)>;
+
+    StatelessBridge(UpstreamServer* server, const QString& grant, PolicyGate* gate,
+                    QObject* parent = nullptr);
+    ~StatelessBridge() override;
+
+    static QString protocolVersion(); // "2026-07-28"
+    static QStringList
+    supportedVersions(); // for server/discover and -32022: this era's, then the session era's
+
+    // One stateless request (already validated). Returns a handle for cancel().
+    QString handle(const QJsonObject& request, Sink sink);
+    // The client closed the request's stream: in this era, that cancels it.
+    void cancel(const QString& handle);
+    qint64 idleMs() const;
+
+private:
+    struct Pending
+    {
+        QJsonValue clientId;
+        QString method;
+        Sink sink;
+        QString subscriptionId; // subscriptions/listen: the notifications it asked for stream here
+        QJsonObject listenFor;
+    };
+    void start();
+    void send(const QString& handle);
+    void onOutgoing(const QJsonObject& message, const QJsonValue& related);
+    void answerDiscover(const QString& handle);
+    void acknowledgeListen(const QString& handle);
+    // The era's fields on a result: resultType, serverInfo, and cache hints on lists.
+    QJsonObject decorate(QJsonObject result, const QString& method) const;
+
+    UpstreamServer* m_server;
+    Upstream* m_upstream;
+    ClientSession* m_session;
+    enum class State
+    {
+        New,
+        Initializing,
+        Ready,
+        Failed
+    } m_state = State::New;
+    QJsonObject m_init; // the upstream's InitializeResult
+    QString m_failure;
+    QHash<QString, Pending> m_pending;    // by our id for the request
+    QHash<QString, QJsonObject> m_queued; // requests waiting for initialization, by our id
+    QList<QString> m_queueOrder;
+    qint64 m_nextId = 1;
+    QElapsedTimer m_lastActivity;
+};
+
+} // namespace gatehouse

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "StatelessRequest.h"
+
+#include "StatelessBridge.h"
+#include "http/HttpRequest.h"
+
+#include <QJsonArray>
+
+namespace gatehouse {
+
+namespace {
+const QString VersionKey = QStringLiteral("io.modelcontextprotocol/protocolVersion");
+const QString CapabilitiesKey = QStringLiteral("io.modelcontextprotocol/clientCapabilities");
+
+QJsonObject meta(const QJsonObject& message)
+{
+    return message.value(QStringLiteral("params"))[QStringLiteral("_meta")].toObject();
+}
+
+StatelessRefusal mismatch(const QString& header, const QString& headerValue, const QString& bodyValue)
+{
+    StatelessRefusal r;
+    r.code = -32020;
+    r.message = headerValue.isNull()
+                    ? QStringLiteral("Header mismatch: %1 is required and must be %2").arg(header, bodyValue)
+                    : QStringLiteral("Header mismatch: %1 is %2 but the body says %3")
+                          .arg(header, headerValue, bodyValue);
+    r.data = {{QStringLiteral("mismatch"),
+               QJsonObject{{QStringLiteral("header"), header}, {QStringLiteral("body"), bodyValue}}}};
+    return r;
+}
+} // namespace
+
+bool isStatelessMessage(const QJsonObject& message, const HttpRequest& request)
+{
+    return request.header("mcp-session-id").isEmpty() &&
+           message.value(QStringLiteral("method")).toString() != u"initialize" && meta(message).contains(VersionKey);
+}
+
+QString decodeHeaderValue(const QByteArray& value)
+{
+    if (value.startsWith("=?base64?") && value.endsWith("?=") && value.size() >= 11)
+        return QString::fromUtf8(QByteArray::fromBase64(value.mid(9, value.size() - 11)));
+    return QString::fromLatin1(value);
+}
+
+std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message, const HttpRequest& request)
+{
+    const QJsonObject m = meta(message);
+    const QString version = m.value(VersionKey).toString();
+    if (version != StatelessBridge::protocolVersion()) {
+        StatelessRefusal r;
+        r.code = -32022;
+        r.message = QStringLiteral("Unsupported protocol version");
+        r.data = {
+            {QStringLiteral("supported"), QJsonArray::fromStringList(StatelessBridge::supportedVersions())},
+            {QStringLiteral("requested"), m.value(VersionKey)}};
+        return r;
+    }
+    if (!m.value(CapabilitiesKey).isObject()) {
+        StatelessRefusal r;
+        r.code = -32602;
+        r.message =
+            QStringLiteral("Invalid params: _meta[\"%1\"] (an object) is required").arg(CapabilitiesKey);
+        return r;
+    }
+    const QByteArray versionHeader = request.header("mcp-protocol-version");
+    if (decodeHeaderValue(versionHeader) != version)
+        return mismatch(QStringLiteral("MCP-Protocol-Version"),
+                        versionHeader.isNull() ? QString() : decodeHeaderValue(versionHeader), version);
+    const QString method = message.value(QStringLiteral("method")).toString();
+    const QByteArray methodHeader = request.header("mcp-method");
+    if (decodeHeaderValue(methodHeader) != method)
+        return mismatch(QStringLiteral("Mcp-Method"),
+                        methodHeader.isNull() ? QString() : decodeHeaderValue(methodHeader), method);
+    // The name a router needs without reading the body.
+    QString name;
+    bool named = true;
+    const QJsonObject params = message.value(QStringLiteral("params")).toObject();
+    if (method == u"tools/call" || method == u"prompts/get")
+        name = params.value(QStringLiteral("name")).toString();
+    else if (method == u"resources/read")
+        name = params.value(QStringLiteral("uri")).toString();
+    else
+        named = false;
+    if (named) {
+        const QByteArray nameHeader = request.header("mcp-name");
+        if (decodeHeaderValue(nameHeader) != name)
+            return mismatch(QStringLiteral("Mcp-Name"),
+                            nameHeader.isNull() ? QString() : decodeHeaderValue(nameHeader), name);
+    }
+    return std::nullopt;
+}
+
+} // namespace gatehouse
