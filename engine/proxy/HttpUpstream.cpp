@@ -2,6 +2,7 @@
 #include "HttpUpstream.h"
 
 #include "mcp/JsonRpc.h"
+#include "mcp/StatelessEra.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -18,6 +19,16 @@ bool isRequest(const QJsonObject& m)
 {
     return m.contains(QStringLiteral("method")) && m.contains(QStringLiteral("id"));
 }
+
+// Servers found to speak only the stateless era, by URL: later sessions skip the initialize probe.
+QSet<QString>& statelessServers()
+{
+    static QSet<QString> urls;
+    return urls;
+}
+
+const QString DiscoverId = QStringLiteral("gh-discover");
+const QString ListenId = QStringLiteral("gh-listen");
 } // namespace
 
 HttpUpstream::HttpUpstream(Endpoint endpoint, QObject* parent)
@@ -77,7 +88,7 @@ QNetworkRequest HttpUpstream::makeRequest(const QUrl& url, bool isPost) const
     } else {
         request.setRawHeader("Accept", "text/event-stream");
     }
-    if (m_mode == Mode::Streamable) {
+    if (m_mode == Mode::Streamable) { // the stateless era's headers go with each message (post())
         if (!m_sessionId.isEmpty())
             request.setRawHeader(SessionHeader, m_sessionId);
         if (!m_protocolVersion.isEmpty())
@@ -92,6 +103,11 @@ void HttpUpstream::send(const QJsonObject& message)
 {
     if (m_stopping)
         return;
+    if (m_mode == Mode::Stateless || (message.value(QStringLiteral("method")).toString() == u"initialize" &&
+                                      statelessServers().contains(m_endpoint.url.toString()))) {
+        sendStateless(message);
+        return;
+    }
     if (m_mode == Mode::Legacy && !m_legacyPostUrl.isValid()) {
         m_legacyQueue.append(message);
         return;
@@ -104,7 +120,11 @@ void HttpUpstream::send(const QJsonObject& message)
 void HttpUpstream::post(const QJsonObject& message)
 {
     const QUrl url = m_mode == Mode::Legacy ? m_legacyPostUrl : m_endpoint.url;
-    QNetworkReply* reply = m_nam.post(makeRequest(url, true), jsonrpc::encode(message));
+    QNetworkRequest request = makeRequest(url, true);
+    if (m_mode == Mode::Stateless)
+        for (const auto& [name, value] : stateless::headersFor(message))
+            request.setRawHeader(name, value);
+    QNetworkReply* reply = m_nam.post(request, jsonrpc::encode(message));
     PostState state;
     state.sent = message;
     m_posts.insert(reply, std::move(state));
@@ -127,6 +147,8 @@ void HttpUpstream::deliver(const QByteArray& json, const QJsonObject& sent, bool
     if (m.kind == jsonrpc::Kind::Response) {
         if (isRequest(sent) && jsonrpc::idKey(m.id()) == jsonrpc::idKey(sent.value(QStringLiteral("id"))))
             *answered = true;
+        if (m_mode == Mode::Stateless && consumeStateless(m.object, sent))
+            return;
         if (!m_initializeId.isUndefined() && jsonrpc::idKey(m.id()) == jsonrpc::idKey(m_initializeId)) {
             m_initializeId = QJsonValue(QJsonValue::Undefined);
             m_protocolVersion = m.object.value(QStringLiteral("result"))
@@ -138,6 +160,9 @@ void HttpUpstream::deliver(const QByteArray& json, const QJsonObject& sent, bool
                 QTimer::singleShot(0, this, &HttpUpstream::openStream);
         }
     }
+    if (m_mode == Mode::Stateless && m.kind == jsonrpc::Kind::Notification &&
+        consumeStateless(m.object, sent))
+        return;
     emit messageReceived(m.object);
 }
 
@@ -188,6 +213,20 @@ void HttpUpstream::onPostFinished(QNetworkReply* reply, const QJsonObject& sent)
         return;
 
     const bool firstInitialize = sent.value(QStringLiteral("method")).toString() == u"initialize";
+    if (m_mode == Mode::Streamable && firstInitialize && status == 400) {
+        // Only a server of the stateless era answers with its own errors: speak its era.
+        const QJsonObject body = QJsonDocument::fromJson(reply->readAll()).object();
+        if (stateless::isEraError(body.value(QStringLiteral("error"))[QStringLiteral("code")].toInt())) {
+            switchToStateless(sent);
+            return;
+        }
+    }
+    if (m_mode == Mode::Stateless && sent.value(QStringLiteral("id")).toString() == ListenId) {
+        // The listen stream ended (the server closed it, or went away): listen again shortly.
+        if (!m_stopping)
+            QTimer::singleShot(1000, this, &HttpUpstream::listen);
+        return;
+    }
     if (m_mode == Mode::Streamable && firstInitialize && (status == 400 || status == 404 || status == 405)) {
         switchToLegacy(sent);
         return;
@@ -292,6 +331,183 @@ void HttpUpstream::switchToLegacy(const QJsonObject& firstMessage)
     m_mode = Mode::Legacy;
     m_legacyQueue.prepend(firstMessage);
     openStream();
+}
+
+void HttpUpstream::switchToStateless(const QJsonObject& initialize)
+{
+    if (m_mode != Mode::Stateless) {
+        if (!statelessServers().contains(m_endpoint.url.toString()))
+            emit logLine(QStringLiteral("%1 speaks MCP %2 (stateless); Gatehouse translates for its sessions")
+                             .arg(describe(), QLatin1String(stateless::Version)));
+        statelessServers().insert(m_endpoint.url.toString());
+        m_mode = Mode::Stateless;
+    }
+    const QJsonObject params = initialize.value(QStringLiteral("params")).toObject();
+    m_statelessInitId = initialize.value(QStringLiteral("id"));
+    m_clientCapabilities = params.value(QStringLiteral("capabilities")).toObject();
+    m_clientInfo = params.value(QStringLiteral("clientInfo")).toObject();
+    m_clientVersion = params.value(QStringLiteral("protocolVersion")).toString();
+    post(stateless::withEraMeta(jsonrpc::makeRequest(DiscoverId, QStringLiteral("server/discover"), {}),
+                                m_clientCapabilities, m_clientInfo));
+}
+
+void HttpUpstream::sendStateless(const QJsonObject& message)
+{
+    const QString method = message.value(QStringLiteral("method")).toString();
+    const QJsonValue id = message.value(QStringLiteral("id"));
+    if (method == u"initialize")
+        return switchToStateless(message);
+    if (method.isEmpty()) {
+        // The client answers one of the questions an input-required result asked it.
+        const auto ask = m_asks.find(jsonrpc::idKey(id));
+        if (ask == m_asks.end())
+            return;
+        const auto [roundKey, inputKey] = *ask;
+        m_asks.erase(ask);
+        const auto round = m_rounds.find(roundKey);
+        if (round == m_rounds.end())
+            return;
+        if (message.contains(QStringLiteral("error"))) {
+            const QJsonValue clientId = round->request.value(QStringLiteral("id"));
+            m_rounds.erase(round);
+            emit messageReceived(jsonrpc::makeError(
+                clientId,
+                message.value(QStringLiteral("error"))[QStringLiteral("code")].toInt(jsonrpc::InternalError),
+                message.value(QStringLiteral("error"))[QStringLiteral("message")].toString()));
+            return;
+        }
+        round->responses.insert(inputKey, message.value(QStringLiteral("result")));
+        round->waiting.remove(inputKey);
+        if (round->waiting.isEmpty())
+            retry(roundKey);
+        return;
+    }
+    if (id.isUndefined()) {
+        // In this era a closed stream is the cancellation; other notifications mean nothing to the server.
+        if (method == u"notifications/cancelled") {
+            const QString key =
+                jsonrpc::idKey(message.value(QStringLiteral("params"))[QStringLiteral("requestId")]);
+            m_rounds.remove(key);
+            for (auto it = m_posts.begin(); it != m_posts.end(); ++it) {
+                const QString sentKey = jsonrpc::idKey(it->sent.value(QStringLiteral("id")));
+                const QJsonObject original = m_retries.value(it->sent.value(QStringLiteral("id")).toString());
+                if (sentKey == key || jsonrpc::idKey(original.value(QStringLiteral("id"))) == key) {
+                    QNetworkReply* reply = it.key();
+                    m_posts.erase(it);
+                    reply->abort();
+                    break;
+                }
+            }
+        }
+        return;
+    }
+    post(stateless::withEraMeta(message, m_clientCapabilities, m_clientInfo));
+}
+
+bool HttpUpstream::consumeStateless(const QJsonObject& message, const QJsonObject& sent)
+{
+    const QString method = message.value(QStringLiteral("method")).toString();
+    if (!method.isEmpty()) {
+        if (method == u"notifications/subscriptions/acknowledged")
+            return true;
+        // A change notification from the listen stream: the client knows no subscription ids.
+        QJsonObject params = message.value(QStringLiteral("params")).toObject();
+        QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
+        if (!meta.contains(stateless::MetaPrefix + QStringLiteral("subscriptionId")))
+            return false;
+        meta.remove(stateless::MetaPrefix + QStringLiteral("subscriptionId"));
+        if (meta.isEmpty())
+            params.remove(QStringLiteral("_meta"));
+        else
+            params.insert(QStringLiteral("_meta"), meta);
+        QJsonObject out = message;
+        out.insert(QStringLiteral("params"), params);
+        emit messageReceived(out);
+        return true;
+    }
+    const QString id = message.value(QStringLiteral("id")).toString();
+    if (id == DiscoverId) {
+        if (message.contains(QStringLiteral("error"))) {
+            emit messageReceived(jsonrpc::makeError(
+                m_statelessInitId, jsonrpc::InternalError,
+                QStringLiteral("server/discover failed: ") +
+                    message.value(QStringLiteral("error"))[QStringLiteral("message")].toString()));
+            return true;
+        }
+        m_discovered = message.value(QStringLiteral("result")).toObject();
+        emit messageReceived(jsonrpc::makeResult(
+            m_statelessInitId, stateless::initializeResultFrom(m_discovered, m_clientVersion)));
+        QTimer::singleShot(0, this, &HttpUpstream::listen);
+        return true;
+    }
+    if (id == ListenId)
+        return true;
+    // The client's request: as it sent it, or as the retry Gatehouse made of it.
+    QJsonObject request = m_retries.take(id);
+    if (request.isEmpty())
+        request = sent;
+    const QJsonObject result = message.value(QStringLiteral("result")).toObject();
+    if (result.value(QStringLiteral("resultType")).toString() != u"input_required") {
+        if (request == sent)
+            return false; // an ordinary answer, on its way
+        QJsonObject out = message;
+        out.insert(QStringLiteral("id"), request.value(QStringLiteral("id")));
+        emit messageReceived(out);
+        return true;
+    }
+    // The server needs something from the client first: ask it, in its era's way (requests to it).
+    const QString roundKey = jsonrpc::idKey(request.value(QStringLiteral("id")));
+    InputRound round;
+    round.request = request;
+    round.requestState = result.value(QStringLiteral("requestState"));
+    const QJsonObject inputs = result.value(QStringLiteral("inputRequests")).toObject();
+    for (auto it = inputs.begin(); it != inputs.end(); ++it)
+        round.waiting.insert(it.key());
+    m_rounds.insert(roundKey, round);
+    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+        const QString askId = QStringLiteral("gh-ask-%1").arg(m_nextId++);
+        m_asks.insert(jsonrpc::idKey(askId), {roundKey, it.key()});
+        const QJsonObject ask = it.value().toObject();
+        emit messageReceived(jsonrpc::makeRequest(askId, ask.value(QStringLiteral("method")).toString(),
+                                                  ask.value(QStringLiteral("params")).toObject()));
+    }
+    if (inputs.isEmpty())
+        retry(roundKey); // only state to carry back
+    return true;
+}
+
+void HttpUpstream::retry(const QString& roundKey)
+{
+    const InputRound round = m_rounds.take(roundKey);
+    QJsonObject request = round.request;
+    QJsonObject params = request.value(QStringLiteral("params")).toObject();
+    params.insert(QStringLiteral("inputResponses"), round.responses);
+    if (!round.requestState.isUndefined())
+        params.insert(QStringLiteral("requestState"), round.requestState);
+    request.insert(QStringLiteral("params"), params);
+    const QString retryId = QStringLiteral("gh-retry-%1").arg(m_nextId++);
+    m_retries.insert(retryId, round.request);
+    request.insert(QStringLiteral("id"), retryId);
+    post(stateless::withEraMeta(request, m_clientCapabilities, m_clientInfo));
+}
+
+void HttpUpstream::listen()
+{
+    if (m_stopping || m_mode != Mode::Stateless)
+        return;
+    const QJsonObject caps = m_discovered.value(QStringLiteral("capabilities")).toObject();
+    QJsonObject wanted;
+    if (caps.value(QStringLiteral("tools"))[QStringLiteral("listChanged")].toBool())
+        wanted.insert(QStringLiteral("toolsListChanged"), true);
+    if (caps.value(QStringLiteral("prompts"))[QStringLiteral("listChanged")].toBool())
+        wanted.insert(QStringLiteral("promptsListChanged"), true);
+    if (caps.value(QStringLiteral("resources"))[QStringLiteral("listChanged")].toBool())
+        wanted.insert(QStringLiteral("resourcesListChanged"), true);
+    if (wanted.isEmpty())
+        return;
+    post(stateless::withEraMeta(jsonrpc::makeRequest(ListenId, QStringLiteral("subscriptions/listen"),
+                                                     QJsonObject{{QStringLiteral("notifications"), wanted}}),
+                                m_clientCapabilities, m_clientInfo));
 }
 
 } // namespace gatehouse

@@ -8,6 +8,7 @@
 #include <QList>
 #include <QNetworkAccessManager>
 #include <QPointer>
+#include <QSet>
 #include <QTimer>
 #include <QUrl>
 
@@ -20,7 +21,13 @@ namespace gatehouse {
 // version are sent back on every request; a GET stream carries what the server starts itself; DELETE
 // ends the session. If the first POST (initialize) is refused with 400, 404 or 405, the server is taken
 // for a 2024-11-05 HTTP+SSE server, as the specification's backwards-compatibility rule says: a GET
-// opens the event stream, whose "endpoint" event names where to POST.
+// opens the event stream, whose "endpoint" event names where to POST. A 400 that carries an error only
+// the stateless era sends (-32020…-32022) means a 2026-07-28 server instead: the session is then spoken
+// to it statelessly (see StatelessEra), and the verdict is kept for the URL, so later sessions skip the
+// probe. Translation for session-era clients: initialize is answered from server/discover; each request
+// carries the era's _meta and headers; a cancellation closes the request's stream; an input-required
+// result becomes requests to the client (elicitation, sampling, roots) whose answers are sent back as
+// inputResponses; list changes come from a subscriptions/listen stream.
 class HttpUpstream final : public UpstreamTransport
 {
     Q_OBJECT
@@ -42,6 +49,7 @@ public:
     QString describe() const override;
 
     bool isLegacy() const { return m_mode == Mode::Legacy; }
+    bool isStateless() const { return m_mode == Mode::Stateless; }
 
     static constexpr qsizetype MaxEventBytes = 64 * 1024 * 1024;
 
@@ -49,7 +57,8 @@ private:
     enum class Mode
     {
         Streamable,
-        Legacy
+        Legacy,
+        Stateless
     };
 
     QNetworkRequest makeRequest(const QUrl& url, bool post) const;
@@ -62,6 +71,20 @@ private:
     void onStreamData();
     void onStreamFinished();
     void switchToLegacy(const QJsonObject& firstMessage);
+    // The stateless era (2026-07-28).
+    void switchToStateless(const QJsonObject& initialize);
+    void sendStateless(const QJsonObject& message);
+    bool consumeStateless(const QJsonObject& message,
+                          const QJsonObject& sent); // true: it stays with Gatehouse
+    void retry(const QString& round);
+    void listen();
+    struct InputRound
+    {
+        QJsonObject request; // as the client sent it
+        QJsonObject responses;
+        QSet<QString> waiting; // keys of inputRequests not answered yet
+        QJsonValue requestState;
+    };
 
     Endpoint m_endpoint;
     QNetworkAccessManager m_nam;
@@ -86,6 +109,16 @@ private:
     QUrl m_legacyPostUrl;
     QList<QJsonObject> m_legacyQueue;
     QTimer m_reopen;
+
+    QJsonObject m_clientCapabilities; // from the client's initialize, sent as the era's _meta
+    QJsonObject m_clientInfo;
+    QString m_clientVersion;
+    QJsonValue m_statelessInitId; // the client's initialize, answered from server/discover
+    QJsonObject m_discovered;
+    QHash<QString, InputRound> m_rounds;            // by the client's request id
+    QHash<QString, QPair<QString, QString>> m_asks; // our request id → (round, inputRequests key)
+    QHash<QString, QJsonObject> m_retries;          // our retry id → the client's request
+    qint64 m_nextId = 1;
 };
 
 } // namespace gatehouse

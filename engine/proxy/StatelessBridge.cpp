@@ -70,14 +70,46 @@ qint64 StatelessBridge::idleMs() const
     return m_pending.isEmpty() ? m_lastActivity.elapsed() : 0;
 }
 
+bool StatelessBridge::mayAsk(const Pending& p, const QString& method)
+{
+    if (p.method != u"tools/call" && p.method != u"prompts/get" && p.method != u"resources/read")
+        return false;
+    const char* capability = method == u"elicitation/create"       ? "elicitation"
+                             : method == u"sampling/createMessage" ? "sampling"
+                             : method == u"roots/list"             ? "roots"
+                                                                   : nullptr;
+    return capability && p.clientCapabilities.contains(QLatin1String(capability));
+}
+
 QString StatelessBridge::handle(const QJsonObject& request, Sink sink)
 {
     m_lastActivity.start();
+    // A retry that answers what Gatehouse asked: the call it belongs to carries on, on this new stream.
+    const QJsonObject params = request.value(QStringLiteral("params")).toObject();
+    const auto waiting = m_waiting.find(params.value(QStringLiteral("requestState")).toString());
+    if (waiting != m_waiting.end() && m_pending.contains(waiting->handle)) {
+        const Waiting w = *waiting;
+        m_waiting.erase(waiting);
+        Pending& p = m_pending[w.handle];
+        p.clientId = request.value(QStringLiteral("id"));
+        p.sink = std::move(sink);
+        ++p.stream;
+        const QString ticket = QStringLiteral("%1#%2").arg(w.handle).arg(p.stream);
+        const QJsonValue answer = params.value(QStringLiteral("inputResponses"))[QStringLiteral("gatehouse")];
+        if (answer.isObject())
+            m_session->receive(jsonrpc::makeResult(w.askId, answer.toObject()));
+        else
+            m_session->receive(jsonrpc::makeError(w.askId, jsonrpc::InvalidParams,
+                                                  QStringLiteral("the client's retry carried no answer")));
+        return ticket;
+    }
     const QString handle = QStringLiteral("gh-sl-%1").arg(m_nextId++);
     Pending p;
     p.clientId = request.value(QStringLiteral("id"));
     p.method = request.value(QStringLiteral("method")).toString();
     p.sink = std::move(sink);
+    p.clientCapabilities =
+        params.value(QStringLiteral("_meta"))[MetaPrefix + QStringLiteral("clientCapabilities")].toObject();
     if (p.method == u"subscriptions/listen") {
         p.subscriptionId =
             QString::fromUtf8(jsonrpc::encode(QJsonObject{{QStringLiteral("id"), p.clientId}}));
@@ -95,7 +127,7 @@ QString StatelessBridge::handle(const QJsonObject& request, Sink sink)
         start();
     else if (m_state != State::Initializing)
         send(handle);
-    return handle;
+    return handle + QStringLiteral("#0");
 }
 
 void StatelessBridge::start()
@@ -106,7 +138,13 @@ void StatelessBridge::start()
         InitId, QStringLiteral("initialize"),
         QJsonObject{
             {QStringLiteral("protocolVersion"), McpHttpEndpoint::supportedProtocolVersions().last()},
-            {QStringLiteral("capabilities"), QJsonObject()},
+            // Everything a client may be asked: whether this one can answer is checked per call (mayAsk),
+            // from the capabilities its request declares.
+            {QStringLiteral("capabilities"),
+             QJsonObject{
+                 {QStringLiteral("elicitation"), QJsonObject{{QStringLiteral("form"), QJsonObject()}}},
+                 {QStringLiteral("sampling"), QJsonObject()},
+                 {QStringLiteral("roots"), QJsonObject()}}},
             {QStringLiteral("clientInfo"),
              QJsonObject{{QStringLiteral("name"), QStringLiteral("gatehouse (for stateless clients)")},
                          {QStringLiteral("version"), QCoreApplication::applicationVersion()}}}}));
@@ -133,11 +171,12 @@ void StatelessBridge::send(const QString& handle)
     m_session->receive(request);
 }
 
-void StatelessBridge::cancel(const QString& handle)
+void StatelessBridge::cancel(const QString& ticket)
 {
+    const QString handle = ticket.section(u'#', 0, 0);
     const auto p = m_pending.find(handle);
-    if (p == m_pending.end())
-        return;
+    if (p == m_pending.end() || QString::number(p->stream) != ticket.section(u'#', 1) || !p->sink)
+        return; // answered, carried on another stream now, or waiting for the client's retry
     const bool forwarded =
         !m_queued.contains(handle) && p->subscriptionId.isEmpty() && p->method != u"server/discover";
     m_pending.erase(p);
@@ -232,6 +271,8 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
             return; // cancelled
         const Pending done = *p;
         m_pending.erase(p);
+        if (!done.sink)
+            return; // it waits for the client's retry, which will not come now
         QJsonObject out = message;
         out.insert(QStringLiteral("id"), done.clientId);
         if (out.contains(QStringLiteral("result")))
@@ -241,8 +282,25 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
         return;
     }
     if (!id.isUndefined()) {
-        // The upstream asks the client something (sampling, elicitation, roots): a stateless client takes no
-        // requests, and turning them into input-required results is not done yet.
+        // The upstream asks the client something while a call runs: in this era that is an input-required
+        // result, and the client's retry brings the answer.
+        const auto p = related.isUndefined() ? m_pending.end() : m_pending.find(related.toString());
+        if (p != m_pending.end() && p->sink && mayAsk(*p, method)) {
+            const QString state = QStringLiteral("gh-input-%1").arg(m_nextId++);
+            m_waiting.insert(state, {related.toString(), id});
+            const QJsonObject ask{{QStringLiteral("method"), method},
+                                  {QStringLiteral("params"), message.value(QStringLiteral("params"))}};
+            p->sink(jsonrpc::makeResult(
+                        p->clientId,
+                        decorate(QJsonObject{{QStringLiteral("resultType"), QStringLiteral("input_required")},
+                                             {QStringLiteral("inputRequests"),
+                                              QJsonObject{{QStringLiteral("gatehouse"), ask}}},
+                                             {QStringLiteral("requestState"), state}},
+                                 p->method)),
+                    true);
+            p->sink = nullptr;
+            return;
+        }
         m_session->receive(jsonrpc::makeError(
             id, jsonrpc::MethodNotFound,
             QStringLiteral("%1 cannot be passed on: the client speaks MCP %2, which takes no requests from "
@@ -252,7 +310,7 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
     }
     if (!related.isUndefined()) {
         const auto p = m_pending.constFind(related.toString());
-        if (p != m_pending.constEnd())
+        if (p != m_pending.constEnd() && p->sink)
             p->sink(message, false); // progress and logs of that request, on its stream
         return;
     }
@@ -265,7 +323,7 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
     if (key.isEmpty())
         return;
     for (const Pending& p : std::as_const(m_pending)) {
-        if (p.subscriptionId.isEmpty() || !p.listenFor.value(key).toBool())
+        if (p.subscriptionId.isEmpty() || !p.listenFor.value(key).toBool() || !p.sink)
             continue;
         QJsonObject n = message;
         QJsonObject params = n.value(QStringLiteral("params")).toObject();

@@ -21,7 +21,10 @@ class UpstreamServer;
 // audited and monitored exactly like a session client's: the bridge only rewrites ids (stateless
 // clients may reuse them), strips and adds the era's _meta, answers server/discover from the upstream's
 // InitializeResult, turns a closed stream into a cancellation, and streams list_changed notifications to
-// subscriptions/listen requests.
+// subscriptions/listen requests. When the upstream asks the client something while a call runs
+// (elicitation, sampling, roots), the stateless client gets an input-required result instead, and its
+// retry (carrying the answer and the requestState Gatehouse gave it) resumes the same call: the call is
+// decided, approved and counted once.
 class StatelessBridge : public QObject
 {
     Q_OBJECT
@@ -38,10 +41,10 @@ public:
     static QStringList
     supportedVersions(); // for server/discover and -32022: this era's, then the session era's
 
-    // One stateless request (already validated). Returns a handle for cancel().
+    // One stateless request (already validated). Returns a ticket for cancel(), naming this stream.
     QString handle(const QJsonObject& request, Sink sink);
-    // The client closed the request's stream: in this era, that cancels it.
-    void cancel(const QString& handle);
+    // The client closed the request's stream: in this era, that cancels it (unless a retry carries it now).
+    void cancel(const QString& ticket);
     qint64 idleMs() const;
 
 private:
@@ -52,7 +55,16 @@ private:
         Sink sink;
         QString subscriptionId; // subscriptions/listen: the notifications it asked for stream here
         QJsonObject listenFor;
+        QJsonObject clientCapabilities;
+        int stream = 0; // which of the client's streams carries it now (a retry brings a new one)
     };
+    // An upstream question put to a stateless client as an input-required result, until it retries.
+    struct Waiting
+    {
+        QString handle;   // the call it belongs to
+        QJsonValue askId; // the upstream's request id, to answer
+    };
+    static bool mayAsk(const Pending& p, const QString& method);
     void start();
     void send(const QString& handle);
     void onOutgoing(const QJsonObject& message, const QJsonValue& related);
@@ -75,6 +87,7 @@ private:
     QString m_failure;
     QHash<QString, Pending> m_pending;    // by our id for the request
     QHash<QString, QJsonObject> m_queued; // requests waiting for initialization, by our id
+    QHash<QString, Waiting> m_waiting;    // by the requestState handed to the client
     QList<QString> m_queueOrder;
     qint64 m_nextId = 1;
     QElapsedTimer m_lastActivity;

@@ -46,6 +46,16 @@ const scenarios = {
   async approval(client) {
     return { sum: await call(client, "get-sum", { a: 2, b: 3 }, { timeout: 60000 }) };
   },
+  // "deploy" asks the client to confirm (an input-required result, or an elicitation request in the
+  // session era); this client confirms.
+  async deploy(client) {
+    const asked = [];
+    client.setRequestHandler("elicitation/create", async (request) => {
+      asked.push(request.params.message);
+      return { action: "accept", content: { confirm: true } };
+    });
+    return { deploy: await call(client, "deploy", { env: "staging" }), asked };
+  },
   // A slow call with progress, then one given up on after 500 ms (the stream is closed: a cancel).
   async progressAndCancel(client) {
     const progress = [];
@@ -61,7 +71,10 @@ const scenarios = {
   },
 };
 
-const client = new Client({ name: "e2e-sdk2", version: "1.0.0" }, { versionNegotiation: { mode } });
+const client = new Client(
+  { name: "e2e-sdk2", version: "1.0.0" },
+  { versionNegotiation: { mode }, capabilities: { elicitation: {} } },
+);
 const headers = token ? { Authorization: `Bearer ${token}` } : {};
 let output;
 try {

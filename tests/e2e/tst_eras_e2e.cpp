@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Both MCP eras on one endpoint: clients of the split SDK 2.x speaking the stateless protocol
 // (2026-07-28, pinned or negotiated) and of the 2025 session era reach session-era upstreams (server-
-// everything over stdio and over Streamable HTTP) through the real proxy, and get the same policy
-// decisions, approvals, limits, progress and cancellation; plus the era's wire rules checked by hand.
+// everything over stdio and over Streamable HTTP) and a server that speaks only 2026-07-28 (SDK 2.x,
+// legacy "reject") through the real proxy, and get the same policy decisions, approvals, limits,
+// progress, cancellation and input requests; plus the era's wire rules checked by hand.
 #include "E2eSupport.h"
 
 #include <QJsonArray>
@@ -21,6 +22,45 @@ QByteArray statelessPost(quint16 port, const QByteArray& body, const QByteArray&
            ProxyProcess::token().toUtf8() + "\r\n" + headers +
            "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
+// server2.mjs: an SDK 2.x server of the stateless era only, on a free port of 127.0.0.1.
+class ModernServer
+{
+public:
+    bool start()
+    {
+        QTcpServer probe;
+        if (!probe.listen(QHostAddress::LocalHost, 0))
+            return false;
+        m_port = probe.serverPort();
+        probe.close();
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PORT"), QString::number(m_port));
+        m_process.setProcessEnvironment(env);
+        m_process.setWorkingDirectory(E2eDir);
+        m_process.start(Node, {E2eDir + QStringLiteral("/server2.mjs")});
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20'000) {
+            QTcpSocket s;
+            s.connectToHost(QHostAddress::LocalHost, m_port);
+            if (s.waitForConnected(200))
+                return true;
+            QTest::qWait(100);
+        }
+        return false;
+    }
+    ~ModernServer()
+    {
+        m_process.closeWriteChannel(); // it stops when stdin closes
+        if (!m_process.waitForFinished(5000))
+            m_process.kill();
+    }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/").arg(m_port); }
+
+private:
+    QProcess m_process;
+    quint16 m_port = 0;
+};
 } // namespace
 
 class TestErasE2E : public QObject
@@ -112,6 +152,70 @@ private slots:
         // per grant), none when it opened a session of its own.
         QCOMPARE(allowed, era == u"modern" ? 2 : 3);
         QCOMPARE(refused, era == u"modern" ? 3 : 2);
+    }
+
+    void aServerOfTheStatelessEraOnly_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<QString>("era");
+        QTest::newRow("stateless client") << "modern"
+                                          << "modern";
+        QTest::newRow("session-era client") << "legacy"
+                                            << "legacy";
+    }
+    void aServerOfTheStatelessEraOnly()
+    {
+        QFETCH(QString, mode);
+        QFETCH(QString, era);
+        ModernServer server;
+        QVERIFY(server.start());
+        const QString admin = scratch(QStringLiteral("modern-admin.json"));
+        ProxyProcess proxy;
+        QVERIFY2(proxy.start({QStringLiteral("--upstream"), server.url()},
+                             {QStringLiteral("--admin-file"), admin},
+                             E2eDir + QStringLiteral("/policy-eras.json")),
+                 qPrintable(proxy.log()));
+        const QJsonObject run = client2(QStringLiteral("basic"), proxy, mode);
+        QVERIFY2(!run.contains(u"failed"), QJsonDocument(run).toJson().constData());
+        QCOMPARE(run[u"era"].toString(), era);
+        QCOMPARE(run[u"tools"].toVariant().toStringList(),
+                 (QStringList{QStringLiteral("deploy"), QStringLiteral("echo"), QStringLiteral("get-sum"),
+                              QStringLiteral("get-tiny-image")})); // get-env hidden
+        QCOMPARE(run[u"echo"][u"result"][u"content"][0][u"text"].toString(),
+                 QStringLiteral("Echo: hello from SDK 2"));
+        QCOMPARE(run[u"denied"][u"result"][u"content"][0][u"text"].toString(),
+                 QStringLiteral("Denied by policy: Images are not allowed in this test."));
+        QCOMPARE(run[u"hidden"][u"error"][u"code"].toInt(), -32602);
+        QVERIFY(proxy.waitForLog(QRegularExpression(QStringLiteral("speaks MCP 2026-07-28 \\(stateless\\)")),
+                                 5000));
+
+        // "deploy" needs a person (policy) and then the user's confirmation (the server's input request):
+        // the person is asked once, the client is asked once, and the call runs once.
+        QProcess client;
+        client.setWorkingDirectory(E2eDir);
+        client.start(Node, {E2eDir + QStringLiteral("/client2.mjs"), QStringLiteral("deploy"),
+                            QStringLiteral("--http"), proxy.url(), QStringLiteral("--token"),
+                            ProxyProcess::token(), QStringLiteral("--mode"), mode});
+        const QRegularExpression needed(QStringLiteral("approval (\\w+) needed: default deploy"));
+        QVERIFY(proxy.waitForLog(needed, 30'000));
+        QCOMPARE(runGatehouse({QStringLiteral("approvals"), QStringLiteral("approve"),
+                               needed.match(proxy.log()).captured(1), QStringLiteral("--admin-file"), admin})
+                     .exitCode,
+                 0);
+        QTRY_VERIFY_WITH_TIMEOUT(client.state() == QProcess::NotRunning, 30'000);
+        const QJsonObject deployed =
+            QJsonDocument::fromJson(client.readAllStandardOutput().trimmed()).object();
+        QCOMPARE(deployed[u"deploy"][u"result"][u"content"][0][u"text"].toString(),
+                 QStringLiteral("deployed to staging"));
+        QCOMPARE(deployed[u"asked"].toVariant().toStringList(),
+                 QStringList{QStringLiteral("Deploy to staging?")});
+        QTest::qWait(300);
+        QCOMPARE(
+            proxy.log().count(QRegularExpression(QStringLiteral("approval \\w+ needed: default deploy"))), 1);
+        // Decided once (held for the person, then allowed): the retry with the answer was not a new call.
+        QCOMPARE(proxy.log().count(QRegularExpression(QStringLiteral(" default deploy needs-approval "))), 1);
+        QCOMPARE(proxy.log().count(QRegularExpression(QStringLiteral("approval \\w+ allowed by admin-api"))),
+                 1);
     }
 
     void approvalsProgressAndCancellationForStatelessClients()

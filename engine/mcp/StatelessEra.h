@@ -1,0 +1,32 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QPair>
+#include <QString>
+
+namespace gatehouse::stateless {
+
+// Wire facts of the stateless era (MCP 2026-07-28) that both sides of the proxy need.
+inline constexpr char Version[] = "2026-07-28";
+inline const QString MetaPrefix = QStringLiteral("io.modelcontextprotocol/");
+
+// Errors only a server of this era sends: a 4xx carrying one of them means "speak 2026-07-28 to me".
+bool isEraError(int code); // -32020 header mismatch, -32021 missing capability, -32022 unsupported version
+
+// A request as this era sends it: params._meta with the protocol version, the client's capabilities and
+// its identity.
+QJsonObject withEraMeta(QJsonObject request, const QJsonObject& clientCapabilities,
+                        const QJsonObject& clientInfo);
+// The headers that must accompany it on HTTP: MCP-Protocol-Version, Mcp-Method, and Mcp-Name for
+// tools/call, prompts/get (the name) and resources/read (the uri).
+QList<QPair<QByteArray, QByteArray>> headersFor(const QJsonObject& request);
+// A header value: plain when it is safe ASCII, else =?base64?…?= around its UTF-8.
+QByteArray encodeHeaderValue(const QString& value);
+
+// What a session-era client expects from initialize, made from a server/discover result.
+QJsonObject initializeResultFrom(const QJsonObject& discover, const QString& clientVersion);
+
+} // namespace gatehouse::stateless
