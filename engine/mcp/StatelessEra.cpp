@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StatelessEra.h"
 
+#include <QJsonArray>
+
 namespace gatehouse::stateless {
 
 bool isEraError(int code)
@@ -42,6 +44,51 @@ QList<QPair<QByteArray, QByteArray>> headersFor(const QJsonObject& request)
         headers.append({"Mcp-Name", encodeHeaderValue(params.value(QStringLiteral("name")).toString())});
     else if (method == u"resources/read")
         headers.append({"Mcp-Name", encodeHeaderValue(params.value(QStringLiteral("uri")).toString())});
+    return headers;
+}
+
+void collectParamHeaders(const QJsonObject& listToolsResult, ParamHeaders* into)
+{
+    for (const QJsonValue& t : listToolsResult.value(QStringLiteral("tools")).toArray()) {
+        const QJsonObject tool = t.toObject();
+        QList<QPair<QString, QByteArray>> mirrored;
+        const QJsonObject properties =
+            tool.value(QStringLiteral("inputSchema"))[QStringLiteral("properties")].toObject();
+        for (auto p = properties.begin(); p != properties.end(); ++p) {
+            const QJsonObject schema = p.value().toObject();
+            const QString header = schema.value(QStringLiteral("x-mcp-header")).toString();
+            const QString type = schema.value(QStringLiteral("type")).toString();
+            if (!header.isEmpty() && (type == u"string" || type == u"integer" || type == u"boolean"))
+                mirrored.append({p.key(), header.toLatin1()});
+        }
+        const QString name = tool.value(QStringLiteral("name")).toString();
+        if (mirrored.isEmpty())
+            into->remove(name);
+        else
+            into->insert(name, mirrored);
+    }
+}
+
+QList<QPair<QByteArray, QByteArray>> paramHeadersFor(const QJsonObject& request, const ParamHeaders& known)
+{
+    QList<QPair<QByteArray, QByteArray>> headers;
+    if (request.value(QStringLiteral("method")).toString() != u"tools/call")
+        return headers;
+    const QJsonObject params = request.value(QStringLiteral("params")).toObject();
+    const QJsonObject arguments = params.value(QStringLiteral("arguments")).toObject();
+    for (const auto& [argument, header] : known.value(params.value(QStringLiteral("name")).toString())) {
+        const QJsonValue v = arguments.value(argument);
+        QString text;
+        if (v.isString())
+            text = v.toString();
+        else if (v.isBool())
+            text = v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+        else if (v.isDouble())
+            text = QString::number(v.toInteger());
+        else
+            continue; // absent or null: no header
+        headers.append({"Mcp-Param-" + header, encodeHeaderValue(text)});
+    }
     return headers;
 }
 

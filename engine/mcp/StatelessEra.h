@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QHash>
 #include <QJsonObject>
 #include <QList>
 #include <QPair>
@@ -23,6 +24,12 @@ QJsonObject withEraMeta(QJsonObject request, const QJsonObject& clientCapabiliti
 // The headers that must accompany it on HTTP: MCP-Protocol-Version, Mcp-Method, and Mcp-Name for
 // tools/call, prompts/get (the name) and resources/read (the uri).
 QList<QPair<QByteArray, QByteArray>> headersFor(const QJsonObject& request);
+// Arguments a server wants mirrored in Mcp-Param-{Name} headers, from its tools/list result: per tool,
+// the argument (a top-level property marked "x-mcp-header": "Name") and the header name.
+using ParamHeaders = QHash<QString, QList<QPair<QString, QByteArray>>>;
+void collectParamHeaders(const QJsonObject& listToolsResult, ParamHeaders* into);
+// The Mcp-Param-* headers of a tools/call: values present and not null, as text.
+QList<QPair<QByteArray, QByteArray>> paramHeadersFor(const QJsonObject& request, const ParamHeaders& known);
 // A header value: plain when it is safe ASCII, else =?base64?…?= around its UTF-8.
 QByteArray encodeHeaderValue(const QString& value);
 

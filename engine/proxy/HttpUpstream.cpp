@@ -122,7 +122,8 @@ void HttpUpstream::post(const QJsonObject& message)
     const QUrl url = m_mode == Mode::Legacy ? m_legacyPostUrl : m_endpoint.url;
     QNetworkRequest request = makeRequest(url, true);
     if (m_mode == Mode::Stateless)
-        for (const auto& [name, value] : stateless::headersFor(message))
+        for (const auto& [name, value] :
+             stateless::headersFor(message) + stateless::paramHeadersFor(message, m_paramHeaders))
             request.setRawHeader(name, value);
     QNetworkReply* reply = m_nam.post(request, jsonrpc::encode(message));
     PostState state;
@@ -447,6 +448,8 @@ bool HttpUpstream::consumeStateless(const QJsonObject& message, const QJsonObjec
     if (request.isEmpty())
         request = sent;
     const QJsonObject result = message.value(QStringLiteral("result")).toObject();
+    if (request.value(QStringLiteral("method")).toString() == u"tools/list")
+        stateless::collectParamHeaders(result, &m_paramHeaders);
     if (result.value(QStringLiteral("resultType")).toString() != u"input_required") {
         if (request == sent)
             return false; // an ordinary answer, on its way

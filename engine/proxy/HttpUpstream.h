@@ -118,6 +118,7 @@ private:
     QHash<QString, InputRound> m_rounds;            // by the client's request id
     QHash<QString, QPair<QString, QString>> m_asks; // our request id → (round, inputRequests key)
     QHash<QString, QJsonObject> m_retries;          // our retry id → the client's request
+    QHash<QString, QList<QPair<QString, QByteArray>>> m_paramHeaders; // Mcp-Param-* per tool, from tools/list
     qint64 m_nextId = 1;
 };
 

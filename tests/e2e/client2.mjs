@@ -46,6 +46,11 @@ const scenarios = {
   async approval(client) {
     return { sum: await call(client, "get-sum", { a: 2, b: 3 }, { timeout: 60000 }) };
   },
+  // "regional" mirrors its region argument in an Mcp-Param-Region header the server checks.
+  async regional(client) {
+    await client.listTools();
+    return { regional: await call(client, "regional", { region: "eu-west" }) };
+  },
   // "deploy" asks the client to confirm (an input-required result, or an elicitation request in the
   // session era); this client confirms.
   async deploy(client) {

@@ -17,6 +17,11 @@ const build = () => {
   s.registerTool("get-env", { description: "The environment" }, async () => text("PATH=…"));
   s.registerTool("get-sum", { description: "Adds", inputSchema: z.object({ a: z.number(), b: z.number() }) },
     async ({ a, b }) => text(`The sum of ${a} and ${b} is ${a + b}.`));
+  // Its region is mirrored in an Mcp-Param-Region header, which this server checks against the body.
+  s.registerTool("regional", {
+    description: "Runs in a region",
+    inputSchema: z.object({ region: z.string().meta({ "x-mcp-header": "Region" }) }),
+  }, async ({ region }) => text(`ran in ${region}`));
   s.registerTool("deploy", { description: "Deploys after the user confirms", inputSchema: z.object({ env: z.string() }) },
     async ({ env }, ctx) => {
       const confirmationSchema = z.object({ confirm: z.boolean() });

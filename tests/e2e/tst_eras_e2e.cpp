@@ -180,7 +180,8 @@ private slots:
         QCOMPARE(run[u"era"].toString(), era);
         QCOMPARE(run[u"tools"].toVariant().toStringList(),
                  (QStringList{QStringLiteral("deploy"), QStringLiteral("echo"), QStringLiteral("get-sum"),
-                              QStringLiteral("get-tiny-image")})); // get-env hidden
+                              QStringLiteral("get-tiny-image"),
+                              QStringLiteral("regional")})); // get-env hidden // get-env hidden
         QCOMPARE(run[u"echo"][u"result"][u"content"][0][u"text"].toString(),
                  QStringLiteral("Echo: hello from SDK 2"));
         QCOMPARE(run[u"denied"][u"result"][u"content"][0][u"text"].toString(),
@@ -188,6 +189,11 @@ private slots:
         QCOMPARE(run[u"hidden"][u"error"][u"code"].toInt(), -32602);
         QVERIFY(proxy.waitForLog(QRegularExpression(QStringLiteral("speaks MCP 2026-07-28 \\(stateless\\)")),
                                  5000));
+
+        // The argument the server wants mirrored in a header is sent as Mcp-Param-Region (it checks).
+        const QJsonObject regional = client2(QStringLiteral("regional"), proxy, mode);
+        QCOMPARE(regional[u"regional"][u"result"][u"content"][0][u"text"].toString(),
+                 QStringLiteral("ran in eu-west"));
 
         // "deploy" needs a person (policy) and then the user's confirmation (the server's input request):
         // the person is asked once, the client is asked once, and the call runs once.
