@@ -3,6 +3,7 @@
 
 #include "ClientSession.h"
 #include "mcp/JsonRpc.h"
+#include "mcp/StatelessEra.h"
 
 #include "json/JsonWriter.h"
 #include <QTimer>
@@ -120,6 +121,7 @@ void Upstream::forward(ClientSession* session, QJsonObject message, ResponseHand
         params.insert(Meta, meta);
         message.insert(Params, params);
     }
+    p.sent = message;
     m_pending.insert(id, std::move(p));
     sendNow(withId(message, id));
 }
@@ -155,6 +157,29 @@ void Upstream::notify(ClientSession*, const QJsonObject& notification)
 void Upstream::respond(ClientSession* session, const QJsonObject& response)
 {
     const QString key = jsonrpc::idKey(response.value(QStringLiteral("id")));
+    if (const auto ask = m_asks.find(key); ask != m_asks.end()) {
+        // An answer to what an input-required result asked: collected for the retry of that call.
+        const auto [call, input] = *ask;
+        m_asks.erase(ask);
+        m_serverRequests.remove(key);
+        const auto round = m_rounds.find(call);
+        if (round == m_rounds.end())
+            return;
+        if (response.contains(QStringLiteral("error"))) {
+            m_rounds.erase(round);
+            finish(call,
+                   jsonrpc::makeError(
+                       call, jsonrpc::InternalError,
+                       QStringLiteral("the client could not answer the server's question: ") +
+                           response.value(QStringLiteral("error"))[QStringLiteral("message")].toString()));
+            return;
+        }
+        round->responses.insert(input, response.value(QStringLiteral("result")));
+        round->waiting.remove(input);
+        if (round->waiting.isEmpty())
+            retryWithInput(call);
+        return;
+    }
     const auto it = m_serverRequests.constFind(key);
     if (it == m_serverRequests.constEnd() || it->session != session)
         return; // not a request of this server to this session: drop rather than misroute
@@ -162,8 +187,20 @@ void Upstream::respond(ClientSession* session, const QJsonObject& response)
     sendNow(response);
 }
 
-void Upstream::sendNow(const QJsonObject& message)
+void Upstream::sendNow(const QJsonObject& original)
 {
+    QJsonObject message = original;
+    if (m_stateless) {
+        const QString method = message.value(Method).toString();
+        // The era has no handshake notification and no roots change notification.
+        if (method == u"notifications/initialized" || method == u"notifications/roots/list_changed")
+            return;
+        if (!method.isEmpty() && message.contains(QStringLiteral("id")) && method != u"server/discover")
+            message = stateless::withEraMeta(
+                message,
+                clientCapabilitiesUnion(m_initParams.value(QStringLiteral("capabilities")).toObject()),
+                m_initParams.value(QStringLiteral("clientInfo")).toObject());
+    }
     const bool isInitialize = message.value(Method).toString() == u"initialize";
     const bool waitForInit = m_transport->isShared() && m_init == InitState::Initializing && !isInitialize &&
                              message.value(Method).toString() != u"notifications/initialized";
@@ -233,6 +270,15 @@ void Upstream::onResponse(const QJsonObject& message)
     if (upstreamId == m_initRequestId && m_initRequestId != 0) {
         m_pending.remove(upstreamId);
         m_initRequestId = 0;
+        const int code = message.value(QStringLiteral("error"))[QStringLiteral("code")].toInt();
+        if (message.contains(QStringLiteral("error")) && m_transport->isShared() && !m_stateless &&
+            stateless::isEraError(code)) {
+            emit logLine(QStringLiteral("%1 speaks MCP %2 (stateless); Gatehouse translates for its clients")
+                             .arg(m_serverName, QLatin1String(stateless::Version)));
+            m_stateless = true;
+            sendInitialize(); // server/discover this time
+            return;
+        }
         if (message.contains(QStringLiteral("error"))) {
             m_init = InitState::None;
             for (const InitWaiter& w : std::exchange(m_initWaiters, {}))
@@ -241,8 +287,12 @@ void Upstream::onResponse(const QJsonObject& message)
             return;
         }
         m_initResult = message.value(QStringLiteral("result")).toObject();
+        if (m_stateless)
+            m_initResult = stateless::initializeResultFrom(
+                m_initResult, m_initParams.value(QStringLiteral("protocolVersion")).toString());
         m_init = InitState::Ready;
-        m_transport->send(jsonrpc::makeNotification(QStringLiteral("notifications/initialized"), {}));
+        if (!m_stateless)
+            m_transport->send(jsonrpc::makeNotification(QStringLiteral("notifications/initialized"), {}));
         for (const InitWaiter& w : std::exchange(m_initWaiters, {}))
             w.handler(jsonrpc::makeResult(w.clientId, m_initResult));
         const QList<QJsonObject> queued = std::exchange(m_queue, {});
@@ -250,7 +300,56 @@ void Upstream::onResponse(const QJsonObject& message)
             sendNow(q);
         return;
     }
+    if (m_stateless && startInputRound(upstreamId, message.value(QStringLiteral("result")).toObject()))
+        return;
     finish(upstreamId, message);
+}
+
+bool Upstream::startInputRound(qint64 upstreamId, const QJsonObject& result)
+{
+    const auto p = m_pending.constFind(upstreamId);
+    if (result.value(QStringLiteral("resultType")).toString() != u"input_required" ||
+        p == m_pending.constEnd() || !p->session)
+        return false;
+    // The server needs something from the client first: asked as the session era asks, with requests.
+    InputRound round;
+    round.requestState = result.value(QStringLiteral("requestState"));
+    const QJsonObject inputs = result.value(QStringLiteral("inputRequests")).toObject();
+    for (auto it = inputs.begin(); it != inputs.end(); ++it)
+        round.waiting.insert(it.key());
+    m_rounds.insert(upstreamId, round);
+    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
+        const QString askId = QStringLiteral("gh-ask-%1").arg(m_nextToken++);
+        m_asks.insert(jsonrpc::idKey(askId), {upstreamId, it.key()});
+        m_serverRequests.insert(jsonrpc::idKey(askId), {p->session, askId});
+        const QJsonObject ask = it.value().toObject();
+        p->session->deliverFromUpstream(
+            jsonrpc::makeRequest(askId, ask.value(Method).toString(), ask.value(Params).toObject()),
+            p->clientId);
+    }
+    if (inputs.isEmpty())
+        retryWithInput(upstreamId);
+    return true;
+}
+
+void Upstream::retryWithInput(qint64 upstreamId)
+{
+    const InputRound round = m_rounds.take(upstreamId);
+    auto p = m_pending.find(upstreamId);
+    if (p == m_pending.end())
+        return;
+    // The same call again, under a new id, with what the client answered.
+    Pending moved = std::move(p.value());
+    m_pending.erase(p);
+    QJsonObject params = moved.sent.value(Params).toObject();
+    params.insert(QStringLiteral("inputResponses"), round.responses);
+    if (!round.requestState.isUndefined())
+        params.insert(QStringLiteral("requestState"), round.requestState);
+    QJsonObject retry = moved.sent;
+    retry.insert(Params, params);
+    const qint64 id = m_nextId++;
+    m_pending.insert(id, std::move(moved));
+    sendNow(withId(retry, id));
 }
 
 void Upstream::finish(qint64 upstreamId, const QJsonObject& response)
@@ -397,7 +496,13 @@ void Upstream::sendInitialize()
     m_pending.insert(m_initRequestId, std::move(p));
     // When the child is not running yet, onTransportReady() sends it.
     if (m_transport->isReady())
-        m_transport->send(jsonrpc::makeRequest(m_initRequestId, QStringLiteral("initialize"), m_initParams));
+        m_transport->send(
+            m_stateless
+                ? stateless::withEraMeta(
+                      jsonrpc::makeRequest(m_initRequestId, QStringLiteral("server/discover"), {}),
+                      clientCapabilitiesUnion(m_initParams.value(QStringLiteral("capabilities")).toObject()),
+                      m_initParams.value(QStringLiteral("clientInfo")).toObject())
+                : jsonrpc::makeRequest(m_initRequestId, QStringLiteral("initialize"), m_initParams));
 }
 
 } // namespace gatehouse

@@ -26,6 +26,11 @@ class ClientSession;
 // the first client's parameters, and later clients get the same InitializeResult; a request the server
 // sends to "the client" goes to the one session with calls in flight, or is refused with -32601 when
 // that cannot be told.
+//
+// A shared (stdio) server of the stateless era (MCP 2026-07-28) is recognised by its -32022 (or -32020,
+// -32021) answer to initialize; it is then asked server/discover instead, every request carries the
+// era's _meta, and an input-required result becomes requests to the session that made the call, whose
+// answers go back in a retry of the same call.
 class Upstream : public QObject
 {
     Q_OBJECT
@@ -72,7 +77,16 @@ private:
         ResponseHandler handler;
         QDeadlineTimer deadline;
         QString progressToken; // upstream spelling, if the request carried one
+        QJsonObject sent;      // as forwarded (stateless era: retried with the client's input)
     };
+    struct InputRound
+    {
+        QJsonObject responses;
+        QSet<QString> waiting;
+        QJsonValue requestState;
+    };
+    bool startInputRound(qint64 upstreamId, const QJsonObject& result);
+    void retryWithInput(qint64 upstreamId);
     struct ProgressRoute
     {
         QPointer<ClientSession> session;
@@ -130,6 +144,9 @@ private:
     };
     QList<InitWaiter> m_initWaiters;
     qint64 m_initRequestId = 0;
+    bool m_stateless = false;                      // the shared server speaks 2026-07-28
+    QHash<qint64, InputRound> m_rounds;            // by the upstream id of the call
+    QHash<QString, QPair<qint64, QString>> m_asks; // idKey of our question → (call, input key)
 };
 
 } // namespace gatehouse

@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // An MCP server of the split SDK 2.x that speaks only the stateless era (2026-07-28; initialize gets
-// -32022), over Streamable HTTP on 127.0.0.1:$PORT. The same tool names as the e2e policy expects of
+// -32022), over Streamable HTTP on 127.0.0.1:$PORT, or over stdio with the argument "stdio". The same tool names as the e2e policy expects of
 // server-everything, plus "deploy", which asks the client to confirm through an input-required result
 // (elicitation), and "slow", which reports progress. Stops when stdin closes.
 import http from "node:http";
 import { acceptedContent, createMcpHandler, inputRequired, McpServer } from "@modelcontextprotocol/server";
 import { toNodeHandler } from "@modelcontextprotocol/node";
+import { serveStdio } from "@modelcontextprotocol/server/stdio";
 import * as z from "zod/v4";
 
 const text = (t) => ({ content: [{ type: "text", text: t }] });
@@ -34,9 +35,13 @@ const build = () => {
     });
   return s;
 };
-const node = toNodeHandler(createMcpHandler(build, { legacy: "reject" }));
-const server = http.createServer((req, res) => void node(req, res));
-server.listen(Number(process.env.PORT), "127.0.0.1", () =>
-  process.stderr.write(`server2 listening on ${server.address().port}\n`));
-process.stdin.on("end", () => process.exit(0));
-process.stdin.resume();
+if (process.argv.includes("stdio")) {
+  serveStdio(build, { legacy: "reject" });
+} else {
+  const node = toNodeHandler(createMcpHandler(build, { legacy: "reject" }));
+  const server = http.createServer((req, res) => void node(req, res));
+  server.listen(Number(process.env.PORT), "127.0.0.1", () =>
+    process.stderr.write(`server2 listening on ${server.address().port}\n`));
+  process.stdin.on("end", () => process.exit(0));
+  process.stdin.resume();
+}

@@ -156,23 +156,32 @@ private slots:
 
     void aServerOfTheStatelessEraOnly_data()
     {
+        QTest::addColumn<QString>("upstream");
         QTest::addColumn<QString>("mode");
         QTest::addColumn<QString>("era");
-        QTest::newRow("stateless client") << "modern"
-                                          << "modern";
-        QTest::newRow("session-era client") << "legacy"
-                                            << "legacy";
+        for (const char* upstream : {"http", "stdio"}) {
+            QTest::addRow("stateless client, %s upstream", upstream) << upstream << "modern"
+                                                                     << "modern";
+            QTest::addRow("session-era client, %s upstream", upstream) << upstream << "legacy"
+                                                                       << "legacy";
+        }
     }
     void aServerOfTheStatelessEraOnly()
     {
+        QFETCH(QString, upstream);
         QFETCH(QString, mode);
         QFETCH(QString, era);
         ModernServer server;
-        QVERIFY(server.start());
+        if (upstream == u"http")
+            QVERIFY(server.start());
         const QString admin = scratch(QStringLiteral("modern-admin.json"));
         ProxyProcess proxy;
-        QVERIFY2(proxy.start({QStringLiteral("--upstream"), server.url()},
-                             {QStringLiteral("--admin-file"), admin},
+        const QStringList target =
+            upstream == u"http"
+                ? QStringList{QStringLiteral("--upstream"), server.url()}
+                : QStringList{QStringLiteral("--"), Node, E2eDir + QStringLiteral("/server2.mjs"),
+                              QStringLiteral("stdio")};
+        QVERIFY2(proxy.start(target, {QStringLiteral("--admin-file"), admin},
                              E2eDir + QStringLiteral("/policy-eras.json")),
                  qPrintable(proxy.log()));
         const QJsonObject run = client2(QStringLiteral("basic"), proxy, mode);
