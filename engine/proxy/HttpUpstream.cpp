@@ -360,27 +360,17 @@ void HttpUpstream::sendStateless(const QJsonObject& message)
         return switchToStateless(message);
     if (method.isEmpty()) {
         // The client answers one of the questions an input-required result asked it.
-        const auto ask = m_asks.find(jsonrpc::idKey(id));
-        if (ask == m_asks.end())
+        const std::optional<InputRounds::Answered> a = m_input.answer(message);
+        if (!a)
             return;
-        const auto [roundKey, inputKey] = *ask;
-        m_asks.erase(ask);
-        const auto round = m_rounds.find(roundKey);
-        if (round == m_rounds.end())
-            return;
-        if (message.contains(QStringLiteral("error"))) {
-            const QJsonValue clientId = round->request.value(QStringLiteral("id"));
-            m_rounds.erase(round);
-            emit messageReceived(jsonrpc::makeError(
-                clientId,
-                message.value(QStringLiteral("error"))[QStringLiteral("code")].toInt(jsonrpc::InternalError),
-                message.value(QStringLiteral("error"))[QStringLiteral("message")].toString()));
-            return;
+        if (!a->error.isEmpty()) {
+            const QJsonObject request = m_roundRequests.take(a->call);
+            emit messageReceived(jsonrpc::makeError(request.value(QStringLiteral("id")),
+                                                    a->error.value(QStringLiteral("code")).toInt(),
+                                                    a->error.value(QStringLiteral("message")).toString()));
+        } else if (a->complete) {
+            retry(a->call);
         }
-        round->responses.insert(inputKey, message.value(QStringLiteral("result")));
-        round->waiting.remove(inputKey);
-        if (round->waiting.isEmpty())
-            retry(roundKey);
         return;
     }
     if (id.isUndefined()) {
@@ -388,7 +378,8 @@ void HttpUpstream::sendStateless(const QJsonObject& message)
         if (method == u"notifications/cancelled") {
             const QString key =
                 jsonrpc::idKey(message.value(QStringLiteral("params"))[QStringLiteral("requestId")]);
-            m_rounds.remove(key);
+            m_input.forget(key);
+            m_roundRequests.remove(key);
             for (auto it = m_posts.begin(); it != m_posts.end(); ++it) {
                 const QString sentKey = jsonrpc::idKey(it->sent.value(QStringLiteral("id")));
                 const QJsonObject original = m_retries.value(it->sent.value(QStringLiteral("id")).toString());
@@ -459,37 +450,24 @@ bool HttpUpstream::consumeStateless(const QJsonObject& message, const QJsonObjec
         return true;
     }
     // The server needs something from the client first: ask it, in its era's way (requests to it).
-    const QString roundKey = jsonrpc::idKey(request.value(QStringLiteral("id")));
-    InputRound round;
-    round.request = request;
-    round.requestState = result.value(QStringLiteral("requestState"));
-    const QJsonObject inputs = result.value(QStringLiteral("inputRequests")).toObject();
-    for (auto it = inputs.begin(); it != inputs.end(); ++it)
-        round.waiting.insert(it.key());
-    m_rounds.insert(roundKey, round);
-    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
-        const QString askId = QStringLiteral("gh-ask-%1").arg(m_nextId++);
-        m_asks.insert(jsonrpc::idKey(askId), {roundKey, it.key()});
-        const QJsonObject ask = it.value().toObject();
-        emit messageReceived(jsonrpc::makeRequest(askId, ask.value(QStringLiteral("method")).toString(),
-                                                  ask.value(QStringLiteral("params")).toObject()));
-    }
-    if (inputs.isEmpty())
-        retry(roundKey); // only state to carry back
+    const QString call = jsonrpc::idKey(request.value(QStringLiteral("id")));
+    m_roundRequests.insert(call, request);
+    const QList<QJsonObject> asks = m_input.start(call, result);
+    for (const QJsonObject& ask : asks)
+        emit messageReceived(ask);
+    if (asks.isEmpty())
+        retry(call); // only state to carry back
     return true;
 }
 
-void HttpUpstream::retry(const QString& roundKey)
+void HttpUpstream::retry(const QString& call)
 {
-    const InputRound round = m_rounds.take(roundKey);
-    QJsonObject request = round.request;
-    QJsonObject params = request.value(QStringLiteral("params")).toObject();
-    params.insert(QStringLiteral("inputResponses"), round.responses);
-    if (!round.requestState.isUndefined())
-        params.insert(QStringLiteral("requestState"), round.requestState);
-    request.insert(QStringLiteral("params"), params);
+    const QJsonObject original = m_roundRequests.take(call);
+    QJsonObject request = original;
+    request.insert(QStringLiteral("params"),
+                   m_input.retryParams(call, original.value(QStringLiteral("params")).toObject()));
     const QString retryId = QStringLiteral("gh-retry-%1").arg(m_nextId++);
-    m_retries.insert(retryId, round.request);
+    m_retries.insert(retryId, original);
     request.insert(QStringLiteral("id"), retryId);
     post(stateless::withEraMeta(request, m_clientCapabilities, m_clientInfo));
 }

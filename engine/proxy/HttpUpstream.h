@@ -2,6 +2,7 @@
 #pragma once
 
 #include "UpstreamTransport.h"
+#include "mcp/InputRounds.h"
 #include "mcp/SseParser.h"
 
 #include <QHash>
@@ -78,13 +79,6 @@ private:
                           const QJsonObject& sent); // true: it stays with Gatehouse
     void retry(const QString& round);
     void listen();
-    struct InputRound
-    {
-        QJsonObject request; // as the client sent it
-        QJsonObject responses;
-        QSet<QString> waiting; // keys of inputRequests not answered yet
-        QJsonValue requestState;
-    };
 
     Endpoint m_endpoint;
     QNetworkAccessManager m_nam;
@@ -115,9 +109,9 @@ private:
     QString m_clientVersion;
     QJsonValue m_statelessInitId; // the client's initialize, answered from server/discover
     QJsonObject m_discovered;
-    QHash<QString, InputRound> m_rounds;            // by the client's request id
-    QHash<QString, QPair<QString, QString>> m_asks; // our request id → (round, inputRequests key)
-    QHash<QString, QJsonObject> m_retries;          // our retry id → the client's request
+    InputRounds m_input;                         // input-required results put to the client
+    QHash<QString, QJsonObject> m_roundRequests; // the client's request of each such round
+    QHash<QString, QJsonObject> m_retries;       // our retry id → the client's request
     QHash<QString, QList<QPair<QString, QByteArray>>> m_paramHeaders; // Mcp-Param-* per tool, from tools/list
     qint64 m_nextId = 1;
 };

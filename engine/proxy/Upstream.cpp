@@ -157,26 +157,14 @@ void Upstream::notify(ClientSession*, const QJsonObject& notification)
 void Upstream::respond(ClientSession* session, const QJsonObject& response)
 {
     const QString key = jsonrpc::idKey(response.value(QStringLiteral("id")));
-    if (const auto ask = m_asks.find(key); ask != m_asks.end()) {
+    if (const std::optional<InputRounds::Answered> a = m_input.answer(response)) {
         // An answer to what an input-required result asked: collected for the retry of that call.
-        const auto [call, input] = *ask;
-        m_asks.erase(ask);
         m_serverRequests.remove(key);
-        const auto round = m_rounds.find(call);
-        if (round == m_rounds.end())
-            return;
-        if (response.contains(QStringLiteral("error"))) {
-            m_rounds.erase(round);
-            finish(call,
-                   jsonrpc::makeError(
-                       call, jsonrpc::InternalError,
-                       QStringLiteral("the client could not answer the server's question: ") +
-                           response.value(QStringLiteral("error"))[QStringLiteral("message")].toString()));
-            return;
-        }
-        round->responses.insert(input, response.value(QStringLiteral("result")));
-        round->waiting.remove(input);
-        if (round->waiting.isEmpty())
+        const qint64 call = a->call.toLongLong();
+        if (!a->error.isEmpty())
+            finish(call, jsonrpc::makeError(call, a->error.value(QStringLiteral("code")).toInt(),
+                                            a->error.value(QStringLiteral("message")).toString()));
+        else if (a->complete)
             retryWithInput(call);
         return;
     }
@@ -312,41 +300,30 @@ bool Upstream::startInputRound(qint64 upstreamId, const QJsonObject& result)
         p == m_pending.constEnd() || !p->session)
         return false;
     // The server needs something from the client first: asked as the session era asks, with requests.
-    InputRound round;
-    round.requestState = result.value(QStringLiteral("requestState"));
-    const QJsonObject inputs = result.value(QStringLiteral("inputRequests")).toObject();
-    for (auto it = inputs.begin(); it != inputs.end(); ++it)
-        round.waiting.insert(it.key());
-    m_rounds.insert(upstreamId, round);
-    for (auto it = inputs.begin(); it != inputs.end(); ++it) {
-        const QString askId = QStringLiteral("gh-ask-%1").arg(m_nextToken++);
-        m_asks.insert(jsonrpc::idKey(askId), {upstreamId, it.key()});
-        m_serverRequests.insert(jsonrpc::idKey(askId), {p->session, askId});
-        const QJsonObject ask = it.value().toObject();
-        p->session->deliverFromUpstream(
-            jsonrpc::makeRequest(askId, ask.value(Method).toString(), ask.value(Params).toObject()),
-            p->clientId);
+    const QList<QJsonObject> asks = m_input.start(QString::number(upstreamId), result);
+    for (const QJsonObject& ask : asks) {
+        m_serverRequests.insert(jsonrpc::idKey(ask.value(QStringLiteral("id"))),
+                                {p->session, ask.value(QStringLiteral("id"))});
+        p->session->deliverFromUpstream(ask, p->clientId);
     }
-    if (inputs.isEmpty())
+    if (asks.isEmpty())
         retryWithInput(upstreamId);
     return true;
 }
 
 void Upstream::retryWithInput(qint64 upstreamId)
 {
-    const InputRound round = m_rounds.take(upstreamId);
     auto p = m_pending.find(upstreamId);
-    if (p == m_pending.end())
+    if (p == m_pending.end()) {
+        m_input.forget(QString::number(upstreamId));
         return;
+    }
     // The same call again, under a new id, with what the client answered.
     Pending moved = std::move(p.value());
     m_pending.erase(p);
-    QJsonObject params = moved.sent.value(Params).toObject();
-    params.insert(QStringLiteral("inputResponses"), round.responses);
-    if (!round.requestState.isUndefined())
-        params.insert(QStringLiteral("requestState"), round.requestState);
     QJsonObject retry = moved.sent;
-    retry.insert(Params, params);
+    retry.insert(Params,
+                 m_input.retryParams(QString::number(upstreamId), moved.sent.value(Params).toObject()));
     const qint64 id = m_nextId++;
     m_pending.insert(id, std::move(moved));
     sendNow(withId(retry, id));

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "UpstreamTransport.h"
+#include "mcp/InputRounds.h"
 
 #include <QDeadlineTimer>
 #include <QHash>
@@ -79,12 +80,6 @@ private:
         QString progressToken; // upstream spelling, if the request carried one
         QJsonObject sent;      // as forwarded (stateless era: retried with the client's input)
     };
-    struct InputRound
-    {
-        QJsonObject responses;
-        QSet<QString> waiting;
-        QJsonValue requestState;
-    };
     bool startInputRound(qint64 upstreamId, const QJsonObject& result);
     void retryWithInput(qint64 upstreamId);
     struct ProgressRoute
@@ -144,9 +139,8 @@ private:
     };
     QList<InitWaiter> m_initWaiters;
     qint64 m_initRequestId = 0;
-    bool m_stateless = false;                      // the shared server speaks 2026-07-28
-    QHash<qint64, InputRound> m_rounds;            // by the upstream id of the call
-    QHash<QString, QPair<qint64, QString>> m_asks; // idKey of our question → (call, input key)
+    bool m_stateless = false; // the shared server speaks 2026-07-28
+    InputRounds m_input;      // input-required results put to the calling session (stateless era)
 };
 
 } // namespace gatehouse

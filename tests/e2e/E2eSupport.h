@@ -64,26 +64,45 @@ inline QStringList stdioUpstream()
     return {QStringLiteral("--"), Node, everything(), QStringLiteral("stdio")};
 }
 
-// server-everything as an HTTP server ("streamableHttp" or the legacy "sse"), bound to 127.0.0.1.
-class EverythingServer
+// A Node.js server of the tests on a free port of 127.0.0.1, given to it as PORT: server-everything over
+// HTTP, or one of this folder's scripts. Scripts of ours stop when their stdin closes; anything still
+// running when the test ends is killed.
+class NodeServer
 {
 public:
-    bool start(const QString& transport)
+    NodeServer() = default;
+    NodeServer(const NodeServer&) = delete;
+    NodeServer& operator=(const NodeServer&) = delete;
+    ~NodeServer()
+    {
+        if (m_process.state() == QProcess::NotRunning)
+            return;
+        m_process.closeWriteChannel();
+        if (!m_process.waitForFinished(m_graceMs))
+            m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+
+    bool start(const QStringList& arguments, const QList<QPair<QString, QString>>& environment = {},
+               int graceMs = 3000)
     {
         QTcpServer probe;
         if (!probe.listen(QHostAddress::LocalHost, 0))
             return false;
         m_port = probe.serverPort();
         probe.close();
+        m_graceMs = graceMs;
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("PORT"), QString::number(m_port));
+        for (const auto& [name, value] : environment)
+            env.insert(name, value);
         m_process.setProcessEnvironment(env);
+        m_process.setWorkingDirectory(E2eDir);
         m_process.setProcessChannelMode(QProcess::MergedChannels);
-        m_process.start(Node, {QStringLiteral("--require"), E2eDir + QStringLiteral("/bind-loopback.cjs"),
-                               everything(), transport});
+        m_process.start(Node, arguments);
         QElapsedTimer t;
         t.start();
-        while (t.elapsed() < 20'000) {
+        while (t.elapsed() < 20'000 && m_process.state() != QProcess::NotRunning) {
             QTcpSocket s;
             s.connectToHost(QHostAddress::LocalHost, m_port);
             if (s.waitForConnected(200))
@@ -92,19 +111,31 @@ public:
         }
         return false;
     }
-    ~EverythingServer()
-    {
-        m_process.kill();
-        m_process.waitForFinished(5000);
-    }
     QString url(const char* path) const
     {
         return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(QLatin1String(path));
     }
+    quint16 port() const { return m_port; }
+    // What it printed (stdout and stderr), read so far.
+    QByteArray output() { return m_output += m_process.readAll(); }
 
 private:
     QProcess m_process;
+    QByteArray m_output;
     quint16 m_port = 0;
+    int m_graceMs = 3000;
+};
+
+// server-everything as an HTTP server ("streamableHttp" or the legacy "sse"), bound to 127.0.0.1.
+class EverythingServer : public NodeServer
+{
+public:
+    bool start(const QString& transport)
+    {
+        return NodeServer::start({QStringLiteral("--require"), E2eDir + QStringLiteral("/bind-loopback.cjs"),
+                                  everything(), transport},
+                                 {}, 0);
+    }
 };
 
 // `gatehouse serve` over HTTP in front of an upstream server.

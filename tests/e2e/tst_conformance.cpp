@@ -100,8 +100,10 @@ void TestConformance::scenario_data()
 void TestConformance::scenario()
 {
     QFETCH(QString, name);
-    QVERIFY2(m_stdio.value(name), qPrintable(QStringLiteral("passes directly, fails through Gatehouse with a stdio "
-                                                             "upstream; its log:\n") + m_viaStdio->log().right(3000)));
+    QVERIFY2(m_stdio.value(name),
+             qPrintable(QStringLiteral("passes directly, fails through Gatehouse with a stdio "
+                                       "upstream; its log:\n") +
+                        m_viaStdio->log().right(3000)));
     QVERIFY2(m_http.value(name), "passes directly, fails through Gatehouse with a Streamable HTTP upstream");
 }
 

@@ -22,45 +22,6 @@ QByteArray statelessPost(quint16 port, const QByteArray& body, const QByteArray&
            ProxyProcess::token().toUtf8() + "\r\n" + headers +
            "Content-Length: " + QByteArray::number(body.size()) + "\r\n\r\n" + body;
 }
-// server2.mjs: an SDK 2.x server of the stateless era only, on a free port of 127.0.0.1.
-class ModernServer
-{
-public:
-    bool start()
-    {
-        QTcpServer probe;
-        if (!probe.listen(QHostAddress::LocalHost, 0))
-            return false;
-        m_port = probe.serverPort();
-        probe.close();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PORT"), QString::number(m_port));
-        m_process.setProcessEnvironment(env);
-        m_process.setWorkingDirectory(E2eDir);
-        m_process.start(Node, {E2eDir + QStringLiteral("/server2.mjs")});
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 20'000) {
-            QTcpSocket s;
-            s.connectToHost(QHostAddress::LocalHost, m_port);
-            if (s.waitForConnected(200))
-                return true;
-            QTest::qWait(100);
-        }
-        return false;
-    }
-    ~ModernServer()
-    {
-        m_process.closeWriteChannel(); // it stops when stdin closes
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
-    }
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1/").arg(m_port); }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-};
 } // namespace
 
 class TestErasE2E : public QObject
@@ -171,14 +132,15 @@ private slots:
         QFETCH(QString, upstream);
         QFETCH(QString, mode);
         QFETCH(QString, era);
-        ModernServer server;
+        // server2.mjs: an SDK 2.x server of the stateless era only.
+        NodeServer server;
         if (upstream == u"http")
-            QVERIFY(server.start());
+            QVERIFY(server.start({E2eDir + QStringLiteral("/server2.mjs")}));
         const QString admin = scratch(QStringLiteral("modern-admin.json"));
         ProxyProcess proxy;
         const QStringList target =
             upstream == u"http"
-                ? QStringList{QStringLiteral("--upstream"), server.url()}
+                ? QStringList{QStringLiteral("--upstream"), server.url("/")}
                 : QStringList{QStringLiteral("--"), Node, E2eDir + QStringLiteral("/server2.mjs"),
                               QStringLiteral("stdio")};
         QVERIFY2(proxy.start(target, {QStringLiteral("--admin-file"), admin},

@@ -9,49 +9,6 @@ using namespace e2e;
 namespace {
 const QString Key = QStringLiteral("sk-e2e-7f3a9c1d5b2e8f4a");
 
-// keyed-server.mjs on a free port of 127.0.0.1.
-class KeyedServer
-{
-public:
-    bool start()
-    {
-        QTcpServer probe;
-        if (!probe.listen(QHostAddress::LocalHost, 0))
-            return false;
-        m_port = probe.serverPort();
-        probe.close();
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("PORT"), QString::number(m_port));
-        env.insert(QStringLiteral("KEYED_SERVER_KEY"), Key);
-        m_process.setProcessEnvironment(env);
-        m_process.setWorkingDirectory(E2eDir);
-        m_process.start(Node, {E2eDir + QStringLiteral("/keyed-server.mjs")});
-        QElapsedTimer t;
-        t.start();
-        while (t.elapsed() < 20'000) {
-            QTcpSocket s;
-            s.connectToHost(QHostAddress::LocalHost, m_port);
-            if (s.waitForConnected(200))
-                return true;
-            QTest::qWait(100);
-        }
-        return false;
-    }
-    ~KeyedServer()
-    {
-        m_process.closeWriteChannel(); // it stops when stdin closes
-        if (!m_process.waitForFinished(5000))
-            m_process.kill();
-    }
-    QString url() const { return QStringLiteral("http://127.0.0.1:%1/mcp").arg(m_port); }
-    QByteArray log() { return m_log += m_process.readAllStandardError(); }
-
-private:
-    QProcess m_process;
-    quint16 m_port = 0;
-    QByteArray m_log;
-};
-
 // An environment with no keychain to ask (no session bus, unless kept) and, if given, the secret.
 QProcessEnvironment environment(const QString& secretValue = {}, bool keepKeychain = false)
 {
@@ -91,15 +48,19 @@ class TestSecretsE2E : public QObject
 {
     Q_OBJECT
 private slots:
-    void initTestCase() { QVERIFY(m_server.start()); }
+    void initTestCase()
+    {
+        QVERIFY(m_server.start({E2eDir + QStringLiteral("/keyed-server.mjs")},
+                               {{QStringLiteral("KEYED_SERVER_KEY"), Key}}));
+    }
 
     void headerSecretReachesTheServerAndNothingElse()
     {
         const QString audit = scratch(QStringLiteral("secrets-audit.sqlite"));
         ProxyProcess proxy;
         proxy.process().setProcessEnvironment(environment(Key));
-        QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url(), QStringLiteral("--header-secret"),
-                              QStringLiteral("X-Api-Key: keyed-key")},
+        QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url("/mcp"),
+                              QStringLiteral("--header-secret"), QStringLiteral("X-Api-Key: keyed-key")},
                              {QStringLiteral("--audit"), audit, QStringLiteral("--audit-arguments")},
                              E2eDir + QStringLiteral("/policy-allow-all.json")),
                  qPrintable(proxy.log()));
@@ -107,7 +68,7 @@ private slots:
         QVERIFY2(proxy.log().contains(
                      QStringLiteral("header X-Api-Key from secret \"keyed-key\" in the environment")),
                  qPrintable(proxy.log()));
-        QTRY_VERIFY(m_server.log().contains("with key sha256:"));
+        QTRY_VERIFY(m_server.output().contains("with key sha256:"));
         proxy.process().terminate();
         QVERIFY(proxy.process().waitForFinished(10'000));
         QVERIFY(!proxy.log().contains(Key));
@@ -129,7 +90,7 @@ private slots:
                 {QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("127.0.0.1:0"),
                  QStringLiteral("--audit"), scratch(QStringLiteral("audit.sqlite")),
                  QStringLiteral("--admin-file"), scratch(QStringLiteral("admin.json")),
-                 QStringLiteral("--upstream"), m_server.url(), QStringLiteral("--header-secret"),
+                 QStringLiteral("--upstream"), m_server.url("/mcp"), QStringLiteral("--header-secret"),
                  QStringLiteral("X-Api-Key: keyed-key")});
         QVERIFY(p.waitForFinished(20'000));
         QCOMPARE(p.exitCode(), 1);
@@ -147,7 +108,7 @@ private slots:
     {
         ProxyProcess proxy;
         proxy.process().setProcessEnvironment(environment());
-        QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url(), QStringLiteral("--header"),
+        QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url("/mcp"), QStringLiteral("--header"),
                               QStringLiteral("X-Api-Key: ") + Key},
                              {}, E2eDir + QStringLiteral("/policy-allow-all.json")),
                  qPrintable(proxy.log()));
@@ -175,7 +136,7 @@ private slots:
         {
             ProxyProcess proxy;
             proxy.process().setProcessEnvironment(environment({}, true));
-            QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url(),
+            QVERIFY2(proxy.start({QStringLiteral("--upstream"), m_server.url("/mcp"),
                                   QStringLiteral("--header-secret"), QStringLiteral("X-Api-Key: keyed-key")},
                                  {}, E2eDir + QStringLiteral("/policy-allow-all.json")),
                      qPrintable(proxy.log()));
@@ -212,7 +173,7 @@ private slots:
             f.write(
                 QStringLiteral("{\"version\": \"1\", \"servers\": {\"keyed\": {\"url\": \"%1\", \"headers\": "
                                "{\"X-Api-Key\": {\"secret\": \"keyed-key\"}}, \"policy\": \"%2\"}}}")
-                    .arg(m_server.url(), E2eDir + QStringLiteral("/policy-allow-all.json"))
+                    .arg(m_server.url("/mcp"), E2eDir + QStringLiteral("/policy-allow-all.json"))
                     .toUtf8());
         }
         const CommandRun grant = runGatehouse({QStringLiteral("grants"), QStringLiteral("add"),
@@ -254,7 +215,7 @@ private slots:
     }
 
 private:
-    KeyedServer m_server;
+    NodeServer m_server; // keyed-server.mjs: wants X-Api-Key
 };
 
 QTEST_GUILESS_MAIN(TestSecretsE2E)
