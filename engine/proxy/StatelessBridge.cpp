@@ -6,6 +6,7 @@
 #include "UpstreamServer.h"
 #include "http/BearerToken.h"
 #include "mcp/JsonRpc.h"
+#include "mcp/StatelessEra.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -13,7 +14,7 @@
 namespace gatehouse {
 
 namespace {
-const QString MetaPrefix = QStringLiteral("io.modelcontextprotocol/");
+using stateless::MetaPrefix;
 const QString InitId = QStringLiteral("gh-sl-init");
 
 // This era's _meta keys mean nothing to a session-era server: they stay with Gatehouse.
@@ -53,7 +54,7 @@ StatelessBridge::~StatelessBridge()
 
 QString StatelessBridge::protocolVersion()
 {
-    return QStringLiteral("2026-07-28");
+    return QString::fromLatin1(stateless::Version);
 }
 
 QStringList StatelessBridge::supportedVersions()
