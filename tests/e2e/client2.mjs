@@ -36,7 +36,7 @@ const scenarios = {
     const hidden = await call(client, "get-env", {});
     return { tools, echo, denied, hidden };
   },
-  // Ten echoes in a row: the policy's limit of 3 a minute bites whatever the era.
+  // Five echoes in a row: the policy's limit of 3 bites whatever the era.
   async limited(client) {
     const results = [];
     for (let i = 0; i < 5; i++) results.push(await call(client, "echo", { message: `n${i}` }));

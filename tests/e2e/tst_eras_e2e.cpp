@@ -99,7 +99,7 @@ private slots:
         QVERIFY(proxy.waitForLog(
             QRegularExpression(QStringLiteral("get-tiny-image denied /tools/get-tiny-image/action")), 5000));
 
-        // A limit of 3 a minute for the session: for a stateless client, Gatehouse's one session per grant.
+        // A limit of 3 a day for the session (a day, so that no window ends mid-test): for a stateless client, Gatehouse's one session per grant.
         const QJsonObject limited = client2(QStringLiteral("limited"), proxy, mode);
         int allowed = 0;
         int refused = 0;
