@@ -243,20 +243,8 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
     StatelessBridge* bridge = bridgeFor(server, grant);
     QPointer<HttpConnection> stream(connection);
     const QString handle = bridge->handle(message, [stream](const QJsonObject& out, bool final) {
-        if (!stream)
-            return;
-        if (!stream->isStreaming()) {
-            if (final) {
-                stream->respond(200, HttpHeaders().add("Content-Type", "application/json"),
-                                jsonrpc::encode(out));
-                return;
-            }
-            stream->beginStream(
-                200, HttpHeaders().add("Content-Type", "text/event-stream").add("Cache-Control", "no-cache"));
-        }
-        writeEvent(stream, out);
-        if (final)
-            stream->endStream();
+        if (stream)
+            answer(stream, QByteArray(), out, final); // no session in this era
     });
     QPointer<StatelessBridge> owner(bridge);
     connect(connection, &HttpConnection::closed, this, [owner, handle](HttpConnection*) {
@@ -334,10 +322,11 @@ void McpHttpEndpoint::endSession(const QString& id)
 
 void McpHttpEndpoint::openStream(HttpConnection* connection, const QByteArray& sessionId)
 {
-    connection->beginStream(200, HttpHeaders()
-                                     .add("Content-Type", "text/event-stream")
-                                     .add("Cache-Control", "no-cache")
-                                     .add("Mcp-Session-Id", sessionId));
+    HttpHeaders headers =
+        HttpHeaders().add("Content-Type", "text/event-stream").add("Cache-Control", "no-cache");
+    if (!sessionId.isEmpty()) // a stateless request's stream belongs to no session
+        headers.add("Mcp-Session-Id", sessionId);
+    connection->beginStream(200, headers);
 }
 
 void McpHttpEndpoint::writeEvent(HttpConnection* connection, const QJsonObject& message)
@@ -345,18 +334,18 @@ void McpHttpEndpoint::writeEvent(HttpConnection* connection, const QJsonObject& 
     connection->writeChunk("event: message\ndata: " + jsonrpc::encode(message) + "\n\n");
 }
 
-void McpHttpEndpoint::answer(Session* session, HttpConnection* connection, const QJsonObject& message,
-                             bool final)
+void McpHttpEndpoint::answer(HttpConnection* connection, const QByteArray& sessionId,
+                             const QJsonObject& message, bool final)
 {
     if (!connection->isStreaming()) {
-        const QByteArray id = m_sessions.key(session).toLatin1();
         if (final) {
-            connection->respond(
-                200, HttpHeaders().add("Content-Type", "application/json").add("Mcp-Session-Id", id),
-                jsonrpc::encode(message));
+            HttpHeaders headers = HttpHeaders().add("Content-Type", "application/json");
+            if (!sessionId.isEmpty())
+                headers.add("Mcp-Session-Id", sessionId);
+            connection->respond(200, headers, jsonrpc::encode(message));
             return;
         }
-        openStream(connection, id);
+        openStream(connection, sessionId);
     }
     writeEvent(connection, message);
     if (final)
@@ -375,7 +364,7 @@ void McpHttpEndpoint::route(Session* session, const QJsonObject& message, const 
             if (final)
                 session->requestStreams.erase(it);
             if (connection) {
-                answer(session, connection, message, final);
+                answer(connection, m_sessions.key(session).toLatin1(), message, final);
                 return;
             }
             if (final)

@@ -87,7 +87,9 @@ private:
     static void fail(HttpConnection* connection, int status, int code, const QString& message,
                      const HttpHeaders& extra = {});
     static void openStream(HttpConnection* connection, const QByteArray& sessionId);
-    void answer(Session* session, HttpConnection* connection, const QJsonObject& message, bool final);
+    // A message for one request's POST: a lone response as JSON, anything before it opens an event stream.
+    static void answer(HttpConnection* connection, const QByteArray& sessionId, const QJsonObject& message,
+                       bool final);
     static void writeEvent(HttpConnection* connection, const QJsonObject& message);
 
     HttpServer* m_server;
