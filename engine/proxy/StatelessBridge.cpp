@@ -111,23 +111,18 @@ QString StatelessBridge::handle(const QJsonObject& request, Sink sink)
     p.sink = std::move(sink);
     p.clientCapabilities =
         params.value(QStringLiteral("_meta"))[MetaPrefix + QStringLiteral("clientCapabilities")].toObject();
-    if (p.method == u"subscriptions/listen") {
-        p.subscriptionId =
-            QString::fromUtf8(jsonrpc::encode(QJsonObject{{QStringLiteral("id"), p.clientId}}));
-        p.listenFor = request.value(QStringLiteral("params"))
-                          .toObject()
-                          .value(QStringLiteral("notifications"))
-                          .toObject();
-    }
+    if (p.listens())
+        p.listenFor = params.value(QStringLiteral("notifications")).toObject();
     m_pending.insert(handle, std::move(p));
     QJsonObject forwarded = withoutEraMeta(request);
     forwarded.insert(QStringLiteral("id"), handle);
-    m_queued.insert(handle, forwarded);
-    m_queueOrder.append(handle);
-    if (m_state == State::New)
-        start();
-    else if (m_state != State::Initializing)
-        send(handle);
+    if (m_state == State::Ready) {
+        send(handle, forwarded);
+    } else {
+        m_queue.append({handle, forwarded}); // until the session is open
+        if (m_state == State::New)
+            start();
+    }
     return handle + QStringLiteral("#0");
 }
 
@@ -151,10 +146,8 @@ void StatelessBridge::start()
                          {QStringLiteral("version"), QCoreApplication::applicationVersion()}}}}));
 }
 
-void StatelessBridge::send(const QString& handle)
+void StatelessBridge::send(const QString& handle, const QJsonObject& request)
 {
-    const QJsonObject request = m_queued.take(handle);
-    m_queueOrder.removeOne(handle);
     auto p = m_pending.find(handle);
     if (p == m_pending.end())
         return; // cancelled while waiting
@@ -167,7 +160,7 @@ void StatelessBridge::send(const QString& handle)
     }
     if (p->method == u"server/discover")
         return answerDiscover(handle);
-    if (p->method == u"subscriptions/listen")
+    if (p->listens())
         return acknowledgeListen(handle);
     m_session->receive(request);
 }
@@ -178,11 +171,9 @@ void StatelessBridge::cancel(const QString& ticket)
     const auto p = m_pending.find(handle);
     if (p == m_pending.end() || QString::number(p->stream) != ticket.section(u'#', 1) || !p->sink)
         return; // answered, carried on another stream now, or waiting for the client's retry
-    const bool forwarded =
-        !m_queued.contains(handle) && p->subscriptionId.isEmpty() && p->method != u"server/discover";
+    const bool queued = m_queue.removeIf([&](const auto& q) { return q.first == handle; }) > 0;
+    const bool forwarded = !queued && !p->listens() && p->method != u"server/discover";
     m_pending.erase(p);
-    m_queued.remove(handle);
-    m_queueOrder.removeOne(handle);
     if (forwarded)
         m_session->receive(jsonrpc::makeNotification(
             QStringLiteral("notifications/cancelled"),
@@ -260,9 +251,8 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
                 m_state = State::Failed;
                 m_failure = message.value(QStringLiteral("error"))[QStringLiteral("message")].toString();
             }
-            const QList<QString> waiting = m_queueOrder;
-            for (const QString& h : waiting)
-                send(h);
+            for (const auto& [h, request] : std::exchange(m_queue, {}))
+                send(h, request);
             if (m_state == State::Failed)
                 m_state = State::New; // the next request tries again
             return;
@@ -324,7 +314,7 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
     if (key.isEmpty())
         return;
     for (const Pending& p : std::as_const(m_pending)) {
-        if (p.subscriptionId.isEmpty() || !p.listenFor.value(key).toBool() || !p.sink)
+        if (!p.listens() || !p.listenFor.value(key).toBool() || !p.sink)
             continue;
         QJsonObject n = message;
         QJsonObject params = n.value(QStringLiteral("params")).toObject();

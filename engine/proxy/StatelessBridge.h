@@ -53,8 +53,8 @@ private:
         QJsonValue clientId;
         QString method;
         Sink sink;
-        QString subscriptionId; // subscriptions/listen: the notifications it asked for stream here
-        QJsonObject listenFor;
+        QJsonObject listenFor; // subscriptions/listen: the notifications it asked for stream here
+        bool listens() const { return method == u"subscriptions/listen"; }
         QJsonObject clientCapabilities;
         int stream = 0; // which of the client's streams carries it now (a retry brings a new one)
     };
@@ -66,7 +66,7 @@ private:
     };
     static bool mayAsk(const Pending& p, const QString& method);
     void start();
-    void send(const QString& handle);
+    void send(const QString& handle, const QJsonObject& request);
     void onOutgoing(const QJsonObject& message, const QJsonValue& related);
     void answerDiscover(const QString& handle);
     void acknowledgeListen(const QString& handle);
@@ -85,10 +85,9 @@ private:
     } m_state = State::New;
     QJsonObject m_init; // the upstream's InitializeResult
     QString m_failure;
-    QHash<QString, Pending> m_pending;    // by our id for the request
-    QHash<QString, QJsonObject> m_queued; // requests waiting for initialization, by our id
-    QHash<QString, Waiting> m_waiting;    // by the requestState handed to the client
-    QList<QString> m_queueOrder;
+    QHash<QString, Pending> m_pending;          // by our id for the request
+    QList<QPair<QString, QJsonObject>> m_queue; // requests (our id, as forwarded) waiting for initialization
+    QHash<QString, Waiting> m_waiting;          // by the requestState handed to the client
     qint64 m_nextId = 1;
     QElapsedTimer m_lastActivity;
 };
