@@ -34,6 +34,13 @@ QByteArray encodeHeaderValue(const QString& value)
     return "=?base64?" + value.toUtf8().toBase64() + "?=";
 }
 
+QString decodeHeaderValue(const QByteArray& value)
+{
+    if (value.startsWith("=?base64?") && value.endsWith("?=") && value.size() >= 11)
+        return QString::fromUtf8(QByteArray::fromBase64(value.mid(9, value.size() - 11)));
+    return QString::fromLatin1(value);
+}
+
 QList<QPair<QByteArray, QByteArray>> headersFor(const QJsonObject& request)
 {
     const QString method = request.value(QStringLiteral("method")).toString();

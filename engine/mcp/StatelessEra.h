@@ -32,6 +32,7 @@ void collectParamHeaders(const QJsonObject& listToolsResult, ParamHeaders* into)
 QList<QPair<QByteArray, QByteArray>> paramHeadersFor(const QJsonObject& request, const ParamHeaders& known);
 // A header value: plain when it is safe ASCII, else =?base64?…?= around its UTF-8.
 QByteArray encodeHeaderValue(const QString& value);
+QString decodeHeaderValue(const QByteArray& value);
 
 // What a session-era client expects from initialize, made from a server/discover result.
 QJsonObject initializeResultFrom(const QJsonObject& discover, const QString& clientVersion);

@@ -3,14 +3,16 @@
 
 #include "StatelessBridge.h"
 #include "http/HttpRequest.h"
+#include "mcp/StatelessEra.h"
 
 #include <QJsonArray>
 
 namespace gatehouse {
 
 namespace {
-const QString VersionKey = QStringLiteral("io.modelcontextprotocol/protocolVersion");
-const QString CapabilitiesKey = QStringLiteral("io.modelcontextprotocol/clientCapabilities");
+using stateless::decodeHeaderValue;
+const QString VersionKey = stateless::MetaPrefix + QStringLiteral("protocolVersion");
+const QString CapabilitiesKey = stateless::MetaPrefix + QStringLiteral("clientCapabilities");
 
 QJsonObject meta(const QJsonObject& message)
 {
@@ -34,14 +36,8 @@ StatelessRefusal mismatch(const QString& header, const QString& headerValue, con
 bool isStatelessMessage(const QJsonObject& message, const HttpRequest& request)
 {
     return request.header("mcp-session-id").isEmpty() &&
-           message.value(QStringLiteral("method")).toString() != u"initialize" && meta(message).contains(VersionKey);
-}
-
-QString decodeHeaderValue(const QByteArray& value)
-{
-    if (value.startsWith("=?base64?") && value.endsWith("?=") && value.size() >= 11)
-        return QString::fromUtf8(QByteArray::fromBase64(value.mid(9, value.size() - 11)));
-    return QString::fromLatin1(value);
+           message.value(QStringLiteral("method")).toString() != u"initialize" &&
+           meta(message).contains(VersionKey);
 }
 
 std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message, const HttpRequest& request)

@@ -26,7 +26,4 @@ struct StatelessRefusal
 };
 std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message, const HttpRequest& request);
 
-// A header value as the era encodes it: plain ASCII, or =?base64?…?= around UTF-8.
-QString decodeHeaderValue(const QByteArray& value);
-
 } // namespace gatehouse
