@@ -2,6 +2,7 @@
 #include "ServeCommand.h"
 
 #include "AdminAccess.h"
+#include "HeaderOption.h"
 #include "ListenAddress.h"
 #include "RolliPreset.h"
 #include "Secrets.h"
@@ -216,18 +217,17 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         s.headers.clear();
         s.secretHeaders.clear();
         for (const QString& h : parser.values(o.header)) {
-            const qsizetype c = h.indexOf(u':');
-            if (c <= 0 || h.left(c).trimmed().contains(u' ') || h.contains(u'\r') || h.contains(u'\n'))
+            const auto header = parseHeaderOption(h);
+            if (!header)
                 return usage(QStringLiteral("--header must look like 'Name: value', not %1").arg(h));
-            s.headers.insert(h.left(c).trimmed(), h.mid(c + 1).trimmed());
+            s.headers.insert(header->first, header->second);
         }
         for (const QString& h : parser.values(o.headerSecret)) {
-            const qsizetype c = h.indexOf(u':');
-            const QString secret = h.mid(c + 1).trimmed();
-            if (c <= 0 || h.left(c).trimmed().contains(u' ') || !ServerConfig::isValidSecretName(secret))
+            const auto header = parseHeaderOption(h);
+            if (!header || !ServerConfig::isValidSecretName(header->second))
                 return usage(
                     QStringLiteral("--header-secret must look like 'Name: secret-name', not %1").arg(h));
-            s.secretHeaders.insert(h.left(c).trimmed(), secret);
+            s.secretHeaders.insert(header->first, header->second);
         }
         if (parser.isSet(o.policy))
             s.policy = QFileInfo(parser.value(o.policy)).absoluteFilePath();
