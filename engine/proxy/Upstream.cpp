@@ -175,29 +175,31 @@ void Upstream::respond(ClientSession* session, const QJsonObject& response)
     sendNow(response);
 }
 
-void Upstream::sendNow(const QJsonObject& original)
+void Upstream::sendNow(const QJsonObject& message)
 {
-    QJsonObject message = original;
-    if (m_stateless) {
-        const QString method = message.value(Method).toString();
-        // The era has no handshake notification and no roots change notification.
-        if (method == u"notifications/initialized" || method == u"notifications/roots/list_changed")
-            return;
-        if (!method.isEmpty() && message.contains(QStringLiteral("id")) && method != u"server/discover")
-            message = stateless::withEraMeta(
-                message,
-                clientCapabilitiesUnion(m_initParams.value(QStringLiteral("capabilities")).toObject()),
-                m_initParams.value(QStringLiteral("clientInfo")).toObject());
-    }
-    const bool isInitialize = message.value(Method).toString() == u"initialize";
-    const bool waitForInit = m_transport->isShared() && m_init == InitState::Initializing && !isInitialize &&
-                             message.value(Method).toString() != u"notifications/initialized";
+    // The stateless era has no handshake notification and no roots change notification.
+    const QString method = message.value(Method).toString();
+    if (m_stateless &&
+        (method == u"notifications/initialized" || method == u"notifications/roots/list_changed"))
+        return;
+    const bool waitForInit = m_transport->isShared() && m_init == InitState::Initializing &&
+                             method != u"initialize" && method != u"notifications/initialized";
     if (!m_transport->isReady() || waitForInit) {
         if (m_queue.size() < MaxQueued)
             m_queue.append(message);
         return;
     }
-    m_transport->send(message);
+    // A stateless-era server wants the era's _meta on every request (added here, once, on the way out).
+    const bool request =
+        message.contains(QStringLiteral("id")) && !message.value(Method).toString().isEmpty();
+    m_transport->send(m_stateless && request ? inStatelessEra(message) : message);
+}
+
+QJsonObject Upstream::inStatelessEra(const QJsonObject& request) const
+{
+    // m_initParams carries the capabilities the server was told of (the union) and the first client's name.
+    return stateless::withEraMeta(request, m_initParams.value(QStringLiteral("capabilities")).toObject(),
+                                  m_initParams.value(QStringLiteral("clientInfo")).toObject());
 }
 
 void Upstream::onTransportReady()
@@ -475,10 +477,7 @@ void Upstream::sendInitialize()
     if (m_transport->isReady())
         m_transport->send(
             m_stateless
-                ? stateless::withEraMeta(
-                      jsonrpc::makeRequest(m_initRequestId, QStringLiteral("server/discover"), {}),
-                      clientCapabilitiesUnion(m_initParams.value(QStringLiteral("capabilities")).toObject()),
-                      m_initParams.value(QStringLiteral("clientInfo")).toObject())
+                ? inStatelessEra(jsonrpc::makeRequest(m_initRequestId, QStringLiteral("server/discover"), {}))
                 : jsonrpc::makeRequest(m_initRequestId, QStringLiteral("initialize"), m_initParams));
 }
 

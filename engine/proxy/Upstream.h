@@ -96,6 +96,7 @@ private:
     void onTransportReady();
     void onTransportLost(const QString& reason);
     void sendNow(const QJsonObject& message);
+    QJsonObject inStatelessEra(const QJsonObject& request) const; // the era's _meta added
     void forward(ClientSession* session, QJsonObject message, ResponseHandler handler);
     void finish(qint64 upstreamId, const QJsonObject& response);
     void failAll(const QString& reason);
