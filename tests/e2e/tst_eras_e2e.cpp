@@ -28,13 +28,21 @@ class TestErasE2E : public QObject
 {
     Q_OBJECT
 private:
-    QJsonObject client2(const QString& scenario, const ProxyProcess& proxy, const QString& mode)
+    // client2.mjs running a scenario against the proxy, in the background.
+    static void startClient2(QProcess& p, const QString& scenario, const ProxyProcess& proxy,
+                             const QString& mode)
     {
-        QProcess p;
         p.setWorkingDirectory(E2eDir);
         p.start(Node,
                 {E2eDir + QStringLiteral("/client2.mjs"), scenario, QStringLiteral("--http"), proxy.url(),
                  QStringLiteral("--token"), ProxyProcess::token(), QStringLiteral("--mode"), mode});
+    }
+
+    // The same, to its end: what it printed.
+    QJsonObject client2(const QString& scenario, const ProxyProcess& proxy, const QString& mode)
+    {
+        QProcess p;
+        startClient2(p, scenario, proxy, mode);
         // Keep the event loop (and so the proxy's log) going meanwhile.
         QElapsedTimer t;
         t.start();
@@ -99,7 +107,8 @@ private slots:
         QVERIFY(proxy.waitForLog(
             QRegularExpression(QStringLiteral("get-tiny-image denied /tools/get-tiny-image/action")), 5000));
 
-        // A limit of 3 a day for the session (a day, so that no window ends mid-test): for a stateless client, Gatehouse's one session per grant.
+        // A limit of 3 a day for the session (a day, so that no window ends mid-test): for a stateless
+        // client, Gatehouse's one session per grant.
         const QJsonObject limited = client2(QStringLiteral("limited"), proxy, mode);
         int allowed = 0;
         int refused = 0;
@@ -169,10 +178,7 @@ private slots:
         // "deploy" needs a person (policy) and then the user's confirmation (the server's input request):
         // the person is asked once, the client is asked once, and the call runs once.
         QProcess client;
-        client.setWorkingDirectory(E2eDir);
-        client.start(Node, {E2eDir + QStringLiteral("/client2.mjs"), QStringLiteral("deploy"),
-                            QStringLiteral("--http"), proxy.url(), QStringLiteral("--token"),
-                            ProxyProcess::token(), QStringLiteral("--mode"), mode});
+        startClient2(client, QStringLiteral("deploy"), proxy, mode);
         const QRegularExpression needed(QStringLiteral("approval (\\w+) needed: default deploy"));
         QVERIFY(proxy.waitForLog(needed, 30'000));
         QCOMPARE(runGatehouse({QStringLiteral("approvals"), QStringLiteral("approve"),
@@ -203,10 +209,7 @@ private slots:
                              E2eDir + QStringLiteral("/policy-eras.json")),
                  qPrintable(proxy.log()));
         QProcess client;
-        client.setWorkingDirectory(E2eDir);
-        client.start(Node, {E2eDir + QStringLiteral("/client2.mjs"), QStringLiteral("approval"),
-                            QStringLiteral("--http"), proxy.url(), QStringLiteral("--token"),
-                            ProxyProcess::token(), QStringLiteral("--mode"), QStringLiteral("modern")});
+        startClient2(client, QStringLiteral("approval"), proxy, QStringLiteral("modern"));
         QVERIFY(proxy.waitForLog(
             QRegularExpression(QStringLiteral("approval (\\w+) needed: default get-sum")), 30'000));
         const QString id = QRegularExpression(QStringLiteral("approval (\\w+) needed: default get-sum"))
