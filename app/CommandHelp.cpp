@@ -31,8 +31,9 @@ const Entry Commands[] = {
      "run the proxy in front of an MCP server started as COMMAND",
      "  --policy FILE                 the policy (watched: saving applies it)\n"
      "  --listen HOST:PORT            where clients connect (default 127.0.0.1:8731; port 0: any free one)\n"
-     "  --token TOKEN | --no-auth     the bearer token clients send (default: GATEHOUSE_TOKEN, or a new "
-     "one)\n"
+     "  --token TOKEN | --no-auth     the bearer token clients send (default: GATEHOUSE_TOKEN, which ps\n"
+     "                                does not show, or a new one); --no-auth on loopback only, unless\n"
+     "                                --no-auth-on-network-anyone-can-call-tools\n"
      "  --stdio                       speak MCP on stdin/stdout instead of HTTP\n"
      "  --name NAME                   the server's name in /mcp/NAME (default \"default\")\n"
      "  --upstream URL                an HTTP upstream instead of -- COMMAND\n"
@@ -86,10 +87,11 @@ const Entry Commands[] = {
      "keep an upstream credential in the keychain (set reads it from stdin);\n"
      "                           a server's header or variable names it as {\"secret\": \"NAME\"}",
      "Where no keychain exists, GATEHOUSE_SECRET_NAME (upper-cased, other characters as _) gives it.\n"},
-    {"sandbox", "sandbox [--seed N] [--rug-pull]",
+    {"sandbox", "sandbox [--seed N]",
      "the Rolli sandbox: Rolli's 30 tools on synthetic data, an MCP server on stdio",
      "  --seed N           seed of the synthetic data\n"
-     "  --rug-pull         get_usage's description carries hidden instructions (to try tool pinning)\n"},
+     "  GATEHOUSE_SANDBOX_RUG_PULL=1 in the environment: get_usage's description carries hidden\n"
+     "                     instructions (to try tool pinning)\n"},
     {"scan", "scan [--output FILE] (--upstream URL | -- COMMAND [ARGS...])",
      "list any MCP server's tools and write a starter policy from guessed risk classes",
      "  --output FILE            where to write the starter policy\n"

@@ -4,12 +4,12 @@
 #include "ListenAddress.h"
 #include "MainWindow.h"
 #include "RolliPreset.h"
-#include "pins/ToolPins.h"
 #include "Secrets.h"
 #include "SingleInstance.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
 #include "http/BearerToken.h"
+#include "pins/ToolPins.h"
 #include "policy/ToolCatalogue.h"
 #include "proxy/Proxy.h"
 
@@ -173,8 +173,7 @@ int gui(const QStringList& args)
     setup.connection.configPath = parser.value(config);
     // Clients that can only launch a command reach this window's proxy through the bridge, so the app
     // sees and decides their calls too.
-    setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url,
-                                                QStringLiteral("--token"), setup.connection.token};
+    setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url};
 
     ui::MainWindow window(setup);
     window.resize(1440, 900);

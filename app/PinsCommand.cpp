@@ -49,13 +49,22 @@ int pins(const QStringList& args, QTextStream& out, QTextStream& err)
             out << "no pins for " << server << " yet: its tools are pinned when a proxy first lists them\n";
             return 0;
         }
+        // Each server pinned, by its identity: one label (an ad-hoc `serve -- CMD` is "default") can
+        // stand for several servers, each pinned apart.
+        for (const QString& label : store.labels())
+            if (server.isEmpty() || label == server)
+                for (const auto& [identity, count] : store.identities(label))
+                    out << label << "  " << count << " tools pinned  "
+                        << (identity.isEmpty() ? QStringLiteral("(identity not recorded)") : identity)
+                        << '\n';
         if (held.isEmpty()) {
             out << "no tools are held for review\n";
             return 0;
         }
+        out << "\nheld for review:\n";
         for (const ToolPins::Review& r : held) {
             out << r.server << "  " << r.tool << "  " << (r.isNew() ? "new" : "changed") << "  seen "
-                << r.seenAt.toString(Qt::ISODate);
+                << r.seenAt.toString(Qt::ISODate) << "  of " << r.identity;
             if (!r.flags.isEmpty()) {
                 QStringList reasons;
                 for (const DescriptionFlag& f : r.flags)

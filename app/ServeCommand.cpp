@@ -37,6 +37,9 @@ struct Options
     QCommandLineOption token{QStringLiteral("token"), QStringLiteral("Bearer token clients may send."),
                              QStringLiteral("TOKEN")};
     QCommandLineOption noAuth{QStringLiteral("no-auth"), QStringLiteral("Accept clients without a token.")};
+    QCommandLineOption noAuthOnNetwork{
+        QStringLiteral("no-auth-on-network-anyone-can-call-tools"),
+        QStringLiteral("Allow --no-auth on an address other machines reach (every tool open to them).")};
     QCommandLineOption stdio{QStringLiteral("stdio"), QStringLiteral("Speak MCP on stdin/stdout.")};
     QCommandLineOption name{QStringLiteral("name"), QStringLiteral("Server name in /mcp/NAME."),
                             QStringLiteral("NAME"), QStringLiteral("default")};
@@ -98,7 +101,7 @@ struct Options
         return {policy,    listen,          token,          noAuth,       stdio,         name,
                 timeout,   upstream,        preset,         header,       config,        adminToken,
                 adminFile, audit,           auditArguments, auditFailure, retentionDays, retentionRows,
-                counters,  countersFailure, headerSecret,   pins,         noPins};
+                counters,  countersFailure, headerSecret,   pins,         noPins,        noAuthOnNetwork};
     }
 };
 
@@ -335,10 +338,28 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     // server has no grants), or anyone with --no-auth.
     settings.launchToken =
         (parser.isSet(o.token) ? parser.value(o.token) : qEnvironmentVariable("GATEHOUSE_TOKEN")).toUtf8();
+    if (parser.isSet(o.token))
+        logLine(QStringLiteral("note: --token on the command line can be read by every local user (ps); "
+                               "GATEHOUSE_TOKEN in the environment cannot"));
     const bool anyGrants = std::any_of(servers.keyBegin(), servers.keyEnd(),
                                        [&](const QString& s) { return !config->grantsOf(s).isEmpty(); });
-    if (settings.serveMcpOverHttp && settings.noAuth) {
-        logLine(QStringLiteral("WARNING: --no-auth: any local program can call tools through this proxy"));
+    if (settings.serveMcpOverHttp && settings.noAuth && !listenAt->address.isLoopback()) {
+        // The Host check stops browsers (DNS rebinding), not another machine, which can send any Host.
+        if (!parser.isSet(o.noAuthOnNetwork))
+            return usage(
+                QStringLiteral(
+                    "--no-auth on %1 would let any machine that reaches port %2 call every tool; use a "
+                    "token (GATEHOUSE_TOKEN or grants), listen on 127.0.0.1, or add "
+                    "--no-auth-on-network-anyone-can-call-tools if that is what you want")
+                    .arg(listenAt->address.toString())
+                    .arg(listenAt->port));
+        logLine(QStringLiteral("WARNING: --no-auth on %1: ANY MACHINE that reaches port %2 can call every "
+                               "tool through this proxy")
+                    .arg(listenAt->address.toString())
+                    .arg(listenAt->port));
+    } else if (settings.serveMcpOverHttp && settings.noAuth) {
+        logLine(QStringLiteral("WARNING: --no-auth: every program of every user on this machine can call "
+                               "tools through this proxy"));
     } else if (settings.serveMcpOverHttp && settings.launchToken.isEmpty() && !anyGrants) {
         settings.launchToken = randomToken();
         logLine(QStringLiteral("bearer token for this launch: %1")

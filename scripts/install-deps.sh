@@ -8,7 +8,8 @@ packages=(
   # toolchain
   g++ cmake ninja-build pkg-config
   # Qt 6.4: Core/Network/Sql(+SQLite)/Widgets/Test come with qt6-base-dev; Charts and Svg for the GUI
-  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev qt6-svg-dev libgl-dev
+  # (Charts' CMake package needs Qt6OpenGL's, which qt6-charts-dev does not pull in without recommends)
+  qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-charts-dev libqt6opengl6-dev qt6-svg-dev libgl-dev
   # HTTP request parsing for the proxy (Node's http_parser 2.9)
   libhttp-parser-dev
   # a font for the app's widgets where no desktop provides one (GUI tests and screenshots render offscreen)
@@ -30,6 +31,9 @@ fi
 if [ "${1:-}" = "--packaging" ]; then
   packages+=(dpkg-dev appstream desktop-file-utils file)
 fi
+
+# The registries are reached over TLS (npm for the e2e peers); a minimal Debian has no CA bundle.
+packages+=(ca-certificates)
 
 # Node.js runs the real MCP peers of the end-to-end tests (npm packages pinned in tests/e2e).
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

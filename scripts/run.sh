@@ -41,4 +41,6 @@ Connect your agent:
 Every decision is logged below; calls that need a person are asked here. Ctrl-C stops it.
 
 EOT
-exec "$gatehouse" serve --policy "$policy" --listen "127.0.0.1:$port" --token "$token" -- "$gatehouse" sandbox
+# The token goes in the environment: a command line can be read by every local user.
+export GATEHOUSE_TOKEN="$token"
+exec "$gatehouse" serve --policy "$policy" --listen "127.0.0.1:$port" -- "$gatehouse" sandbox

@@ -280,7 +280,10 @@ void MainWindow::updatePinsBanner(bool notify)
         (suspicious ? tr(" <b>Some look like they try to instruct the model.</b>") : QString()));
     if (notify && m_tray)
         m_tray->showMessage(tr("Tool definitions changed"),
-                            tr("Held for review: %1").arg(plain.join(QStringLiteral(", "))),
+                            tr("%1 held back from agents until reviewed: %2. Open Gatehouse and press "
+                               "Review… in the banner.")
+                                .arg(held.size() == 1 ? tr("1 tool") : tr("%1 tools").arg(held.size()),
+                                     plain.join(QStringLiteral(", "))),
                             QSystemTrayIcon::Warning);
 }
 

@@ -3,6 +3,7 @@
 
 #include "AuditRow.h"
 #include "approvals/ApprovalBroker.h"
+#include "config/PrivateFiles.h"
 
 #include "json/JsonWriter.h"
 #include <QCryptographicHash>
@@ -12,6 +13,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLockFile>
+#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -21,6 +23,8 @@
 #include <atomic>
 
 namespace gatehouse {
+
+Q_LOGGING_CATEGORY(lcAudit, "gatehouse.audit")
 
 namespace {
 
@@ -106,7 +110,16 @@ AuditLog::~AuditLog()
 
 bool AuditLog::open(QString* error)
 {
-    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    // Who called what, when, with which arguments: private to the user, created so, repaired if not.
+    for (const QString& note :
+         {privatefiles::ensureFolder(QFileInfo(m_path).absolutePath()), privatefiles::ensureFile(m_path)})
+        if (!note.isEmpty())
+            qCWarning(lcAudit).noquote() << note;
+    for (const char* suffix : {"-wal", "-shm"})
+        if (QFile::exists(m_path + QLatin1String(suffix)))
+            if (const QString note = privatefiles::ensureFile(m_path + QLatin1String(suffix));
+                !note.isEmpty())
+                qCWarning(lcAudit).noquote() << note;
     // One writer per log: a second proxy on the same file would fork the hash chain.
     m_lock = std::make_unique<QLockFile>(m_path + QStringLiteral(".lock"));
     m_lock->setStaleLockTime(0);

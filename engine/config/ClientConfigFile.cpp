@@ -2,7 +2,6 @@
 #include "ClientConfigFile.h"
 
 #include "json/LineDiff.h"
-
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -61,10 +60,14 @@ QJsonObject ClientConfigFile::entryFor(Client client, const QString& url, const 
                                        const QString& bridgeProgram)
 {
     if (client == Client::ClaudeDesktop) {
-        QJsonArray args{QStringLiteral("connect"), url};
+        // The token goes in the bridge's environment, not its arguments: every local user can read a
+        // process's arguments, only its owner its environment.
+        QJsonObject entry{{QStringLiteral("command"), bridgeProgram},
+                          {QStringLiteral("args"), QJsonArray{QStringLiteral("connect"), url}}};
         if (!bearer.isEmpty())
-            args << QStringLiteral("--token") << QString::fromUtf8(bearer);
-        return {{QStringLiteral("command"), bridgeProgram}, {QStringLiteral("args"), args}};
+            entry.insert(QStringLiteral("env"),
+                         QJsonObject{{QStringLiteral("GATEHOUSE_TOKEN"), QString::fromUtf8(bearer)}});
+        return entry;
     }
     QJsonObject entry{{QStringLiteral("url"), url}};
     if (client == Client::VsCode)

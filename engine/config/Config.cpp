@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Config.h"
 
+#include "PrivateFiles.h"
 #include "http/BearerToken.h"
 
 #include "json/JsonPointer.h"
@@ -373,7 +374,7 @@ QString Config::freeGrantLabel(const QString& base) const
 
 bool Config::save(const QString& path, QString* error) const
 {
-    QDir().mkpath(QFileInfo(path).absolutePath());
+    privatefiles::ensureFolder(QFileInfo(path).absolutePath());
     QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly)) {
         *error = f.errorString();

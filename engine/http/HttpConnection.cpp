@@ -3,6 +3,7 @@
 
 #include <QTimer>
 #include <climits>
+#include <sys/socket.h>
 
 namespace gatehouse {
 
@@ -10,6 +11,21 @@ namespace {
 HttpConnection* self(http_parser* p)
 {
     return static_cast<HttpConnection*>(p->data);
+}
+
+// False for a whole request line without " HTTP/x.y" at its end (HTTP/0.9 style, which http_parser
+// accepts and would then wait for headers); true while the line is still incomplete.
+bool hasVersion(const QByteArray& buffer)
+{
+    qsizetype start = 0;
+    while (start < buffer.size() && (buffer[start] == '\r' || buffer[start] == '\n'))
+        ++start; // empty lines before a request are allowed
+    const qsizetype end = buffer.indexOf('\n', start);
+    if (end < 0)
+        return true;
+    const QByteArray line = buffer.mid(start, end - start).trimmed();
+    const qsizetype space = line.lastIndexOf(' ');
+    return space > 0 && line.mid(space + 1).startsWith("HTTP/");
 }
 } // namespace
 
@@ -36,6 +52,8 @@ HttpConnection::HttpConnection(QTcpSocket* socket, const Limits& limits, QObject
     connect(socket, &QTcpSocket::readyRead, this, &HttpConnection::onReadyRead);
     connect(socket, &QTcpSocket::disconnected, this, [this] {
         m_state = State::Closing;
+        if (auto abandoned = std::exchange(m_abandoned, {}))
+            abandoned();
         emit closed(this);
         deleteLater();
     });
@@ -51,6 +69,12 @@ qint64 HttpConnection::bytesToWrite() const
 void HttpConnection::onReadyRead()
 {
     m_lastActivity.restart();
+    if (m_state == State::Draining) {
+        m_drained += m_socket->readAll().size();
+        if (m_drained > MaxDrainBytes)
+            close();
+        return;
+    }
     m_buffer += m_socket->readAll();
     if (m_state == State::Reading)
         parse();
@@ -59,6 +83,10 @@ void HttpConnection::onReadyRead()
 void HttpConnection::parse()
 {
     while (m_state == State::Reading && !m_buffer.isEmpty()) {
+        if (!m_requestStarted && !hasVersion(m_buffer)) {
+            fail(400, QByteArrayLiteral("malformed HTTP request: the request line has no HTTP version"));
+            return;
+        }
         const size_t n =
             http_parser_execute(&m_parser, &m_settings, m_buffer.constData(), size_t(m_buffer.size()));
         m_buffer.remove(0, qsizetype(n));
@@ -71,6 +99,10 @@ void HttpConnection::parse()
             m_request = {};
             m_requestStarted = false;
             emit requestReceived(this, request);
+            return;
+        }
+        if (m_noVersion) {
+            fail(400, QByteArrayLiteral("malformed HTTP request: the request line has no HTTP version"));
             return;
         }
         if (m_bodyTooLarge) {
@@ -94,6 +126,7 @@ void HttpConnection::parse()
 void HttpConnection::fail(int status, const QByteArray& message)
 {
     m_keepAlive = false;
+    m_refused = true;
     m_state = State::Responding;
     respond(status, HttpHeaders().add("Content-Type", "text/plain; charset=utf-8"), message + '\n');
 }
@@ -148,6 +181,11 @@ void HttpConnection::endStream()
 void HttpConnection::finishResponse()
 {
     m_lastActivity.restart();
+    m_abandoned = {}; // answered
+    if (m_refused) {
+        drain();
+        return;
+    }
     if (!m_keepAlive) {
         m_state = State::Closing;
         m_socket->disconnectFromHost();
@@ -161,6 +199,33 @@ void HttpConnection::finishResponse()
             if (m_state == State::Reading)
                 parse();
         });
+}
+
+void HttpConnection::drain()
+{
+    // Closing now, with the rest of a refused body unread, would make the kernel send a reset that can
+    // destroy the answer before the client reads it. Instead: send the answer, shut down sending (the
+    // client sees the end of the response), and read and drop what still comes, for a bounded time.
+    m_state = State::Draining;
+    m_buffer.clear();
+    m_drained = 0;
+    const auto shutDown = [socket = m_socket] {
+        if (socket && socket->socketDescriptor() >= 0)
+            ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
+    };
+    if (m_socket->bytesToWrite() == 0) {
+        m_socket->flush();
+        shutDown();
+    } else {
+        connect(m_socket, &QTcpSocket::bytesWritten, this, [this, shutDown] {
+            if (m_socket && m_socket->bytesToWrite() == 0)
+                shutDown();
+        });
+    }
+    QTimer::singleShot(DrainMs, this, [this] { close(); });
+    // Anything already received is read and dropped at once.
+    if (m_socket->bytesAvailable() > 0)
+        QTimer::singleShot(0, this, [this] { onReadyRead(); });
 }
 
 void HttpConnection::close()
@@ -189,6 +254,7 @@ int HttpConnection::onMessageBegin(http_parser* p)
     c->m_field.clear();
     c->m_lastWasValue = false;
     c->m_headersDone = false;
+    c->m_noVersion = false;
     c->m_requestStarted = true;
     c->m_requestClock.start();
     return 0;
@@ -225,6 +291,10 @@ int HttpConnection::onHeadersComplete(http_parser* p)
     HttpConnection* c = self(p);
     c->m_headersDone = true;
     c->m_keepAlive = http_should_keep_alive(p) != 0;
+    if (p->http_major < 1) {
+        c->m_noVersion = true; // http_parser takes "GET /path" alone as HTTP/0.9
+        return -1;
+    }
     c->m_request.method = http_method_str(static_cast<http_method>(p->method));
     const qsizetype q = c->m_url.indexOf('?');
     c->m_request.path = q < 0 ? c->m_url : c->m_url.left(q);

@@ -43,6 +43,10 @@ void StdioLines::onReadable()
             emit lineReceived(line);
     }
     m_buffer.remove(0, start);
+    if (m_discarding) {
+        m_buffer.clear(); // still inside the over-long line, already answered once
+        return;
+    }
     if (m_buffer.size() > m_max) {
         m_buffer.clear();
         m_discarding = true;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ToolPins.h"
 
+#include "config/PrivateFiles.h"
+
 #include "json/JsonWriter.h"
 #include <QCryptographicHash>
 #include <QDir>
@@ -58,7 +60,7 @@ QString ToolPins::sha256(const QJsonObject& tool)
 
 bool ToolPins::load(QString* error)
 {
-    QDir().mkpath(QFileInfo(m_path).absolutePath());
+    privatefiles::ensureFolder(QFileInfo(m_path).absolutePath());
     m_watch.addPath(QFileInfo(m_path).absolutePath());
     QFile f(m_path);
     if (!f.exists()) {
@@ -73,37 +75,47 @@ bool ToolPins::load(QString* error)
     QJsonParseError parse{};
     const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parse);
     const QJsonObject root = doc.object();
-    if (parse.error != QJsonParseError::NoError || !doc.isObject() ||
-        root.value(u"version").toString() != u"1" || !root.value(u"servers").isObject()) {
-        *error = QStringLiteral("%1 is not a pins file (version \"1\" with \"servers\"): %2")
+    const QString version = root.value(u"version").toString();
+    if (parse.error != QJsonParseError::NoError || !doc.isObject() || (version != u"1" && version != u"2") ||
+        !root.value(u"servers").isObject()) {
+        *error = QStringLiteral("%1 is not a pins file (version \"2\" with \"servers\"): %2")
                      .arg(m_path, parse.error ? parse.errorString() : QStringLiteral("unexpected content"));
         return false;
     }
     QHash<QString, Server> loaded;
     const QJsonObject servers = root.value(u"servers").toObject();
     for (auto s = servers.begin(); s != servers.end(); ++s) {
-        Server& server = loaded[s.key()];
-        const QJsonObject tools = s.value()[QStringLiteral("tools")].toObject();
-        for (auto t = tools.begin(); t != tools.end(); ++t) {
-            const QJsonObject pin = t.value().toObject();
-            const QJsonObject def = pin.value(u"definition").toObject();
-            // The hash is recomputed: an edited file cannot pin a definition under someone else's hash.
-            server.pins.insert(
-                t.key(),
-                {sha256(def), def, QDateTime::fromString(pin.value(u"pinned").toString(), Qt::ISODate)});
-        }
-        const QJsonObject held = s.value()[QStringLiteral("held")].toObject();
-        for (auto t = held.begin(); t != held.end(); ++t) {
-            const QJsonObject h = t.value().toObject();
-            Review r;
-            r.server = s.key();
-            r.tool = t.key();
-            r.seen = h.value(u"definition").toObject();
-            r.seenSha256 = sha256(r.seen);
-            r.seenAt = QDateTime::fromString(h.value(u"seen").toString(), Qt::ISODate);
-            r.pinned = server.pins.value(t.key()).definition;
-            r.flags = checkToolDefinition(r.seen);
-            server.held.insert(t.key(), r);
+        // Version 1 kept one record per label, with no identity; version 2 a list of identities.
+        const QJsonArray records = s.value().isArray() ? s.value().toArray() : QJsonArray{s.value()};
+        for (const QJsonValue& value : records) {
+            const QJsonObject record = value.toObject();
+            const QString identity = record.value(u"identity").toString();
+            Server& server = loaded[key(s.key(), identity)];
+            server.label = s.key();
+            server.identity = identity;
+            const QJsonObject tools = record.value(u"tools").toObject();
+            for (auto t = tools.begin(); t != tools.end(); ++t) {
+                const QJsonObject pin = t.value().toObject();
+                const QJsonObject def = pin.value(u"definition").toObject();
+                // The hash is recomputed: an edited file cannot pin a definition under someone else's hash.
+                server.pins.insert(
+                    t.key(),
+                    {sha256(def), def, QDateTime::fromString(pin.value(u"pinned").toString(), Qt::ISODate)});
+            }
+            const QJsonObject held = record.value(u"held").toObject();
+            for (auto t = held.begin(); t != held.end(); ++t) {
+                const QJsonObject h = t.value().toObject();
+                Review r;
+                r.server = s.key();
+                r.identity = identity;
+                r.tool = t.key();
+                r.seen = h.value(u"definition").toObject();
+                r.seenSha256 = sha256(r.seen);
+                r.seenAt = QDateTime::fromString(h.value(u"seen").toString(), Qt::ISODate);
+                r.pinned = server.pins.value(t.key()).definition;
+                r.flags = checkToolDefinition(r.seen);
+                server.held.insert(t.key(), r);
+            }
         }
     }
     m_servers = std::move(loaded);
@@ -120,14 +132,57 @@ void ToolPins::setHoldNewTools(const QString& server, bool hold)
         m_pinNewOnSight.insert(server);
 }
 
-QJsonArray ToolPins::screen(const QString& server, const QJsonArray& tools)
+QString ToolPins::identity(const QString& commandOrUrl, const QString& serverInfoName)
 {
-    const bool firstSight = !m_servers.contains(server);
+    return serverInfoName.isEmpty() ? commandOrUrl
+                                    : commandOrUrl + QStringLiteral(" (serverInfo: ") + serverInfoName + u')';
+}
+
+QString ToolPins::key(const QString& label, const QString& identity)
+{
+    return label + QChar(0x1f) + identity;
+}
+
+// The record a listing is screened against, or null on first sight. A record written before identities
+// were kept is taken over by the first identity whose listing shares a tool name with it; any other
+// listing under that label is a different server, seen for the first time.
+ToolPins::Server* ToolPins::current(const QString& label, const QString& identity, const QJsonArray& tools)
+{
+    const QString k = key(label, identity);
+    if (const auto it = m_servers.find(k); it != m_servers.end())
+        return &*it;
+    const auto legacy = m_servers.find(key(label, {}));
+    if (identity.isEmpty() || legacy == m_servers.end())
+        return nullptr;
+    const bool shares = std::any_of(tools.begin(), tools.end(), [&](const QJsonValue& t) {
+        return legacy->pins.contains(t.toObject().value(u"name").toString());
+    });
+    if (!shares)
+        return nullptr;
+    Server adopted = legacy.value();
+    m_servers.erase(legacy);
+    adopted.identity = identity;
+    for (Review& r : adopted.held)
+        r.identity = identity;
+    return &m_servers.insert(k, adopted).value();
+}
+
+QJsonArray ToolPins::screen(const QString& server, const QJsonArray& tools, const QString& identity)
+{
+    m_lastIdentity.insert(server, identity);
+    const bool hadRecord = m_servers.contains(key(server, identity));
+    Server* existing = current(server, identity, tools);
+    const bool firstSight = !existing;
     if (firstSight && tools.isEmpty())
         return tools; // nothing to trust yet
-    Server& s = m_servers[server];
+    const bool othersUnderLabel =
+        firstSight &&
+        std::any_of(m_servers.cbegin(), m_servers.cend(), [&](const Server& s) { return s.label == server; });
+    Server& s = existing ? *existing : m_servers[key(server, identity)];
+    s.label = server;
+    s.identity = identity;
     const QDateTime now = QDateTime::currentDateTimeUtc();
-    bool changed = false;
+    bool changed = existing && !hadRecord; // an old record taken over: written with its identity
     bool heldChanged = false;
     QJsonArray visible;
     int known = 0;
@@ -148,6 +203,7 @@ QJsonArray ToolPins::screen(const QString& server, const QJsonArray& tools)
         } else if (s.held.value(name).seenSha256 != hash) {
             Review r;
             r.server = server;
+            r.identity = identity;
             r.tool = name;
             r.pinned = pin != s.pins.constEnd() ? pin->definition : QJsonObject();
             r.seen = definition(tool);
@@ -171,8 +227,21 @@ QJsonArray ToolPins::screen(const QString& server, const QJsonArray& tools)
                            "for a different server, start afresh with: gatehouse pins forget %1")
                 .arg(server));
     if (firstSight)
-        emit logLine(
-            QStringLiteral("%1: pinned %2 tool definitions on first sight").arg(server).arg(s.pins.size()));
+        emit logLine(QStringLiteral("%1: pinned %2 tool definitions on first sight%3")
+                         .arg(server)
+                         .arg(s.pins.size())
+                         .arg(othersUnderLabel
+                                  ? QStringLiteral(" (a different server from the one pinned before under "
+                                                   "this name: %1)")
+                                        .arg(identity.isEmpty() ? QStringLiteral("unknown") : identity)
+                                  : QString()));
+    if (heldChanged && !s.held.isEmpty())
+        // Said where the person looks: their agent only sees a shorter list.
+        emit logLine(QStringLiteral("%1: %2 of its %3 tools are held for review and not shown to clients; "
+                                    "see them with: gatehouse pins list %1 (or Review… in the app)")
+                         .arg(server)
+                         .arg(s.held.size())
+                         .arg(tools.size()));
     QString error;
     if (changed && !save(&error))
         emit logLine(QStringLiteral("cannot save tool pins: ") + error);
@@ -181,42 +250,93 @@ QJsonArray ToolPins::screen(const QString& server, const QJsonArray& tools)
     return visible;
 }
 
-bool ToolPins::isHeld(const QString& server, const QString& tool) const
+const ToolPins::Server* ToolPins::heldIn(const QString& label, const QString& identity) const
 {
-    const auto s = m_servers.constFind(server);
-    if (s == m_servers.constEnd())
-        return false;
+    if (identity.isEmpty() && !m_lastIdentity.contains(label))
+        return nullptr;
+    const QString id = identity.isEmpty() ? m_lastIdentity.value(label) : identity;
+    const auto it = m_servers.constFind(key(label, id));
+    return it == m_servers.constEnd() ? nullptr : &*it;
+}
+
+bool ToolPins::isHeld(const QString& server, const QString& tool, const QString& identity) const
+{
     // A tool no listing showed was never put before the model: the upstream answers for it as it sees fit.
-    return s->held.contains(tool);
+    if (!identity.isEmpty() || m_lastIdentity.contains(server)) {
+        const Server* s = heldIn(server, identity);
+        return s && s->held.contains(tool);
+    }
+    // Which server the label stands for is not known here: held if any of them holds it (fail closed).
+    return std::any_of(m_servers.cbegin(), m_servers.cend(),
+                       [&](const Server& s) { return s.label == server && s.held.contains(tool); });
+}
+
+bool ToolPins::isPinned(const QString& server) const
+{
+    return std::any_of(m_servers.cbegin(), m_servers.cend(),
+                       [&](const Server& s) { return s.label == server; });
+}
+
+QStringList ToolPins::labels() const
+{
+    QStringList out;
+    for (const Server& s : m_servers)
+        if (!out.contains(s.label))
+            out.append(s.label);
+    out.sort();
+    return out;
+}
+
+QList<QPair<QString, int>> ToolPins::identities(const QString& server) const
+{
+    QList<QPair<QString, int>> out;
+    for (const Server& s : m_servers)
+        if (s.label == server)
+            out.append({s.identity, int(s.pins.size())});
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 QList<ToolPins::Review> ToolPins::reviews(const QString& server) const
 {
     QList<Review> out;
-    for (auto s = m_servers.cbegin(); s != m_servers.cend(); ++s)
-        if (server.isEmpty() || s.key() == server)
-            for (const Review& r : s->held)
+    for (const Server& s : m_servers) {
+        // Under a label screened here, only the server it stands for now: the others are not running.
+        const bool current = !m_lastIdentity.contains(s.label) || m_lastIdentity.value(s.label) == s.identity;
+        if ((server.isEmpty() || s.label == server) && current)
+            for (const Review& r : s.held)
                 out.append(r);
+    }
     std::sort(out.begin(), out.end(), [](const Review& a, const Review& b) {
-        return std::tie(a.server, a.tool) < std::tie(b.server, b.tool);
+        return std::tie(a.server, a.tool, a.identity) < std::tie(b.server, b.tool, b.identity);
     });
     return out;
 }
 
 int ToolPins::pinnedCount(const QString& server) const
 {
-    return int(m_servers.value(server).pins.size());
+    if (const Server* s = heldIn(server, {}))
+        return int(s->pins.size());
+    int n = 0;
+    for (const Server& s : m_servers)
+        n += s.label == server ? int(s.pins.size()) : 0;
+    return n;
 }
 
 bool ToolPins::accept(const QString& server, const QString& tool, QString* error)
 {
-    const auto s = m_servers.find(server);
-    if (s == m_servers.end() || !s->held.contains(tool)) {
+    // Under a label that named several servers, the definition seen last is the one a person reviewed.
+    Server* holder = nullptr;
+    for (Server& s : m_servers)
+        if (s.label == server && s.held.contains(tool) &&
+            (!holder || s.held.value(tool).seenAt > holder->held.value(tool).seenAt))
+            holder = &s;
+    if (!holder) {
         *error = QStringLiteral("no held definition of %1 on %2").arg(tool, server);
         return false;
     }
-    const Review r = s->held.take(tool);
-    s->pins.insert(tool, {r.seenSha256, r.seen, QDateTime::currentDateTimeUtc()});
+    const Review r = holder->held.take(tool);
+    holder->pins.insert(tool, {r.seenSha256, r.seen, QDateTime::currentDateTimeUtc()});
     if (!save(error))
         return false;
     emit logLine(QStringLiteral("%1: tool %2 accepted as it is now").arg(server, tool));
@@ -226,7 +346,7 @@ bool ToolPins::accept(const QString& server, const QString& tool, QString* error
 
 bool ToolPins::forget(const QString& server, QString* error)
 {
-    if (m_servers.remove(server) == 0) {
+    if (m_servers.removeIf([&](const auto& it) { return it.value().label == server; }) == 0) {
         *error = QStringLiteral("no pins for %1").arg(server);
         return false;
     }
@@ -239,21 +359,24 @@ bool ToolPins::forget(const QString& server, QString* error)
 QJsonObject ToolPins::toJson() const
 {
     QJsonObject servers;
-    for (auto s = m_servers.cbegin(); s != m_servers.cend(); ++s) {
+    for (const Server& s : m_servers) {
         QJsonObject tools;
-        for (auto p = s->pins.cbegin(); p != s->pins.cend(); ++p)
+        for (auto p = s.pins.cbegin(); p != s.pins.cend(); ++p)
             tools.insert(p.key(), QJsonObject{{QStringLiteral("sha256"), p->sha256},
                                               {QStringLiteral("pinned"), iso(p->pinnedAt)},
                                               {QStringLiteral("definition"), p->definition}});
         QJsonObject held;
-        for (auto h = s->held.cbegin(); h != s->held.cend(); ++h)
+        for (auto h = s.held.cbegin(); h != s.held.cend(); ++h)
             held.insert(h.key(), QJsonObject{{QStringLiteral("sha256"), h->seenSha256},
                                              {QStringLiteral("seen"), iso(h->seenAt)},
                                              {QStringLiteral("definition"), h->seen}});
-        servers.insert(s.key(),
-                       QJsonObject{{QStringLiteral("tools"), tools}, {QStringLiteral("held"), held}});
+        QJsonArray records = servers.value(s.label).toArray();
+        records.append(QJsonObject{{QStringLiteral("identity"), s.identity},
+                                   {QStringLiteral("tools"), tools},
+                                   {QStringLiteral("held"), held}});
+        servers.insert(s.label, records);
     }
-    return {{QStringLiteral("version"), QStringLiteral("1")}, {QStringLiteral("servers"), servers}};
+    return {{QStringLiteral("version"), QStringLiteral("2")}, {QStringLiteral("servers"), servers}};
 }
 
 bool ToolPins::save(QString* error)
@@ -267,6 +390,8 @@ bool ToolPins::save(QString* error)
         if (load(&why)) {
             for (auto s = mine.cbegin(); s != mine.cend(); ++s) {
                 Server& merged = m_servers[s.key()];
+                merged.label = s->label;
+                merged.identity = s->identity;
                 for (auto p = s->pins.cbegin(); p != s->pins.cend(); ++p)
                     if (!merged.pins.contains(p.key()))
                         merged.pins.insert(p.key(), *p);
@@ -302,15 +427,16 @@ void ToolPins::reloadFromDisk()
         return;
     }
     f.close();
-    const QStringList before = m_servers.keys();
+    QSet<QString> servers;
+    for (const Server& s : std::as_const(m_servers))
+        servers.insert(s.label);
     QString error;
     if (!load(&error)) {
         emit logLine(QStringLiteral("tool pins: %1; keeping the pins in memory").arg(error));
         return;
     }
-    QSet<QString> servers(before.begin(), before.end());
-    for (const QString& s : m_servers.keys())
-        servers.insert(s);
+    for (const Server& s : std::as_const(m_servers))
+        servers.insert(s.label);
     for (const QString& s : std::as_const(servers))
         emit reviewsChanged(s);
 }

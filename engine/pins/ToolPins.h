@@ -18,6 +18,9 @@ namespace gatehouse {
 // with a different definition, or a new tool of a pinned server, is held back: left out of tools/list
 // and refused when called, until a person accepts it. Pins live in one JSON file (written atomically,
 // mode 0600) that the CLI edits too; the file is watched, so an acceptance applies to a running proxy.
+// Pins belong to a server's identity (its command line or URL, and the name it gives in serverInfo), not
+// to its label: another server under the same label (every ad-hoc `serve -- CMD` is "default") is a first
+// sight of its own, while the same server changing a definition is held.
 class ToolPins : public QObject
 {
     Q_OBJECT
@@ -25,7 +28,8 @@ public:
     // A definition waiting for a person.
     struct Review
     {
-        QString server;
+        QString server; // the label
+        QString identity;
         QString tool;
         QJsonObject pinned; // empty for a new tool
         QJsonObject seen;
@@ -41,6 +45,8 @@ public:
     // The pinned part of a tool and its hash.
     static QJsonObject definition(const QJsonObject& tool);
     static QString sha256(const QJsonObject& tool);
+    // A server's identity: how it is reached and the name it gives for itself.
+    static QString identity(const QString& commandOrUrl, const QString& serverInfoName);
 
     // Reads the file (a missing one is empty). False, with why, when it is unreadable or invalid: callers
     // then refuse to serve rather than pin anew (that would wave every change through).
@@ -53,9 +59,14 @@ public:
 
     // Takes a server's tools/list and returns what clients may see, pinning first sightings and holding
     // changed or new definitions (saved, and reviewsChanged emitted, when anything is new).
-    QJsonArray screen(const QString& server, const QJsonArray& tools);
-    bool isHeld(const QString& server, const QString& tool) const;
-    bool isPinned(const QString& server) const { return m_servers.contains(server); }
+    QJsonArray screen(const QString& server, const QJsonArray& tools, const QString& identity = {});
+    // Whether the tool is held for the server of that identity; with none, for the identity last
+    // screened under the label here, or else for any identity under it (fail closed).
+    bool isHeld(const QString& server, const QString& tool, const QString& identity = {}) const;
+    bool isPinned(const QString& server) const;
+    QStringList labels() const;
+    // The identities pinned under a label, with how many tools each.
+    QList<QPair<QString, int>> identities(const QString& server) const;
 
     QList<Review> reviews(const QString& server = {}) const;
     // Pins the held definition; false with why when there is none.
@@ -79,15 +90,21 @@ private:
     };
     struct Server
     {
+        QString label;
+        QString identity; // empty for pins written before identities were kept
         QHash<QString, Pin> pins;
         QHash<QString, Review> held;
     };
     bool save(QString* error);
     void reloadFromDisk();
     QJsonObject toJson() const;
+    static QString key(const QString& label, const QString& identity);
+    Server* current(const QString& label, const QString& identity, const QJsonArray& tools);
+    const Server* heldIn(const QString& label, const QString& identity) const;
 
     QString m_path;
-    QHash<QString, Server> m_servers;
+    QHash<QString, Server> m_servers;       // by key(label, identity)
+    QHash<QString, QString> m_lastIdentity; // by label: the identity last screened here
     QSet<QString> m_pinNewOnSight;
     QFileSystemWatcher m_watch;
     QByteArray m_lastWritten;

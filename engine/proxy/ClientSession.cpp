@@ -181,11 +181,13 @@ void ClientSession::handleRequest(const QJsonObject& message)
             caps.insert(QStringLiteral("tools"), tools);
             result.insert(QStringLiteral("capabilities"), caps);
             out.insert(QStringLiteral("result"), result);
+            self->m_serverInfoName =
+                result.value(QStringLiteral("serverInfo"))[QStringLiteral("name")].toString();
         } else if (method == u"tools/list" && response.contains(QStringLiteral("result"))) {
             QJsonArray tools = result.value(QStringLiteral("tools")).toArray();
             // Changed or new definitions of a pinned server wait for a person, out of sight.
             if (ToolPins* pins = gate->pins(); pins && self->m_upstream)
-                tools = pins->screen(self->m_upstream->serverName(), tools);
+                tools = pins->screen(self->m_upstream->serverName(), tools, self->pinIdentity());
             QJsonArray visible;
             for (const QJsonValue& tool : std::as_const(tools))
                 if (!gate->isHidden(tool.toObject().value(QStringLiteral("name")).toString()))
@@ -195,6 +197,11 @@ void ClientSession::handleRequest(const QJsonObject& message)
         }
         self->reply(out);
     });
+}
+
+QString ClientSession::pinIdentity() const
+{
+    return ToolPins::identity(m_upstream ? m_upstream->address() : QString(), m_serverInfoName);
 }
 
 void ClientSession::handleToolCall(const QJsonObject& message)
@@ -224,7 +231,7 @@ void ClientSession::handleToolCall(const QJsonObject& message)
 
     const ToolCall call{record.tool, record.arguments, m_grant, m_id};
     Decision decision;
-    if (ToolPins* pins = m_gate->pins(); pins && pins->isHeld(record.server, record.tool)) {
+    if (ToolPins* pins = m_gate->pins(); pins && pins->isHeld(record.server, record.tool, pinIdentity())) {
         decision.verdict = Verdict::Hidden;
         decision.rule = DecisionRule::heldForReview();
         decision.message =

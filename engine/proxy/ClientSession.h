@@ -31,6 +31,8 @@ public:
     const QString& id() const { return m_id; }
     const QString& grant() const { return m_grant; }
     Upstream* upstream() const { return m_upstream.data(); }
+    // Who the upstream is, for tool pinning: its address and the serverInfo name it initialized with.
+    QString pinIdentity() const;
 
     // One well-formed JSON-RPC message from the client.
     void receive(const QJsonObject& message);
@@ -78,6 +80,7 @@ private:
     QString m_id;
     QString m_grant;
     QPointer<Upstream> m_upstream; // the proxy may stop it before the session ends
+    QString m_serverInfoName;
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
     struct Waiting

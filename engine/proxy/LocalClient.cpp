@@ -87,11 +87,13 @@ void LocalClient::listTools(Handler handler)
             jsonrpc::makeRequest(QStringLiteral("app-%1").arg(m_nextId++), QStringLiteral("tools/list"), {});
         ToolPins* pins = m_gate->pins();
         const QString server = m_server->name();
+        const QString identity = m_session->pinIdentity();
         m_upstream->request(
-            m_session, request, [pins = QPointer<ToolPins>(pins), server, handler](const QJsonObject& r) {
+            m_session, request,
+            [pins = QPointer<ToolPins>(pins), server, identity, handler](const QJsonObject& r) {
                 if (pins)
-                    pins->screen(server,
-                                 r.value(QStringLiteral("result"))[QStringLiteral("tools")].toArray());
+                    pins->screen(server, r.value(QStringLiteral("result"))[QStringLiteral("tools")].toArray(),
+                                 identity);
                 handler(r);
             });
     });

@@ -206,14 +206,14 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
     session->requestStreams.insert(key, connection);
     const QString sessionId = m_sessions.key(session);
     const QJsonValue requestId = m.id();
-    connect(connection, &HttpConnection::closed, this,
-            [this, sessionId, key, requestId](HttpConnection* closed) {
-                Session* s = m_sessions.value(sessionId);
-                if (!s || s->requestStreams.value(key) != closed)
-                    return; // answered already, or the session is gone
-                s->requestStreams.remove(key);
-                s->client->connectionLost(requestId);
-            });
+    // Cleared when the request is answered: nothing per request outlives it on a keep-alive connection.
+    connection->setAbandonHandler([this, sessionId, key, requestId, closed = QPointer(connection)] {
+        Session* s = m_sessions.value(sessionId);
+        if (!s || s->requestStreams.value(key) != closed)
+            return; // answered already, or the session is gone
+        s->requestStreams.remove(key);
+        s->client->connectionLost(requestId);
+    });
     session->client->receive(m.object);
 }
 
@@ -242,14 +242,15 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
     }
     StatelessBridge* bridge = bridgeFor(server, grant);
     QPointer<HttpConnection> stream(connection);
-    const QString handle = bridge->handle(message, [stream](const QJsonObject& out, bool final) {
+    // Set before the bridge sees the request, which may answer at once (and so clear it again).
+    auto handle = std::make_shared<QString>();
+    connection->setAbandonHandler([owner = QPointer<StatelessBridge>(bridge), handle] {
+        if (owner)
+            owner->cancel(*handle);
+    });
+    *handle = bridge->handle(message, [stream](const QJsonObject& out, bool final) {
         if (stream)
             answer(stream, QByteArray(), out, final); // no session in this era
-    });
-    QPointer<StatelessBridge> owner(bridge);
-    connect(connection, &HttpConnection::closed, this, [owner, handle](HttpConnection*) {
-        if (owner)
-            owner->cancel(handle); // nothing happens for a request already answered
     });
 }
 

@@ -42,6 +42,9 @@ public:
     ~Upstream() override;
 
     const QString& serverName() const { return m_serverName; }
+    // How the server is reached (its command line or URL): part of its identity for tool pinning.
+    const QString& address() const { return m_address; }
+    void setAddress(QString address) { m_address = std::move(address); }
     UpstreamTransport& transport() const { return *m_transport; }
     void start();
     void stop();
@@ -106,6 +109,7 @@ private:
     ClientSession* attribute() const;
 
     QString m_serverName;
+    QString m_address;
     std::unique_ptr<UpstreamTransport> m_transport;
     QSet<ClientSession*> m_sessions;
     QHash<qint64, Pending> m_pending;

@@ -31,6 +31,7 @@ Upstream* UpstreamServer::make()
     else
         transport = std::make_unique<HttpUpstream>(std::get<HttpUpstream::Endpoint>(m_target));
     auto* upstream = new Upstream(m_name, std::move(transport), this);
+    upstream->setAddress(describe());
     upstream->setRequestTimeoutMs(m_timeoutMs);
     connect(upstream, &Upstream::logLine, this, &UpstreamServer::logLine);
     upstream->start();

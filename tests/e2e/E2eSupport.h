@@ -162,6 +162,15 @@ public:
             QStringLiteral("listening on http://127\\.0\\.0\\.1:(\\d+)/mcp"));
         return waitForLog(listening, 20'000, &m_port);
     }
+    // For the proxy and, through it, a stdio upstream it starts.
+    void setEnvironmentValue(const QString& name, const QString& value)
+    {
+        QProcessEnvironment env = m_process.processEnvironment().isEmpty()
+                                      ? QProcessEnvironment::systemEnvironment()
+                                      : m_process.processEnvironment();
+        env.insert(name, value);
+        m_process.setProcessEnvironment(env);
+    }
     ~ProxyProcess()
     {
         if (m_process.state() != QProcess::NotRunning) {

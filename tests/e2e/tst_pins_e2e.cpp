@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // Tool pinning against a rug pull: the Rolli sandbox is served and its tools pinned; the next run's
-// get_usage tells the model to leak a config file (`sandbox --rug-pull`). Gatehouse holds it back (not
-// listed, refused with -32602), flags the hidden instruction, shows the diff, and releases the new
-// definition to a connected SDK client, with list_changed, once `gatehouse pins accept` runs.
+// get_usage tells the model to leak a config file (the same `sandbox`, with GATEHOUSE_SANDBOX_RUG_PULL=1).
+// Gatehouse holds it back (not listed, refused with -32602), flags the hidden instruction, shows the diff,
+// and releases the new definition to a connected SDK client, with list_changed, once `gatehouse pins accept`
+// runs.
 #include "E2eSupport.h"
 
 #include <QJsonArray>
@@ -61,10 +62,10 @@ private slots:
 
         // Second run: get_usage's description has turned malicious.
         ProxyProcess second;
-        QVERIFY2(second.start({QStringLiteral("--"), Gatehouse, QStringLiteral("sandbox"),
-                               QStringLiteral("--rug-pull")},
-                              pinsOption, policy),
-                 qPrintable(second.log()));
+        second.setEnvironmentValue(QStringLiteral("GATEHOUSE_SANDBOX_RUG_PULL"), QStringLiteral("1"));
+        QVERIFY2(
+            second.start({QStringLiteral("--"), Gatehouse, QStringLiteral("sandbox")}, pinsOption, policy),
+            qPrintable(second.log()));
         {
             McpClient client(second.port());
             QVERIFY(client.initialize());

@@ -134,11 +134,13 @@ private slots:
                 .toObject();
         QCOMPARE(entry[QStringLiteral("command")].toString(), m_target.bridgeProgram);
         const QJsonArray args = entry[QStringLiteral("args")].toArray();
-        QCOMPARE(args.size(), 4);
+        // The token is in the bridge's environment, not on its command line (where ps shows it).
+        QCOMPARE(args.size(), 2);
         QCOMPARE(args[0].toString(), QStringLiteral("connect"));
         QCOMPARE(args[1].toString(), m_target.url);
-        QCOMPARE(args[2].toString(), QStringLiteral("--token"));
-        QCOMPARE(loadConfig(m_target.configPath).grantFor(m_target.serverName, args[3].toString().toUtf8()),
+        const QString token = entry[QStringLiteral("env")][QStringLiteral("GATEHOUSE_TOKEN")].toString();
+        QVERIFY(!token.isEmpty());
+        QCOMPARE(loadConfig(m_target.configPath).grantFor(m_target.serverName, token.toUtf8()),
                  QStringLiteral("claude-desktop"));
         QVERIFY(QDir(m_dir->path()).entryList({QStringLiteral("*.bak-*")}).isEmpty()); // nothing to back up
     }

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// Tool pinning in the app: the real proxy in front of the Rolli sandbox run with --rug-pull, with pins
-// approved earlier for the honest get_usage. The window says a tool is held; the review shows the
-// approved and the new definition side by side with the hidden instruction flagged; accepting it
-// releases the tool and the banner goes.
+// Tool pinning in the app: the real proxy in front of the Rolli sandbox run with
+// GATEHOUSE_SANDBOX_RUG_PULL=1, with pins approved earlier for the honest get_usage. The window says a tool
+// is held; the review shows the approved and the new definition side by side with the hidden instruction
+// flagged; accepting it releases the tool and the banner goes.
 #include "MainWindow.h"
 #include "PinReviewDialog.h"
 #include "ServedServer.h"
@@ -51,8 +51,8 @@ private slots:
         QString error;
         QVERIFY2(m_audit->open(&error), qPrintable(error));
         ServerConfig sandbox;
-        sandbox.command = QStringList{QStringLiteral(GATEHOUSE_BINARY), QStringLiteral("sandbox"),
-                                      QStringLiteral("--rug-pull")};
+        sandbox.command = QStringList{QStringLiteral(GATEHOUSE_BINARY), QStringLiteral("sandbox")};
+        sandbox.env.insert(QStringLiteral("GATEHOUSE_SANDBOX_RUG_PULL"), QStringLiteral("1"));
         sandbox.policy = QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json");
         m_proxy = std::make_unique<Proxy>(
             std::make_shared<Config>(),
