@@ -402,9 +402,7 @@ QVariant CallTableModel::data(const QModelIndex& index, int role) const
         case Rule:
             return m_strings.at(row.rule);
         case Latency:
-            return status == CallStatus::Pending
-                       ? QString()
-                       : QStringLiteral("%1 ms").arg(double(row.latencyMs), 0, 'f', 1);
+            return status == CallStatus::Pending ? QString() : latencyText(row.latencyMs);
         }
         break;
     case Qt::ForegroundRole:
@@ -452,6 +450,12 @@ QVariant CallTableModel::headerData(int section, Qt::Orientation orientation, in
                                   QT_TR_NOOP("Tool"), QT_TR_NOOP("Arguments"), QT_TR_NOOP("Status"),
                                   QT_TR_NOOP("Rule"), QT_TR_NOOP("Latency")};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
+}
+
+QString CallTableModel::latencyText(double ms)
+{
+    const int decimals = ms < 10 ? 2 : ms < 100 ? 1 : 0;
+    return QStringLiteral("%1 ms").arg(ms, 0, 'f', decimals);
 }
 
 } // namespace gatehouse::ui

@@ -30,6 +30,8 @@ class CallTableModel : public QAbstractTableModel
 {
     Q_OBJECT
 public:
+    // A measured duration as a person reads it: 0.42 ms, 12.3 ms, 140 ms.
+    static QString latencyText(double ms);
     enum Column
     {
         Time,

@@ -236,10 +236,11 @@ void LiveCallsView::showDetails()
     if (r->outcome == CallRecord::Outcome::Pending)
         timing = tr("waiting");
     else if (r->outcome == CallRecord::Outcome::Refused)
-        timing = tr("refused after %1 ms, never sent upstream").arg(r->latencyMs, 0, 'f', 1);
+        timing = tr("refused after %1, never sent upstream").arg(CallTableModel::latencyText(r->latencyMs));
     else
         timing =
-            tr("total %1 ms · upstream %2 ms").arg(r->latencyMs, 0, 'f', 1).arg(r->upstreamMs, 0, 'f', 1);
+            tr("total %1 · upstream %2")
+                .arg(CallTableModel::latencyText(r->latencyMs), CallTableModel::latencyText(r->upstreamMs));
     if (!r->approver.isEmpty())
         timing += tr(" · decided by %1").arg(r->approver);
     m_summary->setText(

@@ -4,6 +4,7 @@
 #include "decision/Decision.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QJsonObject>
 #include <QMetaType>
 #include <QString>
@@ -40,7 +41,9 @@ struct CallRecord
     QString approver; // who allowed or rejected it, when a person was asked
     QString approvalNote;
     QString upstreamError; // JSON-RPC error message from upstream, if any
+    QElapsedTimer arrived; // monotonic, from arrival: latency in microseconds, whatever the wall clock does
     double latencyMs = 0;  // arrival to answer
+    void measureLatency() { latencyMs = arrived.isValid() ? arrived.nsecsElapsed() / 1e6 : 0; }
     double upstreamMs = 0; // time the upstream took
     QJsonObject response;  // the JSON-RPC response the client got (for the monitor; the audit keeps a hash)
 };

@@ -83,7 +83,7 @@ void ClientSession::withdrawApproval(const QString& key)
     record.verdict = Verdict::Denied;
     record.rule = DecisionRule::rejectedBy(QStringLiteral("client"));
     record.message = QStringLiteral("the client withdrew the call while it waited for approval");
-    record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
+    record.measureLatency();
     m_gate->recordFinished(record, [](bool) {}); // on record; nobody is owed an answer
 }
 
@@ -222,6 +222,7 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     CallRecord record;
     record.sequence = nextSequence++;
     record.time = QDateTime::currentDateTimeUtc();
+    record.arrived.start();
     record.server = m_upstream->serverName();
     record.session = m_id;
     record.grant = m_grant;
@@ -288,7 +289,7 @@ void ClientSession::refuse(const QJsonValue& id, CallRecord record, const Decisi
     record.resultIsError = true;
     record.resultBytes = resultSize(response);
     record.response = response;
-    record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
+    record.measureLatency();
     untrack(id);
     QPointer<ClientSession> self(this);
     // A refusal ran nothing, so it is sent even when it could not be recorded.
@@ -423,7 +424,7 @@ void ClientSession::forward(const QJsonObject& message, CallRecord record, Reser
     }
     m_upstream->request(
         this, message, [self, gate, record, reservation, clock](const QJsonObject& response) mutable {
-            record.latencyMs = record.time.msecsTo(QDateTime::currentDateTimeUtc());
+            record.measureLatency();
             record.upstreamMs = clock.nsecsElapsed() / 1e6;
             record.resultBytes = resultSize(response);
             record.response = response;

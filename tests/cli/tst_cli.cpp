@@ -31,6 +31,7 @@ private slots:
     void rolliPresetWithoutATokenSaysHowToGiveOne();
     void connectInstallMergesIntoAClientConfig();
     void connectInstallLeavesABrokenConfigAlone();
+    void noAuthIsRefusedOffLoopback();
 
 private:
     struct Result
@@ -213,8 +214,8 @@ void TestCli::everyCommandHasHelp_data()
 {
     QTest::addColumn<QString>("command");
     QTest::addColumn<QString>("option");
-    for (const char* c : {"check", "explain", "serve", "approvals", "audit", "grants", "rolli", "secrets", "sandbox",
-                          "scan", "gui", "connect"})
+    for (const char* c : {"check", "explain", "serve", "approvals", "audit", "grants", "rolli", "secrets",
+                          "sandbox", "scan", "gui", "connect"})
         QTest::newRow(c) << QString::fromLatin1(c) << QStringLiteral("--help");
     QTest::newRow("serve -h") << QStringLiteral("serve") << QStringLiteral("-h");
 }
@@ -358,6 +359,21 @@ void TestCli::connectInstallLeavesABrokenConfigAlone()
     QCOMPARE(f.readAll(), broken);
     QCOMPARE(run({QStringLiteral("connect"), QStringLiteral("--install"), QStringLiteral("emacs")}).exitCode,
              2);
+}
+
+void TestCli::noAuthIsRefusedOffLoopback()
+{
+    // Another machine can send any Host header: without a token, every tool would be open to it.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+    const Result r = run({QStringLiteral("serve"), QStringLiteral("--listen"), QStringLiteral("0.0.0.0:0"),
+                          QStringLiteral("--no-auth"), QStringLiteral("--"), QStringLiteral(GATEHOUSE_BINARY),
+                          QStringLiteral("sandbox")},
+                         env);
+    QCOMPARE(r.exitCode, 2);
+    QVERIFY2(r.err.contains(QStringLiteral("any machine that reaches port")), qPrintable(r.err));
+    QVERIFY(r.err.contains(QStringLiteral("--no-auth-on-network-anyone-can-call-tools")));
 }
 
 QTEST_GUILESS_MAIN(TestCli)

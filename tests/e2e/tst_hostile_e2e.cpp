@@ -195,6 +195,10 @@ private slots:
                                              "Transfer-Encoding: chunked\r\n\r\n500000\r\n" +
                                              QByteArray(0x500000, ' ') + "\r\n0\r\n\r\n"
                                       << 413 << QByteArray();
+        QTest::newRow("request line without a version")
+            << QByteArray("GET /mcp\r\n\r\n") << 400 << QByteArray("no HTTP version");
+        QTest::newRow("request line alone without a version")
+            << QByteArray("GET /mcp\r\n") << 400 << QByteArray("no HTTP version");
         QTest::newRow("headers over 80 KiB")
             << post(call("26", "get_usage", "{}"), "X-Big: " + QByteArray(90'000, 'a') + "\r\n") << 431
             << QByteArray();
@@ -411,6 +415,67 @@ private slots:
         }
         QVERIFY2(answer.startsWith("HTTP/1.1 408"), answer.constData());
         qInfo("slowloris cut off after %lld ms", t.elapsed());
+        ++m_cases;
+    }
+
+    void aRefusedBodySentInFullStillGetsItsAnswer()
+    {
+        // As most clients do: the whole request is written before anything is read. The proxy refuses it
+        // at the headers, and must not close with the body unread (the kernel would reset the
+        // connection and the 413 would be lost).
+        QTcpSocket client;
+        client.connectToHost(QHostAddress::LocalHost, port());
+        QVERIFY(client.waitForConnected(5000));
+        client.write(post(call("71", "get_usage", "{\"q\":\"" + QByteArray(5 << 20, 'a') + "\"}")));
+        QElapsedTimer t;
+        t.start();
+        while (client.bytesToWrite() > 0 && t.elapsed() < 10'000 &&
+               client.state() == QAbstractSocket::ConnectedState)
+            client.waitForBytesWritten(500);
+        QCOMPARE(client.bytesToWrite(), 0);
+        QByteArray answer;
+        while (t.elapsed() < 10'000 && !answer.contains("\r\n\r\n")) {
+            if (!client.waitForReadyRead(500) && client.state() != QAbstractSocket::ConnectedState)
+                break;
+            answer += client.readAll();
+        }
+        answer += client.readAll();
+        QVERIFY2(answer.startsWith("HTTP/1.1 413"), answer.left(200).constData());
+        QVERIFY(answer.contains("Connection: close"));
+        ++m_cases;
+        expectServedStill();
+    }
+
+    void anOverLongStdioLineGetsOneAnswer()
+    {
+        // `serve --stdio`: one 20 MB line is one bad message (one -32600), the rest of it skipped, and
+        // the next line is served.
+        QProcess proxy;
+        proxy.start(Gatehouse,
+                    QStringList{QStringLiteral("serve"), QStringLiteral("--stdio"),
+                                QStringLiteral("--policy"), policy()} +
+                        isolated({QStringLiteral("--audit"), scratch(QStringLiteral("stdio-audit.sqlite")),
+                                  QStringLiteral("--admin-file"), scratch(QStringLiteral("stdio-admin.json")),
+                                  QStringLiteral("--pins"), scratch(QStringLiteral("stdio-pins.json"))}) +
+                        stdioUpstream());
+        QVERIFY(proxy.waitForStarted());
+        const QByteArray init =
+            R"({"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":)"
+            R"("2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}})";
+        proxy.write("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"ping\",\"params\":{\"pad\":\"" +
+                    QByteArray(20 << 20, 'a') + "\"}}\n" + init + "\n");
+        QByteArray out;
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 20'000 && !out.contains("\"id\":1"))
+            if (proxy.waitForReadyRead(500))
+                out += proxy.readAllStandardOutput();
+        proxy.closeWriteChannel();
+        proxy.waitForFinished(5000);
+        out += proxy.readAllStandardOutput();
+        QCOMPARE(out.count("longer than"), 1);
+        QVERIFY2(out.contains("\"id\":1,\"result\"") || out.contains("\"result\""),
+                 out.left(400).constData());
         ++m_cases;
     }
 

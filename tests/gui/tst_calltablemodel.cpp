@@ -63,7 +63,10 @@ private slots:
         QCOMPARE(model.rowCount(), 1);
         QCOMPARE(model.index(0, CallTableModel::Status).data(CallTableModel::StatusRole).toInt(),
                  int(S::Approved));
-        QCOMPARE(model.index(0, CallTableModel::Latency).data().toString(), QStringLiteral("1234.5 ms"));
+        QCOMPARE(model.index(0, CallTableModel::Latency).data().toString(), QStringLiteral("1235 ms"));
+        // What was measured, not whole milliseconds printed with a decimal.
+        QCOMPARE(CallTableModel::latencyText(0.4213), QStringLiteral("0.42 ms"));
+        QCOMPARE(CallTableModel::latencyText(12.34), QStringLiteral("12.3 ms"));
         QCOMPARE(changed.size(), 1);
         QCOMPARE(model.record(0)->approver, QStringLiteral("app"));
     }

@@ -62,6 +62,98 @@ private slots:
         }
     }
 
+    void anotherServerUnderTheSameLabelIsAFirstSight()
+    {
+        // Every ad-hoc `serve -- CMD` is "default": server-everything, then the sandbox, then
+        // server-everything again, in one HOME.
+        const QString path = m_dir->filePath(QStringLiteral("pins.json"));
+        const QString everything = ToolPins::identity(QStringLiteral("node everything/dist/index.js stdio"),
+                                                      QStringLiteral("mcp-servers/everything"));
+        const QString sandbox =
+            ToolPins::identity(QStringLiteral("gatehouse sandbox"), QStringLiteral("rolli-sandbox"));
+        const QJsonArray echo{tool(QStringLiteral("echo"), QStringLiteral("echoes"))};
+        const QJsonArray rolli{tool(QStringLiteral("get_usage"), QStringLiteral("usage")),
+                               tool(QStringLiteral("list_agent_runs"), QStringLiteral("runs"))};
+        {
+            ToolPins pins(path);
+            QString error;
+            QVERIFY(pins.load(&error));
+            QCOMPARE(pins.screen(QStringLiteral("default"), echo, everything).size(), 1);
+        }
+        ToolPins pins(path);
+        QString error;
+        QVERIFY(pins.load(&error));
+        QSignalSpy logged(&pins, &ToolPins::logLine);
+        QCOMPARE(names(pins.screen(QStringLiteral("default"), rolli, sandbox)),
+                 (QStringList{QStringLiteral("get_usage"), QStringLiteral("list_agent_runs")}));
+        QVERIFY(pins.reviews().isEmpty());
+        QVERIFY(!pins.isHeld(QStringLiteral("default"), QStringLiteral("get_usage"), sandbox));
+        QVERIFY(logged.size() >= 1);
+        QVERIFY(logged.last().at(0).toString().contains(QStringLiteral("different server")));
+        // Both are kept, each under its identity.
+        QCOMPARE(pins.identities(QStringLiteral("default")).size(), 2);
+        // The first server again: known, nothing new; a changed definition of it is held as before.
+        QCOMPARE(pins.screen(QStringLiteral("default"), echo, everything).size(), 1);
+        const QJsonArray changed{tool(QStringLiteral("echo"), QStringLiteral("now it does more"))};
+        QVERIFY(pins.screen(QStringLiteral("default"), changed, everything).isEmpty());
+        QVERIFY(pins.isHeld(QStringLiteral("default"), QStringLiteral("echo"), everything));
+        QVERIFY(!pins.isHeld(QStringLiteral("default"), QStringLiteral("echo"), sandbox));
+        QCOMPARE(pins.reviews(QStringLiteral("default")).size(), 1);
+        QCOMPARE(pins.reviews(QStringLiteral("default")).first().identity, everything);
+        // Said once, with how many and where to look.
+        bool summary = false;
+        for (const QList<QVariant>& line : logged)
+            summary = summary || line.at(0).toString().contains(QStringLiteral("1 of its 1 tools are held"));
+        QVERIFY(summary);
+
+        // Written down and read again by another process (the CLI).
+        ToolPins cli(path);
+        QVERIFY(cli.load(&error));
+        QCOMPARE(cli.identities(QStringLiteral("default")).size(), 2);
+        QVERIFY(cli.isHeld(QStringLiteral("default"), QStringLiteral("echo")));
+        QVERIFY(cli.accept(QStringLiteral("default"), QStringLiteral("echo"), &error));
+        QVERIFY(pins.load(&error));
+        QCOMPARE(pins.screen(QStringLiteral("default"), changed, everything).size(), 1);
+    }
+
+    void pinsWithoutAnIdentityAreTakenOverByTheServerTheyFit()
+    {
+        // A version 1 file: one record per label, no identity.
+        const QString path = m_dir->filePath(QStringLiteral("pins.json"));
+        const QJsonObject def = ToolPins::definition(tool(QStringLiteral("echo"), QStringLiteral("echoes")));
+        const QJsonObject v1{
+            {QStringLiteral("version"), QStringLiteral("1")},
+            {QStringLiteral("servers"),
+             QJsonObject{{QStringLiteral("default"),
+                          QJsonObject{{QStringLiteral("tools"),
+                                       QJsonObject{{QStringLiteral("echo"),
+                                                    QJsonObject{{QStringLiteral("definition"), def}}}}},
+                                      {QStringLiteral("held"), QJsonObject{}}}}}}};
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(v1).toJson());
+        f.close();
+        ToolPins pins(path);
+        QString error;
+        QVERIFY2(pins.load(&error), qPrintable(error));
+        // Another server: not held by the old record.
+        QCOMPARE(pins.screen(QStringLiteral("default"),
+                             {tool(QStringLiteral("get_usage"), QStringLiteral("usage"))},
+                             QStringLiteral("gatehouse sandbox"))
+                     .size(),
+                 1);
+        // The server they fit takes them over: its changed echo is held.
+        QVERIFY(pins.screen(QStringLiteral("default"),
+                            {tool(QStringLiteral("echo"), QStringLiteral("other"))},
+                            QStringLiteral("node everything"))
+                    .isEmpty());
+        ToolPins again(path);
+        QVERIFY(again.load(&error));
+        const auto ids = again.identities(QStringLiteral("default"));
+        QCOMPARE(ids.size(), 2);
+        QCOMPARE(ids.at(1).first, QStringLiteral("node everything"));
+    }
+
     void firstSightPinsThenChangesAndNewToolsAreHeld()
     {
         ToolPins pins(m_dir->filePath(QStringLiteral("pins.json")));
