@@ -278,6 +278,7 @@ inline QByteArray post(const QByteArray& body, const QByteArray& headers, quint1
 class McpClient
 {
 public:
+    int connections() const { return m_connections; } // TCP connections opened so far
     explicit McpClient(quint16 port, QByteArray token = ProxyProcess::token().toUtf8(),
                        QByteArray path = QByteArrayLiteral("/mcp"))
         : m_port(port)
@@ -316,6 +317,7 @@ public:
             if (!m_socket.waitForConnected(5000))
                 return {};
             m_buffer.clear();
+            ++m_connections;
         }
         QByteArray request =
             "POST " + m_path + " HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(m_port) +
@@ -395,6 +397,7 @@ private:
         return r;
     }
 
+    int m_connections = 0;
     quint16 m_port;
     QByteArray m_token;
     QByteArray m_path;
