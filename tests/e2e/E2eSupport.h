@@ -418,6 +418,35 @@ inline qint64 rssKb(qint64 pid)
     return -1;
 }
 
+// A Node script of tests/e2e run to completion (killed if it is not done in time), and the JSON of the
+// last line it printed: the e2e client scripts end with their outcome as one JSON line.
+struct NodeRun
+{
+    QJsonObject output;
+    QString stderrText;
+    bool finished = false;
+};
+
+inline NodeRun runNode(const QStringList& args,
+                       const QProcessEnvironment& env = QProcessEnvironment::systemEnvironment(),
+                       int timeoutMs = 90'000)
+{
+    QProcess p;
+    p.setProcessEnvironment(env);
+    p.setWorkingDirectory(E2eDir);
+    p.start(Node, args);
+    NodeRun run;
+    run.finished = p.waitForFinished(timeoutMs);
+    if (!run.finished) {
+        p.kill();
+        p.waitForFinished();
+    }
+    run.stderrText = QString::fromUtf8(p.readAllStandardError());
+    const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
+    run.output = QJsonDocument::fromJson(lines.last()).object();
+    return run;
+}
+
 struct CommandRun
 {
     int exitCode = -1;

@@ -117,18 +117,15 @@ void TestGrantsE2E::cleanupTestCase()
 
 QJsonArray TestGrantsE2E::callEcho(const QString& token, int times)
 {
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("E2E_TOOL"), QStringLiteral("echo"));
     env.insert(QStringLiteral("E2E_ARGS"), QStringLiteral("{\"message\":\"hi\"}"));
     env.insert(QStringLiteral("E2E_TIMES"), QString::number(times));
-    p.setProcessEnvironment(env);
-    p.setWorkingDirectory(E2eDir);
-    p.start(Node, {E2eDir + QStringLiteral("/client.mjs"), QStringLiteral("callTool"),
-                   QStringLiteral("--http"), m_proxy->url(), QStringLiteral("--token"), token});
-    p.waitForFinished(60'000);
-    const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
-    return QJsonDocument::fromJson(lines.last()).object()[QStringLiteral("results")].toArray();
+    return runNode({E2eDir + QStringLiteral("/client.mjs"), QStringLiteral("callTool"),
+                    QStringLiteral("--http"), m_proxy->url(), QStringLiteral("--token"), token},
+                   env, 60'000)
+        .output[QStringLiteral("results")]
+        .toArray();
 }
 
 static QString text(const QJsonValue& v)

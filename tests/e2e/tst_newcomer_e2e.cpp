@@ -65,22 +65,17 @@ class TestNewcomerE2E : public QObject
 
     SdkRun sdk(const QString& url, const QString& tool, const QByteArray& arguments = "{}")
     {
-        QProcess p;
-        p.setWorkingDirectory(E2eDir);
-        p.start(Node, {E2eDir + QStringLiteral("/newcomer-client.mjs"), url, Token, tool,
-                       QString::fromUtf8(arguments)});
+        const NodeRun node = runNode({E2eDir + QStringLiteral("/newcomer-client.mjs"), url, Token, tool,
+                                      QString::fromUtf8(arguments)});
         SdkRun run;
-        if (!p.waitForFinished(90'000)) {
-            p.kill();
-            p.waitForFinished();
+        if (!node.finished) {
             run.error = QStringLiteral("the SDK client did not finish");
             return run;
         }
-        const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
-        const QJsonObject out = QJsonDocument::fromJson(lines.last()).object();
+        const QJsonObject& out = node.output;
         run.error = out.value(QStringLiteral("fatal")).toString();
         if (out.isEmpty())
-            run.error = QString::fromUtf8(p.readAllStandardError());
+            run.error = node.stderrText;
         for (const QJsonValue& t : out.value(QStringLiteral("tools")).toArray())
             run.tools << t.toString();
         run.result = out.value(QStringLiteral("result")).toObject();
@@ -169,7 +164,8 @@ private slots:
             QJsonObject{{QStringLiteral("command"), QJsonArray{Node, everything(), QStringLiteral("stdio")}},
                         {QStringLiteral("policy"), policy()}});
         config.insert(QStringLiteral("servers"), servers);
-        config.insert(QStringLiteral("version"), QStringLiteral("1")); // as docs/approvals-grants-audit.md shows
+        config.insert(QStringLiteral("version"),
+                      QStringLiteral("1")); // as docs/approvals-grants-audit.md shows
         {
             QFile out(configPath);
             QVERIFY(out.open(QIODevice::WriteOnly));

@@ -22,14 +22,10 @@ QStringList toolNames(McpClient& client)
 
 QJsonObject runClientScenario(const QString& scenario, const QString& url, const QProcessEnvironment& env)
 {
-    QProcess p;
-    p.setProcessEnvironment(env);
-    p.setWorkingDirectory(E2eDir);
-    p.start(Node, {E2eDir + QStringLiteral("/client.mjs"), scenario, QStringLiteral("--http"), url,
-                   QStringLiteral("--token"), ProxyProcess::token()});
-    p.waitForFinished(60'000);
-    const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
-    return QJsonDocument::fromJson(lines.last()).object();
+    return runNode({E2eDir + QStringLiteral("/client.mjs"), scenario, QStringLiteral("--http"), url,
+                    QStringLiteral("--token"), ProxyProcess::token()},
+                   env, 60'000)
+        .output;
 }
 } // namespace
 

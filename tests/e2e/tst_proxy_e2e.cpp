@@ -50,22 +50,16 @@ ClientRun runClient(const QString& scenario, const Mode& mode)
     else
         args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("serve") << QStringLiteral("--stdio")
              << QStringLiteral("--policy") << mode.policyFile << isolated() << mode.stdioUpstream;
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("E2E_POLICY_FILE"), mode.proxy ? mode.proxy->policyFile() : mode.policyFile);
-    p.setProcessEnvironment(env);
-    p.setWorkingDirectory(E2eDir);
-    p.start(Node, args);
+    const NodeRun node = runNode(args, env);
     ClientRun run;
-    if (!p.waitForFinished(90'000)) {
-        p.kill();
-        p.waitForFinished();
+    if (!node.finished) {
         run.stderrText = QStringLiteral("client timed out");
         return run;
     }
-    run.stderrText = QString::fromUtf8(p.readAllStandardError());
-    const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
-    run.output = QJsonDocument::fromJson(lines.last()).object();
+    run.output = node.output;
+    run.stderrText = node.stderrText;
     return run;
 }
 

@@ -14,16 +14,10 @@ namespace {
 
 QJsonObject runClient(const QStringList& args, const QMap<QString, QString>& env = {})
 {
-    QProcess p;
     QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
     for (auto it = env.cbegin(); it != env.cend(); ++it)
         e.insert(it.key(), it.value());
-    p.setProcessEnvironment(e);
-    p.setWorkingDirectory(E2eDir);
-    p.start(Node, QStringList{E2eDir + QStringLiteral("/client.mjs")} + args);
-    p.waitForFinished(90'000);
-    const QList<QByteArray> lines = p.readAllStandardOutput().trimmed().split('\n');
-    return QJsonDocument::fromJson(lines.last()).object();
+    return runNode(QStringList{E2eDir + QStringLiteral("/client.mjs")} + args, e).output;
 }
 
 const QString Recommended = QStringLiteral(GATEHOUSE_RESOURCES_DIR "/policies/rolli-recommended.json");
