@@ -111,15 +111,14 @@ AuditLog::~AuditLog()
 bool AuditLog::open(QString* error)
 {
     // Who called what, when, with which arguments: private to the user, created so, repaired if not.
-    for (const QString& note :
-         {privatefiles::ensureFolder(QFileInfo(m_path).absolutePath()), privatefiles::ensureFile(m_path)})
+    QStringList notes{privatefiles::ensureFolder(QFileInfo(m_path).absolutePath()),
+                      privatefiles::ensureFile(m_path)};
+    for (const char* suffix : {"-wal", "-shm"}) // SQLite's own files beside it, left by an older version
+        if (QFile::exists(m_path + QLatin1String(suffix)))
+            notes << privatefiles::ensureFile(m_path + QLatin1String(suffix));
+    for (const QString& note : std::as_const(notes))
         if (!note.isEmpty())
             qCWarning(lcAudit).noquote() << note;
-    for (const char* suffix : {"-wal", "-shm"})
-        if (QFile::exists(m_path + QLatin1String(suffix)))
-            if (const QString note = privatefiles::ensureFile(m_path + QLatin1String(suffix));
-                !note.isEmpty())
-                qCWarning(lcAudit).noquote() << note;
     // One writer per log: a second proxy on the same file would fork the hash chain.
     m_lock = std::make_unique<QLockFile>(m_path + QStringLiteral(".lock"));
     m_lock->setStaleLockTime(0);

@@ -214,7 +214,6 @@ void HttpConnection::drain()
             ::shutdown(int(socket->socketDescriptor()), SHUT_WR);
     };
     if (m_socket->bytesToWrite() == 0) {
-        m_socket->flush();
         shutDown();
     } else {
         connect(m_socket, &QTcpSocket::bytesWritten, this, [this, shutDown] {

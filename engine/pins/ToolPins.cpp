@@ -250,7 +250,7 @@ QJsonArray ToolPins::screen(const QString& server, const QJsonArray& tools, cons
     return visible;
 }
 
-const ToolPins::Server* ToolPins::heldIn(const QString& label, const QString& identity) const
+const ToolPins::Server* ToolPins::recordFor(const QString& label, const QString& identity) const
 {
     if (identity.isEmpty() && !m_lastIdentity.contains(label))
         return nullptr;
@@ -263,7 +263,7 @@ bool ToolPins::isHeld(const QString& server, const QString& tool, const QString&
 {
     // A tool no listing showed was never put before the model: the upstream answers for it as it sees fit.
     if (!identity.isEmpty() || m_lastIdentity.contains(server)) {
-        const Server* s = heldIn(server, identity);
+        const Server* s = recordFor(server, identity);
         return s && s->held.contains(tool);
     }
     // Which server the label stands for is not known here: held if any of them holds it (fail closed).
@@ -302,8 +302,8 @@ QList<ToolPins::Review> ToolPins::reviews(const QString& server) const
     QList<Review> out;
     for (const Server& s : m_servers) {
         // Under a label screened here, only the server it stands for now: the others are not running.
-        const bool current = !m_lastIdentity.contains(s.label) || m_lastIdentity.value(s.label) == s.identity;
-        if ((server.isEmpty() || s.label == server) && current)
+        const bool running = !m_lastIdentity.contains(s.label) || m_lastIdentity.value(s.label) == s.identity;
+        if ((server.isEmpty() || s.label == server) && running)
             for (const Review& r : s.held)
                 out.append(r);
     }
@@ -315,7 +315,7 @@ QList<ToolPins::Review> ToolPins::reviews(const QString& server) const
 
 int ToolPins::pinnedCount(const QString& server) const
 {
-    if (const Server* s = heldIn(server, {}))
+    if (const Server* s = recordFor(server, {}))
         return int(s->pins.size());
     int n = 0;
     for (const Server& s : m_servers)

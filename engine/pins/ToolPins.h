@@ -100,7 +100,8 @@ private:
     QJsonObject toJson() const;
     static QString key(const QString& label, const QString& identity);
     Server* current(const QString& label, const QString& identity, const QJsonArray& tools);
-    const Server* heldIn(const QString& label, const QString& identity) const;
+    // The record of the server a label stands for: the given identity, else the one last screened here.
+    const Server* recordFor(const QString& label, const QString& identity) const;
 
     QString m_path;
     QHash<QString, Server> m_servers;       // by key(label, identity)
