@@ -2,6 +2,7 @@
 #include "RolliPreset.h"
 
 #include "Keychain.h"
+#include "config/PrivateFiles.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -52,7 +53,9 @@ QString defaultPolicy(const QString& name, QString* error)
     const QString path = dir + u'/' + name + QStringLiteral(".json");
     if (QFileInfo::exists(path))
         return path;
-    if (!QDir().mkpath(dir) || !QFile::copy(QStringLiteral(":/policies/rolli-recommended.json"), path)) {
+    // Made private like the rest of the data folder (the audit log would otherwise find it open to others).
+    privatefiles::ensureFolder(dir);
+    if (!QFileInfo(dir).isDir() || !QFile::copy(QStringLiteral(":/policies/rolli-recommended.json"), path)) {
         *error = QStringLiteral("cannot create %1").arg(path);
         return {};
     }

@@ -6,6 +6,7 @@
 #include "UpstreamServer.h"
 #include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
+#include "config/PrivateFiles.h"
 #include "counters/InMemoryCounterStore.h"
 #include "http/BearerToken.h"
 #include "http/HttpServer.h"
@@ -200,7 +201,7 @@ void Proxy::watchConfig(const QString& path)
     if (QFileInfo::exists(m_configPath))
         m_configWatch.addPath(m_configPath);
     // The directory too, so that a file made later is noticed; made now if need be.
-    QDir().mkpath(QFileInfo(m_configPath).absolutePath());
+    privatefiles::ensureFolder(QFileInfo(m_configPath).absolutePath());
     m_configWatch.addPath(QFileInfo(m_configPath).absolutePath());
 }
 
