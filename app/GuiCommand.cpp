@@ -20,6 +20,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QMessageBox>
+#include <QScreen>
 #include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QTimer>
@@ -176,7 +177,10 @@ int gui(const QStringList& args)
     setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url};
 
     ui::MainWindow window(setup);
-    window.resize(1440, 900);
+    // 1440×900 where there is room, never larger than the screen it opens on (a 1280×720 screen would
+    // otherwise hide the banners' buttons past its edge).
+    const QSize room = window.screen()->availableGeometry().size();
+    window.resize(std::min(1440, room.width()), std::min(900, room.height()));
     if (!parser.isSet(minimized))
         window.show();
     else if (!QSystemTrayIcon::isSystemTrayAvailable())
