@@ -2,10 +2,14 @@
 #include "ApprovalCard.h"
 
 #include "JsonEdit.h"
+#include "Tones.h"
 #include "ToolTableDelegate.h"
 
+#include "json/LineDiff.h"
+#include <QApplication>
 #include <QDialog>
 #include <QDialogButtonBox>
+#include <QFocusEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QJsonDocument>
@@ -18,25 +22,60 @@
 namespace gatehouse::ui {
 
 namespace {
+int guardMs = ApprovalCard::InputGuardMs;
+
 QString pretty(const QJsonObject& o)
 {
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented)).trimmed();
 }
 
-// Line-by-line difference of two texts, for the "Allow with edits" confirmation.
-QString lineDiff(const QString& before, const QString& after)
+// The engine's line diff (order and repeats count), coloured for the confirmation.
+QString diffHtml(const QString& before, const QString& after)
 {
-    const QStringList a = before.split(u'\n'), b = after.split(u'\n');
+    if (before == after)
+        return QObject::tr("(no change: the call would go out as the agent sent it)");
     QStringList out;
-    for (const QString& l : a)
-        if (!b.contains(l))
-            out << QStringLiteral("<span style='color:#c62828'>- %1</span>").arg(l.toHtmlEscaped());
-    for (const QString& l : b)
-        if (!a.contains(l))
-            out << QStringLiteral("<span style='color:#2e7d32'>+ %1</span>").arg(l.toHtmlEscaped());
-    return out.isEmpty() ? QObject::tr("(no change)") : QStringLiteral("<pre>%1</pre>").arg(out.join(u'\n'));
+    for (const QString& line : lineDiff(before, after).split(u'\n')) {
+        if (line.startsWith(QLatin1String("- ")))
+            out << QStringLiteral("<span style='color:%1;background:%2'>%3</span>")
+                       .arg(toneCss(Tone::Bad), toneCss(Tone::BadBack), line.toHtmlEscaped());
+        else if (line.startsWith(QLatin1String("+ ")))
+            out << QStringLiteral("<span style='color:%1;background:%2'>%3</span>")
+                       .arg(toneCss(Tone::Good), toneCss(Tone::GoodBack), line.toHtmlEscaped());
+        else
+            out << line.toHtmlEscaped();
+    }
+    return QStringLiteral("<pre>%1</pre>").arg(out.join(u'\n'));
 }
 } // namespace
+
+void ApprovalCard::setInputGuardMs(int ms)
+{
+    guardMs = ms;
+}
+
+QKeySequence ApprovalCard::keyFor(ApprovalChoice choice)
+{
+    // Ctrl+Shift and a letter: no menu, tab, label or text editor of the window uses these.
+    switch (choice) {
+    case ApprovalChoice::AllowOnce:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A);
+    case ApprovalChoice::AllowForSession:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S);
+    case ApprovalChoice::AlwaysAllow:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_W);
+    case ApprovalChoice::Deny:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_D);
+    case ApprovalChoice::AlwaysDeny:
+        return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_N);
+    }
+    return {};
+}
+
+QKeySequence ApprovalCard::editKey()
+{
+    return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
+}
 
 ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& request, QWidget* parent)
     : QFrame(parent)
@@ -44,76 +83,106 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
     , m_request(request)
     , m_onTimeout(request.onTimeout)
     , m_state(new QLabel(this))
-    , m_default(nullptr)
+    , m_keys(new QLabel(this))
     , m_buttons(new QWidget(this))
     , m_after(new QWidget(this))
+    , m_arguments(new JsonEdit(this))
     , m_clock(new QTimer(this))
 {
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
-    setAccessibleName(tr("Approval for %1").arg(request.tool));
+    const QString client = request.client.isEmpty() ? tr("an agent that gave no name") : request.client;
+    setAccessibleName(tr("Approval for %1 from %2").arg(request.tool, client));
     auto* layout = new QVBoxLayout(this);
+    layout->setSpacing(4);
+    layout->setContentsMargins(8, 6, 8, 6);
     const QString risk = request.riskClass.isEmpty() ? tr("Unknown") : request.riskClass;
-    auto* title = new QLabel(QStringLiteral("<b>%1</b> &nbsp;<span style='color:%2'>● %3</span>")
+    auto* title = new QLabel(tr("<b>%1</b> &nbsp;<span style='color:%2'>● %3</span> &nbsp;from <b>%4</b>")
                                  .arg(request.tool.toHtmlEscaped(), ToolTableDelegate::riskColor(risk).name(),
-                                      risk.toHtmlEscaped()),
+                                      risk.toHtmlEscaped(), client.toHtmlEscaped()),
                              this);
+    title->setWordWrap(true);
+    title->setObjectName(QStringLiteral("title"));
     layout->addWidget(title);
     auto* who =
-        new QLabel(tr("grant <b>%1</b> · server <b>%2</b> · rule <i>%3</i>")
-                       .arg((request.grant.isEmpty() ? tr("(launch token)") : request.grant).toHtmlEscaped(),
+        new QLabel(tr("<small>grant %1 · server %2 · rule %3</small>")
+                       .arg((request.grant.isEmpty() ? tr("launch token") : request.grant).toHtmlEscaped(),
                             request.server.toHtmlEscaped(), request.rule.toHtmlEscaped()),
                    this);
     who->setWordWrap(true);
     layout->addWidget(who);
-    auto* args = new JsonEdit(this);
-    args->setReadOnly(true);
-    args->setPlainText(pretty(request.arguments));
-    args->setMaximumHeight(std::min(160, args->fontMetrics().height() * (int(args->blockCount()) + 2)));
-    args->setFocusPolicy(Qt::ClickFocus);
-    layout->addWidget(args);
+    m_arguments->setReadOnly(true);
+    m_arguments->setPlainText(pretty(request.arguments));
+    m_arguments->setLineWrapMode(QPlainTextEdit::WidgetWidth);
+    m_arguments->setMaximumHeight(m_arguments->fontMetrics().height() *
+                                  (std::min(4, int(m_arguments->blockCount())) + 1));
+    m_arguments->setFocusPolicy(Qt::ClickFocus);
+    m_arguments->setAccessibleName(tr("Arguments"));
+    layout->addWidget(m_arguments);
+    m_state->setWordWrap(true);
     layout->addWidget(m_state);
 
     auto* grid = new QGridLayout(m_buttons);
     grid->setContentsMargins(0, 0, 0, 0);
+    grid->setSpacing(4);
     struct B
     {
         QString text;
         ApprovalChoice choice;
         QString tip;
+        int row, column;
     };
-    const QList<B> buttons{
-        {tr("&Allow once"), ApprovalChoice::AllowOnce, tr("Let this call through")},
-        {tr("Allow for &session"), ApprovalChoice::AllowForSession,
-         tr("This tool needs no approval for the rest of this agent session")},
-        {tr("Al&ways allow"), ApprovalChoice::AlwaysAllow,
-         tr("Write \"allow\" for this tool into the policy")},
-        {tr("&Deny"), ApprovalChoice::Deny, tr("Refuse this call")},
-        {tr("Always de&ny"), ApprovalChoice::AlwaysDeny, tr("Write \"deny\" for this tool into the policy")}};
-    for (int i = 0; i < buttons.size(); ++i) {
-        auto* button = new QPushButton(buttons[i].text, m_buttons);
-        button->setToolTip(buttons[i].tip);
+    // No "&" mnemonics: Alt+letter belongs to the window's menus, tabs and fields. keyFor() answers.
+    const QList<B> buttons{{tr("Allow once"), ApprovalChoice::AllowOnce, tr("Let this call through"), 0, 0},
+                           {tr("Allow session"), ApprovalChoice::AllowForSession,
+                            tr("Let this tool through without asking for the rest of this agent session"), 0,
+                            1},
+                           {tr("Always allow"), ApprovalChoice::AlwaysAllow,
+                            tr("Write \"allow\" for this tool into the policy"), 0, 2},
+                           {tr("Deny"), ApprovalChoice::Deny, tr("Refuse this call"), 1, 0},
+                           {tr("Always deny"), ApprovalChoice::AlwaysDeny,
+                            tr("Write \"deny\" for this tool into the policy"), 1, 1}};
+    for (const B& b : buttons) {
+        auto* button = new QPushButton(b.text, m_buttons);
+        button->setToolTip(
+            QStringLiteral("%1 (%2)").arg(b.tip, keyFor(b.choice).toString(QKeySequence::NativeText)));
         button->setFocusPolicy(Qt::TabFocus);
-        const ApprovalChoice choice = buttons[i].choice;
+        button->setAutoDefault(false);
+        button->setMinimumWidth(0);
+        button->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
+        const ApprovalChoice choice = b.choice;
         connect(button, &QPushButton::clicked, this, [this, choice] { answer(choice); });
-        grid->addWidget(button, i < 3 ? 0 : 1, i < 3 ? i : i - 3);
+        grid->addWidget(button, b.row, b.column);
         // The default answer is what the timeout would do: it carries the countdown.
         if (choice ==
             (m_onTimeout == TimeoutOutcome::Allow ? ApprovalChoice::AllowOnce : ApprovalChoice::Deny))
             m_default = button;
-        button->installEventFilter(this);
     }
-    auto* edits = new QPushButton(tr("Allow with &edits…"), m_buttons);
-    edits->setToolTip(
-        tr("Change the arguments, see the difference, then let it through (recorded in the audit)"));
+    auto* edits = new QPushButton(tr("Edit, allow…"), m_buttons);
+    edits->setToolTip(tr("Allow with edits: change the arguments, see the difference, then let it through "
+                         "(recorded in the audit) (%1)")
+                          .arg(editKey().toString(QKeySequence::NativeText)));
+    edits->setFocusPolicy(Qt::TabFocus);
+    edits->setAutoDefault(false);
+    edits->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     connect(edits, &QPushButton::clicked, this, &ApprovalCard::allowWithEdits);
-    edits->installEventFilter(this);
     grid->addWidget(edits, 1, 2);
     layout->addWidget(m_buttons);
+    const auto key = [](ApprovalChoice c) { return keyFor(c).toString(QKeySequence::NativeText); };
+    m_keys->setText(tr("<small>Keys: %1 allow once · %2 deny · %3 session · %4 always allow · %5 always deny "
+                       "· %6 edit</small>")
+                        .arg(key(ApprovalChoice::AllowOnce), key(ApprovalChoice::Deny),
+                             key(ApprovalChoice::AllowForSession), key(ApprovalChoice::AlwaysAllow),
+                             key(ApprovalChoice::AlwaysDeny), editKey().toString(QKeySequence::NativeText)));
+    m_keys->setWordWrap(true);
+    m_keys->setForegroundRole(QPalette::PlaceholderText);
+    m_keys->hide();
+    layout->addWidget(m_keys);
 
     auto* after = new QHBoxLayout(m_after);
     after->setContentsMargins(0, 0, 0, 0);
-    auto* rule = new QPushButton(tr("Create rule from this call…"), m_after);
+    auto* rule = new QPushButton(tr("Create rule…"), m_after);
+    rule->setToolTip(tr("Open this tool's rule in the policy editor"));
     auto* dismiss = new QPushButton(tr("Dismiss"), m_after);
     after->addWidget(rule);
     after->addStretch();
@@ -124,28 +193,90 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
     m_after->hide();
     layout->addWidget(m_after);
 
-    args->viewport()->installEventFilter(this);
+    // One countdown: the broker's. Whoever holds the call (this card, its twin in the pop-up or in the
+    // dock, the terminal, the admin API), every card of it stops counting.
+    connect(m_broker, &ApprovalBroker::held, this, [this](const QString& id) {
+        if (id == m_request.id) {
+            m_held = true;
+            tick();
+        }
+    });
+    if (const auto live = m_broker->request(m_request.id); live && !live->deadline.isValid())
+        m_held = true;
+    // Input to any part of the card passes through here first (the guard, the touch that holds).
+    qApp->installEventFilter(this);
     connect(m_clock, &QTimer::timeout, this, &ApprovalCard::tick);
     m_clock->start(250);
+    m_still.start();
     tick();
+}
+
+ApprovalCard::~ApprovalCard()
+{
+    qApp->removeEventFilter(this);
+}
+
+void ApprovalCard::setKeysShown(bool shown)
+{
+    if (m_keys->isVisibleTo(this) == shown)
+        return;
+    m_keys->setVisible(shown && m_open);
+    if (shown)
+        rearm(); // it just became the card the keys answer
+}
+
+bool ApprovalCard::acceptsInput() const
+{
+    return m_open && m_still.isValid() && m_still.elapsed() >= guardMs &&
+           (!isVisible() || mapToGlobal(QPoint(0, 0)) == m_stillAt);
+}
+
+void ApprovalCard::rearm()
+{
+    m_still.start();
+    m_stillAt = isVisible() ? mapToGlobal(QPoint(0, 0)) : QPoint();
+    m_restingPointer = QCursor::pos();
+}
+
+void ApprovalCard::showEvent(QShowEvent* event)
+{
+    QFrame::showEvent(event);
+    rearm();
+}
+
+void ApprovalCard::moveEvent(QMoveEvent* event)
+{
+    QFrame::moveEvent(event);
+    rearm();
 }
 
 void ApprovalCard::tick()
 {
-    if (!m_default || !m_open)
+    if (!m_open)
         return;
-    const QString base = m_onTimeout == TimeoutOutcome::Allow ? tr("&Allow once") : tr("&Deny");
-    if (m_held || !m_request.deadline.isValid()) {
+    // Moved on the screen without a move of its own (its window moved, the list scrolled): read again.
+    if (isVisible() && mapToGlobal(QPoint(0, 0)) != m_stillAt)
+        rearm();
+    if (!m_default)
+        return;
+    const QString base = m_onTimeout == TimeoutOutcome::Allow ? tr("Allow once") : tr("Deny");
+    const auto live = m_broker->request(m_request.id);
+    if (!live) { // answered; the queue closes the card
         m_default->setText(base);
-        m_state->setText(tr("<small>Countdown paused while you look at it.</small>"));
         return;
     }
-    const qint64 left =
-        std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(m_request.deadline) / 1000);
+    if (m_held || !live->deadline.isValid()) {
+        m_held = true;
+        m_default->setText(base);
+        m_state->setText(tr("<small>Held for you: no countdown until you answer.</small>"));
+        return;
+    }
+    const qint64 left = std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(live->deadline) / 1000);
     m_default->setText(QStringLiteral("%1 (%2)").arg(base).arg(left));
-    m_state->setText(tr("<small>%1 automatically in %2 s unless you answer.</small>")
-                         .arg(m_onTimeout == TimeoutOutcome::Allow ? tr("Allowed") : tr("Denied"))
-                         .arg(left));
+    m_state->setText(
+        tr("<small>%1 automatically in %2 s unless you answer; touch the card to hold it.</small>")
+            .arg(m_onTimeout == TimeoutOutcome::Allow ? tr("Allowed") : tr("Denied"))
+            .arg(left));
 }
 
 void ApprovalCard::hold()
@@ -157,30 +288,66 @@ void ApprovalCard::hold()
     tick();
 }
 
+bool ApprovalCard::isMine(QObject* object) const
+{
+    auto* w = qobject_cast<QWidget*>(object);
+    return w && (w == this || isAncestorOf(w));
+}
+
 bool ApprovalCard::eventFilter(QObject* watched, QEvent* event)
 {
-    // Any interaction with the card (pointer on a button, a click, keyboard focus) pauses the countdown.
-    if (event->type() == QEvent::Enter || event->type() == QEvent::MouseButtonPress ||
-        event->type() == QEvent::FocusIn)
-        hold();
-    return QFrame::eventFilter(watched, event);
+    const QEvent::Type type = event->type();
+    if (!m_open || (type != QEvent::MouseButtonPress && type != QEvent::MouseButtonRelease &&
+                    type != QEvent::MouseButtonDblClick && type != QEvent::MouseMove &&
+                    type != QEvent::KeyPress && type != QEvent::FocusIn && type != QEvent::Enter))
+        return false;
+    if (!isMine(watched))
+        return false;
+    switch (type) {
+    case QEvent::Enter:
+        // The card may have come to the pointer: only a later move of the pointer is a touch.
+        m_restingPointer = QCursor::pos();
+        return false;
+    case QEvent::MouseMove: {
+        const QPoint at = static_cast<QMouseEvent*>(event)->globalPosition().toPoint();
+        if (at != m_restingPointer && acceptsInput())
+            hold();
+        return false;
+    }
+    case QEvent::FocusIn: {
+        const Qt::FocusReason why = static_cast<QFocusEvent*>(event)->reason();
+        if (why == Qt::TabFocusReason || why == Qt::BacktabFocusReason || why == Qt::MouseFocusReason)
+            hold();
+        return false;
+    }
+    case QEvent::KeyPress:
+    case QEvent::MouseButtonPress:
+    case QEvent::MouseButtonRelease:
+    case QEvent::MouseButtonDblClick:
+        if (!acceptsInput()) {
+            if (!m_still.isValid() || m_stillAt != mapToGlobal(QPoint(0, 0)))
+                rearm();
+            return true; // swallowed: meant for whatever was here a moment ago
+        }
+        if (type == QEvent::MouseButtonPress)
+            hold();
+        return false;
+    default:
+        return false;
+    }
 }
 
-void ApprovalCard::mousePressEvent(QMouseEvent* event)
+bool ApprovalCard::answer(ApprovalChoice choice, const std::optional<QJsonObject>& edited)
 {
-    hold();
-    QFrame::mousePressEvent(event);
-}
-
-void ApprovalCard::answer(ApprovalChoice choice, const std::optional<QJsonObject>& edited)
-{
-    if (!m_open)
-        return;
-    m_broker->answer(m_request.id, choice, QStringLiteral("app"), QString(), edited);
+    if (!acceptsInput() && !edited)
+        return false;
+    return m_broker->answer(m_request.id, choice, QStringLiteral("app"), QString(), edited);
 }
 
 void ApprovalCard::allowWithEdits()
 {
+    if (!acceptsInput())
+        return;
     hold();
     QDialog dialog(this);
     dialog.setWindowTitle(tr("Allow %1 with edited arguments").arg(m_request.tool));
@@ -190,10 +357,15 @@ void ApprovalCard::allowWithEdits()
     edit->setPlainText(original);
     auto* diff = new QLabel(&dialog);
     diff->setTextFormat(Qt::RichText);
+    diff->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto* box = new QDialogButtonBox(QDialogButtonBox::Cancel, &dialog);
     QPushButton* ok = box->addButton(tr("Allow with these arguments"), QDialogButtonBox::AcceptRole);
-    layout->addWidget(new QLabel(tr("Arguments (JSON object):"), &dialog));
+    layout->addWidget(
+        new QLabel(tr("Arguments of %1 from %2 (a JSON object):")
+                       .arg(m_request.tool, m_request.client.isEmpty() ? tr("the agent") : m_request.client),
+                   &dialog));
     layout->addWidget(edit, 1);
+    layout->addWidget(new QLabel(tr("What changes:"), &dialog));
     layout->addWidget(diff);
     layout->addWidget(box);
     std::optional<QJsonObject> edited;
@@ -202,12 +374,14 @@ void ApprovalCard::allowWithEdits()
         const QJsonDocument doc = QJsonDocument::fromJson(edit->toPlainText().toUtf8(), &error);
         if (!doc.isObject()) {
             diff->setText(
-                QStringLiteral("<span style='color:#c62828'>%1</span>")
-                    .arg(error.error ? error.errorString() : tr("the arguments must be a JSON object")));
+                QStringLiteral("<span style='color:%1'>%2</span>")
+                    .arg(toneCss(Tone::Bad),
+                         (error.error ? error.errorString() : tr("the arguments must be a JSON object"))
+                             .toHtmlEscaped()));
             edited.reset();
         } else {
             edited = doc.object();
-            diff->setText(lineDiff(original, pretty(*edited)));
+            diff->setText(diffHtml(original, pretty(*edited)));
         }
         ok->setEnabled(edited.has_value());
     };
@@ -215,7 +389,7 @@ void ApprovalCard::allowWithEdits()
     connect(box, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(box, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     update();
-    dialog.resize(520, 420);
+    dialog.resize(560, 460);
     if (dialog.exec() == QDialog::Accepted && edited && m_open)
         answer(ApprovalChoice::AllowOnce, edited);
 }
@@ -225,14 +399,16 @@ void ApprovalCard::markClosed(const ApprovalAnswer& a)
     m_open = false;
     m_clock->stop();
     m_buttons->hide();
+    m_keys->hide();
+    m_arguments->hide(); // a finished card is one line and its actions
     m_after->show();
     switch (a.outcome) {
     case ApprovalAnswer::Outcome::Cancelled:
         m_state->setText(tr("<b>Client gone</b>: the agent stopped waiting before anyone answered."));
         break;
     case ApprovalAnswer::Outcome::TimedOut:
-        m_state->setText(
-            tr("<b style='color:#c62828'>Missed</b>: nobody answered in time, so it was denied."));
+        m_state->setText(tr("<b style='color:%1'>Missed</b>: nobody answered in time, so it was denied.")
+                             .arg(toneCss(Tone::Bad)));
         break;
     case ApprovalAnswer::Outcome::Allowed:
         m_state->setText(

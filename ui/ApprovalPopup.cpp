@@ -16,14 +16,14 @@ ApprovalPopup::ApprovalPopup(ApprovalBroker* broker, ApprovalQueue* queue, QWidg
               Qt::Tool | Qt::WindowStaysOnTopHint | Qt::FramelessWindowHint | Qt::WindowDoesNotAcceptFocus)
     , m_broker(broker)
     , m_queue(queue)
+    , m_title(new QLabel(this))
 {
     setAttribute(Qt::WA_ShowWithoutActivating);
     setWindowTitle(tr("Gatehouse: approval needed"));
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(1, 1, 1, 1);
-    auto* title = new QLabel(tr("<b>Gatehouse</b>: a call needs your approval"), this);
-    title->setContentsMargins(8, 6, 8, 0);
-    layout->addWidget(title);
+    m_title->setContentsMargins(8, 6, 8, 0);
+    layout->addWidget(m_title);
     setMinimumWidth(440);
     connect(queue, &ApprovalQueue::openCountChanged, this, &ApprovalPopup::update);
 }
@@ -47,9 +47,13 @@ void ApprovalPopup::update()
         return;
     }
     if (!m_card) {
-        m_card = new ApprovalCard(m_broker, head->request(), this);
+        // The request as the broker has it now: held already, or its deadline as it stands.
+        m_card = new ApprovalCard(m_broker, m_broker->request(headId).value_or(head->request()), this);
         layout()->addWidget(m_card);
     }
+    const int open = m_queue->openCount();
+    m_title->setText(open > 1 ? tr("<b>Gatehouse</b>: approval needed · 1 of %1 waiting").arg(open)
+                              : tr("<b>Gatehouse</b>: a call needs your approval"));
     adjustSize();
     place();
     show();

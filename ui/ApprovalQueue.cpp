@@ -2,6 +2,7 @@
 #include "ApprovalQueue.h"
 
 #include "ApprovalCard.h"
+#include "SessionGrantList.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
@@ -11,6 +12,13 @@
 
 namespace gatehouse::ui {
 
+namespace {
+QString groupKey(const ApprovalRequest& r)
+{
+    return r.server + u'\x1f' + r.client + u'\x1f' + r.grant + u'\x1f' + r.tool;
+}
+} // namespace
+
 ApprovalQueue::ApprovalQueue(ApprovalBroker* broker,
                              std::function<QString(const QString&, const QString&)> riskClass,
                              QWidget* parent)
@@ -18,19 +26,30 @@ ApprovalQueue::ApprovalQueue(ApprovalBroker* broker,
     , m_broker(broker)
     , m_riskClass(std::move(riskClass))
     , m_header(new QLabel(this))
-    , m_empty(new QLabel(tr("No calls are waiting for you.\nTools whose policy says \"approve\" "
-                            "will ask here."),
-                         this))
-    , m_allowAll(new QPushButton(tr("Allow all"), this))
-    , m_denyAll(new QPushButton(tr("Deny all"), this))
+    , m_empty(new QLabel(
+          tr("No calls are waiting for you.\nTools whose policy says \"approve\" will ask here."), this))
+    , m_allowAll(new QPushButton(this))
+    , m_denyAll(new QPushButton(this))
+    , m_dismissAll(new QPushButton(this))
     , m_list(new QVBoxLayout)
+    , m_grants(new SessionGrantList(broker, this))
 {
     auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
     auto* top = new QHBoxLayout;
     top->addWidget(m_header, 1);
-    top->addWidget(m_allowAll);
-    top->addWidget(m_denyAll);
     layout->addLayout(top);
+    auto* bulk = new QHBoxLayout;
+    bulk->addWidget(m_allowAll);
+    bulk->addWidget(m_denyAll);
+    bulk->addStretch();
+    bulk->addWidget(m_dismissAll);
+    for (QPushButton* b : {m_allowAll, m_denyAll, m_dismissAll})
+        b->setAutoDefault(false);
+    m_allowAll->setToolTip(tr("Allow every waiting call, including those scrolled out of view"));
+    m_denyAll->setToolTip(tr("Deny every waiting call, including those scrolled out of view"));
+    m_dismissAll->setToolTip(tr("Remove the calls that were already decided (missed, client gone)"));
+    layout->addLayout(bulk);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setForegroundRole(QPalette::PlaceholderText);
     m_empty->setWordWrap(true);
@@ -38,16 +57,20 @@ ApprovalQueue::ApprovalQueue(ApprovalBroker* broker,
     auto* scroll = new QScrollArea(this);
     scroll->setWidgetResizable(true);
     scroll->setFrameShape(QFrame::NoFrame);
+    scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // cards fit the width; never clipped
     auto* inner = new QWidget(scroll);
     auto* innerLayout = new QVBoxLayout(inner);
     innerLayout->setContentsMargins(0, 0, 0, 0);
+    m_list->setSpacing(6);
     innerLayout->addLayout(m_list);
     innerLayout->addStretch();
     scroll->setWidget(inner);
     layout->addWidget(scroll, 1);
+    layout->addWidget(m_grants);
 
     connect(m_allowAll, &QPushButton::clicked, this, [this] { answerAll(ApprovalChoice::AllowOnce); });
     connect(m_denyAll, &QPushButton::clicked, this, [this] { answerAll(ApprovalChoice::Deny); });
+    connect(m_dismissAll, &QPushButton::clicked, this, &ApprovalQueue::dismissFinished);
     connect(m_broker, &ApprovalBroker::requested, this, &ApprovalQueue::onRequested);
     connect(m_broker, &ApprovalBroker::resolved, this, &ApprovalQueue::onResolved);
     for (const ApprovalRequest& r : m_broker->pending())
@@ -66,16 +89,40 @@ QList<ApprovalCard*> ApprovalQueue::cards() const
 
 int ApprovalQueue::openCount() const
 {
-    const auto all = cards();
-    return int(std::count_if(all.begin(), all.end(), [](ApprovalCard* c) { return c->isOpen(); }));
+    return int(std::count_if(m_cards.begin(), m_cards.end(), [](ApprovalCard* c) { return c->isOpen(); }));
 }
 
 ApprovalCard* ApprovalQueue::head() const
 {
-    for (ApprovalCard* c : cards())
+    for (ApprovalCard* c : m_cards)
         if (c->isOpen())
             return c;
     return nullptr;
+}
+
+int ApprovalQueue::positionOf(const QString& id) const
+{
+    int n = 0;
+    for (ApprovalCard* c : m_cards) {
+        if (!c->isOpen())
+            continue;
+        ++n;
+        if (c->request().id == id)
+            return n;
+    }
+    return 0;
+}
+
+bool ApprovalQueue::answerHead(ApprovalChoice choice)
+{
+    ApprovalCard* card = head();
+    return card && card->answer(choice);
+}
+
+void ApprovalQueue::editHead()
+{
+    if (ApprovalCard* card = head())
+        card->allowWithEdits();
 }
 
 void ApprovalQueue::onRequested(ApprovalRequest request)
@@ -83,52 +130,141 @@ void ApprovalQueue::onRequested(ApprovalRequest request)
     if (request.riskClass.isEmpty() && m_riskClass)
         request.riskClass = m_riskClass(request.server, request.tool);
     auto* card = new ApprovalCard(m_broker, request, this);
-    connect(card, &ApprovalCard::dismissed, this, [this, card] {
-        m_list->removeWidget(card);
-        card->deleteLater();
-        updateHeader();
-    });
+    connect(card, &ApprovalCard::dismissed, this, [this, card] { removeCard(card); });
     connect(card, &ApprovalCard::createRuleRequested, this, &ApprovalQueue::createRuleRequested);
-    m_list->addWidget(card); // oldest first: new ones go to the bottom
+    m_cards << card;
+    relayout();
     updateHeader();
     emit requestArrived(request);
 }
 
+void ApprovalQueue::removeCard(ApprovalCard* card)
+{
+    m_cards.removeOne(card);
+    m_list->removeWidget(card);
+    card->deleteLater();
+    relayout();
+    updateHeader();
+    if (m_cards.isEmpty())
+        emit emptied();
+}
+
 void ApprovalQueue::onResolved(const ApprovalRequest& request, const ApprovalAnswer& answer)
 {
-    for (ApprovalCard* card : cards()) {
+    for (ApprovalCard* card : std::as_const(m_cards)) {
         if (card->request().id != request.id || !card->isOpen())
             continue;
         const bool byPerson = answer.outcome != ApprovalAnswer::Outcome::Cancelled &&
                               answer.outcome != ApprovalAnswer::Outcome::TimedOut &&
                               answer.approver != u"(timeout)";
         if (byPerson) {
-            m_list->removeWidget(card);
-            card->deleteLater();
-        } else {
-            card->markClosed(answer);
-            if (answer.approver == u"(timeout)")
-                emit missed(request);
+            removeCard(card);
+            return;
         }
+        card->markClosed(answer);
+        if (answer.approver == u"(timeout)" || answer.outcome == ApprovalAnswer::Outcome::TimedOut)
+            emit missed(request);
         break;
     }
+    relayout();
     updateHeader();
 }
 
-void ApprovalQueue::answerAll(ApprovalChoice choice)
+void ApprovalQueue::dismissFinished()
 {
-    for (ApprovalCard* card : cards())
-        if (card->isOpen())
-            card->answer(choice);
+    const QList<ApprovalCard*> all = m_cards;
+    for (ApprovalCard* c : all)
+        if (!c->isOpen())
+            removeCard(c);
+}
+
+void ApprovalQueue::answerAll(ApprovalChoice choice, const QString& group)
+{
+    // Bulk answers are deliberate: no reading guard, but only for the calls the button counted.
+    QList<ApprovalRequest> targets;
+    for (ApprovalCard* card : std::as_const(m_cards))
+        if (card->isOpen() && (group.isEmpty() || groupKey(card->request()) == group))
+            targets << card->request();
+    for (const ApprovalRequest& r : std::as_const(targets))
+        m_broker->answer(r.id, choice, QStringLiteral("app"),
+                         targets.size() > 1
+                             ? tr("answered with %n other call(s)", nullptr, int(targets.size()) - 1)
+                             : QString());
+}
+
+void ApprovalQueue::relayout()
+{
+    // Waiting calls first, grouped by who asks for what (groups in the order their first call came),
+    // then the finished ones. Rebuilding moves cards, and a moved card re-arms its reading guard.
+    for (QWidget* bar : std::as_const(m_groupHeaders)) {
+        bar->hide();
+        bar->deleteLater(); // its button may be the one whose click got us here
+    }
+    m_groupHeaders.clear();
+    while (m_list->count() > 0)
+        delete m_list->takeAt(0);
+    QStringList groupOrder;
+    QHash<QString, QList<ApprovalCard*>> groups;
+    for (ApprovalCard* c : std::as_const(m_cards)) {
+        if (!c->isOpen())
+            continue;
+        const QString key = groupKey(c->request());
+        if (!groups.contains(key))
+            groupOrder << key;
+        groups[key] << c;
+    }
+    ApprovalCard* first = head();
+    for (const QString& key : std::as_const(groupOrder)) {
+        const QList<ApprovalCard*>& members = groups[key];
+        if (members.size() > 1) {
+            const ApprovalRequest& r = members.first()->request();
+            auto* bar = new QWidget(this);
+            auto* row = new QHBoxLayout(bar);
+            row->setContentsMargins(2, 0, 2, 0);
+            auto* what =
+                new QLabel(tr("<b>%1 × %2</b> from %3")
+                               .arg(members.size())
+                               .arg(r.tool.toHtmlEscaped(),
+                                    (r.client.isEmpty() ? tr("an unnamed agent") : r.client).toHtmlEscaped()),
+                           bar);
+            what->setWordWrap(true);
+            row->addWidget(what, 1);
+            auto* allow = new QPushButton(tr("Allow these %1").arg(members.size()), bar);
+            auto* deny = new QPushButton(tr("Deny these %1").arg(members.size()), bar);
+            for (QPushButton* b : {allow, deny}) {
+                b->setAutoDefault(false);
+                row->addWidget(b);
+            }
+            connect(allow, &QPushButton::clicked, this,
+                    [this, key] { answerAll(ApprovalChoice::AllowOnce, key); });
+            connect(deny, &QPushButton::clicked, this, [this, key] { answerAll(ApprovalChoice::Deny, key); });
+            m_groupHeaders << bar;
+            m_list->addWidget(bar);
+        }
+        for (ApprovalCard* c : members)
+            m_list->addWidget(c);
+    }
+    for (ApprovalCard* c : std::as_const(m_cards))
+        if (!c->isOpen())
+            m_list->addWidget(c);
+    for (ApprovalCard* c : std::as_const(m_cards))
+        c->setKeysShown(c == first);
 }
 
 void ApprovalQueue::updateHeader()
 {
     const int open = openCount();
-    m_header->setText(open ? tr("<b>%n call(s) waiting</b>", nullptr, open) : tr("<b>Approvals</b>"));
+    const int finished = int(m_cards.size()) - open;
+    m_header->setText(open       ? tr("<b>%n call(s) waiting</b>", nullptr, open)
+                      : finished ? tr("<b>Nothing waiting</b>")
+                                 : tr("<b>Approvals</b>"));
+    m_allowAll->setText(open > 1 ? tr("Allow all %1").arg(open) : tr("Allow all"));
+    m_denyAll->setText(open > 1 ? tr("Deny all %1").arg(open) : tr("Deny all"));
     m_allowAll->setEnabled(open > 0);
     m_denyAll->setEnabled(open > 0);
-    m_empty->setVisible(cards().isEmpty());
+    m_dismissAll->setText(tr("Dismiss %n finished", nullptr, finished));
+    m_dismissAll->setVisible(finished > 0);
+    m_empty->setVisible(m_cards.isEmpty());
     emit openCountChanged(open);
 }
 

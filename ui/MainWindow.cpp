@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "MainWindow.h"
 
+#include "ApprovalCard.h"
 #include "ApprovalPopup.h"
 #include "ApprovalQueue.h"
 #include "CallConsole.h"
@@ -31,6 +32,7 @@
 #include <QPainterPath>
 #include <QPushButton>
 #include <QSettings>
+#include <QShortcut>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -40,6 +42,7 @@
 #include <QTimer>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QWindow>
 
 namespace gatehouse::ui {
 
@@ -119,6 +122,8 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
             updateServerItem(row);
         });
         connect(editor, &PolicyEditor::saved, s, &ServedServer::applySaved);
+        connect(s, &ServedServer::message, this,
+                [this](const QString& m) { statusBar()->showMessage(m, 12000); });
         connect(editor, &PolicyEditor::status, this,
                 [this](const QString& m) { statusBar()->showMessage(m, 8000); });
         updateServerItem(row);
@@ -189,12 +194,39 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
     m_popup = new ApprovalPopup(proxy->broker(), m_approvals, this);
     connect(m_approvals, &ApprovalQueue::openCountChanged, this, &MainWindow::updatePending);
+    connect(qApp, &QApplication::focusChanged, this, &MainWindow::updatePopup);
+    connect(qApp, &QGuiApplication::focusWindowChanged, this, &MainWindow::updatePopup);
+    connect(m_approvals, &ApprovalQueue::emptied, this, [this] {
+        if (m_dockOpenedForCalls)
+            m_approvalDock->hide(); // it opened itself for them; nothing is left to show
+        m_dockOpenedForCalls = false;
+    });
+    // The answer keys: the same wherever the focus is in the window, whichever tab is shown.
+    for (ApprovalChoice c : {ApprovalChoice::AllowOnce, ApprovalChoice::AllowForSession,
+                             ApprovalChoice::AlwaysAllow, ApprovalChoice::Deny, ApprovalChoice::AlwaysDeny}) {
+        auto* key = new QShortcut(ApprovalCard::keyFor(c), this);
+        key->setContext(Qt::WindowShortcut);
+        connect(key, &QShortcut::activated, this, [this, c] {
+            if (!m_approvals->head())
+                statusBar()->showMessage(tr("No call is waiting for an answer"), 4000);
+            else if (!m_approvals->answerHead(c))
+                statusBar()->showMessage(tr("That call has only just appeared; read it, then answer"), 4000);
+        });
+    }
+    auto* editKey = new QShortcut(ApprovalCard::editKey(), this);
+    connect(editKey, &QShortcut::activated, m_approvals, &ApprovalQueue::editHead);
     connect(m_approvals, &ApprovalQueue::createRuleRequested, this, &MainWindow::openRule);
     connect(m_approvals, &ApprovalQueue::requestArrived, this, [this](const ApprovalRequest& r) {
-        m_approvalDock->show();
+        if (!m_approvalDock->isVisible()) {
+            m_approvalDock->show();
+            m_dockOpenedForCalls = true;
+        }
         if (m_tray && !isActiveWindow())
-            m_tray->showMessage(tr("Approval needed"), tr("%1 on %2 (%3)").arg(r.tool, r.server, r.rule),
-                                QSystemTrayIcon::Warning, 10000);
+            m_tray->showMessage(
+                tr("Approval needed"),
+                tr("%1 on %2 from %3 (%4)")
+                    .arg(r.tool, r.server, r.client.isEmpty() ? tr("an agent") : r.client, r.rule),
+                QSystemTrayIcon::Warning, 10000);
     });
     connect(m_approvals, &ApprovalQueue::missed, this, [this](const ApprovalRequest& r) {
         const QString text = tr("Missed approval: %1 on %2 was decided by the timeout").arg(r.tool, r.server);
@@ -220,7 +252,13 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     updatePending(0);
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // Taking the window apart moves the focus; the pop-up must not look at a queue being destroyed.
+    disconnect(qApp, nullptr, this, nullptr);
+    delete m_popup;
+    m_popup = nullptr;
+}
 
 void MainWindow::buildMenus()
 {
@@ -361,14 +399,24 @@ void MainWindow::updatePending(int count)
         m_tray->setToolTip(count ? tr("Gatehouse: %n approval(s) pending", nullptr, count) : tr("Gatehouse"));
     }
     m_approvalDock->setWindowTitle(count ? tr("Approvals (%1)").arg(count) : tr("Approvals"));
-    m_popup->setSuppressed(isActiveWindow() && !isMinimized());
+    updatePopup();
+}
+
+void MainWindow::updatePopup()
+{
+    // Any window of the app in front (this one, a dialog it opened such as "Allow with edits…"): the
+    // person is here already, and a second card of the same call would only compete with the first.
+    if (!m_popup)
+        return;
+    QWidget* active = QApplication::activeWindow();
+    m_popup->setSuppressed(active && active != m_popup && !isMinimized());
 }
 
 void MainWindow::changeEvent(QEvent* event)
 {
     QMainWindow::changeEvent(event);
     if (event->type() == QEvent::ActivationChange || event->type() == QEvent::WindowStateChange)
-        m_popup->setSuppressed(isActiveWindow() && !isMinimized());
+        updatePopup();
 }
 
 void MainWindow::updateServerItem(int row)

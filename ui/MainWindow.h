@@ -93,6 +93,7 @@ private:
     void limitTool(const QString& server, const QString& tool);
     void openRule(const QString& server, const QString& tool);
     void updatePending(int count);
+    void updatePopup();
     void tryRiskyCall();
 
     Setup m_setup;
@@ -119,6 +120,7 @@ private:
     QLabel* m_pending;
     QSystemTrayIcon* m_tray = nullptr;
     int m_callsThisSecond = 0;
+    bool m_dockOpenedForCalls = false; // the queue opened itself, so it may close itself
 };
 
 } // namespace gatehouse::ui

@@ -112,6 +112,7 @@ void PolicyDocument::setPolicy(const Policy& policy, const QString& what)
 void PolicyDocument::reset(const QByteArray& json, const QString& filePath)
 {
     m_filePath = filePath;
+    m_baseline = json;
     m_applying = true;
     m_text.setPlainText(QString::fromUtf8(json));
     m_applying = false;
@@ -127,6 +128,7 @@ void PolicyDocument::takeFileText(const QByteArray& json, const QString& what)
     if (after != m_text.toPlainText())
         m_undo.push(new TextEdit(this, m_text.toPlainText(), after, what, false));
     m_undo.setClean();
+    m_baseline = json;
 }
 
 bool PolicyDocument::load(const QString& path, QString* error)
@@ -140,19 +142,35 @@ bool PolicyDocument::load(const QString& path, QString* error)
     return true;
 }
 
-bool PolicyDocument::save(const QString& path, QString* error)
+bool PolicyDocument::save(const QString& path, QString* error, SaveMode mode, SaveError* why)
 {
-    if (!isValid()) {
-        *error = tr("the policy has %n error(s); fix them before saving", nullptr, int(m_diagnostics.size()));
+    auto fail = [&](SaveError e, const QString& text) {
+        *error = text;
+        if (why)
+            *why = e;
         return false;
+    };
+    if (!isValid())
+        return fail(SaveError::Invalid, tr("the policy has %n error(s); fix them before saving", nullptr,
+                                           int(m_diagnostics.size())));
+    if (mode == SaveMode::Safe && path == m_filePath) {
+        QFile current(path);
+        if (current.open(QIODevice::ReadOnly) && current.readAll() != m_baseline)
+            return fail(SaveError::ChangedOnDisk,
+                        tr("%1 changed on disk after Gatehouse read it (another editor, or an \"always "
+                           "allow/deny\" answered while these edits were unsaved). Saving now would "
+                           "replace that change.")
+                            .arg(path));
     }
+    const QByteArray bytes = m_text.toPlainText().toUtf8();
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(m_text.toPlainText().toUtf8()) < 0 || !file.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, file.errorString());
-        return false;
-    }
+    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) < 0 || !file.commit())
+        return fail(SaveError::WriteFailed, tr("cannot write %1: %2").arg(path, file.errorString()));
     m_filePath = path;
+    m_baseline = bytes;
     m_undo.setClean();
+    if (why)
+        *why = SaveError::None;
     return true;
 }
 

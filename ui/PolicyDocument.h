@@ -37,8 +37,24 @@ public:
     // The file changed on disk (saved elsewhere): take its text as an undoable step, unmodified after.
     void takeFileText(const QByteArray& json, const QString& what);
     bool load(const QString& path, QString* error);
+    enum class SaveMode
+    {
+        Safe,      // refuse when the file changed on disk since the document last read or wrote it
+        Overwrite, // the person chose to replace that change
+    };
+    enum class SaveError
+    {
+        None,
+        Invalid,
+        ChangedOnDisk,
+        WriteFailed
+    };
     // Atomic (QSaveFile). Refuses invalid text: a file Gatehouse writes always passes `gatehouse check`.
-    bool save(const QString& path, QString* error);
+    // Never writes over a change it has not seen (another editor, "always allow" while edits were
+    // unsaved and could not take it) unless told to.
+    bool save(const QString& path, QString* error, SaveMode mode = SaveMode::Safe, SaveError* why = nullptr);
+    // The file now says `json` and the document already holds that change (merged as an edit).
+    void acknowledgeFileText(const QByteArray& json) { m_baseline = json; }
     QString filePath() const { return m_filePath; }
     bool isModified() const { return !m_undo.isClean(); }
 
@@ -58,7 +74,8 @@ private:
     std::optional<Policy> m_policy;
     Diagnostics m_diagnostics;
     QString m_filePath;
-    QString m_lastText; // what the text was before the change being recorded
+    QByteArray m_baseline; // the file's bytes as last read or written here
+    QString m_lastText;    // what the text was before the change being recorded
     bool m_applying = false;
 };
 

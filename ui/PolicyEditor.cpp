@@ -18,6 +18,7 @@
 #include <QLabel>
 #include <QListWidget>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -314,9 +315,33 @@ bool PolicyEditor::save()
             return false;
     }
     QString error;
-    if (!m_document->save(path, &error)) {
-        QMessageBox::warning(this, tr("Cannot save the policy"), error);
-        return false;
+    PolicyDocument::SaveError why = PolicyDocument::SaveError::None;
+    if (!m_document->save(path, &error, PolicyDocument::SaveMode::Safe, &why)) {
+        if (why != PolicyDocument::SaveError::ChangedOnDisk) {
+            QMessageBox::warning(this, tr("Cannot save the policy"), error);
+            return false;
+        }
+        QMessageBox box(QMessageBox::Warning, tr("The policy file changed"), error, QMessageBox::NoButton,
+                        this);
+        QPushButton* overwrite = box.addButton(tr("Replace it with my edits"), QMessageBox::DestructiveRole);
+        QPushButton* reload = box.addButton(tr("Reload it (lose my edits)"), QMessageBox::ResetRole);
+        box.addButton(QMessageBox::Cancel);
+        box.setDefaultButton(QMessageBox::Cancel);
+        box.exec();
+        if (box.clickedButton() == reload) {
+            QString readError;
+            if (!m_document->load(path, &readError))
+                QMessageBox::warning(this, tr("Cannot read the policy"), readError);
+            else
+                emit status(tr("Policy reloaded from %1").arg(path));
+            return false;
+        }
+        if (box.clickedButton() != overwrite ||
+            !m_document->save(path, &error, PolicyDocument::SaveMode::Overwrite)) {
+            if (box.clickedButton() == overwrite)
+                QMessageBox::warning(this, tr("Cannot save the policy"), error);
+            return false;
+        }
     }
     emit saved(path);
     emit status(tr("Policy saved to %1 and applied").arg(path));

@@ -2,6 +2,7 @@
 #include "ServedServer.h"
 
 #include "PolicyDocument.h"
+#include "policy/PolicyEdit.h"
 #include "proxy/LocalClient.h"
 #include "proxy/PolicyGate.h"
 #include "proxy/Proxy.h"
@@ -27,6 +28,7 @@ ServedServer::ServedServer(Proxy* proxy, UpstreamServer* upstream, const ToolCat
     if (!g->policyFile().isEmpty() && !m_document->load(g->policyFile(), &error))
         m_document->reset(QByteArray(), g->policyFile());
     connect(g, &PolicyGate::policyChanged, this, &ServedServer::onGatePolicyChanged);
+    connect(proxy, &Proxy::ruleWritten, this, &ServedServer::onRuleWritten);
     QTimer::singleShot(0, this, &ServedServer::refreshTools);
 }
 
@@ -109,6 +111,29 @@ void ServedServer::onGatePolicyChanged()
     const QByteArray onDisk = f.readAll();
     if (onDisk != m_document->text()->toPlainText().toUtf8())
         m_document->takeFileText(onDisk, tr("Policy changed on disk"));
+}
+
+void ServedServer::onRuleWritten(const QString& policyFile, const QString& tool, ToolAction action)
+{
+    if (policyFile.isEmpty() || policyFile != gate()->policyFile() || !m_document->isModified())
+        return; // an unmodified document already took the file's new text
+    const QString what = action == ToolAction::Allow
+                             ? tr("Always allow %1 (answered at an approval)").arg(tool)
+                             : tr("Always deny %1 (answered at an approval)").arg(tool);
+    if (!m_document->policy() || !m_document->isValid()) {
+        // Nothing to merge into: the next save sees the file changed and asks before replacing it.
+        emit message(tr("%1 was written to the policy file; your unsaved edits have errors, so they do "
+                        "not include it yet")
+                         .arg(what));
+        return;
+    }
+    Policy edited = *m_document->policy();
+    policyedit::setToolAction(edited, tool, action);
+    m_document->setPolicy(edited, what);
+    QFile f(policyFile);
+    if (f.open(QIODevice::ReadOnly))
+        m_document->acknowledgeFileText(f.readAll());
+    emit message(tr("%1: in effect now, and added to your unsaved edits (undo in the Policy tab)").arg(what));
 }
 
 } // namespace gatehouse::ui

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "policy/Policy.h"
 #include "policy/ToolCatalogue.h"
 
 #include <QHash>
@@ -19,7 +20,8 @@ class PolicyDocument;
 
 // One upstream server as the app shows it: its tools (catalogue, then the live list), the policy being
 // edited for it, and the in-app clients the call console uses. Saving the policy reloads the gate at
-// once; a change to the policy file made elsewhere is picked up when nothing is being edited.
+// once; a change to the policy file made elsewhere is picked up when nothing is being edited, and an
+// "always allow/deny" answered during an edit joins the edit as an undoable step.
 class ServedServer : public QObject
 {
     Q_OBJECT
@@ -47,9 +49,11 @@ public:
 signals:
     void catalogueChanged();
     void statusChanged();
+    void message(const QString& text); // for the status bar
 
 private:
     void onGatePolicyChanged();
+    void onRuleWritten(const QString& policyFile, const QString& tool, ToolAction action);
 
     Proxy* m_proxy;
     UpstreamServer* m_upstream;

@@ -159,7 +159,10 @@ bool ApprovalBroker::answer(const QString& id, ApprovalChoice choice, const QStr
         break;
     case ApprovalChoice::AllowForSession:
         a.outcome = ApprovalAnswer::Outcome::Allowed;
-        m_sessionAllowed.insert(sessionKey(r.session, r.server, r.tool));
+        m_sessionAllowed.insert(
+            sessionKey(r.session, r.server, r.tool),
+            {r.session, r.server, r.tool, r.grant, r.client, approver, QDateTime::currentDateTimeUtc()});
+        emit sessionGrantsChanged();
         break;
     case ApprovalChoice::AlwaysAllow:
         a.outcome = ApprovalAnswer::Outcome::Allowed;
@@ -204,6 +207,30 @@ QList<ApprovalRequest> ApprovalBroker::pending() const
     return out;
 }
 
+std::optional<ApprovalRequest> ApprovalBroker::request(const QString& id) const
+{
+    const auto it = m_pending.constFind(id);
+    if (it == m_pending.constEnd())
+        return std::nullopt;
+    return it->request;
+}
+
+QList<SessionGrant> ApprovalBroker::sessionGrants() const
+{
+    QList<SessionGrant> out = m_sessionAllowed.values();
+    std::sort(out.begin(), out.end(),
+              [](const SessionGrant& a, const SessionGrant& b) { return a.created < b.created; });
+    return out;
+}
+
+bool ApprovalBroker::revokeSessionGrant(const QString& session, const QString& server, const QString& tool)
+{
+    if (!m_sessionAllowed.remove(sessionKey(session, server, tool)))
+        return false;
+    emit sessionGrantsChanged();
+    return true;
+}
+
 bool ApprovalBroker::isAllowedForSession(const QString& session, const QString& server,
                                          const QString& tool) const
 {
@@ -213,7 +240,8 @@ bool ApprovalBroker::isAllowedForSession(const QString& session, const QString& 
 void ApprovalBroker::endSession(const QString& session)
 {
     const QString prefix = session + u'\x1f';
-    m_sessionAllowed.removeIf([&prefix](const QString& key) { return key.startsWith(prefix); });
+    if (m_sessionAllowed.removeIf([&prefix](const auto& it) { return it.key().startsWith(prefix); }) > 0)
+        emit sessionGrantsChanged();
 }
 
 } // namespace gatehouse

@@ -12,6 +12,7 @@
 #include <QSet>
 #include <QTimer>
 #include <functional>
+#include <optional>
 
 namespace gatehouse {
 
@@ -22,6 +23,7 @@ struct ApprovalRequest
     QString server;
     QString session;
     QString grant;
+    QString client; // the agent's clientInfo name and version, as it introduced itself ("" if it did not)
     QString tool;
     QJsonObject arguments;
     QString argumentsHash; // hex SHA-256 of the canonical arguments
@@ -64,6 +66,18 @@ struct ApprovalAnswer
     bool allows() const { return outcome == Outcome::Allowed; }
 };
 
+// "Allow for this session": one tool of one server needs no person for the rest of one agent session.
+struct SessionGrant
+{
+    QString session;
+    QString server;
+    QString tool;
+    QString grant;
+    QString client;
+    QString approver;
+    QDateTime created;
+};
+
 // Holds calls that need a person and hands out the person's answer. It knows nothing of how the
 // person is asked (terminal, admin API, the app): askers listen to requested() and call answer().
 //
@@ -90,11 +104,16 @@ public:
     // A person is looking at the request: its countdown stops until they answer (or the client gives up).
     bool hold(const QString& id);
 
-    QList<ApprovalRequest> pending() const;
+    QList<ApprovalRequest> pending() const; // oldest first
     int pendingCount() const { return int(m_pending.size()); }
+    // The pending request as it is now (its deadline invalid once held), if it still waits.
+    std::optional<ApprovalRequest> request(const QString& id) const;
 
     // "Allow for this session": later calls of the same tool in the same session need no person.
     bool isAllowedForSession(const QString& session, const QString& server, const QString& tool) const;
+    QList<SessionGrant> sessionGrants() const; // oldest first
+    // A person takes an "allow for session" back: the next call of that tool asks again.
+    bool revokeSessionGrant(const QString& session, const QString& server, const QString& tool);
     void endSession(const QString& session);
 
     static QString hashArguments(const QJsonObject& arguments);
@@ -107,6 +126,7 @@ signals:
     // The grant is the caller's: a grant with a policy of its own had its call decided by that one.
     void ruleRequested(const QString& server, const QString& grant, const QString& tool,
                        gatehouse::ToolAction action);
+    void sessionGrantsChanged();
 
 private:
     struct Pending
@@ -120,10 +140,10 @@ private:
     void resolve(const QString& id, const ApprovalAnswer& answer);
     QString newId() const;
 
-    QHash<QString, Pending> m_pending;   // by id
-    QHash<QString, QString> m_byBinding; // binding key -> id
-    QHash<quint64, QString> m_tickets;   // ticket -> id
-    QSet<QString> m_sessionAllowed;      // session + server + tool
+    QHash<QString, Pending> m_pending;             // by id
+    QHash<QString, QString> m_byBinding;           // binding key -> id
+    QHash<quint64, QString> m_tickets;             // ticket -> id
+    QHash<QString, SessionGrant> m_sessionAllowed; // by session + server + tool
     quint64 m_nextTicket = 1;
 };
 

@@ -41,7 +41,8 @@ const char* const Schema[] = {
     " method TEXT, tool TEXT, argument_keys TEXT, arguments_sha256 TEXT, arguments TEXT, verdict TEXT, rule "
     "TEXT,"
     " message TEXT, approver TEXT, approval_note TEXT, outcome TEXT, upstream_error TEXT, latency_ms REAL,"
-    " result_bytes INTEGER, result_is_error INTEGER, prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+    " result_bytes INTEGER, result_is_error INTEGER, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
+    " client TEXT)",
     "CREATE INDEX IF NOT EXISTS calls_time ON calls(time)",
     "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
 };
@@ -69,9 +70,13 @@ QSqlDatabase openDatabase(const QString& path, QString* error)
     for (const char* statement : Schema) {
         if (!q.exec(QString::fromLatin1(statement))) {
             *error = q.lastError().text();
-            break;
+            return db;
         }
     }
+    // Columns added since the first release, for logs an older version made.
+    if (!db.record(QStringLiteral("calls")).contains(QStringLiteral("client")) &&
+        !q.exec(QStringLiteral("ALTER TABLE calls ADD COLUMN client TEXT")))
+        *error = q.lastError().text();
     return db;
 }
 

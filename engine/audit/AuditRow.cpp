@@ -40,7 +40,8 @@ const QStringList& AuditRow::columns()
                                    QStringLiteral("upstream_error"),
                                    QStringLiteral("latency_ms"),
                                    QStringLiteral("result_bytes"),
-                                   QStringLiteral("result_is_error")};
+                                   QStringLiteral("result_is_error"),
+                                   QStringLiteral("client")};
     return names;
 }
 
@@ -73,6 +74,7 @@ AuditRow AuditRow::from(qint64 seq, const CallRecord& r, bool fullArguments)
     row.latencyMs = std::round(r.latencyMs * 1000) / 1000.0;
     row.resultBytes = r.resultBytes;
     row.resultIsError = r.resultIsError;
+    row.client = r.client;
     return row;
 }
 
@@ -101,6 +103,7 @@ AuditRow AuditRow::fromSql(const QSqlRecord& rec)
     row.latencyMs = rec.value(QStringLiteral("latency_ms")).toDouble();
     row.resultBytes = rec.value(QStringLiteral("result_bytes")).toLongLong();
     row.resultIsError = rec.value(QStringLiteral("result_is_error")).toInt() != 0;
+    row.client = rec.value(QStringLiteral("client")).toString();
     return row;
 }
 
@@ -125,6 +128,8 @@ QByteArray AuditRow::canonical() const
     key("arguments");
     out += arguments.isEmpty() ? QByteArray("null") : arguments;
     str("arguments_sha256", argumentsSha256);
+    if (!client.isEmpty())
+        str("client", client);
     str("grant_label", grant);
     key("latency_ms");
     JsonWriter::appendNumber(out, latencyMs);
@@ -173,6 +178,7 @@ void AuditRow::bind(QSqlQuery& q) const
     q.addBindValue(latencyMs);
     q.addBindValue(resultBytes);
     q.addBindValue(resultIsError ? 1 : 0);
+    q.addBindValue(text(client));
 }
 
 } // namespace gatehouse

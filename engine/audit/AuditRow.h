@@ -37,6 +37,7 @@ struct AuditRow
     double latencyMs = 0;
     qint64 resultBytes = 0;
     bool resultIsError = false;
+    QString client; // added later: left out of canonical() when empty, so older rows keep their hashes
 
     static AuditRow from(qint64 seq, const CallRecord& record, bool fullArguments);
     static AuditRow fromSql(const QSqlRecord& record);

@@ -118,4 +118,12 @@ QString summarize(const Policy& policy, const QString& tool)
     return parts.join(QStringLiteral(" · "));
 }
 
+void setToolAction(Policy& policy, const QString& tool, ToolAction action)
+{
+    ToolPolicy& t = toolPolicy(policy, tool);
+    t.action = action;
+    if (action == ToolAction::Allow)
+        t.approveIf.reset(); // "always allow" means no more asking for this tool
+}
+
 } // namespace gatehouse::policyedit

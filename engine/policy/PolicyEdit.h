@@ -24,6 +24,8 @@ ToolState toolState(const Policy& policy, const QString& tool);
 bool hasRules(const Policy& policy, const QString& tool);
 void setToolState(Policy& policy, const QString& tool, ToolState state);
 ToolPolicy& toolPolicy(Policy& policy, const QString& tool); // created when missing
+// "Always allow" / "always deny" at an approval: the tool's action, and no more asking when allowed.
+void setToolAction(Policy& policy, const QString& tool, ToolAction action);
 // Adds a per-grant rate limit named after the tool, or changes the one the app added before.
 void limitTool(Policy& policy, const QString& tool, qint64 max, LimitWindow window, LimitScope scope);
 // A short description for the table: "30/minute per grant · 2 rules".

@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QMetaType>
 #include <QString>
+#include <optional>
 
 namespace gatehouse {
 
@@ -29,6 +30,7 @@ struct CallRecord
     QString server;
     QString session;
     QString grant;
+    QString client;    // the agent's clientInfo name and version ("" when it did not say)
     QString requestId; // the client's id, as text
     QString tool;
     QJsonObject arguments;
@@ -40,6 +42,8 @@ struct CallRecord
     qint64 resultBytes = 0;
     QString approver; // who allowed or rejected it, when a person was asked
     QString approvalNote;
+    // "Allow with edits": the arguments as the agent sent them (`arguments` are what went out).
+    std::optional<QJsonObject> originalArguments;
     QString upstreamError; // JSON-RPC error message from upstream, if any
     QElapsedTimer arrived; // monotonic, from arrival: latency in microseconds, whatever the wall clock does
     double latencyMs = 0;  // arrival to answer

@@ -11,6 +11,7 @@
 #include "json/JsonWriter.h"
 #include <QJsonArray>
 #include <QPointer>
+#include <QRegularExpression>
 #include <QTimer>
 #include <atomic>
 
@@ -165,6 +166,9 @@ void ClientSession::handleRequest(const QJsonObject& message)
         handleToolCall(message);
         return;
     }
+    if (method == u"initialize")
+        m_client =
+            clientLabel(message.value(QStringLiteral("params"))[QStringLiteral("clientInfo")].toObject());
     track(id);
     QPointer<ClientSession> self(this);
     PolicyGate* gate = m_gate;
@@ -199,6 +203,22 @@ void ClientSession::handleRequest(const QJsonObject& message)
     });
 }
 
+QString ClientSession::clientLabel(const QJsonObject& clientInfo)
+{
+    // Shown to the person deciding: printable characters only, and short, whatever the agent sent.
+    auto clean = [](QString s, int max) {
+        static const QRegularExpression unprintable(QStringLiteral("[\\p{Cc}\\p{Cf}\\p{Zl}\\p{Zp}]"));
+        s.replace(unprintable, QStringLiteral(" "));
+        s = s.simplified();
+        return s.size() > max ? s.left(max - 1) + QChar(0x2026) : s;
+    };
+    const QString name = clean(clientInfo.value(QStringLiteral("name")).toString(), 60);
+    const QString version = clean(clientInfo.value(QStringLiteral("version")).toString(), 24);
+    if (name.isEmpty())
+        return {};
+    return version.isEmpty() ? name : name + u' ' + version;
+}
+
 QString ClientSession::pinIdentity() const
 {
     return ToolPins::identity(m_upstream ? m_upstream->address() : QString(), m_serverInfoName);
@@ -226,6 +246,7 @@ void ClientSession::handleToolCall(const QJsonObject& message)
     record.server = m_upstream->serverName();
     record.session = m_id;
     record.grant = m_grant;
+    record.client = m_client;
     record.requestId = QString::fromUtf8(JsonWriter::canonical(id));
     record.tool = nameValue.toString();
     record.arguments = argsValue.toObject();
@@ -310,6 +331,7 @@ void ClientSession::askPerson(const QJsonObject& message, const CallRecord& reco
     request.server = record.server;
     request.session = m_id;
     request.grant = m_grant;
+    request.client = m_client;
     request.tool = record.tool;
     request.arguments = record.arguments;
     request.rule = decision.rule;
@@ -369,6 +391,7 @@ void ClientSession::onApprovalAnswer(const QJsonObject& message, CallRecord reco
         QJsonObject params = outgoing.value(QStringLiteral("params")).toObject();
         params.insert(QStringLiteral("arguments"), *answer.editedArguments);
         outgoing.insert(QStringLiteral("params"), params);
+        record.originalArguments = record.arguments;
         record.arguments = *answer.editedArguments;
         record.approvalNote =
             QStringLiteral("arguments edited by %1 (original sha256 %2)%3")

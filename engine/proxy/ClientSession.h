@@ -30,6 +30,9 @@ public:
 
     const QString& id() const { return m_id; }
     const QString& grant() const { return m_grant; }
+    // Who the agent said it is in its initialize (clientInfo name and version), for people to read.
+    const QString& client() const { return m_client; }
+    static QString clientLabel(const QJsonObject& clientInfo);
     Upstream* upstream() const { return m_upstream.data(); }
     // Who the upstream is, for tool pinning: its address and the serverInfo name it initialized with.
     QString pinIdentity() const;
@@ -81,6 +84,7 @@ private:
     QString m_grant;
     QPointer<Upstream> m_upstream; // the proxy may stop it before the session ends
     QString m_serverInfoName;
+    QString m_client; // clientInfo "name version" from the client's initialize
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
     struct Waiting

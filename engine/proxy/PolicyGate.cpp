@@ -2,6 +2,7 @@
 #include "PolicyGate.h"
 
 #include "audit/AuditLog.h"
+#include "policy/PolicyEdit.h"
 #include "policy/PolicyParser.h"
 #include "policy/PolicyWriter.h"
 
@@ -94,12 +95,7 @@ bool PolicyGate::setToolAction(const QString& tool, ToolAction action, QString* 
         return false;
     }
     Policy edited = *current;
-    if (!edited.tools)
-        edited.tools = QHash<QString, ToolPolicy>();
-    ToolPolicy& t = (*edited.tools)[tool];
-    t.action = action;
-    if (action == ToolAction::Allow)
-        t.approveIf.reset(); // "always allow" means no more asking for this tool
+    policyedit::setToolAction(edited, tool, action);
 
     if (!m_file.isEmpty()) {
         QSaveFile file(m_file);

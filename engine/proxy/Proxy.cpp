@@ -34,10 +34,12 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
     connect(m_broker.get(), &ApprovalBroker::ruleRequested, this,
             [this](const QString& server, const QString& grant, const QString& tool, ToolAction action) {
                 QString why;
-                if (gateFor(server, grant)->setToolAction(tool, action, &why))
+                PolicyGate* gate = gateFor(server, grant);
+                if (gate->setToolAction(tool, action, &why)) {
                     emit logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)")
                                      .arg(toolActionName(action), tool));
-                else
+                    emit ruleWritten(gate->policyFile(), tool, action);
+                } else
                     emit logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
             });
     // A configuration that appears (first grant, or saved by replacing the file) is read at once.

@@ -3,6 +3,7 @@
 
 #include "CallRecord.h"
 #include "config/Config.h"
+#include "policy/Policy.h"
 
 #include <QFileSystemWatcher>
 #include <QHostAddress>
@@ -75,6 +76,8 @@ signals:
     void callDecided(const gatehouse::CallRecord& record);
     void callFinished(const gatehouse::CallRecord& record);
     void configChanged();
+    // "Always allow/deny" at an approval was written into this policy file (and the gate uses it).
+    void ruleWritten(const QString& policyFile, const QString& tool, gatehouse::ToolAction action);
 
 private:
     void onGateCreated(PolicyGate* gate);

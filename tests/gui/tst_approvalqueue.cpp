@@ -1,8 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The approval queue and its cards, against a real ApprovalBroker.
 #include "ApprovalCard.h"
+#include "ApprovalPopup.h"
 #include "ApprovalQueue.h"
+#include "JsonEdit.h"
+#include "SessionGrantList.h"
 
+#include <QApplication>
+#include <QDialog>
+#include <QJsonArray>
 #include <QLabel>
 #include <QPushButton>
 #include <QtTest>
@@ -26,9 +32,15 @@ ApprovalRequest request(const QString& tool, int n = 1)
 QPushButton* button(QWidget* card, const QString& startsWith)
 {
     for (QPushButton* b : card->findChildren<QPushButton*>())
-        if (b->text().remove(u'&').startsWith(startsWith))
+        if (b->isVisibleTo(card) && b->text().remove(u'&').startsWith(startsWith))
             return b;
     return nullptr;
+}
+
+// A card takes input only once it has been still long enough to be read.
+bool readable(ApprovalCard* card)
+{
+    return QTest::qWaitFor([card] { return card->acceptsInput(); }, 3000);
 }
 } // namespace
 
@@ -51,6 +63,7 @@ private slots:
         QCOMPARE(card->request().riskClass, QStringLiteral("Execute"));
         // The default answer is the timeout's, with the countdown on it.
         QVERIFY(button(card, QStringLiteral("Deny (")));
+        QVERIFY(readable(card));
         QTest::mouseClick(button(card, QStringLiteral("Allow once")), Qt::LeftButton);
         QVERIFY(got);
         QVERIFY(got->allows());
@@ -85,8 +98,10 @@ private slots:
         broker.ask(request(QStringLiteral("rerun_agent_run")), 1, TimeoutOutcome::Deny,
                    [&](const ApprovalAnswer& a) { got = a; });
         ApprovalCard* card = queue.head();
+        QVERIFY(readable(card));
         QTest::mousePress(card, Qt::LeftButton);
         QVERIFY(!broker.pending().first().deadline.isValid());
+        QVERIFY(card->isHeld());
         QTest::qWait(1500); // past the one-second deadline
         QVERIFY(!got);
         QCOMPARE(broker.pendingCount(), 1);
@@ -111,7 +126,8 @@ private slots:
         QCOMPARE(queue.cards().size(), 1);
         ApprovalCard* card = queue.cards().first();
         QVERIFY(!card->isOpen());
-        QVERIFY(button(card, QStringLiteral("Create rule from this call")));
+        QVERIFY(button(card, QStringLiteral("Create rule")));
+        QVERIFY(!button(card, QStringLiteral("Allow once"))); // a finished card has no answers
         QSignalSpy create(&queue, &ApprovalQueue::createRuleRequested);
         button(card, QStringLiteral("Create rule"))->click();
         QCOMPARE(create.size(), 1);
@@ -158,10 +174,237 @@ private slots:
                    [&](const ApprovalAnswer& a) { first = a; });
         broker.ask(request(QStringLiteral("start_agent_run"), 2), 30, TimeoutOutcome::Deny,
                    [&](const ApprovalAnswer& a) { second = a; });
-        queue.cards().at(1)->answer(ApprovalChoice::Deny);
+        QVERIFY(readable(queue.cards().at(1)));
+        QVERIFY(queue.cards().at(1)->answer(ApprovalChoice::Deny));
         QVERIFY(second && !second->allows());
         QVERIFY(!first);
         QCOMPARE(queue.openCount(), 1);
+    }
+
+    void aDoubleClickNeverAnswersTheCardThatTookItsPlace()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        queue.resize(420, 900);
+        queue.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&queue));
+        int answered = 0;
+        for (int i = 1; i <= 3; ++i)
+            broker.ask(request(QStringLiteral("rerun_agent_run"), i), 30, TimeoutOutcome::Deny,
+                       [&](const ApprovalAnswer&) { ++answered; });
+        ApprovalCard* first = queue.head();
+        QVERIFY(readable(first));
+        QPushButton* allow = button(first, QStringLiteral("Allow once"));
+        const QPoint at = allow->mapTo(&queue, allow->rect().center());
+        QTest::mouseClick(allow, Qt::LeftButton);
+        QCOMPARE(answered, 1);
+        // The second click of a double-click, 200 ms later, at the same place on the screen.
+        QTest::qWait(200);
+        QCoreApplication::processEvents();
+        QWidget* under = queue.childAt(at);
+        auto* next = qobject_cast<QPushButton*>(under);
+        QVERIFY2(next && next->text() == QStringLiteral("Allow once") && next != allow,
+                 "the next card's Allow once slid under the pointer (what this test is about)");
+        QTest::mouseClick(next, Qt::LeftButton);
+        QCOMPARE(answered, 1);
+        QCOMPARE(broker.pendingCount(), 2);
+        QVERIFY(!queue.head()->isHeld()); // nor did the stray click hold the new card's countdown
+        // Read, then answered: the same button now works.
+        QVERIFY(readable(queue.head()));
+        QTest::mouseClick(button(queue.head(), QStringLiteral("Allow once")), Qt::LeftButton);
+        QCOMPARE(answered, 2);
+    }
+
+    void aCardThatAppearsUnderThePointerKeepsCountingUntilTouched()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        queue.resize(420, 600);
+        queue.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&queue));
+        broker.ask(request(QStringLiteral("rerun_agent_run")), 30, TimeoutOutcome::Deny,
+                   [](const ApprovalAnswer&) {});
+        ApprovalCard* card = queue.head();
+        QVERIFY(readable(card));
+        QTest::qWait(300);
+        QVERIFY(!card->isHeld());
+        QVERIFY(broker.pending().first().deadline.isValid());
+        QVERIFY(button(card, QStringLiteral("Deny ("))); // still counting
+        // The pointer moving over it is a touch.
+        QTest::mouseMove(card, QPoint(20, 20));
+        QTest::mouseMove(card, QPoint(40, 30));
+        QTRY_VERIFY(card->isHeld());
+        QVERIFY(!broker.pending().first().deadline.isValid());
+    }
+
+    void oneCallHasOneCountdownInTheDockAndThePopup()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        ApprovalPopup popup(&broker, &queue);
+        queue.show();
+        broker.ask(request(QStringLiteral("rerun_agent_run"), 1), 30, TimeoutOutcome::Deny,
+                   [](const ApprovalAnswer&) {});
+        broker.ask(request(QStringLiteral("start_agent_run"), 2), 30, TimeoutOutcome::Deny,
+                   [](const ApprovalAnswer&) {});
+        QTRY_VERIFY(popup.card());
+        QVERIFY(popup.isVisible());
+        bool saysOneOfTwo = false;
+        for (QLabel* l : popup.findChildren<QLabel*>())
+            saysOneOfTwo |= l->text().contains(QStringLiteral("1 of 2"));
+        QVERIFY(saysOneOfTwo);
+        QCOMPARE(popup.card()->request().id, queue.head()->request().id);
+        // Held in the dock (the person opened "Allow with edits…" there, say): the pop-up stops too.
+        QVERIFY(readable(queue.head()));
+        QTest::mousePress(queue.head(), Qt::LeftButton);
+        QTRY_VERIFY(popup.card()->isHeld());
+        QTRY_VERIFY(!button(popup.card(), QStringLiteral("Deny (")));
+        bool saysHeld = false;
+        for (QLabel* l : popup.card()->findChildren<QLabel*>())
+            saysHeld |= l->text().contains(QStringLiteral("Held for you"));
+        QVERIFY(saysHeld);
+        // A pop-up made after the hold starts held: no countdown to a denial that is not coming.
+        popup.setSuppressed(true);
+        popup.setSuppressed(false);
+        QTRY_VERIFY(popup.card());
+        QVERIFY(popup.card()->isHeld());
+        popup.setSuppressed(true);
+        QVERIFY(!popup.isVisible());
+    }
+
+    void repeatedCallsAreGroupedAndBulkButtonsSayHowMany()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        int allowed = 0, denied = 0;
+        for (int i = 1; i <= 3; ++i) {
+            ApprovalRequest r = request(QStringLiteral("rerun_agent_run"), i);
+            r.client = QStringLiteral("claude-code 2.1");
+            broker.ask(r, 30, TimeoutOutcome::Deny,
+                       [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
+        }
+        const quint64 other =
+            broker.ask(request(QStringLiteral("delete_agent_run"), 9), 30, TimeoutOutcome::Deny,
+                       [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
+        QCOMPARE(queue.allowAllButton()->text(), QStringLiteral("Allow all 4"));
+        QCOMPARE(queue.denyAllButton()->text(), QStringLiteral("Deny all 4"));
+        QPushButton* these = button(&queue, QStringLiteral("Allow these 3"));
+        QVERIFY(these);
+        these->click();
+        QCOMPARE(allowed, 3);
+        QCOMPARE(broker.pendingCount(), 1);
+        QCOMPARE(queue.allowAllButton()->text(), QStringLiteral("Allow all"));
+        // A call whose client left goes below the waiting ones; Dismiss finished clears it.
+        broker.ask(request(QStringLiteral("start_agent_run"), 5), 30, TimeoutOutcome::Deny,
+                   [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
+        broker.withdraw(other);
+        QCOMPARE(queue.cards().size(), 2);
+        QVERIFY(queue.cards().first()->isOpen());
+        QVERIFY(!queue.cards().last()->isOpen());
+        QVERIFY(queue.dismissAllButton()->isVisibleTo(&queue));
+        QCOMPARE(queue.dismissAllButton()->text(), QStringLiteral("Dismiss 1 finished"));
+        QSignalSpy emptied(&queue, &ApprovalQueue::emptied);
+        queue.dismissAllButton()->click();
+        QCOMPARE(queue.cards().size(), 1);
+        queue.denyAllButton()->click();
+        QCOMPARE(denied, 1);
+        QTRY_COMPARE(emptied.size(), 1);
+    }
+
+    void theCardSaysWhichAgentAsksAndListsItsKeys()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        queue.show();
+        ApprovalRequest r = request(QStringLiteral("rerun_agent_run"));
+        r.client = QStringLiteral("claude-code 2.1");
+        broker.ask(r, 30, TimeoutOutcome::Deny, [](const ApprovalAnswer&) {});
+        broker.ask(request(QStringLiteral("start_agent_run"), 2), 30, TimeoutOutcome::Deny,
+                   [](const ApprovalAnswer&) {});
+        auto texts = [](QWidget* w) {
+            QStringList out;
+            for (QLabel* l : w->findChildren<QLabel*>())
+                if (l->isVisibleTo(w))
+                    out << l->text();
+            return out.join(u'\n');
+        };
+        const QString head = texts(queue.cards().at(0));
+        QVERIFY2(head.contains(QStringLiteral("claude-code 2.1")), qPrintable(head));
+        QVERIFY2(head.contains(ApprovalCard::keyFor(ApprovalChoice::Deny).toString(QKeySequence::NativeText)),
+                 qPrintable(head));
+        // Only the head lists the keys: they answer it, not the others.
+        QVERIFY(!texts(queue.cards().at(1)).contains(QStringLiteral("Keys:")));
+        QVERIFY(texts(queue.cards().at(1)).contains(QStringLiteral("an agent that gave no name")));
+        // No Alt mnemonics on the answers: Alt+letter belongs to the window.
+        for (QPushButton* b : queue.cards().at(0)->findChildren<QPushButton*>())
+            QVERIFY2(!b->text().contains(u'&'), qPrintable(b->text()));
+        // The keys act on the head only, and only once it has been read.
+        QVERIFY(!queue.answerHead(ApprovalChoice::Deny) || broker.pendingCount() == 1);
+        QVERIFY(readable(queue.head()));
+        const QString headId = queue.head()->request().id;
+        QVERIFY(queue.answerHead(ApprovalChoice::Deny) || !broker.request(headId));
+        QVERIFY(!broker.request(headId));
+        QCOMPARE(broker.pendingCount(), 1);
+    }
+
+    void aSessionGrantCanBeSeenAndTakenBack()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        queue.show();
+        ApprovalRequest r = request(QStringLiteral("rerun_agent_run"));
+        r.client = QStringLiteral("cursor 1.7");
+        broker.ask(r, 30, TimeoutOutcome::Deny, [](const ApprovalAnswer&) {});
+        QVERIFY(!queue.sessionGrants()->isVisible());
+        QVERIFY(readable(queue.head()));
+        QTest::mouseClick(button(queue.head(), QStringLiteral("Allow session")), Qt::LeftButton);
+        QVERIFY(broker.isAllowedForSession(QStringLiteral("s1"), QStringLiteral("rolli"),
+                                           QStringLiteral("rerun_agent_run")));
+        QTRY_VERIFY(queue.sessionGrants()->isVisible());
+        QCOMPARE(queue.sessionGrants()->count(), 1);
+        bool named = false;
+        for (QLabel* l : queue.sessionGrants()->findChildren<QLabel*>())
+            named |= l->text().contains(QStringLiteral("cursor 1.7")) &&
+                     l->text().contains(QStringLiteral("rerun_agent_run"));
+        QVERIFY(named);
+        QPushButton* back = nullptr;
+        QTRY_VERIFY((back = button(queue.sessionGrants(), QStringLiteral("Take back"))));
+        back->click();
+        QVERIFY(!broker.isAllowedForSession(QStringLiteral("s1"), QStringLiteral("rolli"),
+                                            QStringLiteral("rerun_agent_run")));
+        QTRY_VERIFY(!queue.sessionGrants()->isVisible());
+    }
+
+    void allowWithEditsShowsReorderedAndRepeatedItems()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        queue.show();
+        ApprovalRequest r = request(QStringLiteral("start_agent_run"));
+        r.arguments = QJsonObject{
+            {QStringLiteral("sources"),
+             QJsonArray{QStringLiteral("twitter"), QStringLiteral("reddit"), QStringLiteral("twitter")}}};
+        std::optional<ApprovalAnswer> got;
+        broker.ask(r, 30, TimeoutOutcome::Deny, [&](const ApprovalAnswer& a) { got = a; });
+        QVERIFY(readable(queue.head()));
+        QString diffText;
+        QTimer::singleShot(100, this, [&] {
+            auto* dialog = qobject_cast<QDialog*>(QApplication::activeModalWidget());
+            QVERIFY(dialog);
+            JsonEdit* edit = dialog->findChild<JsonEdit*>();
+            edit->setPlainText(QStringLiteral("{\"sources\": [\"twitter\", \"twitter\", \"reddit\"]}"));
+            for (QLabel* l : dialog->findChildren<QLabel*>())
+                if (l->text().contains(QStringLiteral("<pre>")))
+                    diffText = l->text();
+            dialog->accept();
+        });
+        queue.head()->allowWithEdits();
+        QVERIFY2(diffText.contains(QStringLiteral("- ")) && diffText.contains(QStringLiteral("+ ")),
+                 qPrintable(diffText));
+        QVERIFY(!diffText.contains(QStringLiteral("no change")));
+        QVERIFY(got && got->allows() && got->editedArguments);
+        QCOMPARE(got->editedArguments->value(QStringLiteral("sources")).toArray().at(1).toString(),
+                 QStringLiteral("twitter"));
     }
 };
 

@@ -189,6 +189,8 @@ private slots:
             if (b->text().remove(u'&') == QStringLiteral("Allow once"))
                 allow = b;
         QVERIFY(allow);
+        // A card takes no input until it has been on the screen long enough to be read.
+        QVERIFY(QTest::qWaitFor([card] { return card->acceptsInput(); }, 3000));
         QTest::mouseClick(allow, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
         QTRY_COMPARE(lastStatus(), S::Approved);
@@ -215,7 +217,7 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(m_window->approvals()->openCount(), 1, 5000);
         QJsonObject edited = m_window->approvals()->head()->request().arguments;
         edited.insert(QStringLiteral("label"), QStringLiteral("as a person corrected it"));
-        m_window->approvals()->head()->answer(ApprovalChoice::AllowOnce, edited);
+        QVERIFY(m_window->approvals()->head()->answer(ApprovalChoice::AllowOnce, edited));
         QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
         const QJsonObject result =
             answered.first().at(1).toJsonObject().value(QStringLiteral("result")).toObject();
