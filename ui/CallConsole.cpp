@@ -4,6 +4,7 @@
 #include "JsonEdit.h"
 #include "SchemaForm.h"
 #include "ServedServer.h"
+#include "Tones.h"
 #include "proxy/LocalClient.h"
 
 #include <QComboBox>
@@ -58,7 +59,7 @@ CallConsole::CallConsole(QWidget* parent)
     scroll->setWidget(m_form);
     scroll->setFrameShape(QFrame::NoFrame);
     leftLayout->addWidget(scroll, 1);
-    m_error->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_error->setStyleSheet(QStringLiteral("color: %1").arg(toneCss(Tone::Bad)));
     leftLayout->addWidget(m_error);
     auto* sendRow = new QHBoxLayout;
     m_times->setRange(1, 1000);
@@ -67,7 +68,8 @@ CallConsole::CallConsole(QWidget* parent)
     m_send->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Return));
     m_send->setToolTip(tr("Send (Ctrl+Return)"));
     auto* risky = new QPushButton(tr("Try a risky call"), this);
-    risky->setToolTip(tr("Start a Rolli agent run, then rerun it 11 times: watch the limit bite"));
+    risky->setToolTip(tr("Start a Rolli agent run, then cancel and rerun it like a stuck agent: ten reruns "
+                         "go through, the eleventh is over the limit"));
     sendRow->addWidget(risky);
     sendRow->addStretch();
     sendRow->addWidget(m_times);
@@ -166,6 +168,24 @@ bool CallConsole::send(int times)
     return true;
 }
 
+void CallConsole::rerunLoop(const QJsonObject& run, int done)
+{
+    // What a stuck agent does: its run "failed" (cancelled here, so the sandbox will rerun it), so it
+    // reruns it, again and again. Ten reruns go through; the eleventh is over the 10/minute limit.
+    if (done == RiskyReruns) {
+        call(QStringLiteral("rerun_agent_run"), run, 1);
+        return;
+    }
+    QPointer<CallConsole> self(this);
+    call(QStringLiteral("cancel_agent_run"), run, 1, [self, run, done] {
+        if (self)
+            self->call(QStringLiteral("rerun_agent_run"), run, 1, [self, run, done] {
+                if (self)
+                    self->rerunLoop(run, done + 1);
+            });
+    });
+}
+
 void CallConsole::call(const QString& tool, const QJsonObject& arguments, int remaining,
                        std::function<void()> then)
 {
@@ -196,7 +216,7 @@ void CallConsole::showResponse(const QString& tool, const QJsonObject& response)
                             .toObject()
                             .value(QStringLiteral("message"))
                             .toString());
-        colour = QColor(0xc6, 0x28, 0x28);
+        colour = tone(Tone::Bad, palette());
     } else {
         const QString first = result.value(QStringLiteral("content"))
                                   .toArray()
@@ -209,9 +229,9 @@ void CallConsole::showResponse(const QString& tool, const QJsonObject& response)
                                  .contains(QStringLiteral("io.modelcontextprotocol/authorization"));
         text = (result.value(QStringLiteral("isError")).toBool() ? tr("isError: ") : QString()) +
                first.left(160);
-        colour = refused                                            ? QColor(0xd9, 0x7a, 0x00)
-                 : result.value(QStringLiteral("isError")).toBool() ? QColor(0xad, 0x14, 0x57)
-                                                                    : QColor(0x2e, 0x7d, 0x32);
+        colour = refused                                            ? tone(Tone::Warn, palette())
+                 : result.value(QStringLiteral("isError")).toBool() ? tone(Tone::Failed, palette())
+                                                                    : tone(Tone::Good, palette());
     }
     auto* item = new QListWidgetItem(
         QStringLiteral("%1  %2  %3")
@@ -233,30 +253,29 @@ void CallConsole::tryRiskyCall()
     select(s->name(), QStringLiteral("rerun_agent_run"));
     QPointer<CallConsole> self(this);
     s->client(m_grant->currentData().toString())
-        ->callTool(
-            QStringLiteral("start_agent_run"),
-            QJsonObject{
-                {QStringLiteral("question"), QStringLiteral("What are people saying about Gatehouse?")}},
-            [self](const QJsonObject& response) {
-                if (!self)
-                    return;
-                self->showResponse(QStringLiteral("start_agent_run"), response);
-                // The run's id, from the structured result or the text.
-                const QJsonObject result = response.value(QStringLiteral("result")).toObject();
-                QJsonObject run = result.value(QStringLiteral("structuredContent")).toObject();
-                if (run.isEmpty())
-                    run = QJsonDocument::fromJson(result.value(QStringLiteral("content"))
-                                                      .toArray()
-                                                      .first()
-                                                      .toObject()
-                                                      .value(QStringLiteral("text"))
-                                                      .toString()
-                                                      .toUtf8())
-                              .object();
-                const QJsonValue id = run.value(QStringLiteral("id"));
-                self->m_form->setArguments(QJsonObject{{QStringLiteral("id"), id}});
-                self->call(QStringLiteral("rerun_agent_run"), QJsonObject{{QStringLiteral("id"), id}}, 11);
-            });
+        ->callTool(QStringLiteral("start_agent_run"),
+                   QJsonObject{{QStringLiteral("question"),
+                                QStringLiteral("What are people saying about Gatehouse?")}},
+                   [self](const QJsonObject& response) {
+                       if (!self)
+                           return;
+                       self->showResponse(QStringLiteral("start_agent_run"), response);
+                       // The run's id, from the structured result or the text.
+                       const QJsonObject result = response.value(QStringLiteral("result")).toObject();
+                       QJsonObject run = result.value(QStringLiteral("structuredContent")).toObject();
+                       if (run.isEmpty())
+                           run = QJsonDocument::fromJson(result.value(QStringLiteral("content"))
+                                                             .toArray()
+                                                             .first()
+                                                             .toObject()
+                                                             .value(QStringLiteral("text"))
+                                                             .toString()
+                                                             .toUtf8())
+                                     .object();
+                       const QJsonObject idOnly{{QStringLiteral("id"), run.value(QStringLiteral("id"))}};
+                       self->m_form->setArguments(idOnly);
+                       self->rerunLoop(idOnly, 0);
+                   });
 }
 
 } // namespace gatehouse::ui

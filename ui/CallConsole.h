@@ -38,6 +38,8 @@ signals:
     void answered(const QString& tool, const QJsonObject& response);
 
 private:
+    static constexpr int RiskyReruns = 10; // the recommended policy's rerun limit per minute
+    void rerunLoop(const QJsonObject& run, int done);
     ServedServer* currentServer() const;
     void onServerChanged();
     void onToolChanged();

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "CallTableModel.h"
 
+#include "Tones.h"
+
 #include "json/JsonWriter.h"
 #include <QColor>
 #include <QDateTime>
 #include <QElapsedTimer>
 #include <QFont>
+#include <QGuiApplication>
 #include <QIcon>
 #include <QJsonArray>
 #include <QPainter>
@@ -23,9 +26,18 @@ CallTableModel::CallTableModel(QObject* parent)
 
 QString CallTableModel::statusName(CallStatus s)
 {
-    static const char* names[] = {QT_TR_NOOP("allowed"),  QT_TR_NOOP("denied"),  QT_TR_NOOP("limited"),
-                                  QT_TR_NOOP("hidden"),   QT_TR_NOOP("pending"), QT_TR_NOOP("approved"),
-                                  QT_TR_NOOP("rejected"), QT_TR_NOOP("failed"),  QT_TR_NOOP("cancelled")};
+    static const char* names[] = {QT_TR_NOOP("allowed"),
+                                  QT_TR_NOOP("denied"),
+                                  QT_TR_NOOP("limited"),
+                                  QT_TR_NOOP("hidden"),
+                                  QT_TR_NOOP("pending"),
+                                  QT_TR_NOOP("approved"),
+                                  QT_TR_NOOP("rejected"),
+                                  QT_TR_NOOP("failed"),
+                                  QT_TR_NOOP("cancelled"),
+                                  QT_TR_NOOP("allowed · tool error"),
+                                  QT_TR_NOOP("approved · tool error")};
+    static_assert(std::size(names) == std::size_t(CallStatus::Count));
     return tr(names[int(s)]);
 }
 
@@ -34,20 +46,22 @@ QColor CallTableModel::statusColor(CallStatus s)
     switch (s) {
     case CallStatus::Allowed:
     case CallStatus::Approved:
-        return QColor(0x2e, 0x7d, 0x32);
+        return tone(Tone::Good);
     case CallStatus::Denied:
     case CallStatus::Rejected:
-        return QColor(0xc6, 0x28, 0x28);
+        return tone(Tone::Bad);
     case CallStatus::Limited:
-        return QColor(0xd9, 0x7a, 0x00);
+    case CallStatus::ToolError:
+    case CallStatus::ApprovedToolError:
+        return tone(Tone::Warn);
     case CallStatus::Pending:
-        return QColor(0x1e, 0x6f, 0xd9);
+        return tone(Tone::Info);
     case CallStatus::Hidden:
     case CallStatus::Cancelled:
     case CallStatus::Count:
-        return QColor(0x75, 0x75, 0x75);
+        return tone(Tone::Muted);
     case CallStatus::Failed:
-        return QColor(0xad, 0x14, 0x57);
+        return tone(Tone::Failed);
     }
     return {};
 }
@@ -55,9 +69,10 @@ QColor CallTableModel::statusColor(CallStatus s)
 QIcon CallTableModel::statusIcon(CallStatus s)
 {
     // A shape as well as a colour, for people who cannot tell the colours apart: ✓ through, ✕ refused,
-    // ⏸ waiting, ! failed.
+    // ⏸ waiting, ! failed or a tool error.
     static QHash<int, QIcon> cache;
-    if (const auto it = cache.constFind(int(s)); it != cache.constEnd())
+    const int key = int(s) * 2 + (isDark(QGuiApplication::palette()) ? 1 : 0);
+    if (const auto it = cache.constFind(key); it != cache.constEnd())
         return *it;
     QPixmap pixmap(32, 32);
     pixmap.fill(Qt::transparent);
@@ -77,6 +92,8 @@ QIcon CallTableModel::statusIcon(CallStatus s)
         p.drawLine(20, 10, 20, 22);
         break;
     case CallStatus::Failed:
+    case CallStatus::ToolError:
+    case CallStatus::ApprovedToolError:
         p.drawLine(16, 8, 16, 18);
         p.drawPoint(16, 24);
         break;
@@ -86,7 +103,7 @@ QIcon CallTableModel::statusIcon(CallStatus s)
         break;
     }
     p.end();
-    return cache[int(s)] = QIcon(pixmap);
+    return cache[key] = QIcon(pixmap);
 }
 
 CallTableModel::CallStatus CallTableModel::statusOf(const CallRecord& r)
@@ -100,6 +117,9 @@ CallTableModel::CallStatus CallTableModel::statusOf(const CallRecord& r)
     case CallRecord::Outcome::Failed:
         return CallStatus::Failed;
     case CallRecord::Outcome::Answered:
+        // Through the gate, but the tool said it failed (a 409, a missing run): not a green tick.
+        if (r.resultIsError)
+            return asked ? CallStatus::ApprovedToolError : CallStatus::ToolError;
         return asked ? CallStatus::Approved : CallStatus::Allowed;
     case CallRecord::Outcome::Refused:
         if (asked || r.rule.startsWith(QLatin1String("approval")))
@@ -196,6 +216,9 @@ void CallTableModel::drain(qint64 budgetMs)
             row.status = status;
             row.rule = intern(r.rule);
             row.latencyMs = float(r.latencyMs);
+            row.edited = r.originalArguments.has_value();
+            if (row.edited)
+                row.summary = summarizeArguments(r.arguments);
             if (r.outcome != CallRecord::Outcome::Pending)
                 m_open.erase(open);
             if (std::size_t(at) < rowsBefore) {
@@ -210,8 +233,10 @@ void CallTableModel::drain(qint64 budgetMs)
                 intern(r.tool),
                 intern(r.grant),
                 intern(r.rule),
+                intern(r.client),
                 float(r.latencyMs),
                 status,
+                r.originalArguments.has_value(),
                 summarizeArguments(r.arguments)};
         if (r.outcome == CallRecord::Outcome::Pending)
             m_open.insert(r.sequence, qint32(m_rows.size()));
@@ -270,7 +295,8 @@ bool CallTableModel::matches(const Row& row) const
         return false;
     if (m_filter.text.isEmpty())
         return true;
-    if (m_textHit[row.tool] || m_textHit[row.server] || m_textHit[row.grant] || m_textHit[row.rule])
+    if (m_textHit[row.tool] || m_textHit[row.server] || m_textHit[row.grant] || m_textHit[row.rule] ||
+        m_textHit[row.client])
         return true;
     // The common case, kept cheap for a million rows: an ASCII needle needs no conversion of the summary.
     if (!m_asciiNeedle.isEmpty())
@@ -389,6 +415,8 @@ QVariant CallTableModel::data(const QModelIndex& index, int role) const
             return QDateTime::fromMSecsSinceEpoch(row.timeMs)
                 .toLocalTime()
                 .toString(QStringLiteral("HH:mm:ss.zzz"));
+        case Client:
+            return row.client ? m_strings.at(row.client) : tr("(unnamed)");
         case Grant:
             return row.grant ? m_strings.at(row.grant) : tr("(launch token)");
         case Server:
@@ -396,7 +424,9 @@ QVariant CallTableModel::data(const QModelIndex& index, int role) const
         case Tool:
             return m_strings.at(row.tool);
         case Arguments:
-            return QString::fromUtf8(row.summary);
+            // Edited by a person before it went out: marked, so no one mistakes it for the agent's call.
+            return row.edited ? QStringLiteral("✎ ") + QString::fromUtf8(row.summary)
+                              : QString::fromUtf8(row.summary);
         case Status:
             return statusName(status);
         case Rule:
@@ -426,7 +456,11 @@ QVariant CallTableModel::data(const QModelIndex& index, int role) const
         break;
     case Qt::ToolTipRole:
         if (index.column() == Arguments)
-            return QString::fromUtf8(row.summary);
+            return row.edited
+                       ? tr("Edited by a person before it was allowed; select the call to see what the "
+                            "agent sent.\n%1")
+                             .arg(QString::fromUtf8(row.summary))
+                       : QString::fromUtf8(row.summary);
         if (index.column() == Rule)
             return tr("The rule that decided; double-click to open it in the policy editor");
         break;
@@ -438,6 +472,8 @@ QVariant CallTableModel::data(const QModelIndex& index, int role) const
         return m_strings.at(row.tool);
     case GrantRole:
         return m_strings.at(row.grant);
+    case EditedRole:
+        return row.edited;
     }
     return {};
 }
@@ -446,9 +482,9 @@ QVariant CallTableModel::headerData(int section, Qt::Orientation orientation, in
 {
     if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
         return {};
-    static const char* names[] = {QT_TR_NOOP("Time"), QT_TR_NOOP("Grant"),     QT_TR_NOOP("Server"),
-                                  QT_TR_NOOP("Tool"), QT_TR_NOOP("Arguments"), QT_TR_NOOP("Status"),
-                                  QT_TR_NOOP("Rule"), QT_TR_NOOP("Latency")};
+    static const char* names[] = {QT_TR_NOOP("Time"),   QT_TR_NOOP("Agent"), QT_TR_NOOP("Grant"),
+                                  QT_TR_NOOP("Server"), QT_TR_NOOP("Tool"),  QT_TR_NOOP("Arguments"),
+                                  QT_TR_NOOP("Status"), QT_TR_NOOP("Rule"),  QT_TR_NOOP("Latency")};
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 

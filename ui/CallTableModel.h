@@ -14,7 +14,7 @@ namespace gatehouse::ui {
 // What the live table can be narrowed to. Empty members match everything.
 struct CallFilter
 {
-    QString text;         // in tool, server, grant, rule or the argument summary; case-insensitive
+    QString text;         // in tool, server, grant, agent, rule or the argument summary; case-insensitive
     quint32 statuses = 0; // bits of CallTableModel::Status; 0 = all
     QString tool;
     QString grant;
@@ -35,6 +35,7 @@ public:
     enum Column
     {
         Time,
+        Client, // the agent, by its clientInfo
         Grant,
         Server,
         Tool,
@@ -56,6 +57,8 @@ public:
         Rejected, // by a person or a timeout
         Failed,   // allowed, but the upstream failed
         Cancelled,
+        ToolError,         // allowed, and the tool answered with an error (isError)
+        ApprovedToolError, // approved by a person, and the tool answered with an error
         Count
     };
     enum Role
@@ -63,7 +66,8 @@ public:
         SequenceRole = Qt::UserRole + 1,
         StatusRole,
         ToolRole,
-        GrantRole
+        GrantRole,
+        EditedRole // a person changed the arguments before allowing the call
     };
 
     explicit CallTableModel(QObject* parent = nullptr);
@@ -106,9 +110,10 @@ private:
     {
         qint64 sequence;
         qint64 timeMs;
-        quint32 server, tool, grant, rule;
+        quint32 server, tool, grant, rule, client;
         float latencyMs;
         quint8 status;
+        bool edited;
         QByteArray summary; // UTF-8, at most SummaryBytes
     };
     void drain(qint64 budgetMs); // -1: everything queued

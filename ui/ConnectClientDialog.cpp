@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConnectClientDialog.h"
 
+#include "Tones.h"
 #include "config/Config.h"
 
 #include <QApplication>
@@ -33,11 +34,13 @@ QString diffHtml(const QString& diff)
     for (const QString& line : diff.split(u'\n')) {
         const QString text = line.toHtmlEscaped();
         if (line.startsWith(u'+'))
-            html += QStringLiteral("<span style='background:#d9f5dd;color:#0b4f16'>%1</span>\n").arg(text);
+            html += QStringLiteral("<span style='background:%1;color:%2'>%3</span>\n")
+                        .arg(toneCss(Tone::GoodBack), toneCss(Tone::Good), text);
         else if (line.startsWith(u'-'))
-            html += QStringLiteral("<span style='background:#fbe0e0;color:#7a1010'>%1</span>\n").arg(text);
+            html += QStringLiteral("<span style='background:%1;color:%2'>%3</span>\n")
+                        .arg(toneCss(Tone::BadBack), toneCss(Tone::Bad), text);
         else
-            html += QStringLiteral("<span style='color:#666'>%1</span>\n").arg(text);
+            html += QStringLiteral("<span style='color:%1'>%2</span>\n").arg(toneCss(Tone::Muted), text);
     }
     return html + QStringLiteral("</pre>");
 }
@@ -168,7 +171,7 @@ bool ConnectClientDialog::canWrite() const
 void ConnectClientDialog::setStatus(const QString& text, bool error)
 {
     m_status->setText(text);
-    m_status->setStyleSheet(error ? QStringLiteral("color:#b00020") : QString());
+    m_status->setStyleSheet(error ? QStringLiteral("color:%1").arg(toneCss(Tone::Bad)) : QString());
 }
 
 void ConnectClientDialog::refresh()

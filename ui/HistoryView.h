@@ -3,15 +3,22 @@
 
 #include <QWidget>
 
+class QComboBox;
 class QLineEdit;
 class QLabel;
-class QSqlQueryModel;
+class QPushButton;
 class QTableView;
+class QTimer;
 
 namespace gatehouse::ui {
 
-// Past calls from the audit log (every run, not only this one), newest first, searchable. Reads the
-// database on a connection of its own; the proxy's writer is never blocked for long (SQLite WAL).
+class HistoryModel;
+class JsonEdit;
+
+// The audit log's viewer: past calls of every run, newest first, a page at a time with the true total
+// ("1–500 of 12,345"), searched as you type and narrowed by time, in the same words as Live calls
+// (agent, status, grant), and the whole stored row of the selected call (approval note, argument keys,
+// message) beside it. Reads on a connection of its own; the proxy's writer is never blocked (WAL).
 class HistoryView : public QWidget
 {
     Q_OBJECT
@@ -21,17 +28,35 @@ public:
 
     void refresh();
     QTableView* table() const { return m_table; }
+    HistoryModel* model() const { return m_model; }
+    qint64 total() const { return m_total; }
+    int page() const { return m_page; }
+    void showPage(int page);
+    QLineEdit* filterText() const { return m_filter; }
+    QLabel* countLabel() const { return m_count; }
+    JsonEdit* details() const { return m_details; }
+
+    static constexpr int PageSize = 500;
 
 protected:
     void showEvent(QShowEvent* event) override;
 
 private:
+    void showDetails();
+
     QString m_connection;
     QString m_path;
     QLineEdit* m_filter;
+    QComboBox* m_since;
     QLabel* m_count;
+    QPushButton* m_newer;
+    QPushButton* m_older;
     QTableView* m_table;
-    QSqlQueryModel* m_model;
+    HistoryModel* m_model;
+    JsonEdit* m_details;
+    QTimer* m_typing;
+    qint64 m_total = 0;
+    int m_page = 0;
 };
 
 } // namespace gatehouse::ui

@@ -2,6 +2,7 @@
 #include "JsonEdit.h"
 
 #include "JsonHighlighter.h"
+#include "Tones.h"
 
 #include <QFontDatabase>
 #include <QPainter>
@@ -94,7 +95,7 @@ void JsonEdit::setDiagnostics(const Diagnostics& diagnostics)
             continue;
         QTextEdit::ExtraSelection s;
         s.format.setUnderlineStyle(QTextCharFormat::WaveUnderline);
-        s.format.setUnderlineColor(QColor(0xd3, 0x2f, 0x2f));
+        s.format.setUnderlineColor(tone(Tone::Bad, palette()));
         s.format.setToolTip(d.message);
         s.cursor = QTextCursor(block);
         if (d.line > 0 && d.column > 0) {

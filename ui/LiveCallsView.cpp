@@ -51,7 +51,13 @@ LiveCallsView::LiveCallsView(CallTableModel* model, QWidget* parent)
     layout->setContentsMargins(0, 0, 0, 0);
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(6, 6, 6, 0);
-    m_text->setPlaceholderText(tr("Filter: tool, argument, rule, grant… (Ctrl+F)"));
+    m_text->setPlaceholderText(tr("Filter: tool, argument, agent, rule, grant… (Ctrl+F)"));
+    m_text->setMinimumWidth(220);
+    // Combo boxes as wide as a short name, not their longest entry: the filter box keeps its room.
+    for (QComboBox* c : {m_status, m_tool, m_grant}) {
+        c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        c->setMinimumContentsLength(12);
+    }
     m_text->setClearButtonEnabled(true);
     m_text->setAccessibleName(tr("Filter text"));
     m_status->addItem(tr("All statuses"), 0u);
@@ -89,9 +95,23 @@ LiveCallsView::LiveCallsView(CallTableModel* model, QWidget* parent)
     m_table->setAlternatingRowColors(true);
     m_table->setContextMenuPolicy(Qt::CustomContextMenu);
     m_table->setAccessibleName(tr("Live calls"));
-    const QList<int> widths{95, 110, 110, 160, 250, 105, 210, 75};
-    for (int c = 0; c < widths.size(); ++c)
-        m_table->setColumnWidth(c, widths.at(c));
+    // Fixed columns as wide as their content needs; Arguments and Rule share what is left, so at
+    // 1280 px every column (Status included) is in view.
+    const QFontMetrics fm = m_table->fontMetrics();
+    const int pad = fm.averageCharWidth() * 3;
+    const QList<std::pair<int, int>> widths{
+        {CallTableModel::Time, fm.horizontalAdvance(QStringLiteral("00:00:00.000")) + pad},
+        {CallTableModel::Client, fm.horizontalAdvance(QStringLiteral("claude-code 1.0.0")) + pad},
+        {CallTableModel::Grant, fm.horizontalAdvance(QStringLiteral("(launch token)")) + pad},
+        {CallTableModel::Server, fm.horizontalAdvance(QStringLiteral("rolli-sandbox")) + pad},
+        {CallTableModel::Tool, fm.horizontalAdvance(QStringLiteral("rerun_agent_run")) + pad},
+        {CallTableModel::Status, fm.horizontalAdvance(QStringLiteral("approved · tool error")) + pad + 20},
+        {CallTableModel::Latency, fm.horizontalAdvance(QStringLiteral("1234 ms")) + pad}};
+    for (const auto& [column, width] : widths)
+        m_table->setColumnWidth(column, width);
+    for (int c : {int(CallTableModel::Arguments), int(CallTableModel::Rule)}) {
+        m_table->horizontalHeader()->setSectionResizeMode(c, QHeaderView::Stretch);
+    }
 
     auto* details = new QWidget(this);
     auto* detailsLayout = new QVBoxLayout(details);
@@ -201,6 +221,7 @@ QString LiveCallsView::currentJson() const
     if (!r)
         return {};
     QJsonObject o{{QStringLiteral("time"), r->time.toString(Qt::ISODateWithMs)},
+                  {QStringLiteral("client"), r->client},
                   {QStringLiteral("server"), r->server},
                   {QStringLiteral("grant"), r->grant},
                   {QStringLiteral("session"), r->session},
@@ -215,6 +236,8 @@ QString LiveCallsView::currentJson() const
                   {QStringLiteral("response"), r->response}};
     if (!r->approver.isEmpty())
         o.insert(QStringLiteral("approver"), r->approver);
+    if (r->originalArguments)
+        o.insert(QStringLiteral("arguments_sent_by_agent"), *r->originalArguments);
     return QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Indented));
 }
 
@@ -243,18 +266,23 @@ void LiveCallsView::showDetails()
                 .arg(CallTableModel::latencyText(r->latencyMs), CallTableModel::latencyText(r->upstreamMs));
     if (!r->approver.isEmpty())
         timing += tr(" · decided by %1").arg(r->approver);
+    if (r->originalArguments)
+        timing += tr(" · arguments edited by a person (left: what went out; the agent's are below it)");
     m_summary->setText(
-        tr("<b style='color:%1'>%2</b> &nbsp; <b>%3</b> on %4 &nbsp; rule <a href='rule'>%5</a><br>%6"
+        tr("<b style='color:%1'>%2</b> &nbsp; <b>%3</b> on %4 from %9 &nbsp; rule <a href='rule'>%5</a><br>%6"
            "<br><small>arrived %7 · %8</small>")
             .arg(CallTableModel::statusColor(status).name(), CallTableModel::statusName(status).toUpper(),
                  r->tool.toHtmlEscaped(), r->server.toHtmlEscaped(),
                  (r->rule.isEmpty() ? tr("(none)") : r->rule).toHtmlEscaped(), r->message.toHtmlEscaped(),
                  r->time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")),
-                 timing.toHtmlEscaped()));
+                 timing.toHtmlEscaped(),
+                 (r->client.isEmpty() ? tr("an unnamed agent") : r->client).toHtmlEscaped()));
     disconnect(m_summary, &QLabel::linkActivated, nullptr, nullptr);
     connect(m_summary, &QLabel::linkActivated, this,
             [this, server = r->server, tool = r->tool] { emit ruleRequested(server, tool); });
-    const QJsonObject request{{QStringLiteral("name"), r->tool}, {QStringLiteral("arguments"), r->arguments}};
+    QJsonObject request{{QStringLiteral("name"), r->tool}, {QStringLiteral("arguments"), r->arguments}};
+    if (r->originalArguments) // both sets: what went out, and what the agent asked for
+        request.insert(QStringLiteral("arguments_sent_by_agent"), *r->originalArguments);
     m_request->setPlainText(QString::fromUtf8(QJsonDocument(request).toJson(QJsonDocument::Indented)));
     m_response->setPlainText(
         r->response.isEmpty()

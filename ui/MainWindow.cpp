@@ -14,6 +14,7 @@
 #include "PolicyEditor.h"
 #include "ServedServer.h"
 #include "StatsView.h"
+#include "Tones.h"
 #include "pins/ToolPins.h"
 #include "proxy/Proxy.h"
 #include "proxy/UpstreamServer.h"
@@ -101,7 +102,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     , m_rate(new QLabel(this))
     , m_pending(new QLabel(this))
 {
-    setWindowTitle(tr("Gatehouse"));
+    setWindowTitle(tr("Gatehouse[*]")); // [*]: unsaved policy edits
     setWindowIcon(gateIcon(0));
     Proxy* proxy = setup.proxy;
 
@@ -124,6 +125,10 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         connect(editor, &PolicyEditor::saved, s, &ServedServer::applySaved);
         connect(s, &ServedServer::message, this,
                 [this](const QString& m) { statusBar()->showMessage(m, 12000); });
+        connect(editor, &PolicyEditor::modifiedChanged, this, [this, row] {
+            updateServerItem(row);
+            updateModified();
+        });
         connect(editor, &PolicyEditor::status, this,
                 [this](const QString& m) { statusBar()->showMessage(m, 8000); });
         updateServerItem(row);
@@ -162,8 +167,8 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         m_pinsBanner->setFrameShape(QFrame::StyledPanel);
         m_pinsBanner->setAutoFillBackground(true);
         QPalette p = m_pinsBanner->palette();
-        p.setColor(QPalette::Window, QColor(0xff, 0xf0, 0xc8));
-        p.setColor(QPalette::WindowText, QColor(0x3a, 0x2a, 0x00));
+        p.setColor(QPalette::Window, tone(Tone::WarnBack, p));
+        p.setColor(QPalette::WindowText, tone(Tone::WarnText, p));
         m_pinsBanner->setPalette(p);
         auto* row = new QHBoxLayout(m_pinsBanner);
         m_pinsText = new QLabel(m_pinsBanner);
@@ -391,7 +396,8 @@ void MainWindow::buildTray()
 
 void MainWindow::updatePending(int count)
 {
-    m_pending->setText(count ? tr("<b style='color:#d97a00'>%n approval(s) pending</b>", nullptr, count)
+    m_pending->setText(count ? tr("<b style='color:%1'>%n approval(s) pending</b>", nullptr, count)
+                                   .arg(tone(Tone::Warn, palette()).name())
                              : tr("no approvals pending"));
     setWindowIcon(gateIcon(count));
     if (m_tray) {
@@ -425,12 +431,21 @@ void MainWindow::updateServerItem(int row)
     const ServedServer* s = m_servers.value(row);
     if (!item || !s)
         return;
-    item->setText(tr("%1\n%2 · %3 · %n tool(s)\n%4", nullptr, s->catalogue().size())
-                      .arg(s->name(), s->transport(), s->status(), s->url()));
+    item->setText(tr("%1%5\n%2 · %3 · %n tool(s)\n%4", nullptr, s->catalogue().size())
+                      .arg(s->name(), s->transport(), s->status(), s->url(),
+                           s->document()->isModified() ? tr(" • unsaved edits") : QString()));
     item->setToolTip(m_setup.proxy->upstream(s->name())->describe());
     item->setIcon(QIcon::fromTheme(s->isReachable() ? QStringLiteral("network-connect")
                                                     : QStringLiteral("network-disconnect")));
-    item->setForeground(s->isReachable() ? palette().color(QPalette::Text) : QColor(0xc6, 0x28, 0x28));
+    item->setForeground(s->isReachable() ? palette().color(QPalette::Text) : tone(Tone::Bad, palette()));
+}
+
+void MainWindow::updateModified()
+{
+    const bool any = std::any_of(m_servers.cbegin(), m_servers.cend(),
+                                 [](const ServedServer* s) { return s->document()->isModified(); });
+    setWindowModified(any);
+    m_tabs->setTabText(PolicyTab, any ? tr("&Policy •") : tr("&Policy"));
 }
 
 void MainWindow::onCall(const CallRecord& record, bool finished)
@@ -534,7 +549,7 @@ void MainWindow::restoreSettings()
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
     m_live->splitter()->restoreState(s.value(QStringLiteral("live/splitter")).toByteArray());
-    m_live->table()->horizontalHeader()->restoreState(s.value(QStringLiteral("live/columns")).toByteArray());
+    m_live->table()->horizontalHeader()->restoreState(s.value(QStringLiteral("live/columns2")).toByteArray());
     m_tabs->setCurrentIndex(s.value(QStringLiteral("window/tab"), 0).toInt());
     for (PolicyEditor* e : std::as_const(m_editorByServer)) {
         const QList<QSplitter*> splitters = e->splitters();
@@ -553,7 +568,7 @@ void MainWindow::saveSettings()
     s.setValue(QStringLiteral("window/splitter"), m_splitter->saveState());
     s.setValue(QStringLiteral("window/tab"), m_tabs->currentIndex());
     s.setValue(QStringLiteral("live/splitter"), m_live->splitter()->saveState());
-    s.setValue(QStringLiteral("live/columns"), m_live->table()->horizontalHeader()->saveState());
+    s.setValue(QStringLiteral("live/columns2"), m_live->table()->horizontalHeader()->saveState());
     if (PolicyEditor* e = qobject_cast<PolicyEditor*>(m_editors->currentWidget())) {
         const QList<QSplitter*> splitters = e->splitters();
         for (int i = 0; i < splitters.size(); ++i)
@@ -568,14 +583,22 @@ void MainWindow::closeEvent(QCloseEvent* event)
         if (s->document()->isModified())
             unsaved << s->name();
     if (!unsaved.isEmpty()) {
-        const auto answer =
-            QMessageBox::question(this, tr("Unsaved policy"),
-                                  tr("The policy of %1 has unsaved edits. Quit anyway and lose them?")
-                                      .arg(unsaved.join(QStringLiteral(", "))),
-                                  QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Cancel);
-        if (answer != QMessageBox::Discard) {
+        const auto answer = QMessageBox::question(
+            this, tr("Unsaved policy"),
+            tr("The policy of %1 has unsaved edits. Save them (and apply them) before quitting?")
+                .arg(unsaved.join(QStringLiteral(", "))),
+            QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        if (answer == QMessageBox::Cancel) {
             event->ignore();
             return;
+        }
+        if (answer == QMessageBox::Save) {
+            for (ServedServer* s : std::as_const(m_servers)) {
+                if (s->document()->isModified() && !m_editorByServer.value(s->name())->save()) {
+                    event->ignore(); // the editor said why; nothing is lost
+                    return;
+                }
+            }
         }
     }
     saveSettings();

@@ -94,6 +94,7 @@ private:
     void openRule(const QString& server, const QString& tool);
     void updatePending(int count);
     void updatePopup();
+    void updateModified();
     void tryRiskyCall();
 
     Setup m_setup;

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "PinReviewDialog.h"
 
+#include "Tones.h"
 #include "pins/ToolPins.h"
 
 #include "json/LineDiff.h"
 #include <QDialogButtonBox>
 #include <QFontDatabase>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QJsonDocument>
 #include <QLabel>
@@ -32,23 +34,27 @@ void sideBySide(const QString& before, const QString& after, QString* left, QStr
 {
     QString l = QStringLiteral("<pre style='margin:0; white-space:pre-wrap'>");
     QString r = l;
-    auto line = [](const QString& text, const char* background) {
+    const QString removed = toneCss(Tone::BadBack), added = toneCss(Tone::GoodBack);
+    QColor gapColour = QGuiApplication::palette().color(QPalette::Mid);
+    gapColour.setAlpha(60);
+    const QString gap = gapColour.name(QColor::HexArgb);
+    auto line = [](const QString& text, const QString& background) {
         const QString escaped = text.isEmpty() ? QStringLiteral(" ") : text.toHtmlEscaped();
-        return background ? QStringLiteral("<span style='background:%1'>%2</span>\n")
-                                .arg(QLatin1String(background), escaped)
-                          : escaped + u'\n';
+        return !background.isEmpty()
+                   ? QStringLiteral("<span style='background:%1'>%2</span>\n").arg(background, escaped)
+                   : escaped + u'\n';
     };
     for (const QString& d : lineDiff(before, after).split(u'\n')) {
         const QString text = d.mid(2);
         if (d.startsWith(u'-')) {
-            l += line(text, "#fbe0e0");
-            r += line(QString(), "#f3f3f3");
+            l += line(text, removed);
+            r += line(QString(), gap);
         } else if (d.startsWith(u'+')) {
-            l += line(QString(), "#f3f3f3");
-            r += line(text, "#d9f5dd");
+            l += line(QString(), gap);
+            r += line(text, added);
         } else {
-            l += line(text, nullptr);
-            r += line(text, nullptr);
+            l += line(text, QString());
+            r += line(text, QString());
         }
     }
     *left = l + QStringLiteral("</pre>");
@@ -183,7 +189,8 @@ void PinReviewDialog::showCurrent()
             flags << tr("⚠ <b>%1</b> in %2: <code>%3</code>")
                          .arg(f.reason.toHtmlEscaped(), f.where.toHtmlEscaped(), f.excerpt.toHtmlEscaped());
         m_flags->setText(flags.join(QStringLiteral("<br>")));
-        m_flags->setStyleSheet(flags.isEmpty() ? QString() : QStringLiteral("color:#8a1c00"));
+        m_flags->setStyleSheet(flags.isEmpty() ? QString()
+                                               : QStringLiteral("color:%1").arg(toneCss(Tone::Bad)));
         return;
     }
 }

@@ -3,6 +3,7 @@
 
 #include "JsonEdit.h"
 #include "PolicyDocument.h"
+#include "Tones.h"
 #include "ToolDetailPanel.h"
 #include "ToolTableDelegate.h"
 #include "ToolTableModel.h"
@@ -23,6 +24,8 @@
 #include <QSplitter>
 #include <QTableView>
 #include <QToolBar>
+#include <QToolButton>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 namespace gatehouse::ui {
@@ -94,9 +97,17 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     QAction* redo = m_document->undoStack()->createRedoAction(this, tr("Redo"));
     redo->setShortcuts({QKeySequence::Redo, QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)});
     redo->setIcon(QIcon::fromTheme(QStringLiteral("edit-redo")));
-    for (QAction* a : {undo, redo})
+    // The editor's own undo, wherever the focus is in it (the table, the detail panel; the JSON pane
+    // through eventFilter()). On the toolbar alone they would need the toolbar to have the focus.
+    for (QAction* a : {undo, redo}) {
         a->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    save->setShortcutContext(Qt::WidgetWithChildrenShortcut);
+        addAction(a);
+    }
+    save->setShortcutContext(Qt::WidgetWithChildrenShortcut); // Ctrl+S is the window's File menu
+    connect(m_document->undoStack(), &QUndoStack::cleanChanged, this, [this, save](bool clean) {
+        save->setText(clean ? tr("&Save and apply") : tr("&Save and apply (unsaved edits)"));
+        emit modifiedChanged(!clean);
+    });
     m_toolbar->addAction(undo);
     m_toolbar->addAction(redo);
     m_toolbar->addSeparator();
@@ -105,6 +116,7 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     connect(m_toolbar->addAction(tr("&Limits for all tools")), &QAction::triggered, this, [this] {
         m_table->clearSelection();
         m_detail->showTool(ToolDetailPanel::AllTools, nullptr);
+        m_detail->show();
     });
     connect(m_toolbar->addAction(tr("&Import…")), &QAction::triggered, this, &PolicyEditor::importPolicy);
     connect(m_toolbar->addAction(tr("&Export…")), &QAction::triggered, this, &PolicyEditor::exportPolicy);
@@ -116,6 +128,9 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
         tr("Replay the audit history against this policy, saved or not: which calls would "
            "be decided differently"));
     connect(m_whatIfAction, &QAction::toggled, m_whatIf, &QWidget::setVisible);
+    // Reachable by Tab: a keyboard user has no other way to Import, Export or ask "What would change?".
+    for (QToolButton* b : m_toolbar->findChildren<QToolButton*>())
+        b->setFocusPolicy(Qt::TabFocus);
     layout->addWidget(m_toolbar);
     // Policy-wide settings in a row of their own under the actions.
     auto* settings = new QHBoxLayout;
@@ -156,6 +171,7 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     m_table->setMouseTracking(true);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 12);
     m_table->setAccessibleName(tr("Tools"));
+    m_table->setTabKeyNavigation(false); // Tab leaves the table; arrows move in it
     new StateKeys(m_table, m_model);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &PolicyEditor::onCurrentRowChanged);
@@ -173,6 +189,7 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     auto* rightLayout = new QVBoxLayout(right);
     rightLayout->setContentsMargins(0, 0, 0, 0);
     m_json->setJsonDocument(m_document->text());
+    m_json->installEventFilter(this);
     m_json->setAccessibleName(tr("Policy JSON"));
     rightLayout->addWidget(m_validity);
     rightLayout->addWidget(m_json, 1);
@@ -234,6 +251,27 @@ void PolicyEditor::onCurrentRowChanged()
     const QModelIndex current = m_table->currentIndex();
     const QString tool = current.isValid() ? m_model->toolAt(current.row()) : QString();
     m_detail->showTool(tool, m_model->catalogue().find(tool));
+    // Nothing selected: the table takes the room (at 1280x720 an empty panel left it two rows).
+    m_detail->setVisible(!tool.isEmpty());
+}
+
+bool PolicyEditor::eventFilter(QObject* watched, QEvent* event)
+{
+    // The JSON pane's text undo is off (the document's stack records every kind of edit): its
+    // Ctrl+Z and Ctrl+Shift+Z go to that stack.
+    if (watched == m_json && event->type() == QEvent::KeyPress) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        const QKeySequence pressed(key->keyCombination());
+        if (key->matches(QKeySequence::Undo)) {
+            m_document->undoStack()->undo();
+            return true;
+        }
+        if (key->matches(QKeySequence::Redo) || pressed == QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z)) {
+            m_document->undoStack()->redo();
+            return true;
+        }
+    }
+    return QWidget::eventFilter(watched, event);
 }
 
 void PolicyEditor::onDiagnostics()
@@ -251,16 +289,17 @@ void PolicyEditor::onDiagnostics()
                                          m_problems);
         item->setData(Qt::UserRole, problem.line);
         item->setData(Qt::UserRole + 1, problem.column);
-        item->setForeground(QColor(0xc6, 0x28, 0x28));
+        item->setForeground(tone(Tone::Bad, palette()));
     }
     m_problems->setVisible(!d.isEmpty());
     if (d.isEmpty())
-        m_validity->setText(tr("<span style='color:#2e7d32'>✔ Valid policy</span>"));
-    else
         m_validity->setText(
-            tr("<span style='color:#c62828'>✘ %n problem(s): the proxy and the table keep the "
-               "last valid policy</span>",
-               nullptr, int(d.size())));
+            tr("<span style='color:%1'>✔ Valid policy</span>").arg(tone(Tone::Good, palette()).name()));
+    else
+        m_validity->setText(tr("<span style='color:%1'>✘ %n problem(s): the proxy and the table keep the "
+                               "last valid policy</span>",
+                               nullptr, int(d.size()))
+                                .arg(tone(Tone::Bad, palette()).name()));
     m_table->setEnabled(true);
     m_table->setToolTip(d.isEmpty() ? QString() : tr("Fix the JSON to edit the table again"));
 }

@@ -48,6 +48,10 @@ public:
 signals:
     void saved(const QString& path); // the file now holds the policy: the proxy should reload it
     void status(const QString& message);
+    void modifiedChanged(bool modified); // unsaved edits appeared or were saved or undone
+
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     void onDiagnostics();

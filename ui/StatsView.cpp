@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StatsView.h"
 
+#include "Tones.h"
+
 #include <QAreaSeries>
 #include <QBarCategoryAxis>
 #include <QBarSet>
@@ -59,6 +61,22 @@ int niceTop(int peak)
     return (std::max(4, peak) + 3) / 4 * 4;
 }
 
+// Titles, legend, axes and grid in the window's own colours: readable on a dark palette too.
+void applyPalette(QChart* chart, const QPalette& p)
+{
+    const QColor text = p.color(QPalette::WindowText);
+    QColor grid = text;
+    grid.setAlpha(50);
+    chart->setTitleBrush(text);
+    chart->legend()->setLabelColor(text);
+    for (QAbstractAxis* a : chart->axes()) {
+        a->setLabelsColor(text);
+        a->setTitleBrush(text);
+        a->setGridLineColor(grid);
+        a->setLinePenColor(grid);
+    }
+}
+
 QChartView* makeView(const QString& title, QWidget* parent)
 {
     auto* chart = new QChart;
@@ -90,6 +108,7 @@ void fill(QChartView* view, QAbstractBarSeries* series, const QStringList& categ
     chart->addAxis(values, valueAxis == Qt::Vertical ? Qt::AlignLeft : Qt::AlignBottom);
     series->attachAxis(cats);
     series->attachAxis(values);
+    applyPalette(chart, view->palette());
 }
 } // namespace
 
@@ -136,12 +155,17 @@ void StatsView::refresh()
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     const QList<CallStats::Row> minutes = m_stats.perMinute(now);
     const qint64 firstMinuteMs = (now / 60000 - (minutes.size() - 1)) * 60000;
-    const QList<QPair<QString, QList<S>>> groups{{tr("allowed"), {S::Allowed}},
-                                                 {tr("approved"), {S::Approved}},
-                                                 {tr("denied / hidden"), {S::Denied, S::Hidden}},
-                                                 {tr("limited"), {S::Limited}},
-                                                 {tr("rejected"), {S::Rejected}},
-                                                 {tr("failed / cancelled"), {S::Failed, S::Cancelled}}};
+    // One colour per band: no two legend entries look alike.
+    const QPalette pal = palette();
+    QColor purple = isDark(pal) ? QColor(0xce, 0x93, 0xd8) : QColor(0x7b, 0x1f, 0xa2);
+    const QList<std::tuple<QString, QList<S>, QColor>> groups{
+        {tr("allowed"), {S::Allowed}, tone(Tone::Good, pal)},
+        {tr("approved"), {S::Approved}, tone(Tone::Info, pal)},
+        {tr("denied / hidden"), {S::Denied, S::Hidden}, tone(Tone::Bad, pal)},
+        {tr("limited"), {S::Limited}, tone(Tone::Warn, pal)},
+        {tr("rejected"), {S::Rejected}, purple},
+        {tr("tool error"), {S::ToolError, S::ApprovedToolError}, tone(Tone::Failed, pal)},
+        {tr("failed / cancelled"), {S::Failed, S::Cancelled}, tone(Tone::Muted, pal)}};
     // Stacked areas: each group's band sits on the sum of the groups below it.
     QChart* chart = m_perMinute->chart();
     chart->removeAllSeries();
@@ -157,7 +181,7 @@ void StatsView::refresh()
     chart->addAxis(time, Qt::AlignBottom);
     chart->addAxis(count, Qt::AlignLeft);
     QList<int> below(minutes.size(), 0);
-    for (const auto& [name, statuses] : groups) {
+    for (const auto& [name, statuses, colour] : groups) {
         auto* lower = new QLineSeries;
         auto* upper = new QLineSeries;
         for (int i = 0; i < minutes.size(); ++i) {
@@ -173,7 +197,7 @@ void StatsView::refresh()
         upper->setParent(area);
         lower->setParent(area);
         area->setName(name);
-        QColor c = CallTableModel::statusColor(statuses.first());
+        QColor c = colour;
         area->setPen(QPen(c, 1));
         c.setAlpha(170);
         area->setBrush(c);
@@ -184,10 +208,10 @@ void StatsView::refresh()
     const int peak = *std::max_element(below.begin(), below.end());
     count->setRange(0, niceTop(peak));
     count->setTickCount(5);
+    applyPalette(chart, palette());
 
-    for (auto [view, rows, colour] :
-         {std::tuple{m_tools, m_stats.topTools(8), QColor(0x1e, 0x6f, 0xd9)},
-          std::tuple{m_rules, m_stats.topDeniedRules(8), QColor(0xc6, 0x28, 0x28)}}) {
+    for (auto [view, rows, colour] : {std::tuple{m_tools, m_stats.topTools(8), tone(Tone::Accent, pal)},
+                                      std::tuple{m_rules, m_stats.topDeniedRules(8), tone(Tone::Bad, pal)}}) {
         auto* series = new QHorizontalBarSeries;
         auto* set = new QBarSet(tr("calls"));
         set->setColor(colour);

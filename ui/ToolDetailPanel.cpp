@@ -3,6 +3,7 @@
 
 #include "ConditionEditor.h"
 #include "PolicyDocument.h"
+#include "Tones.h"
 #include "ToolTableDelegate.h"
 #include "policy/PolicyEdit.h"
 
@@ -133,7 +134,7 @@ ToolDetailPanel::ToolDetailPanel(PolicyDocument* document, QWidget* parent)
     ruleButtons->addWidget(addRule);
     ruleButtons->addWidget(m_removeRule);
     rulesLayout->addLayout(ruleButtons);
-    m_ruleError->setStyleSheet(QStringLiteral("color: #c62828"));
+    m_ruleError->setStyleSheet(QStringLiteral("color: %1").arg(toneCss(Tone::Bad)));
     rulesLayout->addWidget(m_ruleError);
     layout->addWidget(m_rulesBox);
     layout->addStretch();

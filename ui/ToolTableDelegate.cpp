@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ToolTableDelegate.h"
 
+#include "Tones.h"
 #include "ToolTableModel.h"
 
 #include <QApplication>
+#include <QGuiApplication>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -14,29 +16,29 @@ using policyedit::ToolState;
 QColor ToolTableDelegate::riskColor(const QString& riskClass)
 {
     if (riskClass == u"Read")
-        return QColor(0x2e, 0x7d, 0x32);
+        return tone(Tone::Good);
     if (riskClass == u"Write")
-        return QColor(0x1e, 0x6f, 0xd9);
+        return tone(Tone::Accent);
     if (riskClass == u"Execute")
-        return QColor(0xd9, 0x7a, 0x00);
+        return tone(Tone::Warn);
     if (riskClass == u"Financial")
-        return QColor(0x8e, 0x24, 0xaa);
+        return isDark(QGuiApplication::palette()) ? QColor(0xce, 0x93, 0xd8) : QColor(0x8e, 0x24, 0xaa);
     if (riskClass == u"Destructive")
-        return QColor(0xc6, 0x28, 0x28);
-    return QColor(0x75, 0x75, 0x75);
+        return tone(Tone::Bad);
+    return tone(Tone::Muted);
 }
 
 QColor ToolTableDelegate::stateColor(int state)
 {
     switch (ToolState(state)) {
     case ToolState::Allow:
-        return QColor(0x2e, 0x7d, 0x32);
+        return tone(Tone::Good);
     case ToolState::Deny:
-        return QColor(0xc6, 0x28, 0x28);
+        return tone(Tone::Bad);
     case ToolState::Hide:
-        return QColor(0x61, 0x61, 0x61);
+        return tone(Tone::Muted);
     case ToolState::Approve:
-        return QColor(0xd9, 0x7a, 0x00);
+        return tone(Tone::Warn);
     }
     return {};
 }

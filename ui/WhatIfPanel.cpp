@@ -2,6 +2,7 @@
 #include "WhatIfPanel.h"
 
 #include "PolicyDocument.h"
+#include "Tones.h"
 
 #include <QCoreApplication>
 #include <QFileInfo>
@@ -200,7 +201,7 @@ void WhatIfPanel::show(const WhatIfReplay::Report& r)
                                 .arg(examples.join(QStringLiteral(", "))));
         // Red where the draft refuses what ran, green where it lets through what was refused.
         const bool tighter = isRefusal(c.after) || (c.after == u"needs-approval" && c.before == u"allowed");
-        item->setForeground(1, tighter ? QColor(0xb0, 0x00, 0x20) : QColor(0x1b, 0x6e, 0x20));
+        item->setForeground(1, tighter ? tone(Tone::Bad, palette()) : tone(Tone::Good, palette()));
         item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
         top->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
     }

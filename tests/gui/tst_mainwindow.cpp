@@ -50,6 +50,15 @@ class TestMainWindow : public QObject
                      .data(CallTableModel::StatusRole)
                      .toInt());
     }
+    // The run the risky-call demo started.
+    QString demoRun() const
+    {
+        for (int row = 0; row < calls()->rowCount(); ++row)
+            if (const auto r = calls()->record(row); r && r->tool == u"rerun_agent_run")
+                return r->arguments.value(QStringLiteral("id")).toString();
+        return {};
+    }
+
     QString lastTool() const
     {
         return calls()->index(calls()->rowCount() - 1, CallTableModel::Tool).data().toString();
@@ -119,14 +128,23 @@ private slots:
     void tryARiskyCallShowsTheLimitBiting()
     {
         m_window->console()->tryRiskyCall();
-        // start_agent_run, then eleven reruns: the eleventh is over the 10/minute limit.
-        QTRY_VERIFY_WITH_TIMEOUT(calls()->totalCount() >= 12 && lastStatus() == S::Limited, 15000);
+        // start_agent_run, then a stuck agent's loop: cancel (the run is failed), rerun; ten times. The
+        // sandbox reruns each of those (a failed run can be rerun), and the eleventh rerun is limited.
+        QTRY_VERIFY_WITH_TIMEOUT(calls()->totalCount() >= 22 && lastStatus() == S::Limited, 20000);
         QCOMPARE(lastTool(), QStringLiteral("rerun_agent_run"));
-        int limited = 0;
-        for (int row = 0; row < calls()->rowCount(); ++row)
-            limited += calls()->index(row, CallTableModel::Status).data(CallTableModel::StatusRole).toInt() ==
-                       int(S::Limited);
+        int limited = 0, rerunsThrough = 0, toolErrors = 0;
+        for (int row = 0; row < calls()->rowCount(); ++row) {
+            const auto status =
+                S(calls()->index(row, CallTableModel::Status).data(CallTableModel::StatusRole).toInt());
+            limited += status == S::Limited;
+            toolErrors += status == S::ToolError;
+            rerunsThrough +=
+                status == S::Allowed &&
+                calls()->index(row, CallTableModel::Tool).data().toString() == u"rerun_agent_run";
+        }
         QCOMPARE(limited, 1);
+        QCOMPARE(rerunsThrough, 10);
+        QCOMPARE(toolErrors, 0); // every call the demo makes is one the sandbox carries out
         QCOMPARE(calls()->index(calls()->rowCount() - 1, CallTableModel::Rule).data().toString(),
                  QStringLiteral("/tools/rerun_agent_run/limits/0"));
         m_window->tabs()->setCurrentIndex(MainWindow::LiveTab);
@@ -135,7 +153,7 @@ private slots:
         m_window->tabs()->setCurrentIndex(MainWindow::ConsoleTab);
         shoot(QStringLiteral("console"));
         m_window->stats()->refresh();
-        QCOMPARE(m_window->stats()->stats().total(), 12);
+        QCOMPARE(m_window->stats()->stats().total(), 22);
         m_window->tabs()->setCurrentIndex(MainWindow::StatsTab);
         shoot(QStringLiteral("stats"));
         m_audit->flush();
@@ -172,9 +190,8 @@ private slots:
                                 policyedit::ToolState::Approve));
         QVERIFY(editor->save());
         m_window->console()->select(QStringLiteral("rolli-sandbox"), QStringLiteral("update_agent_run"));
-        m_window->console()->form()->setArguments(
-            QJsonObject{{QStringLiteral("id"), QStringLiteral("run-1")},
-                        {QStringLiteral("label"), QStringLiteral("checked")}});
+        m_window->console()->form()->setArguments(QJsonObject{
+            {QStringLiteral("id"), demoRun()}, {QStringLiteral("label"), QStringLiteral("checked")}});
         QSignalSpy answered(m_window->console(), &CallConsole::answered);
         QVERIFY(m_window->console()->send());
         QTRY_COMPARE_WITH_TIMEOUT(m_window->approvals()->openCount(), 1, 5000);
@@ -202,10 +219,7 @@ private slots:
     void allowWithEditsSendsTheEditedCallAndSaysSo()
     {
         // update_agent_run still asks (previous test). Take the run the risky-call demo started.
-        QString runId;
-        for (int row = 0; row < calls()->rowCount() && runId.isEmpty(); ++row)
-            if (const auto r = calls()->record(row); r && r->tool == u"rerun_agent_run")
-                runId = r->arguments.value(QStringLiteral("id")).toString();
+        const QString runId = demoRun();
         QVERIFY(!runId.isEmpty());
         m_window->console()->select(QStringLiteral("rolli-sandbox"), QStringLiteral("update_agent_run"));
         m_window->console()->form()->setArguments(
