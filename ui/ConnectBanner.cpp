@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ConnectBanner.h"
 
+#include <QEvent>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
@@ -14,10 +16,7 @@ ConnectBanner::ConnectBanner(const Connection& c, QWidget* parent)
 {
     setFrameShape(QFrame::StyledPanel);
     setAutoFillBackground(true);
-    QPalette p = palette();
-    p.setColor(QPalette::Window,
-               p.color(QPalette::Highlight).lighter(p.color(QPalette::Base).lightness() < 128 ? 60 : 185));
-    setPalette(p);
+    applyColours();
     auto* layout = new QHBoxLayout(this);
     auto* text =
         new QLabel(tr("<b>Connect your agent.</b> Gatehouse is guarding <b>%1</b> at <code>%2</code> "
@@ -47,6 +46,22 @@ ConnectBanner::ConnectBanner(const Connection& c, QWidget* parent)
         emit dismissed();
     });
     layout->addWidget(close);
+}
+
+void ConnectBanner::applyColours()
+{
+    // From the application's palette, not the widget's own (which carries the banner's last colours).
+    QPalette p = QGuiApplication::palette();
+    p.setColor(QPalette::Window,
+               p.color(QPalette::Highlight).lighter(p.color(QPalette::Base).lightness() < 128 ? 60 : 185));
+    setPalette(p);
+}
+
+void ConnectBanner::changeEvent(QEvent* event)
+{
+    QFrame::changeEvent(event);
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        applyColours();
 }
 
 } // namespace gatehouse::ui

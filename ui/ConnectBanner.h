@@ -25,6 +25,12 @@ signals:
     void connectClient();
     void tryRiskyCall();
     void dismissed();
+
+protected:
+    void changeEvent(QEvent* event) override;
+
+private:
+    void applyColours();
 };
 
 } // namespace gatehouse::ui

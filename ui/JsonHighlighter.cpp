@@ -32,6 +32,21 @@ QTextCharFormat charFormat(const QColor& color, bool bold = false)
 JsonHighlighter::JsonHighlighter(QTextDocument* document)
     : QSyntaxHighlighter(document)
 {
+    setColours();
+    qApp->installEventFilter(this); // the system switched between light and dark: follow it
+}
+
+bool JsonHighlighter::eventFilter(QObject* watched, QEvent* event)
+{
+    if (watched == qApp && event->type() == QEvent::ApplicationPaletteChange) {
+        setColours();
+        rehighlight();
+    }
+    return QSyntaxHighlighter::eventFilter(watched, event);
+}
+
+void JsonHighlighter::setColours()
+{
     const bool dark = darkPalette();
     m_key = charFormat(dark ? QColor(0x9c, 0xdc, 0xfe) : QColor(0x00, 0x45, 0x8a), true);
     m_string = charFormat(dark ? QColor(0xce, 0x91, 0x78) : QColor(0xa3, 0x15, 0x15));

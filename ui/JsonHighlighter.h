@@ -15,8 +15,10 @@ public:
 
 protected:
     void highlightBlock(const QString& text) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    void setColours();
     QTextCharFormat m_key, m_string, m_number, m_literal, m_punctuation;
 };
 

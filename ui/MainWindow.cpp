@@ -423,6 +423,13 @@ void MainWindow::changeEvent(QEvent* event)
     QMainWindow::changeEvent(event);
     if (event->type() == QEvent::ActivationChange || event->type() == QEvent::WindowStateChange)
         updatePopup();
+    if (event->type() == QEvent::ApplicationPaletteChange && m_pinsBanner) {
+        QPalette p = QGuiApplication::palette();
+        p.setColor(QPalette::Window, tone(Tone::WarnBack, p));
+        p.setColor(QPalette::WindowText, tone(Tone::WarnText, p));
+        m_pinsBanner->setPalette(p);
+        updatePending(m_approvals->openCount());
+    }
 }
 
 void MainWindow::updateServerItem(int row)

@@ -20,6 +20,7 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QTableView>
@@ -116,7 +117,7 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     connect(m_toolbar->addAction(tr("&Limits for all tools")), &QAction::triggered, this, [this] {
         m_table->clearSelection();
         m_detail->showTool(ToolDetailPanel::AllTools, nullptr);
-        m_detail->show();
+        m_detailArea->show();
     });
     connect(m_toolbar->addAction(tr("&Import…")), &QAction::triggered, this, &PolicyEditor::importPolicy);
     connect(m_toolbar->addAction(tr("&Export…")), &QAction::triggered, this, &PolicyEditor::exportPolicy);
@@ -181,7 +182,14 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     });
 
     m_left->addWidget(m_table);
-    m_left->addWidget(m_detail);
+    // The detail panel scrolls rather than squeezing the table: at 1280x720 the table keeps half.
+    m_detailArea = new QScrollArea(this);
+    m_detailArea->setWidget(m_detail);
+    m_detailArea->setWidgetResizable(true);
+    m_detailArea->setFrameShape(QFrame::NoFrame);
+    m_detailArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_left->addWidget(m_detailArea);
+    m_left->setCollapsible(0, false);
     m_left->setStretchFactor(0, 3);
     m_left->setStretchFactor(1, 2);
 
@@ -252,7 +260,14 @@ void PolicyEditor::onCurrentRowChanged()
     const QString tool = current.isValid() ? m_model->toolAt(current.row()) : QString();
     m_detail->showTool(tool, m_model->catalogue().find(tool));
     // Nothing selected: the table takes the room (at 1280x720 an empty panel left it two rows).
-    m_detail->setVisible(!tool.isEmpty());
+    m_detailArea->setVisible(!tool.isEmpty());
+}
+
+void PolicyEditor::changeEvent(QEvent* event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::ApplicationPaletteChange)
+        onDiagnostics(); // its colours come from the palette
 }
 
 bool PolicyEditor::eventFilter(QObject* watched, QEvent* event)

@@ -10,6 +10,7 @@ class QComboBox;
 class QLabel;
 class QListWidget;
 class QSpinBox;
+class QScrollArea;
 class QSplitter;
 class QTableView;
 class QToolBar;
@@ -52,6 +53,7 @@ signals:
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
+    void changeEvent(QEvent* event) override;
 
 private:
     void onDiagnostics();
@@ -63,6 +65,7 @@ private:
     void onCurrentRowChanged();
 
     PolicyDocument* m_document;
+    QScrollArea* m_detailArea = nullptr;
     ToolTableModel* m_model;
     QToolBar* m_toolbar;
     QComboBox* m_default;

@@ -99,6 +99,11 @@ void TestAuditE2E::everyAnsweredCallSurvivesSigkill()
             "SELECT arguments_sha256 FROM calls WHERE tool = 'echo' AND outcome = 'answered'")));
         while (q.next())
             audited.insert(q.value(0).toString());
+        // Who called: the SDK client's clientInfo, as it introduced itself in initialize.
+        QVERIFY(q.exec(QStringLiteral("SELECT DISTINCT client FROM calls WHERE tool = 'echo'")));
+        QVERIFY(q.next());
+        QCOMPARE(q.value(0).toString(), QStringLiteral("gatehouse-e2e 1.0.0"));
+        QVERIFY(!q.next());
         sql.close();
     }
     QSqlDatabase::removeDatabase(QStringLiteral("check"));

@@ -6,6 +6,7 @@
 #include "ApprovalQueue.h"
 #include "CallConsole.h"
 #include "CallTableModel.h"
+#include "JsonEdit.h"
 #include "LiveCallsView.h"
 #include "MainWindow.h"
 #include "PolicyDocument.h"
@@ -15,16 +16,20 @@
 #include "StatsView.h"
 #include "ToolTableModel.h"
 #include "audit/AuditLog.h"
+#include "policy/PolicyEdit.h"
 #include "policy/PolicyParser.h"
 #include "proxy/Proxy.h"
 
+#include <QApplication>
 #include <QDir>
+#include <QHeaderView>
 #include <QJsonDocument>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QTimer>
 #include <QtTest>
 
 using namespace gatehouse;
@@ -50,6 +55,36 @@ class TestMainWindow : public QObject
                      .data(CallTableModel::StatusRole)
                      .toInt());
     }
+    // Sends update_agent_run (which asks a person since an earlier test) from the app's console and
+    // returns its card once it can take input.
+    ApprovalCard* askForUpdate(const QString& label)
+    {
+        m_window->console()->select(QStringLiteral("rolli-sandbox"), QStringLiteral("update_agent_run"));
+        m_window->console()->form()->setArguments(
+            QJsonObject{{QStringLiteral("id"), demoRun()}, {QStringLiteral("label"), label}});
+        if (!m_window->console()->send())
+            return nullptr;
+        if (!QTest::qWaitFor([this] { return m_window->approvals()->openCount() == 1; }, 5000))
+            return nullptr;
+        ApprovalCard* card = m_window->approvals()->head();
+        return QTest::qWaitFor([card] { return card->acceptsInput(); }, 3000) ? card : nullptr;
+    }
+    static QWidget* firstFocusable(QWidget* page)
+    {
+        for (QWidget* w : page->findChildren<QWidget*>())
+            if (w->isVisible() && w->isEnabled() && (w->focusPolicy() & Qt::TabFocus))
+                return w;
+        return page;
+    }
+    QString policyOnDisk(const QString& tool) const
+    {
+        const PolicyLoad load = PolicyParser::parseFile(m_policy);
+        if (!load.policy || !load.policy->tools || !load.policy->tools->contains(tool))
+            return {};
+        const auto action = load.policy->tools->value(tool).action;
+        return action ? toolActionName(*action) : QString();
+    }
+
     // The run the risky-call demo started.
     QString demoRun() const
     {
@@ -247,6 +282,181 @@ private slots:
                  QStringLiteral("as a person corrected it"));
         QVERIFY2(record->approvalNote.startsWith(QStringLiteral("arguments edited by app (original sha256 ")),
                  qPrintable(record->approvalNote));
+    }
+
+    void answerKeysWorkOnEveryTab()
+    {
+        // The person's hands stay on the keyboard, whatever tab is in front and whatever has the focus.
+        m_window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(m_window.get()));
+        for (int tab = 0; tab < m_window->tabs()->count(); ++tab) {
+            m_window->tabs()->setCurrentIndex(tab);
+            QWidget* focus = firstFocusable(m_window->tabs()->currentWidget());
+            focus->setFocus(Qt::TabFocusReason);
+            QSignalSpy answered(m_window->console(), &CallConsole::answered);
+            ApprovalCard* card = askForUpdate(QStringLiteral("keys %1").arg(tab));
+            QVERIFY2(card, qPrintable(m_window->tabs()->tabText(tab)));
+            QCOMPARE(card->request().client.section(u' ', 0, 0), QStringLiteral("gatehouse-app"));
+            QWidget* target = QApplication::focusWidget() ? QApplication::focusWidget() : m_window.get();
+            QTest::keyClick(target, Qt::Key_D, Qt::ControlModifier | Qt::ShiftModifier);
+            QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
+            QTRY_COMPARE(lastStatus(), S::Rejected);
+            QCOMPARE(m_window->approvals()->openCount(), 0);
+        }
+        // The agent's name is in the Agent column of that call.
+        QVERIFY(calls()
+                    ->index(calls()->rowCount() - 1, CallTableModel::Client)
+                    .data()
+                    .toString()
+                    .startsWith(u"gatehouse-app"));
+    }
+
+    void alwaysAllowDuringAnEditJoinsTheEdit()
+    {
+        PolicyEditor* editor = m_window->policyEditor(QStringLiteral("rolli-sandbox"));
+        PolicyDocument* doc = sandbox()->document();
+        QVERIFY(!doc->isModified());
+        // An edit of the person's own, not saved yet.
+        ToolTableModel* model = editor->toolModel();
+        QVERIFY(model->setState(model->rowOf(QStringLiteral("get_usage")), policyedit::ToolState::Hide));
+        QVERIFY(doc->isModified());
+        QVERIFY(m_window->isWindowModified());
+        QVERIFY(m_window->tabs()->tabText(MainWindow::PolicyTab).contains(u'•'));
+        // Meanwhile an agent asks, and the person answers "Always allow".
+        QSignalSpy answered(m_window->console(), &CallConsole::answered);
+        ApprovalCard* card = askForUpdate(QStringLiteral("always"));
+        QVERIFY(card);
+        QPushButton* always = nullptr;
+        for (QPushButton* b : card->findChildren<QPushButton*>())
+            if (b->text() == u"Always allow")
+                always = b;
+        QVERIFY(always);
+        QTest::mouseClick(always, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
+        QCOMPARE(policyOnDisk(QStringLiteral("update_agent_run")), QStringLiteral("allow")); // in effect now
+        QVERIFY(doc->isModified());
+        QCOMPARE(policyedit::toolState(*doc->policy(), QStringLiteral("update_agent_run")),
+                 policyedit::ToolState::Allow);
+        QCOMPARE(policyedit::toolState(*doc->policy(), QStringLiteral("get_usage")),
+                 policyedit::ToolState::Hide);
+        // Saving keeps both: the rule is not written back to "approve", and no "file changed" question
+        // (a modal box would fail this test by timing out).
+        bool asked = false;
+        QTimer guard;
+        guard.setSingleShot(true);
+        connect(&guard, &QTimer::timeout, this, [&asked] {
+            if (QWidget* modal = QApplication::activeModalWidget()) {
+                asked = true;
+                modal->close();
+            }
+        });
+        guard.start(2000);
+        QVERIFY(editor->save());
+        QVERIFY(!asked);
+        QCOMPARE(policyOnDisk(QStringLiteral("update_agent_run")), QStringLiteral("allow"));
+        const PolicyLoad saved = PolicyParser::parseFile(m_policy);
+        QCOMPARE(policyedit::toolState(*saved.policy, QStringLiteral("get_usage")),
+                 policyedit::ToolState::Hide);
+        QVERIFY(!m_window->isWindowModified());
+        // Put things back for the tests that follow.
+        QVERIFY(model->setState(model->rowOf(QStringLiteral("get_usage")), policyedit::ToolState::Allow));
+        QVERIFY(model->setState(model->rowOf(QStringLiteral("update_agent_run")),
+                                policyedit::ToolState::Approve));
+        QVERIFY(editor->save());
+    }
+
+    void ctrlZUndoesInTheTableAndTheJson()
+    {
+        m_window->tabs()->setCurrentIndex(MainWindow::PolicyTab);
+        PolicyEditor* editor = m_window->policyEditor(QStringLiteral("rolli-sandbox"));
+        PolicyDocument* doc = sandbox()->document();
+        QVERIFY(!doc->isModified());
+        const auto state = [doc] {
+            return policyedit::toolState(*doc->policy(), QStringLiteral("get_usage"));
+        };
+        const auto before = state();
+        QCOMPARE_NE(before, policyedit::ToolState::Hide);
+        editor->selectTool(QStringLiteral("get_usage"));
+        editor->toolTable()->setFocus();
+        QTest::keyClick(editor->toolTable(), Qt::Key_H);
+        QCOMPARE(state(), policyedit::ToolState::Hide);
+        QTest::keyClick(editor->toolTable(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(state(), before);
+        QTest::keyClick(editor->toolTable(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(state(), policyedit::ToolState::Hide);
+        // The same keys in the JSON pane act on the same history.
+        editor->jsonEdit()->setFocus();
+        QTest::keyClick(editor->jsonEdit(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(state(), before);
+        QVERIFY(!doc->isModified());
+    }
+
+    void aToolErrorIsNotShownAsAllowed()
+    {
+        QSignalSpy answered(m_window->console(), &CallConsole::answered);
+        m_window->console()->select(QStringLiteral("rolli-sandbox"), QStringLiteral("get_agent_run"));
+        m_window->console()->form()->setArguments(
+            QJsonObject{{QStringLiteral("id"), QStringLiteral("00000000-0000-4000-8000-000000000000")}});
+        QVERIFY(m_window->console()->send());
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
+        QTRY_COMPARE(lastStatus(), S::ToolError);
+        QCOMPARE(calls()->index(calls()->rowCount() - 1, CallTableModel::Status).data().toString(),
+                 QStringLiteral("allowed · tool error"));
+    }
+
+    void fitsA1280x720ScreenInLightAndDark()
+    {
+        m_window->showNormal();
+        m_window->resize(1280, 720);
+        QCoreApplication::processEvents();
+        m_window->tabs()->setCurrentIndex(MainWindow::LiveTab);
+        QCoreApplication::processEvents();
+        // Every column of Live calls, Status included, is in view at this width.
+        QTableView* live = m_window->liveCalls()->table();
+        const int statusRight = live->horizontalHeader()->sectionViewportPosition(CallTableModel::Status) +
+                                live->horizontalHeader()->sectionSize(CallTableModel::Status);
+        QVERIFY2(statusRight <= live->viewport()->width(),
+                 qPrintable(QStringLiteral("%1 > %2").arg(statusRight).arg(live->viewport()->width())));
+        shoot(QStringLiteral("1280x720-live-calls"));
+        // Nothing selected in the editor: the table has the room, not an empty detail panel.
+        m_window->tabs()->setCurrentIndex(MainWindow::PolicyTab);
+        PolicyEditor* editor = m_window->policyEditor(QStringLiteral("rolli-sandbox"));
+        editor->toolTable()->setCurrentIndex({});
+        QCoreApplication::processEvents();
+        QVERIFY(editor->toolTable()->height() >
+                8 * editor->toolTable()->verticalHeader()->defaultSectionSize());
+        shoot(QStringLiteral("1280x720-policy"));
+        m_window->tabs()->setCurrentIndex(MainWindow::HistoryTab);
+        shoot(QStringLiteral("1280x720-history"));
+        m_window->tabs()->setCurrentIndex(MainWindow::StatsTab);
+        m_window->stats()->refresh();
+        shoot(QStringLiteral("1280x720-stats"));
+
+        // A dark system palette: the colours that mean something stay readable on it.
+        const QPalette light = QApplication::palette();
+        QPalette dark;
+        dark.setColor(QPalette::Window, QColor(0x2b, 0x2b, 0x2b));
+        dark.setColor(QPalette::WindowText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
+        dark.setColor(QPalette::AlternateBase, QColor(0x26, 0x26, 0x26));
+        dark.setColor(QPalette::Text, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Button, QColor(0x35, 0x35, 0x35));
+        dark.setColor(QPalette::ButtonText, QColor(0xee, 0xee, 0xee));
+        dark.setColor(QPalette::Highlight, QColor(0x3d, 0x7a, 0xd6));
+        dark.setColor(QPalette::HighlightedText, Qt::white);
+        QApplication::setPalette(dark);
+        for (S st : {S::Allowed, S::Denied, S::Limited, S::ToolError, S::Pending})
+            QVERIFY2(CallTableModel::statusColor(st).lightness() > 140,
+                     qPrintable(CallTableModel::statusName(st)));
+        m_window->stats()->refresh();
+        shoot(QStringLiteral("dark-stats"));
+        m_window->tabs()->setCurrentIndex(MainWindow::LiveTab);
+        shoot(QStringLiteral("dark-live-calls"));
+        m_window->tabs()->setCurrentIndex(MainWindow::PolicyTab);
+        editor->selectTool(QStringLiteral("rerun_agent_run"));
+        shoot(QStringLiteral("dark-policy"));
+        QApplication::setPalette(light);
+        m_window->resize(1500, 900);
     }
 
     void cleanupTestCase()

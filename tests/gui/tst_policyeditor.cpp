@@ -336,6 +336,49 @@ private slots:
         QVERIFY(PolicyParser::parseFile(path).policy); // the file on disk is untouched
     }
 
+    void neverSavesOverAChangeItHasNotSeen()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("p.json"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(recommended());
+        }
+        PolicyDocument doc;
+        QString error;
+        QVERIFY(doc.load(path, &error));
+        ToolTableModel model(&doc);
+        model.setCatalogue(rolli());
+        QVERIFY(model.setState(model.rowOf(QStringLiteral("get_usage")), ToolState::Deny));
+        // Another program writes the file meanwhile (another editor, "always deny" elsewhere).
+        QByteArray other = recommended();
+        other.replace("\"default\": \"deny\"", "\"default\": \"approve\"");
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(other);
+        }
+        PolicyDocument::SaveError why = PolicyDocument::SaveError::None;
+        QVERIFY(!doc.save(path, &error, PolicyDocument::SaveMode::Safe, &why));
+        QCOMPARE(why, PolicyDocument::SaveError::ChangedOnDisk);
+        QVERIFY(error.contains(QStringLiteral("changed on disk")));
+        QCOMPARE(QFile(path).size(), qint64(other.size())); // untouched
+        QVERIFY(doc.isModified());
+        // Told to, it replaces it; and the next save is safe again.
+        QVERIFY(doc.save(path, &error, PolicyDocument::SaveMode::Overwrite));
+        QVERIFY(model.setState(model.rowOf(QStringLiteral("get_usage")), ToolState::Allow));
+        QVERIFY2(doc.save(path, &error), qPrintable(error));
+        // A change the document took in (merged as an edit) is no reason to refuse.
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadWrite | QIODevice::Truncate));
+        f.write(other);
+        f.close();
+        doc.acknowledgeFileText(other);
+        QVERIFY(model.setState(model.rowOf(QStringLiteral("get_usage")), ToolState::Deny));
+        QVERIFY2(doc.save(path, &error), qPrintable(error));
+    }
+
     void recommendedPolicyFromRiskClassesMatchesTheShippedOne()
     {
         // The button's policy decides like resources/policies/rolli-recommended.json for every tool.

@@ -88,6 +88,7 @@ private slots:
     void detectsAForgedHash();
     void retentionKeepsTheChainVerifiable();
     void oneWriterPerFile();
+    void anOlderLogGainsTheClientColumnAndStillVerifies();
 
 private:
     QTemporaryDir m_dir;
@@ -231,6 +232,42 @@ void TestAuditLog::oneWriterPerFile()
     AuditLog second(m_path);
     QVERIFY(!second.open(&error));
     QVERIFY(error.contains(u"in use by another gatehouse"));
+}
+
+void TestAuditLog::anOlderLogGainsTheClientColumnAndStillVerifies()
+{
+    {
+        AuditLog log(m_path);
+        QString error;
+        QVERIFY(log.open(&error));
+        write(log, 1, 20);
+    }
+    // As an older version left it: no client column.
+    exec(m_path, QStringLiteral("ALTER TABLE calls DROP COLUMN client"));
+    QVERIFY(AuditLog::verify(m_path).intact);
+    {
+        AuditLog log(m_path);
+        QString error;
+        QVERIFY2(log.open(&error), qPrintable(error));
+        int durable = 0;
+        for (int i = 21; i <= 30; ++i) {
+            CallRecord r = record(i);
+            r.client = QStringLiteral("claude-code 2.1");
+            log.append(r, [&durable](bool ok) { durable += ok; });
+        }
+        log.flush();
+        QTRY_COMPARE(durable, 10);
+    }
+    const AuditLog::Verification v = AuditLog::verify(m_path);
+    QVERIFY2(v.intact, qPrintable(v.problem));
+    QCOMPARE(v.rows, 30);
+    QCOMPARE(scalar(m_path, QStringLiteral("SELECT client FROM calls WHERE seq = 25")).toString(),
+             QStringLiteral("claude-code 2.1"));
+    // The agent's name is covered by the chain like every other column.
+    exec(m_path, QStringLiteral("UPDATE calls SET client = 'someone else' WHERE seq = 25"));
+    const AuditLog::Verification edited = AuditLog::verify(m_path);
+    QVERIFY(!edited.intact);
+    QCOMPARE(edited.firstBrokenSeq, 25);
 }
 
 QTEST_GUILESS_MAIN(TestAuditLog)
