@@ -176,11 +176,7 @@ int gui(const QStringList& args)
     // sees and decides their calls too.
     setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url};
 
-    ui::MainWindow window(setup);
-    // 1440×900 where there is room, never larger than the screen it opens on (a 1280×720 screen would
-    // otherwise hide the banners' buttons past its edge).
-    const QSize room = window.screen()->availableGeometry().size();
-    window.resize(std::min(1440, room.width()), std::min(900, room.height()));
+    ui::MainWindow window(setup); // sized to the last session's window, or to fit this screen
     if (!parser.isSet(minimized))
         window.show();
     else if (!QSystemTrayIcon::isSystemTrayAvailable())

@@ -32,6 +32,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QShortcut>
 #include <QSplitter>
@@ -137,6 +138,11 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     m_serverList->setWordWrap(true);
     m_serverList->setSpacing(2);
     connect(m_serverList, &QListWidget::currentRowChanged, m_editors, &QStackedWidget::setCurrentIndex);
+    // The server being looked at, "*" while some policy has unsaved edits; the system adds " — Gatehouse".
+    connect(m_serverList, &QListWidget::currentRowChanged, this, [this](int row) {
+        if (const ServedServer* s = m_servers.value(row))
+            setWindowTitle(s->name() + QStringLiteral("[*]"));
+    });
     m_serverList->setCurrentRow(0);
 
     m_tabs->addTab(m_editors, tr("&Policy"));
@@ -150,6 +156,9 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     m_splitter->addWidget(m_tabs);
     m_splitter->setStretchFactor(1, 1);
     m_splitter->setSizes({230, 1200});
+    m_serverList->setMinimumWidth(
+        m_serverList->fontMetrics().horizontalAdvance(QStringLiteral("rolli-sandbox · 30")) + 24);
+    m_splitter->setCollapsible(0, false);
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 0);
@@ -552,7 +561,19 @@ void MainWindow::tryRiskyCall()
 void MainWindow::restoreSettings()
 {
     QSettings s;
-    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    // The person's last size and place (Qt keeps it on a screen that is there now); the first time,
+    // 1440x900 where there is room for it and its frame, maximised on a small screen (at 1280x720 a
+    // window the height of the screen would put its title bar and status bar past the edges).
+    if (!restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray())) {
+        const QRect room = screen()->availableGeometry();
+        const QSize frame(16, 48); // borders and a title bar, before the window manager says
+        const QSize size(std::min(1440, room.width() - frame.width()),
+                         std::min(900, room.height() - frame.height()));
+        resize(size);
+        move(room.center() - QPoint(size.width() / 2, size.height() / 2));
+        if (room.height() < 800 || room.width() < 1280 + frame.width())
+            setWindowState(windowState() | Qt::WindowMaximized);
+    }
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_splitter->restoreState(s.value(QStringLiteral("window/splitter")).toByteArray());
     m_live->splitter()->restoreState(s.value(QStringLiteral("live/splitter")).toByteArray());

@@ -43,7 +43,8 @@ QColor ToolTableDelegate::stateColor(int state)
     return {};
 }
 
-void paintBadge(QPainter* painter, const QRect& rect, const QString& text, const QColor& color, bool strong)
+void paintBadge(QPainter* painter, const QRect& rect, const QString& text, const QColor& color, bool strong,
+                const QPalette& palette)
 {
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
@@ -53,7 +54,8 @@ void paintBadge(QPainter* painter, const QRect& rect, const QString& text, const
     painter->setBrush(fill);
     const qreal radius = rect.height() / 2.0;
     painter->drawRoundedRect(QRectF(rect).adjusted(0.5, 0.5, -0.5, -0.5), radius, radius);
-    painter->setPen(strong ? QColor(Qt::white) : color);
+    // On a dark palette the tones are light: dark text on them, as light text on the light palette's.
+    painter->setPen(strong ? (isDark(palette) ? QColor(0x12, 0x12, 0x12) : QColor(Qt::white)) : color);
     QFont f = painter->font();
     f.setPointSizeF(f.pointSizeF() * 0.9);
     f.setBold(strong);
@@ -82,7 +84,7 @@ void ToolTableDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
         const int w = option.fontMetrics.horizontalAdvance(text) + 16;
         const QRect badge(option.rect.left() + 4, option.rect.top() + 3, std::min(w, option.rect.width() - 8),
                           option.rect.height() - 6);
-        paintBadge(painter, badge, text, riskColor(riskClass), false);
+        paintBadge(painter, badge, text, riskColor(riskClass), false, option.palette);
         return;
     }
     if (index.column() != ToolTableModel::State) {
@@ -98,7 +100,8 @@ void ToolTableDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
     for (int s = 0; s < Segments; ++s) {
         const QString label = ToolTableModel::stateName(ToolState(s)) + (custom && s == current ? u"*" : u"");
         paintBadge(painter, segmentRect(option.rect, s), label,
-                   s == current ? stateColor(s) : option.palette.mid().color(), s == current);
+                   s == current ? stateColor(s) : tone(Tone::Muted, option.palette), s == current,
+                   option.palette);
     }
 }
 

@@ -28,6 +28,7 @@ private:
 };
 
 // A small rounded pill with text, as the editor and the approval prompts draw risk classes.
-void paintBadge(QPainter* painter, const QRect& rect, const QString& text, const QColor& color, bool strong);
+void paintBadge(QPainter* painter, const QRect& rect, const QString& text, const QColor& color, bool strong,
+                const QPalette& palette);
 
 } // namespace gatehouse::ui
