@@ -121,8 +121,13 @@ int approvals(const QStringList& args, QTextStream& out, QTextStream& err)
                     << (r.value(QStringLiteral("grant")).toString().isEmpty()
                             ? QString()
                             : QStringLiteral("grant %1  ").arg(r.value(QStringLiteral("grant")).toString()))
-                    << r.value(QStringLiteral("secondsLeft")).toInt() << " s left  ("
-                    << r.value(QStringLiteral("rule")).toString() << ")\n";
+                    << (r.value(QStringLiteral("client")).toString().isEmpty()
+                            ? QString()
+                            : QStringLiteral("from %1  ").arg(r.value(QStringLiteral("client")).toString()))
+                    << (r.value(QStringLiteral("held")).toBool()
+                            ? QStringLiteral("held by a person")
+                            : QStringLiteral("%1 s left").arg(r.value(QStringLiteral("secondsLeft")).toInt()))
+                    << "  (" << r.value(QStringLiteral("rule")).toString() << ")\n";
             }
         }
         if (!any)

@@ -24,7 +24,8 @@ void TerminalApprover::show(const ApprovalRequest& r)
         << "\ngatehouse: approval " << r.id << ": " << r.server << " " << r.tool << " "
         << QString::fromUtf8(JsonWriter::canonical(r.arguments).left(300)) << "\n"
         << "  asked by " << r.rule << (r.grant.isEmpty() ? QString() : QStringLiteral(", grant ") + r.grant)
-        << ", decide within " << QDateTime::currentDateTimeUtc().secsTo(r.deadline) << " s\n"
+        << (r.client.isEmpty() ? QString() : QStringLiteral(", from ") + r.client) << ", decide within "
+        << QDateTime::currentDateTimeUtc().secsTo(r.deadline) << " s\n"
         << "  [a]llow once / allow for [s]ession / al[w]ays allow / [d]eny / always de[n]y  (then Enter) > ";
     m_err.flush();
 }

@@ -12,6 +12,7 @@
 #include <QFocusEvent>
 #include <QGridLayout>
 #include <QHBoxLayout>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMouseEvent>
@@ -87,6 +88,8 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
     , m_buttons(new QWidget(this))
     , m_after(new QWidget(this))
     , m_arguments(new JsonEdit(this))
+    , m_summary(new QLabel(this))
+    , m_who(nullptr)
     , m_clock(new QTimer(this))
 {
     setFrameShape(QFrame::StyledPanel);
@@ -111,6 +114,23 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
                    this);
     who->setWordWrap(true);
     layout->addWidget(who);
+    m_who = who;
+    // One line of arguments for a compact card: "id=run-1, label=checked".
+    QStringList pairs;
+    for (auto it = request.arguments.begin(); it != request.arguments.end(); ++it)
+        pairs << it.key() + u'=' +
+                     (it.value().isString()
+                          ? it.value().toString()
+                          : QString::fromUtf8(
+                                QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact))
+                                .mid(1)
+                                .chopped(1));
+    m_summary->setText(pairs.join(QStringLiteral(", ")).left(400));
+    m_summary->setTextFormat(Qt::PlainText);
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_summary->setToolTip(pretty(request.arguments));
+    m_summary->hide();
+    layout->addWidget(m_summary);
     m_arguments->setReadOnly(true);
     m_arguments->setPlainText(pretty(request.arguments));
     m_arguments->setLineWrapMode(QPlainTextEdit::WidgetWidth);
@@ -153,6 +173,8 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
         const ApprovalChoice choice = b.choice;
         connect(button, &QPushButton::clicked, this, [this, choice] { answer(choice); });
         grid->addWidget(button, b.row, b.column);
+        if (b.choice != ApprovalChoice::AllowOnce && b.choice != ApprovalChoice::Deny)
+            m_more << button;
         // The default answer is what the timeout would do: it carries the countdown.
         if (choice ==
             (m_onTimeout == TimeoutOutcome::Allow ? ApprovalChoice::AllowOnce : ApprovalChoice::Deny))
@@ -167,6 +189,7 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
     edits->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
     connect(edits, &QPushButton::clicked, this, &ApprovalCard::allowWithEdits);
     grid->addWidget(edits, 1, 2);
+    m_more << edits;
     layout->addWidget(m_buttons);
     const auto key = [](ApprovalChoice c) { return keyFor(c).toString(QKeySequence::NativeText); };
     m_keys->setText(tr("<small>Keys: %1 allow once · %2 deny · %3 session · %4 always allow · %5 always deny "
@@ -214,6 +237,22 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
 ApprovalCard::~ApprovalCard()
 {
     qApp->removeEventFilter(this);
+}
+
+void ApprovalCard::setCompact(bool compact)
+{
+    if (m_compact == compact)
+        return;
+    m_compact = compact;
+    if (!m_open)
+        return;
+    // One line of what, and the two answers that matter most (the countdown is on one of them).
+    m_arguments->setVisible(!compact);
+    m_who->setVisible(!compact);
+    m_state->setVisible(!compact);
+    for (QWidget* b : std::as_const(m_more))
+        b->setVisible(!compact);
+    m_summary->setVisible(compact);
 }
 
 void ApprovalCard::setKeysShown(bool shown)
@@ -400,8 +439,11 @@ void ApprovalCard::markClosed(const ApprovalAnswer& a)
     m_clock->stop();
     m_buttons->hide();
     m_keys->hide();
-    m_arguments->hide(); // a finished card is one line and its actions
+    m_arguments->hide(); // a finished card is its title, what happened and its actions
+    m_summary->hide();
+    m_who->hide();
     m_after->show();
+    m_state->show();
     switch (a.outcome) {
     case ApprovalAnswer::Outcome::Cancelled:
         m_state->setText(tr("<b>Client gone</b>: the agent stopped waiting before anyone answered."));

@@ -40,6 +40,9 @@ public:
     bool acceptsInput() const;
     // The card the answer keys act on shows them.
     void setKeysShown(bool shown);
+    // Compact: one line of arguments and no details, for the calls waiting behind the head.
+    void setCompact(bool compact);
+    bool isCompact() const { return m_compact; }
 
     static constexpr int InputGuardMs = 600;
     static void setInputGuardMs(int ms); // tests that are not about the guard
@@ -72,6 +75,10 @@ private:
     QWidget* m_buttons;
     QWidget* m_after;
     JsonEdit* m_arguments;
+    QLabel* m_summary; // the arguments on one line, when compact
+    QLabel* m_who;
+    bool m_compact = false;
+    QList<QWidget*> m_more; // the answers a compact card leaves out
     class QTimer* m_clock;
     QElapsedTimer m_still; // since the card last appeared or moved
     QPoint m_stillAt;      // where on the screen it was then

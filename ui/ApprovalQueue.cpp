@@ -247,8 +247,11 @@ void ApprovalQueue::relayout()
     for (ApprovalCard* c : std::as_const(m_cards))
         if (!c->isOpen())
             m_list->addWidget(c);
-    for (ApprovalCard* c : std::as_const(m_cards))
+    // The head in full, with the keys that answer it; the calls behind it compact, so many fit.
+    for (ApprovalCard* c : std::as_const(m_cards)) {
+        c->setCompact(c != first);
         c->setKeysShown(c == first);
+    }
 }
 
 void ApprovalQueue::updateHeader()

@@ -13,20 +13,25 @@ namespace gatehouse {
 namespace {
 QJsonObject toJson(const ApprovalRequest& r)
 {
-    return {
-        {QStringLiteral("id"), r.id},
-        {QStringLiteral("server"), r.server},
-        {QStringLiteral("session"), r.session},
-        {QStringLiteral("grant"), r.grant},
-        {QStringLiteral("tool"), r.tool},
-        {QStringLiteral("arguments"), r.arguments},
-        {QStringLiteral("argumentsSha256"), r.argumentsHash},
-        {QStringLiteral("riskClass"), r.riskClass},
-        {QStringLiteral("rule"), r.rule},
-        {QStringLiteral("message"), r.message},
-        {QStringLiteral("created"), r.created.toString(Qt::ISODateWithMs)},
-        {QStringLiteral("deadline"), r.deadline.toString(Qt::ISODateWithMs)},
-        {QStringLiteral("secondsLeft"), qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(r.deadline))}};
+    const bool held = !r.deadline.isValid(); // a person is looking at it: no countdown to report
+    return {{QStringLiteral("id"), r.id},
+            {QStringLiteral("server"), r.server},
+            {QStringLiteral("session"), r.session},
+            {QStringLiteral("grant"), r.grant},
+            {QStringLiteral("client"), r.client},
+            {QStringLiteral("held"), held},
+            {QStringLiteral("tool"), r.tool},
+            {QStringLiteral("arguments"), r.arguments},
+            {QStringLiteral("argumentsSha256"), r.argumentsHash},
+            {QStringLiteral("riskClass"), r.riskClass},
+            {QStringLiteral("rule"), r.rule},
+            {QStringLiteral("message"), r.message},
+            {QStringLiteral("created"), r.created.toString(Qt::ISODateWithMs)},
+            {QStringLiteral("deadline"),
+             held ? QJsonValue() : QJsonValue(r.deadline.toString(Qt::ISODateWithMs))},
+            {QStringLiteral("secondsLeft"),
+             held ? QJsonValue()
+                  : QJsonValue(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(r.deadline)))}};
 }
 } // namespace
 

@@ -456,6 +456,9 @@ private slots:
         editor->selectTool(QStringLiteral("rerun_agent_run"));
         shoot(QStringLiteral("dark-policy"));
         QApplication::setPalette(light);
+        m_window->resize(1920, 1080);
+        m_window->tabs()->setCurrentIndex(MainWindow::LiveTab);
+        shoot(QStringLiteral("1920x1080-live-calls"));
         m_window->resize(1500, 900);
     }
 
