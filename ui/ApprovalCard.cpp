@@ -14,16 +14,19 @@
 #include <QHBoxLayout>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QMouseEvent>
+#include <QPointer>
 #include <QPushButton>
+#include <QRegularExpression>
 #include <QTimer>
 #include <QVBoxLayout>
 
 namespace gatehouse::ui {
 
 namespace {
-int guardMs = ApprovalCard::InputGuardMs;
+constexpr int guardMs = ApprovalCard::InputGuardMs;
 
 QString pretty(const QJsonObject& o)
 {
@@ -49,11 +52,6 @@ QString diffHtml(const QString& before, const QString& after)
     return QStringLiteral("<pre>%1</pre>").arg(out.join(u'\n'));
 }
 } // namespace
-
-void ApprovalCard::setInputGuardMs(int ms)
-{
-    guardMs = ms;
-}
 
 QKeySequence ApprovalCard::keyFor(ApprovalChoice choice)
 {
@@ -264,10 +262,16 @@ void ApprovalCard::setKeysShown(bool shown)
         rearm(); // it just became the card the keys answer
 }
 
+int ApprovalCard::inputGuardMs()
+{
+    return guardMs;
+}
+
 bool ApprovalCard::acceptsInput() const
 {
-    return m_open && m_still.isValid() && m_still.elapsed() >= guardMs &&
-           (!isVisible() || mapToGlobal(QPoint(0, 0)) == m_stillAt);
+    // On the screen, in view, still for long enough to have been read.
+    return m_open && isVisible() && !visibleRegion().isEmpty() && m_still.isValid() &&
+           m_still.elapsed() >= guardMs && mapToGlobal(QPoint(0, 0)) == m_stillAt;
 }
 
 void ApprovalCard::rearm()
@@ -336,6 +340,11 @@ bool ApprovalCard::isMine(QObject* object) const
 bool ApprovalCard::eventFilter(QObject* watched, QEvent* event)
 {
     const QEvent::Type type = event->type();
+    if (type == QEvent::KeyPress) { // wherever it goes: a Tab into the card is the person's own move
+        const int key = static_cast<QKeyEvent*>(event)->key();
+        if (key == Qt::Key_Tab || key == Qt::Key_Backtab)
+            m_tabPressed.start();
+    }
     if (!m_open || (type != QEvent::MouseButtonPress && type != QEvent::MouseButtonRelease &&
                     type != QEvent::MouseButtonDblClick && type != QEvent::MouseMove &&
                     type != QEvent::KeyPress && type != QEvent::FocusIn && type != QEvent::Enter))
@@ -354,8 +363,11 @@ bool ApprovalCard::eventFilter(QObject* watched, QEvent* event)
         return false;
     }
     case QEvent::FocusIn: {
+        // Only a Tab the person pressed just now: Qt also moves the focus "by Tab" when a focused
+        // widget is hidden (a card closing), and a click's focus comes before the guard sees the click.
         const Qt::FocusReason why = static_cast<QFocusEvent*>(event)->reason();
-        if (why == Qt::TabFocusReason || why == Qt::BacktabFocusReason || why == Qt::MouseFocusReason)
+        if ((why == Qt::TabFocusReason || why == Qt::BacktabFocusReason) && m_tabPressed.isValid() &&
+            m_tabPressed.elapsed() < 200 && acceptsInput())
             hold();
         return false;
     }
@@ -388,7 +400,17 @@ void ApprovalCard::allowWithEdits()
     if (!acceptsInput())
         return;
     hold();
-    QDialog dialog(this);
+    // On the heap, owned by the window: the call may be settled elsewhere (the agent leaves, the
+    // terminal answers) and this card deleted while the dialog's own event loop runs.
+    QPointer<ApprovalCard> self(this);
+    QPointer<QDialog> box_ = new QDialog(window());
+    QDialog& dialog = *box_;
+    dialog.setAttribute(Qt::WA_DeleteOnClose, false);
+    connect(m_broker, &ApprovalBroker::resolved, &dialog,
+            [box_, id = m_request.id](const ApprovalRequest& r) {
+                if (r.id == id && box_)
+                    box_->reject(); // nothing left to allow
+            });
     dialog.setWindowTitle(tr("Allow %1 with edited arguments").arg(m_request.tool));
     auto* layout = new QVBoxLayout(&dialog);
     auto* edit = new JsonEdit(&dialog);
@@ -429,8 +451,11 @@ void ApprovalCard::allowWithEdits()
     connect(box, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
     update();
     dialog.resize(560, 460);
-    if (dialog.exec() == QDialog::Accepted && edited && m_open)
-        answer(ApprovalChoice::AllowOnce, edited);
+    const int result = dialog.exec();
+    const std::optional<QJsonObject> chosen = edited;
+    delete box_.data();
+    if (self && result == QDialog::Accepted && chosen && m_open)
+        answer(ApprovalChoice::AllowOnce, chosen);
 }
 
 void ApprovalCard::markClosed(const ApprovalAnswer& a)

@@ -45,7 +45,7 @@ public:
     bool isCompact() const { return m_compact; }
 
     static constexpr int InputGuardMs = 600;
-    static void setInputGuardMs(int ms); // tests that are not about the guard
+    static int inputGuardMs();
     static QKeySequence keyFor(ApprovalChoice choice);
     static QKeySequence editKey();
 
@@ -83,6 +83,7 @@ private:
     QElapsedTimer m_still; // since the card last appeared or moved
     QPoint m_stillAt;      // where on the screen it was then
     QPoint m_restingPointer;
+    QElapsedTimer m_tabPressed; // since the person last pressed Tab or Backtab
 };
 
 } // namespace gatehouse::ui

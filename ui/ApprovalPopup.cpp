@@ -39,6 +39,7 @@ void ApprovalPopup::update()
     ApprovalCard* head = m_queue->head();
     const QString headId = head ? head->request().id : QString();
     if (m_card && (m_card->request().id != headId || !m_card->isOpen())) {
+        m_card->hide();
         m_card->deleteLater();
         m_card = nullptr;
     }
@@ -48,7 +49,9 @@ void ApprovalPopup::update()
     }
     if (!m_card) {
         // The request as the broker has it now: held already, or its deadline as it stands.
-        m_card = new ApprovalCard(m_broker, m_broker->request(headId).value_or(head->request()), this);
+        ApprovalRequest now = m_broker->request(headId).value_or(head->request());
+        now.riskClass = head->request().riskClass; // the queue looked it up in the catalogue
+        m_card = new ApprovalCard(m_broker, now, this);
         layout()->addWidget(m_card);
     }
     const int open = m_queue->openCount();

@@ -68,6 +68,15 @@ ApprovalQueue::ApprovalQueue(ApprovalBroker* broker,
     layout->addWidget(scroll, 1);
     layout->addWidget(m_grants);
 
+    m_arm.setSingleShot(true);
+    m_arm.setTimerType(Qt::PreciseTimer);
+    connect(&m_arm, &QTimer::timeout, this, [this] {
+        m_bulkReady = true;
+        for (QWidget* bar : std::as_const(m_groupHeaders))
+            for (QPushButton* b : bar->findChildren<QPushButton*>())
+                b->setEnabled(true);
+        updateHeader();
+    });
     connect(m_allowAll, &QPushButton::clicked, this, [this] { answerAll(ApprovalChoice::AllowOnce); });
     connect(m_denyAll, &QPushButton::clicked, this, [this] { answerAll(ApprovalChoice::Deny); });
     connect(m_dismissAll, &QPushButton::clicked, this, &ApprovalQueue::dismissFinished);
@@ -142,6 +151,7 @@ void ApprovalQueue::removeCard(ApprovalCard* card)
 {
     m_cards.removeOne(card);
     m_list->removeWidget(card);
+    card->hide(); // gone now, not at the next turn of the event loop
     card->deleteLater();
     relayout();
     updateHeader();
@@ -252,6 +262,15 @@ void ApprovalQueue::relayout()
         c->setCompact(c != first);
         c->setKeysShown(c == first);
     }
+    // Bulk answers count what they answer; after a change they wait until the new count can be read
+    // (a double-click must not land on an "Allow these 3" that has just appeared).
+    m_bulkReady = false;
+    for (QWidget* bar : std::as_const(m_groupHeaders))
+        for (QPushButton* b : bar->findChildren<QPushButton*>())
+            b->setEnabled(false);
+    m_allowAll->setEnabled(false);
+    m_denyAll->setEnabled(false);
+    m_arm.start(ApprovalCard::inputGuardMs());
 }
 
 void ApprovalQueue::updateHeader()
@@ -263,8 +282,8 @@ void ApprovalQueue::updateHeader()
                                  : tr("<b>Approvals</b>"));
     m_allowAll->setText(open > 1 ? tr("Allow all %1").arg(open) : tr("Allow all"));
     m_denyAll->setText(open > 1 ? tr("Deny all %1").arg(open) : tr("Deny all"));
-    m_allowAll->setEnabled(open > 0);
-    m_denyAll->setEnabled(open > 0);
+    m_allowAll->setEnabled(open > 0 && m_bulkReady);
+    m_denyAll->setEnabled(open > 0 && m_bulkReady);
     m_dismissAll->setText(tr("Dismiss %n finished", nullptr, finished));
     m_dismissAll->setVisible(finished > 0);
     m_empty->setVisible(m_cards.isEmpty());

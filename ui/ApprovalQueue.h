@@ -3,6 +3,7 @@
 
 #include "approvals/ApprovalBroker.h"
 
+#include <QTimer>
 #include <QWidget>
 #include <functional>
 
@@ -69,6 +70,8 @@ private:
     QVBoxLayout* m_list;
     QList<QWidget*> m_groupHeaders;
     SessionGrantList* m_grants;
+    bool m_bulkReady = false; // what the bulk buttons count has not changed for a reading's time
+    QTimer m_arm;
 };
 
 } // namespace gatehouse::ui

@@ -68,7 +68,7 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
                 .toLocalTime()
                 .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
         case Client:
-            return r->client.isEmpty() ? tr("(unnamed)") : r->client;
+            return r->client.isEmpty() ? tr("—") : r->client;
         case Grant:
             return r->grant.isEmpty() ? tr("(launch token)") : r->grant;
         case Server:
@@ -112,6 +112,9 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
             return int(Qt::AlignRight | Qt::AlignVCenter);
         break;
     case Qt::ToolTipRole:
+        if (index.column() == Client && r->client.isEmpty())
+            return tr(
+                "Not recorded: the agent gave no name, or the call is older than Gatehouse's record of it");
         if (index.column() == Approver && !r->approvalNote.isEmpty())
             return r->approvalNote;
         if (index.column() == Rule)

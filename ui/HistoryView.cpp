@@ -117,6 +117,7 @@ void HistoryView::showEvent(QShowEvent* event)
 
 void HistoryView::refresh()
 {
+    m_topSeq = -1; // take in what was written since
     showPage(m_page);
 }
 

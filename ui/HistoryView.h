@@ -57,6 +57,7 @@ private:
     QTimer* m_typing;
     qint64 m_total = 0;
     int m_page = 0;
+    qint64 m_topSeq = -1; // the newest row of the snapshot being paged
 };
 
 } // namespace gatehouse::ui

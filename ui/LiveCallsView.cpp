@@ -64,7 +64,7 @@ LiveCallsView::LiveCallsView(CallTableModel* model, QWidget* parent)
     m_status->addItem(tr("Refused (denied, limited, hidden, rejected)"),
                       bit(S::Denied) | bit(S::Limited) | bit(S::Hidden) | bit(S::Rejected));
     m_status->addItem(tr("Needs a person (pending, approved, rejected)"),
-                      bit(S::Pending) | bit(S::Approved) | bit(S::Rejected));
+                      bit(S::Pending) | bit(S::Approved) | bit(S::ApprovedToolError) | bit(S::Rejected));
     for (int s = 0; s < int(S::Count); ++s)
         m_status->addItem(CallTableModel::statusName(S(s)), bit(S(s)));
     m_tool->addItem(tr("All tools"), QString());

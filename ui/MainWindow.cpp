@@ -220,14 +220,21 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
                              ApprovalChoice::AlwaysAllow, ApprovalChoice::Deny, ApprovalChoice::AlwaysDeny}) {
         auto* key = new QShortcut(ApprovalCard::keyFor(c), this);
         key->setContext(Qt::WindowShortcut);
+        key->setAutoRepeat(false); // a held key must not walk down the queue answering every card
         connect(key, &QShortcut::activated, this, [this, c] {
-            if (!m_approvals->head())
+            if (!m_approvals->head()) {
                 statusBar()->showMessage(tr("No call is waiting for an answer"), 4000);
-            else if (!m_approvals->answerHead(c))
+            } else if (!m_approvalDock->isVisible()) {
+                m_approvalDock->show(); // never answer a call that is not on the screen
+                statusBar()->showMessage(tr("A call is waiting: read it in the Approvals panel, then answer"),
+                                         6000);
+            } else if (!m_approvals->answerHead(c)) {
                 statusBar()->showMessage(tr("That call has only just appeared; read it, then answer"), 4000);
+            }
         });
     }
     auto* editKey = new QShortcut(ApprovalCard::editKey(), this);
+    editKey->setAutoRepeat(false);
     connect(editKey, &QShortcut::activated, m_approvals, &ApprovalQueue::editHead);
     connect(m_approvals, &ApprovalQueue::createRuleRequested, this, &MainWindow::openRule);
     connect(m_approvals, &ApprovalQueue::requestArrived, this, [this](const ApprovalRequest& r) {

@@ -55,6 +55,9 @@ public:
     bool save(const QString& path, QString* error, SaveMode mode = SaveMode::Safe, SaveError* why = nullptr);
     // The file now says `json` and the document already holds that change (merged as an edit).
     void acknowledgeFileText(const QByteArray& json) { m_baseline = json; }
+    const QByteArray& fileText() const { return m_baseline; } // the file as last read or written here
+    // No step of the undo history is the file any more (a change was merged in): modified until saved.
+    void markDiverged() { m_undo.resetClean(); }
     QString filePath() const { return m_filePath; }
     bool isModified() const { return !m_undo.isClean(); }
 

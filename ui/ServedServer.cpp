@@ -3,6 +3,8 @@
 
 #include "PolicyDocument.h"
 #include "policy/PolicyEdit.h"
+#include "policy/PolicyParser.h"
+#include "policy/PolicyWriter.h"
 #include "proxy/LocalClient.h"
 #include "proxy/PolicyGate.h"
 #include "proxy/Proxy.h"
@@ -130,9 +132,18 @@ void ServedServer::onRuleWritten(const QString& policyFile, const QString& tool,
     Policy edited = *m_document->policy();
     policyedit::setToolAction(edited, tool, action);
     m_document->setPolicy(edited, what);
+    m_document->markDiverged(); // undoing back to the old clean step would not be the file any more
+    // The file is what the document last knew of it plus this rule, and nothing else: then the edit
+    // holds all of it. Anything more came from elsewhere, and the next Save asks before replacing it.
     QFile f(policyFile);
-    if (f.open(QIODevice::ReadOnly))
-        m_document->acknowledgeFileText(f.readAll());
+    const PolicyLoad known = PolicyParser::parse(m_document->fileText());
+    if (known.policy && f.open(QIODevice::ReadOnly)) {
+        Policy expected = *known.policy;
+        policyedit::setToolAction(expected, tool, action);
+        const QByteArray onDisk = f.readAll();
+        if (onDisk == PolicyWriter::toJson(expected))
+            m_document->acknowledgeFileText(onDisk);
+    }
     emit message(tr("%1: in effect now, and added to your unsaved edits (undo in the Policy tab)").arg(what));
 }
 

@@ -56,7 +56,14 @@ QString chainHash(const QString& prev, const AuditRow& row)
     return QString::fromLatin1(h.result().toHex());
 }
 
-QSqlDatabase openDatabase(const QString& path, QString* error)
+// The writer makes and upgrades the schema; verify() only reads (a copy may be read-only).
+enum class SchemaUse
+{
+    Upgrade,
+    ReadOnly
+};
+
+QSqlDatabase openDatabase(const QString& path, QString* error, SchemaUse schema = SchemaUse::Upgrade)
 {
     const QString name = QStringLiteral("gatehouse-audit-%1").arg(connectionCounter++);
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
@@ -67,6 +74,8 @@ QSqlDatabase openDatabase(const QString& path, QString* error)
         return db;
     }
     QSqlQuery q(db);
+    if (schema == SchemaUse::ReadOnly)
+        return db;
     for (const char* statement : Schema) {
         if (!q.exec(QString::fromLatin1(statement))) {
             *error = q.lastError().text();
@@ -330,7 +339,7 @@ AuditLog::Verification AuditLog::verify(const QString& path)
     }
     QString error;
     {
-        QSqlDatabase db = openDatabase(path, &error);
+        QSqlDatabase db = openDatabase(path, &error, SchemaUse::ReadOnly);
         if (!error.isEmpty()) {
             v.problem = error;
         } else {

@@ -84,7 +84,10 @@ private slots:
         QCOMPARE(queue.openCount(), 5);
         QCOMPARE(queue.head()->request().arguments.value(QStringLiteral("id")).toString(),
                  QStringLiteral("run-1"));
-        QTest::mouseClick(button(&queue, QStringLiteral("Allow all")), Qt::LeftButton);
+        // Just changed: the count on the button is given time to be read before it can be pressed.
+        QVERIFY(!queue.allowAllButton()->isEnabled());
+        QTRY_VERIFY(queue.allowAllButton()->isEnabled());
+        QTest::mouseClick(queue.allowAllButton(), Qt::LeftButton);
         QCOMPARE(allowed, 5);
         QCOMPARE(broker.pendingCount(), 0);
     }
@@ -169,6 +172,8 @@ private slots:
     {
         ApprovalBroker broker;
         ApprovalQueue queue(&broker, {});
+        queue.resize(420, 900);
+        queue.show();
         std::optional<ApprovalAnswer> first, second;
         broker.ask(request(QStringLiteral("start_agent_run"), 1), 30, TimeoutOutcome::Deny,
                    [&](const ApprovalAnswer& a) { first = a; });
@@ -297,6 +302,8 @@ private slots:
         QCOMPARE(queue.denyAllButton()->text(), QStringLiteral("Deny all 4"));
         QPushButton* these = button(&queue, QStringLiteral("Allow these 3"));
         QVERIFY(these);
+        QVERIFY(!these->isEnabled()); // it has only just appeared
+        QTRY_VERIFY(these->isEnabled());
         these->click();
         QCOMPARE(allowed, 3);
         QCOMPARE(broker.pendingCount(), 1);
@@ -313,6 +320,7 @@ private slots:
         QSignalSpy emptied(&queue, &ApprovalQueue::emptied);
         queue.dismissAllButton()->click();
         QCOMPARE(queue.cards().size(), 1);
+        QTRY_VERIFY(queue.denyAllButton()->isEnabled());
         queue.denyAllButton()->click();
         QCOMPARE(denied, 1);
         QTRY_COMPARE(emptied.size(), 1);
@@ -380,6 +388,30 @@ private slots:
         QVERIFY(!broker.isAllowedForSession(QStringLiteral("s1"), QStringLiteral("rolli"),
                                             QStringLiteral("rerun_agent_run")));
         QTRY_VERIFY(!queue.sessionGrants()->isVisible());
+    }
+
+    void aCallSettledElsewhereClosesItsEditDialog()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        queue.show();
+        std::optional<ApprovalAnswer> got;
+        broker.ask(request(QStringLiteral("start_agent_run")), 30, TimeoutOutcome::Deny,
+                   [&](const ApprovalAnswer& a) { got = a; });
+        QVERIFY(readable(queue.head()));
+        const QString id = queue.head()->request().id;
+        bool dialogWasOpen = false;
+        // While the person edits, the terminal denies it: the card goes, and so does the dialog.
+        QTimer::singleShot(100, this, [&] {
+            dialogWasOpen = qobject_cast<QDialog*>(QApplication::activeModalWidget()) != nullptr;
+            broker.answer(id, ApprovalChoice::Deny, QStringLiteral("terminal"));
+        });
+        queue.head()->allowWithEdits(); // returns once the dialog is gone; the card may be too
+        QVERIFY(dialogWasOpen);
+        QVERIFY(got && !got->allows());
+        QCOMPARE(got->approver, QStringLiteral("terminal"));
+        QTRY_VERIFY(queue.cards().isEmpty());
+        QVERIFY(!QApplication::activeModalWidget());
     }
 
     void allowWithEditsShowsReorderedAndRepeatedItems()
