@@ -113,17 +113,20 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
     who->setWordWrap(true);
     layout->addWidget(who);
     m_who = who;
-    // One line of arguments for a compact card: "id=run-1, label=checked".
+    // One line of arguments for a compact card, values as JSON (strings quoted), so that
+    // label="x, confirm=false" cannot pass for two arguments: id="run-1", label="checked".
     QStringList pairs;
     for (auto it = request.arguments.begin(); it != request.arguments.end(); ++it)
         pairs << it.key() + u'=' +
-                     (it.value().isString()
-                          ? it.value().toString()
-                          : QString::fromUtf8(
-                                QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact))
-                                .mid(1)
-                                .chopped(1));
-    m_summary->setText(pairs.join(QStringLiteral(", ")).left(400));
+                     QString::fromUtf8(QJsonDocument(QJsonArray{it.value()}).toJson(QJsonDocument::Compact))
+                         .mid(1)
+                         .chopped(1);
+    QString line = pairs.join(QStringLiteral(", "));
+    static const QRegularExpression unprintable(QStringLiteral("[\\p{Cc}\\p{Cf}]"));
+    line.replace(unprintable, QStringLiteral(" "));
+    if (line.size() > 200)
+        line = line.left(199) + QChar(0x2026);
+    m_summary->setText(line);
     m_summary->setTextFormat(Qt::PlainText);
     m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_summary->setToolTip(pretty(request.arguments));
@@ -151,13 +154,14 @@ ApprovalCard::ApprovalCard(ApprovalBroker* broker, const ApprovalRequest& reques
         int row, column;
     };
     // No "&" mnemonics: Alt+letter belongs to the window's menus, tabs and fields. keyFor() answers.
+    // Row 0: the two answers a compact card keeps, then the session; row 1: the lasting ones and edit.
     const QList<B> buttons{{tr("Allow once"), ApprovalChoice::AllowOnce, tr("Let this call through"), 0, 0},
+                           {tr("Deny"), ApprovalChoice::Deny, tr("Refuse this call"), 0, 1},
                            {tr("Allow session"), ApprovalChoice::AllowForSession,
                             tr("Let this tool through without asking for the rest of this agent session"), 0,
-                            1},
+                            2},
                            {tr("Always allow"), ApprovalChoice::AlwaysAllow,
-                            tr("Write \"allow\" for this tool into the policy"), 0, 2},
-                           {tr("Deny"), ApprovalChoice::Deny, tr("Refuse this call"), 1, 0},
+                            tr("Write \"allow\" for this tool into the policy"), 1, 0},
                            {tr("Always deny"), ApprovalChoice::AlwaysDeny,
                             tr("Write \"deny\" for this tool into the policy"), 1, 1}};
     for (const B& b : buttons) {

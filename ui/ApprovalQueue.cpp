@@ -228,9 +228,12 @@ void ApprovalQueue::relayout()
         const QList<ApprovalCard*>& members = groups[key];
         if (members.size() > 1) {
             const ApprovalRequest& r = members.first()->request();
+            // Label above, buttons below: as narrow as the dock, never wider (a wider row would push
+            // every card past the right edge).
             auto* bar = new QWidget(this);
-            auto* row = new QHBoxLayout(bar);
-            row->setContentsMargins(2, 0, 2, 0);
+            auto* column = new QVBoxLayout(bar);
+            column->setContentsMargins(2, 0, 2, 0);
+            column->setSpacing(2);
             auto* what =
                 new QLabel(tr("<b>%1 × %2</b> from %3")
                                .arg(members.size())
@@ -238,13 +241,16 @@ void ApprovalQueue::relayout()
                                     (r.client.isEmpty() ? tr("an unnamed agent") : r.client).toHtmlEscaped()),
                            bar);
             what->setWordWrap(true);
-            row->addWidget(what, 1);
+            column->addWidget(what);
+            auto* row = new QHBoxLayout;
             auto* allow = new QPushButton(tr("Allow these %1").arg(members.size()), bar);
             auto* deny = new QPushButton(tr("Deny these %1").arg(members.size()), bar);
             for (QPushButton* b : {allow, deny}) {
                 b->setAutoDefault(false);
+                b->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
                 row->addWidget(b);
             }
+            column->addLayout(row);
             connect(allow, &QPushButton::clicked, this,
                     [this, key] { answerAll(ApprovalChoice::AllowOnce, key); });
             connect(deny, &QPushButton::clicked, this, [this, key] { answerAll(ApprovalChoice::Deny, key); });

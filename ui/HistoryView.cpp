@@ -156,8 +156,17 @@ void HistoryView::showPage(int page)
         where << QStringLiteral("time >= ?");
         binds << QDateTime::currentDateTimeUtc().addSecs(-seconds).toString(Qt::ISODateWithMs);
     }
-    const QString clause =
-        where.isEmpty() ? QString() : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    // Pages of one snapshot: rows written since the first page (the proxy keeps writing) wait for
+    // Refresh instead of shifting "Older" by a row each.
+    if (page == 0 || m_topSeq < 0) {
+        QSqlQuery top(db);
+        m_topSeq = top.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM calls")) && top.next()
+                       ? top.value(0).toLongLong()
+                       : 0;
+    }
+    where << QStringLiteral("seq <= ?");
+    binds << m_topSeq;
+    const QString clause = QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
 
     QSqlQuery count(db);
     count.prepare(QStringLiteral("SELECT COUNT(*) FROM calls") + clause);

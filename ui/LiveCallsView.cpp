@@ -52,11 +52,11 @@ LiveCallsView::LiveCallsView(CallTableModel* model, QWidget* parent)
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(6, 6, 6, 0);
     m_text->setPlaceholderText(tr("Filter: tool, argument, agent, rule, grant… (Ctrl+F)"));
-    m_text->setMinimumWidth(220);
+    m_text->setMinimumWidth(160);
     // Combo boxes as wide as a short name, not their longest entry: the filter box keeps its room.
     for (QComboBox* c : {m_status, m_tool, m_grant}) {
         c->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
-        c->setMinimumContentsLength(12);
+        c->setMinimumContentsLength(8);
     }
     m_text->setClearButtonEnabled(true);
     m_text->setAccessibleName(tr("Filter text"));

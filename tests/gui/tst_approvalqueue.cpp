@@ -190,7 +190,7 @@ private slots:
     {
         ApprovalBroker broker;
         ApprovalQueue queue(&broker, {});
-        queue.resize(420, 900);
+        queue.resize(340, 900); // the dock's narrowest
         queue.show();
         QVERIFY(QTest::qWaitForWindowExposed(&queue));
         int answered = 0;
@@ -199,6 +199,11 @@ private slots:
                        [&](const ApprovalAnswer&) { ++answered; });
         ApprovalCard* first = queue.head();
         QVERIFY(readable(first));
+        // Everything fits the width: nothing is cut off at the right edge (group bar included).
+        for (QWidget* w : queue.findChildren<QPushButton*>())
+            if (w->isVisible())
+                QVERIFY2(w->mapTo(&queue, QPoint(w->width(), 0)).x() <= queue.width(),
+                         qPrintable(static_cast<QPushButton*>(w)->text()));
         // Compact cards behind the head: many waiting calls fit in a dock.
         QTRY_VERIFY2(
             queue.cards().at(1)->height() * 5 < first->height() * 3,

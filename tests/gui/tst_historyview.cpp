@@ -81,6 +81,33 @@ private slots:
         QVERIFY(view.details()->toPlainText().contains(QStringLiteral("\"client\"")));
     }
 
+    void pagesStayPutWhileTheProxyWrites()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("writing.sqlite"));
+        QVERIFY(QFile::copy(m_path, path));
+        HistoryView view(path);
+        view.show();
+        QTRY_COMPARE(view.total(), qint64(1234));
+        {
+            AuditLog log(path); // the proxy, still writing
+            QString error;
+            QVERIFY2(log.open(&error), qPrintable(error));
+            CallRecord r;
+            r.time = QDateTime::currentDateTimeUtc();
+            r.server = QStringLiteral("rolli");
+            r.tool = QStringLiteral("get_usage");
+            for (int i = 0; i < 10; ++i)
+                log.append(r, [](bool) {});
+            log.flush();
+        }
+        view.showPage(1); // "Older": the rows after the first page's last, none twice
+        QCOMPARE(view.model()->row(0)->seq, qint64(1234 - HistoryView::PageSize));
+        QCOMPARE(view.total(), qint64(1234));
+        view.showPage(0);
+        view.refresh(); // takes in the new ones
+        QCOMPARE(view.total(), qint64(1244));
+    }
+
     void searchesAsYouTypeAndByTime()
     {
         HistoryView view(m_path);

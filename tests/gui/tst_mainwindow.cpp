@@ -22,6 +22,7 @@
 
 #include <QApplication>
 #include <QDir>
+#include <QDockWidget>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLineEdit>
@@ -410,6 +411,13 @@ private slots:
         m_window->resize(1280, 720);
         QCoreApplication::processEvents();
         m_window->tabs()->setCurrentIndex(MainWindow::LiveTab);
+        QCoreApplication::processEvents();
+        // With the Approvals panel open the window still fits the screen's width.
+        m_window->findChild<QDockWidget*>(QStringLiteral("approvals"))->show();
+        QCoreApplication::processEvents();
+        QVERIFY2(m_window->minimumSizeHint().width() <= 1280,
+                 qPrintable(QString::number(m_window->minimumSizeHint().width())));
+        m_window->findChild<QDockWidget*>(QStringLiteral("approvals"))->hide();
         QCoreApplication::processEvents();
         // Every column of Live calls, Status included, is in view at this width.
         QTableView* live = m_window->liveCalls()->table();
