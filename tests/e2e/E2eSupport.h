@@ -2,6 +2,8 @@
 // Shared by the end-to-end tests: real processes (gatehouse, server-everything) on 127.0.0.1.
 #pragma once
 
+#include "../support/RateWindow.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonDocument>
@@ -57,19 +59,6 @@ inline QStringList isolated(const QStringList& options = {})
     if (!options.contains(QStringLiteral("--pins")) && !options.contains(QStringLiteral("--no-pins")))
         out << QStringLiteral("--pins") << scratch(QStringLiteral("pins.json"));
     return out;
-}
-
-// Rate-limit windows are fixed and aligned to UTC (a minute starts at :00). A test that counts calls
-// against a limit must not straddle a window's end, or the count restarts midway: when fewer than
-// `needSeconds` are left in the current window of `windowSeconds`, this waits for the next one to begin.
-inline void waitForWindowRoom(qint64 windowSeconds, qint64 needSeconds)
-{
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    const qint64 end = (now / 1000 / windowSeconds + 1) * windowSeconds * 1000;
-    if (end - now >= needSeconds * 1000)
-        return;
-    qInfo("waiting %lld ms for the next rate-limit window", end - now + 200);
-    QTest::qWait(int(end - now + 200));
 }
 
 inline QStringList stdioUpstream()

@@ -2,6 +2,7 @@
 // The whole app against the real Rolli sandbox through the real proxy: the console's calls are decided
 // by the policy and stream into the live table, quick actions edit and apply the policy, approvals are
 // answered in the panel. Writes a screenshot of every main view to the build tree.
+#include "../support/RateWindow.h"
 #include "ApprovalCard.h"
 #include "ApprovalQueue.h"
 #include "CallConsole.h"
@@ -163,6 +164,7 @@ private slots:
 
     void tryARiskyCallShowsTheLimitBiting()
     {
+        waitForWindowRoom(60, 20); // 22 calls counted against per-minute limits, in one minute
         m_window->console()->tryRiskyCall();
         // start_agent_run, then a stuck agent's loop: cancel (the run is failed), rerun; ten times. The
         // sandbox reruns each of those (a failed run can be rerun), and the eleventh rerun is limited.
