@@ -106,6 +106,23 @@ QIcon CallTableModel::statusIcon(CallStatus s)
     return cache[key] = QIcon(pixmap);
 }
 
+QVariant CallTableModel::statusCellData(CallStatus status, int role)
+{
+    switch (role) {
+    case Qt::ForegroundRole:
+        return statusColor(status);
+    case Qt::DecorationRole:
+        return statusIcon(status);
+    case Qt::FontRole: {
+        QFont f;
+        f.setBold(true);
+        return f;
+    }
+    default:
+        return {};
+    }
+}
+
 CallTableModel::CallStatus CallTableModel::statusOf(const CallRecord& r)
 {
     const bool asked = !r.approver.isEmpty();
@@ -436,19 +453,10 @@ QVariant CallTableModel::data(const QModelIndex& index, int role) const
         }
         break;
     case Qt::ForegroundRole:
-        if (index.column() == Status)
-            return statusColor(status);
-        break;
     case Qt::DecorationRole:
-        if (index.column() == Status)
-            return statusIcon(status);
-        break;
     case Qt::FontRole:
-        if (index.column() == Status) {
-            QFont f;
-            f.setBold(true);
-            return f;
-        }
+        if (index.column() == Status)
+            return statusCellData(status, role);
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == Latency)

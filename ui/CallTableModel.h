@@ -95,6 +95,8 @@ public:
     static QString statusName(CallStatus status);
     static QColor statusColor(CallStatus status);
     static QIcon statusIcon(CallStatus status);
+    // How a status cell looks, for any table that shows one: colour, icon, bold. Empty for other roles.
+    static QVariant statusCellData(CallStatus status, int role);
     static CallStatus statusOf(const CallRecord& record);
     static QByteArray summarizeArguments(const QJsonObject& arguments);
 

@@ -3,10 +3,7 @@
 
 #include "CallTableModel.h"
 
-#include <QColor>
 #include <QDateTime>
-#include <QFont>
-#include <QIcon>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -93,19 +90,10 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
         }
         break;
     case Qt::ForegroundRole:
-        if (index.column() == Status)
-            return CallTableModel::statusColor(status);
-        break;
     case Qt::DecorationRole:
-        if (index.column() == Status)
-            return CallTableModel::statusIcon(status);
-        break;
     case Qt::FontRole:
-        if (index.column() == Status) {
-            QFont f;
-            f.setBold(true);
-            return f;
-        }
+        if (index.column() == Status)
+            return CallTableModel::statusCellData(status, role);
         break;
     case Qt::TextAlignmentRole:
         if (index.column() == Latency || index.column() == Seq)
