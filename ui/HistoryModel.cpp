@@ -13,6 +13,10 @@ void HistoryModel::setRows(std::vector<AuditRow> rows)
 {
     beginResetModel();
     m_rows = std::move(rows);
+    m_status.clear();
+    m_status.reserve(m_rows.size());
+    for (const AuditRow& r : m_rows)
+        m_status.push_back(statusOf(r));
     endResetModel();
 }
 
@@ -54,7 +58,7 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const
     const AuditRow* r = row(index.row());
     if (!r)
         return {};
-    const auto status = CallTableModel::CallStatus(statusOf(*r));
+    const auto status = CallTableModel::CallStatus(m_status[std::size_t(index.row())]);
     switch (role) {
     case Qt::DisplayRole:
         switch (index.column()) {

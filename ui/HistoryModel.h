@@ -42,6 +42,7 @@ public:
 
 private:
     std::vector<AuditRow> m_rows;
+    std::vector<int> m_status; // statusOf() of each row, worked out once per page, not per cell
 };
 
 } // namespace gatehouse::ui
