@@ -157,13 +157,12 @@ void StatsView::refresh()
     const qint64 firstMinuteMs = (now / 60000 - (minutes.size() - 1)) * 60000;
     // One colour per band: no two legend entries look alike.
     const QPalette pal = palette();
-    QColor purple = isDark(pal) ? QColor(0xce, 0x93, 0xd8) : QColor(0x7b, 0x1f, 0xa2);
     const QList<std::tuple<QString, QList<S>, QColor>> groups{
         {tr("allowed"), {S::Allowed}, tone(Tone::Good, pal)},
         {tr("approved"), {S::Approved}, tone(Tone::Info, pal)},
         {tr("denied / hidden"), {S::Denied, S::Hidden}, tone(Tone::Bad, pal)},
         {tr("limited"), {S::Limited}, tone(Tone::Warn, pal)},
-        {tr("rejected"), {S::Rejected}, purple},
+        {tr("rejected"), {S::Rejected}, tone(Tone::Special, pal)},
         {tr("tool error"), {S::ToolError, S::ApprovedToolError}, tone(Tone::Failed, pal)},
         {tr("failed / cancelled"), {S::Failed, S::Cancelled}, tone(Tone::Muted, pal)}};
     // Stacked areas: each group's band sits on the sum of the groups below it.

@@ -13,32 +13,27 @@ bool isDark(const QPalette& palette)
 QColor tone(Tone t, const QPalette& palette)
 {
     // Light: Material 800 shades, readable on white. Dark: 300 shades, readable on near-black.
-    const bool dark = isDark(palette);
-    switch (t) {
-    case Tone::Good:
-        return dark ? QColor(0x81, 0xc7, 0x84) : QColor(0x2e, 0x7d, 0x32);
-    case Tone::Bad:
-        return dark ? QColor(0xef, 0x9a, 0x9a) : QColor(0xc6, 0x28, 0x28);
-    case Tone::Warn:
-        return dark ? QColor(0xff, 0xb7, 0x4d) : QColor(0xb0, 0x5a, 0x00);
-    case Tone::Info:
-        return dark ? QColor(0x90, 0xca, 0xf9) : QColor(0x15, 0x65, 0xc0);
-    case Tone::Muted:
-        return dark ? QColor(0xbd, 0xbd, 0xbd) : QColor(0x61, 0x61, 0x61);
-    case Tone::Failed:
-        return dark ? QColor(0xf4, 0x8f, 0xb1) : QColor(0xad, 0x14, 0x57);
-    case Tone::Accent:
-        return dark ? QColor(0x64, 0xb5, 0xf6) : QColor(0x1e, 0x6f, 0xd9);
-    case Tone::GoodBack:
-        return dark ? QColor(0x1b, 0x3a, 0x20) : QColor(0xe6, 0xf4, 0xe6);
-    case Tone::BadBack:
-        return dark ? QColor(0x4a, 0x1c, 0x1c) : QColor(0xfd, 0xe7, 0xe7);
-    case Tone::WarnBack:
-        return dark ? QColor(0x4a, 0x3b, 0x12) : QColor(0xff, 0xf0, 0xc8);
-    case Tone::WarnText:
-        return dark ? QColor(0xff, 0xe8, 0xb0) : QColor(0x3a, 0x2a, 0x00);
-    }
-    return palette.color(QPalette::Text);
+    struct Pair
+    {
+        QRgb light, dark;
+    };
+    static constexpr Pair tones[] = {
+        {0x2e7d32, 0x81c784}, // Good
+        {0xc62828, 0xef9a9a}, // Bad
+        {0xb05a00, 0xffb74d}, // Warn
+        {0x1565c0, 0x90caf9}, // Info
+        {0x616161, 0xbdbdbd}, // Muted
+        {0xad1457, 0xf48fb1}, // Failed
+        {0x1e6fd9, 0x64b5f6}, // Accent
+        {0x8e24aa, 0xce93d8}, // Special
+        {0xe6f4e6, 0x1b3a20}, // GoodBack
+        {0xfde7e7, 0x4a1c1c}, // BadBack
+        {0xfff0c8, 0x4a3b12}, // WarnBack
+        {0x3a2a00, 0xffe8b0}, // WarnText
+    };
+    static_assert(std::size(tones) == std::size_t(Tone::WarnText) + 1);
+    const Pair& p = tones[std::size_t(t)];
+    return QColor::fromRgb(isDark(palette) ? p.dark : p.light);
 }
 
 QColor tone(Tone t)

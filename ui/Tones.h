@@ -19,6 +19,7 @@ enum class Tone
     Muted,    // hidden, cancelled
     Failed,   // the upstream failed
     Accent,   // the app's own colour
+    Special,  // a colour of its own: the Financial risk class, rejected calls in Stats
     GoodBack, // behind an added line
     BadBack,  // behind a removed line
     WarnBack, // behind a warning banner

@@ -5,7 +5,6 @@
 #include "ToolTableModel.h"
 
 #include <QApplication>
-#include <QGuiApplication>
 #include <QMouseEvent>
 #include <QPainter>
 
@@ -22,7 +21,7 @@ QColor ToolTableDelegate::riskColor(const QString& riskClass)
     if (riskClass == u"Execute")
         return tone(Tone::Warn);
     if (riskClass == u"Financial")
-        return isDark(QGuiApplication::palette()) ? QColor(0xce, 0x93, 0xd8) : QColor(0x8e, 0x24, 0xaa);
+        return tone(Tone::Special);
     if (riskClass == u"Destructive")
         return tone(Tone::Bad);
     return tone(Tone::Muted);
