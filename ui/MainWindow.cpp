@@ -208,7 +208,6 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
     m_popup = new ApprovalPopup(proxy->broker(), m_approvals, this);
     connect(m_approvals, &ApprovalQueue::openCountChanged, this, &MainWindow::updatePending);
-    connect(qApp, &QApplication::focusChanged, this, &MainWindow::updatePopup);
     connect(qApp, &QGuiApplication::focusWindowChanged, this, &MainWindow::updatePopup);
     connect(m_approvals, &ApprovalQueue::emptied, this, [this] {
         if (m_dockOpenedForCalls)
