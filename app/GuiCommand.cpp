@@ -5,6 +5,7 @@
 #include "MainWindow.h"
 #include "RolliPreset.h"
 #include "Secrets.h"
+#include "ServerSetup.h"
 #include "SingleInstance.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
@@ -21,6 +22,7 @@
 #include <QFileInfo>
 #include <QMessageBox>
 #include <QScreen>
+#include <QSettings>
 #include <QStandardPaths>
 #include <QSystemTrayIcon>
 #include <QTimer>
@@ -109,13 +111,24 @@ int gui(const QStringList& args)
             return fail(QObject::tr("Cannot start Rolli"), defaultPolicyError);
         servers.insert(presetName, *real);
     } else if (parser.isSet(upstream) || !command.isEmpty()) {
+        // Named after what it runs, with a policy file of its own: a Save applies, a restart remembers.
         ServerConfig s;
         s.command = command;
         s.url = parser.value(upstream);
-        s.policy = parser.isSet(policy) ? QFileInfo(parser.value(policy)).absoluteFilePath() : QString();
-        servers.insert(QStringLiteral("default"), s);
+        const QString name = Config::suggestedServerName(s.command, s.url);
+        s.policy = parser.isSet(policy) ? QFileInfo(parser.value(policy)).absoluteFilePath()
+                                        : Config::defaultPolicyFile(name);
+        servers.insert(name, s);
     } else if (!cfg->servers.isEmpty() && presetName.isEmpty()) {
         servers = cfg->servers;
+        // The sandbox stays beside servers the person added in the app while it was shown.
+        if (QSettings().value(QStringLiteral("servers/sandbox")).toBool() &&
+            !servers.contains(QStringLiteral("rolli-sandbox"))) {
+            const QString policyFile =
+                rolli::defaultPolicy(QStringLiteral("rolli-sandbox"), &defaultPolicyError);
+            if (!policyFile.isEmpty())
+                servers.insert(QStringLiteral("rolli-sandbox"), rolli::sandboxServer(policyFile));
+        }
     } else {
         // Nothing configured: the Rolli sandbox behind the recommended policy.
         const QString policyFile =
@@ -126,12 +139,12 @@ int gui(const QStringList& args)
         servers.insert(QStringLiteral("rolli-sandbox"), rolli::sandboxServer(policyFile));
     }
 
-    QStringList secretSources;
     QString missingSecret;
     for (const QString& warning : secrets::plainTextWarnings(servers))
         QTextStream(stderr) << "gatehouse: WARNING: " << warning << '\n';
-    if (!secrets::resolve(&servers, &secretSources, &missingSecret))
-        return fail(QObject::tr("A server's credential is missing"), missingSecret);
+    for (auto it = servers.begin(); it != servers.end(); ++it)
+        if (!serversetup::prepare(it.key(), *it, &missingSecret))
+            return fail(QObject::tr("A server's credential is missing"), missingSecret);
 
     AuditLog auditLog(parser.value(audit));
     QString problem;
@@ -150,6 +163,8 @@ int gui(const QStringList& args)
     settings.address = listenAt->address;
     settings.port = listenAt->port;
     settings.pinsPath = ToolPins::defaultPath();
+    settings.followConfigServers = true; // servers added in the app (or the file) are served at once
+    proxy.setServerPreparer(&serversetup::prepare);
     settings.launchToken =
         qEnvironmentVariableIsEmpty("GATEHOUSE_TOKEN") ? randomToken() : qgetenv("GATEHOUSE_TOKEN");
     if (!proxy.start(settings, &problem))
@@ -172,6 +187,7 @@ int gui(const QStringList& args)
     setup.connection.url = proxy.mcpUrl(first);
     setup.connection.token = QString::fromLatin1(settings.launchToken);
     setup.connection.configPath = parser.value(config);
+    setup.keepSecrets = &serversetup::keepSecrets;
     // Clients that can only launch a command reach this window's proxy through the bridge, so the app
     // sees and decides their calls too.
     setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url};

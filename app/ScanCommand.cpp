@@ -4,7 +4,7 @@
 #include "mcp/JsonRpc.h"
 #include "policy/PolicyParser.h"
 #include "policy/PolicyWriter.h"
-#include "policy/RiskGuess.h"
+#include "policy/StarterPolicy.h"
 #include "policy/ToolCatalogue.h"
 #include "proxy/Upstream.h"
 #include "proxy/UpstreamServer.h"
@@ -36,6 +36,56 @@ QJsonObject ask(Upstream* upstream, const QString& method, const QJsonObject& pa
 }
 
 } // namespace
+
+std::optional<QJsonArray> listServerTools(const UpstreamServer::Target& target, int timeoutMs, QString* error,
+                                          QTextStream* log)
+{
+    UpstreamServer server(QStringLiteral("scan"), target);
+    server.setRequestTimeoutMs(timeoutMs);
+    QObject::connect(&server, &UpstreamServer::logLine, [log](const QString& line) {
+        if (log && !line.startsWith(u"upstream: "))
+            *log << "gatehouse scan: " << line << '\n';
+    });
+    Upstream* upstream = server.acquire();
+    int nextId = 1;
+    const QJsonObject init =
+        ask(upstream, QStringLiteral("initialize"),
+            {{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
+             {QStringLiteral("capabilities"), QJsonObject()},
+             {QStringLiteral("clientInfo"),
+              QJsonObject{{QStringLiteral("name"), QStringLiteral("gatehouse-scan")},
+                          {QStringLiteral("version"), QStringLiteral(GATEHOUSE_VERSION)}}}},
+            &nextId);
+    if (!init.contains(QStringLiteral("result"))) {
+        *error = QStringLiteral("it did not initialize: %1")
+                     .arg(init.value(QStringLiteral("error"))
+                              .toObject()
+                              .value(QStringLiteral("message"))
+                              .toString());
+        return std::nullopt;
+    }
+    upstream->notify(nullptr, jsonrpc::makeNotification(QStringLiteral("notifications/initialized"), {}));
+    QJsonArray tools;
+    QString cursor;
+    do {
+        const QJsonObject page =
+            ask(upstream, QStringLiteral("tools/list"),
+                cursor.isEmpty() ? QJsonObject() : QJsonObject{{QStringLiteral("cursor"), cursor}}, &nextId);
+        const QJsonObject result = page.value(QStringLiteral("result")).toObject();
+        if (!page.contains(QStringLiteral("result"))) {
+            *error = QStringLiteral("tools/list failed: %1")
+                         .arg(page.value(QStringLiteral("error"))
+                                  .toObject()
+                                  .value(QStringLiteral("message"))
+                                  .toString());
+            return std::nullopt;
+        }
+        for (const QJsonValue& t : result.value(QStringLiteral("tools")).toArray())
+            tools.append(t);
+        cursor = result.value(QStringLiteral("nextCursor")).toString();
+    } while (!cursor.isEmpty() && tools.size() < 10'000);
+    return tools;
+}
 
 int scan(const QStringList& args, QTextStream& out, QTextStream& err)
 {
@@ -77,74 +127,17 @@ int scan(const QStringList& args, QTextStream& out, QTextStream& err)
         what = command.join(u' ');
     }
 
-    UpstreamServer server(QStringLiteral("scan"), target);
-    server.setRequestTimeoutMs(30'000);
-    QObject::connect(&server, &UpstreamServer::logLine, [&err](const QString& line) {
-        if (!line.startsWith(u"upstream: "))
-            err << "gatehouse scan: " << line << '\n';
-    });
-    Upstream* upstream = server.acquire();
-    int nextId = 1;
-    const QJsonObject init =
-        ask(upstream, QStringLiteral("initialize"),
-            {{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
-             {QStringLiteral("capabilities"), QJsonObject()},
-             {QStringLiteral("clientInfo"),
-              QJsonObject{{QStringLiteral("name"), QStringLiteral("gatehouse-scan")},
-                          {QStringLiteral("version"), QStringLiteral(GATEHOUSE_VERSION)}}}},
-            &nextId);
-    if (!init.contains(QStringLiteral("result"))) {
-        err << "gatehouse scan: " << what << " did not initialize: "
-            << init.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString()
-            << '\n';
-        server.release(upstream);
+    QString why;
+    const std::optional<QJsonArray> listed = listServerTools(target, 30'000, &why, &err);
+    if (!listed) {
+        err << "gatehouse scan: " << what << ": " << why << '\n';
         return 1;
     }
-    upstream->notify(nullptr, jsonrpc::makeNotification(QStringLiteral("notifications/initialized"), {}));
-    QJsonArray tools;
-    QString cursor;
-    do {
-        const QJsonObject page =
-            ask(upstream, QStringLiteral("tools/list"),
-                cursor.isEmpty() ? QJsonObject() : QJsonObject{{QStringLiteral("cursor"), cursor}}, &nextId);
-        const QJsonObject result = page.value(QStringLiteral("result")).toObject();
-        if (!page.contains(QStringLiteral("result"))) {
-            err << "gatehouse scan: tools/list failed: "
-                << page.value(QStringLiteral("error")).toObject().value(QStringLiteral("message")).toString()
-                << '\n';
-            server.release(upstream);
-            return 1;
-        }
-        for (const QJsonValue& t : result.value(QStringLiteral("tools")).toArray())
-            tools.append(t);
-        cursor = result.value(QStringLiteral("nextCursor")).toString();
-    } while (!cursor.isEmpty() && tools.size() < 10'000);
-    server.release(upstream);
-
-    // The starter policy: the catalogue's rule for each guessed class, each guess listed for review.
-    Policy policy;
-    policy.defaultAction = PolicyDefault::Deny;
-    policy.tools = QHash<QString, ToolPolicy>();
-    QStringList hidden, notes;
-    for (const QJsonValue& t : tools) {
-        const QString name = t.toObject().value(QStringLiteral("name")).toString();
-        const RiskGuess g = guessRiskClass(t.toObject());
-        notes << QStringLiteral("%1: %2 (%3)").arg(name, g.riskClass, g.reason);
-        err << QStringLiteral("%1 %2 %3\n").arg(name, -40).arg(g.riskClass, -12).arg(g.reason);
-        if (g.riskClass == u"Destructive") {
-            hidden << name;
-            continue;
-        }
-        const ToolPolicy tp = recommendedToolPolicy(name, g.riskClass);
-        policy.tools->insert(name, tp);
-    }
-    if (!hidden.isEmpty())
-        policy.hide = hidden;
-    policy.description =
-        QStringLiteral(
-            "Starter policy from gatehouse scan of %1 on %2. Risk classes are GUESSES; review each: %3.")
-            .arg(what, QDateTime::currentDateTimeUtc().toString(Qt::ISODate),
-                 notes.join(QStringLiteral("; ")));
+    const QJsonArray tools = *listed;
+    QStringList guesses;
+    const Policy policy = starterPolicy(tools, QStringLiteral("gatehouse scan of ") + what, &guesses);
+    for (const QString& g : std::as_const(guesses))
+        err << g << '\n';
     const QByteArray json = PolicyWriter::toJson(policy);
     if (!PolicyParser::parse(json).policy) {
         err << "gatehouse scan: the starter policy did not validate (a bug)\n";

@@ -183,6 +183,7 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
 
     // The servers to front: the one on the command line, or the configuration's.
     QMap<QString, ServerConfig> servers;
+    bool fromConfig = false;
     QString cliName = parser.value(o.name);
     if (parser.isSet(o.preset)) {
         const QString preset = parser.value(o.preset);
@@ -238,6 +239,7 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
         servers.insert(cliName, s);
     } else {
         servers = config->servers;
+        fromConfig = true;
         if (servers.isEmpty())
             return usage(
                 QStringLiteral("no upstream: give --upstream URL or -- COMMAND, or configure servers in %1")
@@ -328,6 +330,16 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     settings.address = settings.serveMcpOverHttp ? listenAt->address : QHostAddress(QHostAddress::LocalHost);
     settings.port = settings.serveMcpOverHttp ? listenAt->port : 0;
     settings.defaultServer = cliName;
+    // Serving the configuration's servers: its changes (servers added, changed, removed) apply live.
+    settings.followConfigServers = fromConfig && !parser.isSet(o.stdio);
+    proxy.setServerPreparer([](const QString& name, ServerConfig& server, QString* error) {
+        QMap<QString, ServerConfig> one{{name, server}};
+        QStringList log;
+        if (!secrets::resolve(&one, &log, error))
+            return false;
+        server = one.value(name);
+        return true;
+    });
     settings.upstreamTimeoutSeconds = timeoutSeconds;
     settings.continueWithoutAudit = parser.value(o.auditFailure) == u"continue";
     if (settings.continueWithoutAudit)

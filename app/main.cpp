@@ -17,6 +17,7 @@
 #include "ScanCommand.h"
 #include "Secrets.h"
 #include "ServeCommand.h"
+#include "ServersCommand.h"
 #include "WhatIfCommand.h"
 
 #include <QCoreApplication>
@@ -51,7 +52,9 @@ int main(int argc, char* argv[])
         }
     }
     // The desktop app (no command, with a display; or "gui") needs a QApplication; the rest runs without.
-    const bool gui = (argc > 1 && qstrcmp(argv[1], "gui") == 0) || (argc == 1 && hasDisplay());
+    // `gatehouse -- COMMAND…` is the app in front of that command, as `gatehouse gui -- COMMAND…`.
+    const bool dashes = argc > 1 && qstrcmp(argv[1], "--") == 0;
+    const bool gui = (argc > 1 && qstrcmp(argv[1], "gui") == 0) || (argc == 1 && hasDisplay()) || dashes;
 #ifdef GATEHOUSE_HAVE_GUI
     std::unique_ptr<QCoreApplication> app =
         gui ? std::make_unique<QApplication>(argc, argv) : std::make_unique<QCoreApplication>(argc, argv);
@@ -65,7 +68,7 @@ int main(int argc, char* argv[])
 #ifdef GATEHOUSE_HAVE_GUI
         QApplication::setApplicationDisplayName(QStringLiteral("Gatehouse"));
         QApplication::setDesktopFileName(QStringLiteral("gatehouse"));
-        return gatehouse::cli::gui(QCoreApplication::arguments().mid(2));
+        return gatehouse::cli::gui(QCoreApplication::arguments().mid(dashes ? 1 : 2));
 #else
         if (argc > 1) { // asked for by name; with no command at all, the help below is the answer
             QTextStream(stderr) << "gatehouse: this build has no desktop app (GATEHOUSE_BUILD_GUI=OFF); "
@@ -104,6 +107,8 @@ int main(int argc, char* argv[])
         QTextStream in(stdin);
         return gatehouse::cli::secretsCommand(args, in, out, err);
     }
+    if (command == u"servers")
+        return gatehouse::cli::servers(args, out, err);
     if (command == u"sandbox")
         return gatehouse::cli::sandbox(args, out, err);
     if (command == u"scan")

@@ -2,11 +2,13 @@
 #pragma once
 
 #include "ConnectBanner.h"
+#include "config/Config.h"
 #include "policy/PolicyEdit.h"
 #include "policy/ToolCatalogue.h"
 
 #include <QMainWindow>
 #include <QMap>
+#include <functional>
 
 class QDockWidget;
 class QFrame;
@@ -47,6 +49,10 @@ public:
         QMap<QString, ToolCatalogue> catalogues; // known tools per server, before it answers
         QString auditPath;
         ConnectBanner::Connection connection; // for the "Connect your agent" banner
+        // Moves credentials a person typed into the keychain (the app's; empty in tests: kept as typed
+        // is then refused). See ServerSetup.
+        std::function<bool(const QString& server, ServerConfig& config, QStringList* moved, QString* error)>
+            keepSecrets;
     };
     explicit MainWindow(const Setup& setup, QWidget* parent = nullptr);
     ~MainWindow() override;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ClientConfigFile.h"
 
+#include "json/JsonPointer.h"
+#include "json/JsoncText.h"
 #include "json/LineDiff.h"
 #include <QDateTime>
 #include <QDir>
@@ -100,29 +102,33 @@ bool ClientConfigFile::merge(const QString& name, const QJsonObject& entry, QStr
         }
         m_before = file.readAll();
     }
-    QJsonObject root;
-    if (!m_before.trimmed().isEmpty()) {
-        QJsonParseError parse{};
-        const QJsonDocument doc = QJsonDocument::fromJson(m_before, &parse);
-        if (parse.error != QJsonParseError::NoError || !doc.isObject()) {
-            *error = QStringLiteral("%1 is not a JSON object (%2 at offset %3); it was left as it is")
-                         .arg(m_path, parse.error ? parse.errorString() : QStringLiteral("not an object"))
-                         .arg(parse.offset);
-            return false;
-        }
-        root = doc.object();
-    }
     const QString key = serversKey(m_client);
-    if (root.contains(key) && !root.value(key).isObject()) {
+    if (m_before.trimmed().isEmpty()) {
+        const QJsonObject root{{key, QJsonObject{{name, entry}}}};
+        m_after = QJsonDocument(root).toJson(QJsonDocument::Indented);
+        return true;
+    }
+    // Edited in place: only this entry changes; the person's layout, order and comments stay.
+    const JsoncText doc = JsoncText::parse(m_before);
+    if (!doc.isValid() || !doc.value().isObject()) {
+        *error = QStringLiteral("%1 is not a JSON object (%2); it was left as it is")
+                     .arg(m_path, doc.isValid() ? QStringLiteral("not an object") : doc.error());
+        return false;
+    }
+    const QJsonValue servers = doc.value().toObject().value(key);
+    if (!servers.isUndefined() && !servers.isObject()) {
         *error = QStringLiteral("%1: \"%2\" is not an object; it was left as it is").arg(m_path, key);
         return false;
     }
-    QJsonObject servers = root.value(key).toObject();
-    servers.insert(name, entry);
-    root.insert(key, servers);
-    m_after = QJsonDocument(root).toJson(QJsonDocument::Indented);
-    if (!m_before.isEmpty() && QJsonDocument::fromJson(m_before) == QJsonDocument(root))
+    if (servers.toObject().value(name) == entry) {
         m_after = m_before; // already there, exactly: nothing to write
+        return true;
+    }
+    const std::optional<QByteArray> after =
+        doc.setMember(JsonPointer::append(QString(), key), name, entry, error);
+    if (!after)
+        return false;
+    m_after = *after;
     return true;
 }
 

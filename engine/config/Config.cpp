@@ -16,6 +16,7 @@
 #include <QRegularExpression>
 #include <QSaveFile>
 #include <QStandardPaths>
+#include <QUrl>
 
 namespace gatehouse {
 
@@ -120,12 +121,8 @@ private:
     ServerConfig server(const QJsonValue& v, const QString& at, const QString& name)
     {
         ServerConfig s;
-        static const QRegularExpression validName(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
-        if (!validName.match(name).hasMatch())
-            m_errors->append(m_src.atKey(
-                at,
-                QStringLiteral(
-                    "a server name is 1 to 64 letters, digits, '.', '_' or '-' (it is part of the URL)")));
+        if (!Config::isValidServerName(name))
+            m_errors->append(m_src.atKey(at, Config::serverNameRule()));
         if (!v.isObject()) {
             error(at, QStringLiteral("a server is an object"));
             return s;
@@ -199,6 +196,96 @@ QString Config::defaultPath()
         return env;
     return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) +
            QStringLiteral("/gatehouse/config.json");
+}
+
+bool Config::isValidServerName(const QString& name)
+{
+    static const QRegularExpression validName(QStringLiteral("^[A-Za-z0-9._-]{1,64}$"));
+    return validName.match(name).hasMatch() && name != u"." && name != u"..";
+}
+
+QString Config::serverNameRule()
+{
+    return QStringLiteral(
+        "a server name is 1 to 64 letters, digits, '.', '_' or '-' (it is part of the URL)");
+}
+
+QString Config::suggestedServerName(const QStringList& command, const QString& url)
+{
+    auto safe = [](QString name) {
+        static const QRegularExpression unsafe(QStringLiteral("[^A-Za-z0-9._-]+"));
+        name = name.replace(unsafe, QStringLiteral("-")).left(64);
+        while (name.startsWith(u'-') || name.startsWith(u'.'))
+            name.remove(0, 1);
+        return isValidServerName(name) ? name : QString();
+    };
+    if (!url.isEmpty()) {
+        const QString host = safe(QUrl(url).host());
+        return host.isEmpty() ? QStringLiteral("server") : host;
+    }
+    // Launchers run what names the server; skip them and their flags.
+    static const QStringList launchers{
+        QStringLiteral("node"),   QStringLiteral("npx"),     QStringLiteral("uvx"),  QStringLiteral("uv"),
+        QStringLiteral("python"), QStringLiteral("python3"), QStringLiteral("deno"), QStringLiteral("bun"),
+        QStringLiteral("pipx"),   QStringLiteral("docker"),  QStringLiteral("run")};
+    static const QStringList plainFolders{QStringLiteral("dist"), QStringLiteral("build"),
+                                          QStringLiteral("src"),  QStringLiteral("lib"),
+                                          QStringLiteral("bin"),  QStringLiteral("out")};
+    for (const QString& part : command) {
+        const QString base = QFileInfo(part).completeBaseName();
+        if (part.startsWith(u'-') || launchers.contains(QFileInfo(part).fileName()))
+            continue;
+        QStringList pieces = QDir::fromNativeSeparators(part).split(u'/', Qt::SkipEmptyParts);
+        if (pieces.size() > 1 && QFileInfo(pieces.last()).completeBaseName() == u"index")
+            pieces.removeLast();
+        while (pieces.size() > 1 && plainFolders.contains(pieces.last()))
+            pieces.removeLast();
+        QString name = pieces.isEmpty() ? base : pieces.last();
+        if (name.contains(u'@') && name.indexOf(u'@') > 0)
+            name = name.left(name.indexOf(u'@')); // pkg@1.2.3
+        if (name.endsWith(QLatin1String(".js")) || name.endsWith(QLatin1String(".py")) ||
+            name.endsWith(QLatin1String(".mjs")))
+            name = QFileInfo(name).completeBaseName();
+        if (const QString s = safe(name); !s.isEmpty())
+            return s;
+    }
+    return QStringLiteral("server");
+}
+
+QString Config::policyFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) +
+           QStringLiteral("/gatehouse/policies");
+}
+
+QString Config::defaultPolicyFile(const QString& server)
+{
+    return policyFolder() + u'/' + server + QStringLiteral(".json");
+}
+
+bool Config::addServer(const QString& name, const ServerConfig& server, QString* error, bool replace)
+{
+    if (!isValidServerName(name)) {
+        *error = serverNameRule();
+        return false;
+    }
+    if (!replace && servers.contains(name)) {
+        *error = QStringLiteral("a server named %1 exists already").arg(name);
+        return false;
+    }
+    const std::optional<ServerConfig> old =
+        servers.contains(name) ? std::optional(servers.value(name)) : std::nullopt;
+    servers.insert(name, server);
+    Diagnostics check;
+    if (!parse(toJson(), &check)) {
+        if (old)
+            servers.insert(name, *old);
+        else
+            servers.remove(name);
+        *error = check.value(0).message;
+        return false;
+    }
+    return true;
 }
 
 QString Config::hashToken(const QByteArray& token)

@@ -41,6 +41,8 @@ struct ServerConfig
     QString policy; // policy file; relative paths are relative to the config file
     bool auditArguments = false;
     bool holdNewTools = true; // tool pinning: a new tool of a pinned server waits for a person
+
+    bool operator==(const ServerConfig&) const = default;
 };
 
 struct GrantConfig
@@ -61,6 +63,20 @@ struct Config
     // The grant whose token this is, for this server; empty when none. Compares hashes in constant time.
     QString grantFor(const QString& server, const QByteArray& token) const;
     QStringList grantsOf(const QString& server) const;
+
+    // A server's name is part of its URL (/mcp/NAME): 1 to 64 letters, digits, '.', '_' or '-'.
+    static bool isValidServerName(const QString& name);
+    static QString serverNameRule();
+    // Adds (or with replace, replaces) a server, checking the result the way it will be read back.
+    bool addServer(const QString& name, const ServerConfig& server, QString* error, bool replace = false);
+
+    // A name for a server given only as a command or URL: the package or folder it is known by
+    // (".../server-everything/dist/index.js" -> "server-everything", "npx -y @acme/mcp" -> "mcp"),
+    // else the program's or host's name, made safe for a URL.
+    static QString suggestedServerName(const QStringList& command, const QString& url);
+    // Where the policies Gatehouse writes for servers live: its data folder's policies/NAME.json.
+    static QString policyFolder();
+    static QString defaultPolicyFile(const QString& server);
 
     static QString defaultPath();
     static QString hashToken(const QByteArray& token);

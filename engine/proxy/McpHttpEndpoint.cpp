@@ -61,6 +61,27 @@ void McpHttpEndpoint::addServer(UpstreamServer* server, bool isDefault)
         m_default = server;
 }
 
+void McpHttpEndpoint::removeServer(UpstreamServer* server)
+{
+    QStringList ids;
+    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it)
+        if (it.value()->server == server)
+            ids << it.key();
+    for (const QString& id : std::as_const(ids))
+        endSession(id);
+    for (auto it = m_bridges.begin(); it != m_bridges.end();) {
+        if (it.key().startsWith(server->name() + u'\n')) {
+            delete it.value();
+            it = m_bridges.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    m_servers.remove(server->name());
+    if (m_default == server)
+        m_default = m_servers.isEmpty() ? nullptr : m_servers.cbegin().value();
+}
+
 bool McpHttpEndpoint::versionSupported(const QByteArray& header)
 {
     return header.isEmpty() || header == StatelessBridge::protocolVersion().toLatin1() ||
@@ -121,6 +142,11 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
     if (!server)
         return fail(connection, 404, -32000,
                     QStringLiteral("Not Found: no MCP server at %1").arg(QString::fromUtf8(request.path)));
+
+    if (server->state() == UpstreamServer::State::Stopped)
+        return fail(connection, 503, -32000,
+                    QStringLiteral("Service Unavailable: %1 was stopped in Gatehouse; start it there")
+                        .arg(server->name()));
 
     const QByteArray version = request.header(VersionHeader);
     const bool statelessEra = version == StatelessBridge::protocolVersion().toLatin1();

@@ -46,6 +46,8 @@ public:
     ~McpHttpEndpoint() override;
 
     void addServer(UpstreamServer* server, bool isDefault);
+    // No longer served: its sessions end (their streams close), and its URL answers 404.
+    void removeServer(UpstreamServer* server);
     int sessionCount() const { return int(m_sessions.size()); }
 
     static const QStringList& supportedProtocolVersions();

@@ -25,6 +25,11 @@ PolicyGate::PolicyGate(std::shared_ptr<CounterStore> counters, QObject* parent)
 
 bool PolicyGate::watchFile(const QString& path)
 {
+    // A gate may be pointed at a new file (a server that had none got one): the old one is let go.
+    if (!m_watcher.files().isEmpty())
+        m_watcher.removePaths(m_watcher.files());
+    if (!m_watcher.directories().isEmpty())
+        m_watcher.removePaths(m_watcher.directories());
     m_file = QFileInfo(path).absoluteFilePath();
     m_watcher.addPath(m_file);
     // Watch the directory too: an atomic save replaces the file, and the old watch goes with it.

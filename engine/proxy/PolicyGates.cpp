@@ -13,9 +13,17 @@ PolicyGates::PolicyGates(std::shared_ptr<CounterStore> counters, ApprovalBroker*
     , m_audit(audit)
 {}
 
-PolicyGate* PolicyGates::gate(const QString& policyFile)
+namespace {
+QString keyOf(const QString& policyFile, const QString& server)
 {
-    const QString key = policyFile.isEmpty() ? QString() : QFileInfo(policyFile).absoluteFilePath();
+    // A path is absolute, so it never starts with a newline: no clash with the no-policy keys.
+    return policyFile.isEmpty() ? u'\n' + server : QFileInfo(policyFile).absoluteFilePath();
+}
+} // namespace
+
+PolicyGate* PolicyGates::gate(const QString& policyFile, const QString& server)
+{
+    const QString key = keyOf(policyFile, server);
     if (PolicyGate* g = m_gates.value(key))
         return g;
     auto* g = new PolicyGate(m_counters, this);
@@ -23,8 +31,21 @@ PolicyGate* PolicyGates::gate(const QString& policyFile)
     g->setAudit(m_audit);
     m_gates.insert(key, g);
     emit gateCreated(g);
-    if (!key.isEmpty())
+    if (!policyFile.isEmpty())
         g->watchFile(key);
+    return g;
+}
+
+PolicyGate* PolicyGates::givePolicy(const QString& server, const QString& policyFile)
+{
+    const QString key = keyOf(policyFile, {});
+    if (PolicyGate* g = m_gates.value(key))
+        return g;
+    PolicyGate* g = m_gates.take(keyOf({}, server));
+    if (!g)
+        return gate(policyFile);
+    m_gates.insert(key, g);
+    g->watchFile(key);
     return g;
 }
 

@@ -13,7 +13,8 @@ class ApprovalBroker;
 class AuditLog;
 
 // One PolicyGate per policy file in use (a server's, or a grant's own), all sharing one counter
-// store, one approval broker and one audit log. The empty path is "no policy": every call refused.
+// store, one approval broker and one audit log. A server with no policy has a gate of its own that
+// refuses every call, until it is given a file (then its sessions follow without reconnecting).
 class PolicyGates : public QObject
 {
     Q_OBJECT
@@ -21,8 +22,13 @@ public:
     PolicyGates(std::shared_ptr<CounterStore> counters, ApprovalBroker* broker, AuditLog* audit,
                 QObject* parent = nullptr);
 
-    // The gate for a policy file, created and loaded on first use.
-    PolicyGate* gate(const QString& policyFile);
+    // The gate for a policy file, created and loaded on first use; for an empty file, the "no policy"
+    // gate of `server`.
+    PolicyGate* gate(const QString& policyFile, const QString& server = {});
+    // `server` had no policy and now has `policyFile`: its no-policy gate becomes that file's gate,
+    // unless the file has a gate already (then that one is returned; open sessions keep refusing
+    // until they reconnect).
+    PolicyGate* givePolicy(const QString& server, const QString& policyFile);
     QList<PolicyGate*> all() const;
 
 signals:

@@ -77,7 +77,9 @@ void Proxy::onGateCreated(PolicyGate* gate)
 PolicyGate* Proxy::gateFor(const QString& server, const QString& grant) const
 {
     const GrantConfig g = m_config->grants.value(grant);
-    return m_gates->gate(!grant.isEmpty() && !g.policy.isEmpty() ? g.policy : m_servers.value(server).policy);
+    if (!grant.isEmpty() && !g.policy.isEmpty())
+        return m_gates->gate(g.policy);
+    return m_gates->gate(m_servers.value(server).policy, server);
 }
 
 UpstreamServer* Proxy::upstream(const QString& name) const
@@ -86,6 +88,40 @@ UpstreamServer* Proxy::upstream(const QString& name) const
         if (u->name() == name)
             return u;
     return nullptr;
+}
+
+UpstreamServer* Proxy::makeUpstream(const QString& name, const ServerConfig& server, QString* error)
+{
+    UpstreamServer::Target target;
+    if (!server.url.isEmpty()) {
+        HttpUpstream::Endpoint endpoint;
+        endpoint.url = QUrl(server.url, QUrl::StrictMode);
+        if (!endpoint.url.isValid() ||
+            (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https")) {
+            *error = QStringLiteral("the upstream of %1 must be an http:// or https:// URL").arg(name);
+            return nullptr;
+        }
+        for (auto h = server.headers.cbegin(); h != server.headers.cend(); ++h)
+            endpoint.headers.append({h.key().toLatin1(), h.value().toUtf8()});
+        target = endpoint;
+    } else if (!server.command.isEmpty()) {
+        StdioUpstream::Command c;
+        c.program = server.command.first();
+        c.arguments = server.command.mid(1);
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        for (auto e = server.env.cbegin(); e != server.env.cend(); ++e)
+            env.insert(e.key(), e.value());
+        c.environment = env;
+        c.workingDirectory = server.cwd;
+        target = c;
+    } else {
+        *error = QStringLiteral("server %1 has neither a command nor a url").arg(name);
+        return nullptr;
+    }
+    auto* u = new UpstreamServer(name, target, this);
+    u->setRequestTimeoutMs(m_settings.upstreamTimeoutSeconds * 1000);
+    connect(u, &UpstreamServer::logLine, this, &Proxy::logLine);
+    return u;
 }
 
 bool Proxy::start(const Settings& settings, QString* error)
@@ -113,40 +149,19 @@ bool Proxy::start(const Settings& settings, QString* error)
             emit logLine(
                 QStringLiteral("server %1 has no policy: every tools/call is refused with \"(no policy)\"")
                     .arg(it.key()));
-        m_gates->gate(it->policy);
+        m_gates->gate(it->policy, it.key());
+    }
+    if (settings.followConfigServers) {
+        for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it)
+            if (m_config->servers.contains(it.key()))
+                m_configured.insert(it.key());
+        m_configuredAsWritten = m_config->servers;
     }
 
     for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it) {
-        UpstreamServer::Target target;
-        if (!it->url.isEmpty()) {
-            HttpUpstream::Endpoint endpoint;
-            endpoint.url = QUrl(it->url, QUrl::StrictMode);
-            if (!endpoint.url.isValid() ||
-                (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https")) {
-                *error =
-                    QStringLiteral("the upstream of %1 must be an http:// or https:// URL").arg(it.key());
-                return false;
-            }
-            for (auto h = it->headers.cbegin(); h != it->headers.cend(); ++h)
-                endpoint.headers.append({h.key().toLatin1(), h.value().toUtf8()});
-            target = endpoint;
-        } else if (!it->command.isEmpty()) {
-            StdioUpstream::Command c;
-            c.program = it->command.first();
-            c.arguments = it->command.mid(1);
-            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-            for (auto e = it->env.cbegin(); e != it->env.cend(); ++e)
-                env.insert(e.key(), e.value());
-            c.environment = env;
-            c.workingDirectory = it->cwd;
-            target = c;
-        } else {
-            *error = QStringLiteral("server %1 has neither a command nor a url").arg(it.key());
+        UpstreamServer* u = makeUpstream(it.key(), *it, error);
+        if (!u)
             return false;
-        }
-        auto* u = new UpstreamServer(it.key(), target, this);
-        u->setRequestTimeoutMs(settings.upstreamTimeoutSeconds * 1000);
-        connect(u, &UpstreamServer::logLine, this, &Proxy::logLine);
         m_upstreams.append(u);
     }
     for (UpstreamServer* u : std::as_const(m_upstreams))
@@ -185,7 +200,124 @@ bool Proxy::start(const Settings& settings, QString* error)
     }
     if (!settings.adminToken.isEmpty())
         m_admin = std::make_unique<AdminEndpoint>(m_http.get(), m_broker.get(), settings.adminToken);
+    m_started = true;
     return true;
+}
+
+bool Proxy::addServer(const QString& name, ServerConfig server, QString* error)
+{
+    if (!Config::isValidServerName(name)) {
+        *error = Config::serverNameRule();
+        return false;
+    }
+    if (m_servers.contains(name)) {
+        *error = QStringLiteral("a server named %1 is served already").arg(name);
+        return false;
+    }
+    if (m_prepare && !m_prepare(name, server, error))
+        return false;
+    UpstreamServer* u = makeUpstream(name, server, error);
+    if (!u)
+        return false;
+    m_servers.insert(name, server);
+    if (m_pins)
+        m_pins->setHoldNewTools(name, server.holdNewTools);
+    m_gates->gate(server.policy, name);
+    m_upstreams.append(u);
+    if (m_started) {
+        u->start();
+        if (m_endpoint)
+            m_endpoint->addServer(u, name == m_settings.defaultServer || m_upstreams.size() == 1);
+    }
+    emit logLine(QStringLiteral("serving %1 (%2) at %3").arg(name, u->describe(), mcpUrl(name)));
+    emit serverAdded(name);
+    return true;
+}
+
+void Proxy::removeServer(const QString& name)
+{
+    UpstreamServer* u = upstream(name);
+    if (!u)
+        return;
+    if (m_endpoint)
+        m_endpoint->removeServer(u); // its sessions end: their pending approvals are settled
+    m_upstreams.removeOne(u);
+    m_servers.remove(name);
+    m_configured.remove(name);
+    emit serverRemoved(name); // the app lets go of it now, before it is deleted
+    u->stop();
+    u->deleteLater();
+    emit logLine(QStringLiteral("no longer serving %1").arg(name));
+}
+
+bool Proxy::replaceServer(const QString& name, ServerConfig server, QString* error)
+{
+    const bool configured = m_configured.contains(name);
+    removeServer(name);
+    if (!addServer(name, std::move(server), error))
+        return false;
+    if (configured)
+        m_configured.insert(name);
+    return true;
+}
+
+void Proxy::givePolicy(const QString& name, const QString& policyFile)
+{
+    if (!m_servers.contains(name) || policyFile.isEmpty())
+        return;
+    m_servers[name].policy = QFileInfo(policyFile).absoluteFilePath();
+    m_gates->givePolicy(name, m_servers[name].policy);
+    emit serverChanged(name);
+}
+
+void Proxy::applyConfigServers(const QMap<QString, ServerConfig>& fresh)
+{
+    QStringList added, changed, removed;
+    const QSet<QString> before = m_configured;
+    for (const QString& name : before) {
+        if (!fresh.contains(name)) {
+            removeServer(name);
+            removed << name;
+        }
+    }
+    for (auto it = fresh.cbegin(); it != fresh.cend(); ++it) {
+        const QString& name = it.key();
+        QString why;
+        if (m_configured.contains(name)) {
+            const ServerConfig old = m_configuredAsWritten.value(name);
+            if (old == *it)
+                continue;
+            ServerConfig oldWithout = old, freshWithout = *it;
+            oldWithout.policy.clear();
+            freshWithout.policy.clear();
+            if (old.policy.isEmpty() && oldWithout == freshWithout) {
+                givePolicy(name, it->policy); // it got its first policy: nothing else to restart
+                changed << name;
+            } else if (replaceServer(name, *it, &why)) {
+                changed << name;
+            } else {
+                emit logLine(
+                    QStringLiteral("server %1 from the configuration is not served: %2").arg(name, why));
+            }
+        } else if (m_servers.contains(name)) {
+            emit logLine(
+                QStringLiteral("server %1 is in the configuration and on the command line; the command "
+                               "line's is served")
+                    .arg(name));
+        } else if (addServer(name, *it, &why)) {
+            m_configured.insert(name);
+            added << name;
+        } else {
+            emit logLine(QStringLiteral("server %1 from the configuration is not served: %2").arg(name, why));
+        }
+    }
+    m_configuredAsWritten = fresh;
+    if (!added.isEmpty() || !changed.isEmpty() || !removed.isEmpty())
+        emit logLine(
+            QStringLiteral("servers from the configuration: added %1; changed %2; removed %3")
+                .arg(added.isEmpty() ? QStringLiteral("none") : added.join(QStringLiteral(", ")),
+                     changed.isEmpty() ? QStringLiteral("none") : changed.join(QStringLiteral(", ")),
+                     removed.isEmpty() ? QStringLiteral("none") : removed.join(QStringLiteral(", "))));
 }
 
 void Proxy::stop()
@@ -212,11 +344,15 @@ void Proxy::reloadConfig()
     Diagnostics errors;
     if (auto fresh = Config::load(m_configPath, &errors)) {
         *m_config = std::move(*fresh);
-        emit logLine(QStringLiteral("configuration reloaded: %1 grants").arg(m_config->grants.size()));
+        emit logLine(QStringLiteral("configuration reloaded: %1 servers, %2 grants")
+                         .arg(m_config->servers.size())
+                         .arg(m_config->grants.size()));
+        if (m_settings.followConfigServers && m_started)
+            applyConfigServers(m_config->servers);
         emit configChanged();
     } else {
-        emit logLine(
-            QStringLiteral("configuration %1 is invalid; keeping the last good one").arg(m_configPath));
+        emit logLine(QStringLiteral("configuration %1 is invalid; keeping the last good one: %2")
+                         .arg(m_configPath, errors.value(0).toString()));
     }
     if (QFileInfo::exists(m_configPath))
         m_configWatch.addPath(m_configPath);

@@ -8,6 +8,8 @@
 #include <QFileSystemWatcher>
 #include <QHostAddress>
 #include <QObject>
+#include <QSet>
+#include <functional>
 #include <memory>
 
 namespace gatehouse {
@@ -42,7 +44,14 @@ public:
         QByteArray adminToken;             // empty: no admin API
         bool continueWithoutAudit = false; // when the audit log fails: refuse calls (false) or carry on
         QString pinsPath;                  // tool pins (ToolPins); empty: no pinning
+        // The configuration's servers are served as it changes (added, changed, removed): true where
+        // the served set is the configuration's (the app always; `serve` without a command of its own).
+        bool followConfigServers = false;
     };
+    // Gets a server ready to run before it is added: fills in its secrets (from the keychain) and,
+    // in the app, the policy file it has by default. False, with the reason, to refuse it.
+    using ServerPreparer = std::function<bool(const QString& name, ServerConfig& server, QString* error)>;
+    void setServerPreparer(ServerPreparer preparer) { m_prepare = std::move(preparer); }
 
     // counters: where rate-limit counts live; null keeps them in this process's memory.
     Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers, AuditLog* audit,
@@ -53,8 +62,21 @@ public:
     // address is taken.
     bool start(const Settings& settings, QString* error);
     void stop();
-    // Reloads the configuration (grants) whenever the file changes; the last good one stays otherwise.
+    // Reloads the configuration (grants, and servers with followConfigServers) whenever the file
+    // changes; the last good one stays otherwise.
     void watchConfig(const QString& path);
+    // Reads the watched configuration now (after the app wrote it), instead of after the watcher.
+    void reloadConfig();
+
+    // The running set of servers, changed while serving; other servers and their clients are left
+    // alone. False, with the reason, when the name is taken or unsafe, or the server is misconfigured.
+    bool addServer(const QString& name, ServerConfig server, QString* error);
+    void removeServer(const QString& name);
+    bool replaceServer(const QString& name, ServerConfig server, QString* error);
+    // A server that had no policy file gets one (the gate its sessions use follows it).
+    void givePolicy(const QString& name, const QString& policyFile);
+    // Whether a server is the configuration's (followed as it changes) or from the command line.
+    bool isConfigured(const QString& name) const { return m_configured.contains(name); }
 
     QString baseUrl() const;                     // http://127.0.0.1:8731
     QString mcpUrl(const QString& server) const; // …/mcp/NAME
@@ -76,12 +98,16 @@ signals:
     void callDecided(const gatehouse::CallRecord& record);
     void callFinished(const gatehouse::CallRecord& record);
     void configChanged();
+    void serverAdded(const QString& name);
+    void serverRemoved(const QString& name); // its UpstreamServer is deleted later
+    void serverChanged(const QString& name); // its policy file changed
     // "Always allow/deny" at an approval was written into this policy file (and the gate uses it).
     void ruleWritten(const QString& policyFile, const QString& tool, gatehouse::ToolAction action);
 
 private:
     void onGateCreated(PolicyGate* gate);
-    void reloadConfig();
+    UpstreamServer* makeUpstream(const QString& name, const ServerConfig& server, QString* error);
+    void applyConfigServers(const QMap<QString, ServerConfig>& configured);
 
     std::shared_ptr<Config> m_config;
     QMap<QString, ServerConfig> m_servers;
@@ -96,6 +122,10 @@ private:
     QList<UpstreamServer*> m_upstreams;
     QFileSystemWatcher m_configWatch;
     QString m_configPath;
+    QSet<QString> m_configured;
+    QMap<QString, ServerConfig> m_configuredAsWritten; // before preparing: to tell what changed
+    ServerPreparer m_prepare;
+    bool m_started = false;
 };
 
 } // namespace gatehouse

@@ -3,17 +3,22 @@
 
 #include "Upstream.h"
 
+#include <QDateTime>
+
 namespace gatehouse {
 
 UpstreamServer::UpstreamServer(QString name, Target target, QObject* parent)
     : QObject(parent)
     , m_name(std::move(name))
     , m_target(std::move(target))
-{}
+{
+    connect(this, &UpstreamServer::logLine, this, &UpstreamServer::remember);
+}
 
 UpstreamServer::~UpstreamServer()
 {
     stop();
+    delete m_shared;
 }
 
 QString UpstreamServer::describe() const
@@ -21,6 +26,28 @@ QString UpstreamServer::describe() const
     if (const auto* command = std::get_if<StdioUpstream::Command>(&m_target))
         return (QStringList{command->program} + command->arguments).join(u' ');
     return std::get<HttpUpstream::Endpoint>(m_target).url.toString();
+}
+
+bool UpstreamServer::isStdio() const
+{
+    return std::holds_alternative<StdioUpstream::Command>(m_target);
+}
+
+void UpstreamServer::setState(State state, const QString& error)
+{
+    if (!error.isEmpty())
+        m_lastError = error;
+    if (state == m_state && error.isEmpty())
+        return;
+    m_state = state;
+    emit stateChanged();
+}
+
+void UpstreamServer::remember(const QString& line)
+{
+    m_log.append(QDateTime::currentDateTime().toString(QStringLiteral("HH:mm:ss ")) + line);
+    if (m_log.size() > RecentLogLines)
+        m_log.removeFirst();
 }
 
 Upstream* UpstreamServer::make()
@@ -34,14 +61,33 @@ Upstream* UpstreamServer::make()
     upstream->setAddress(describe());
     upstream->setRequestTimeoutMs(m_timeoutMs);
     connect(upstream, &Upstream::logLine, this, &UpstreamServer::logLine);
+    if (isStdio()) {
+        connect(&upstream->transport(), &UpstreamTransport::ready, this,
+                [this] { setState(State::Running); });
+        connect(&upstream->transport(), &UpstreamTransport::lost, this,
+                [this](const QString& reason) { setState(State::Exited, reason); });
+    } else {
+        connect(&upstream->transport(), &UpstreamTransport::lost, this,
+                [this](const QString& reason) { setState(State::Running, reason); });
+    }
     upstream->start();
     return upstream;
 }
 
 void UpstreamServer::start()
 {
-    // A stdio server starts with the proxy, so its first client does not wait for it.
-    if (std::holds_alternative<StdioUpstream::Command>(m_target) && !m_shared)
+    if (!isStdio()) {
+        setState(State::Running);
+        return;
+    }
+    // A stdio server starts with the proxy, so its first client does not wait for it. The same
+    // Upstream is started again after a stop, so the sessions attached to it carry on.
+    if (m_state == State::Running || m_state == State::Starting)
+        return;
+    setState(State::Starting);
+    if (m_shared)
+        m_shared->start();
+    else
         m_shared = make();
 }
 
@@ -50,14 +96,24 @@ void UpstreamServer::stop()
     for (Upstream* u : std::as_const(m_perSession))
         delete u;
     m_perSession.clear();
-    delete m_shared;
-    m_shared = nullptr;
+    if (m_shared)
+        m_shared->stop();
+    setState(State::Stopped);
+}
+
+void UpstreamServer::restart()
+{
+    stop();
+    start();
 }
 
 Upstream* UpstreamServer::acquire()
 {
-    if (std::holds_alternative<StdioUpstream::Command>(m_target)) {
-        start();
+    if (isStdio()) {
+        if (!m_shared) {
+            m_shared = make();
+            setState(State::Starting);
+        }
         return m_shared;
     }
     Upstream* u = make();

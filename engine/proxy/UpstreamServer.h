@@ -27,25 +27,46 @@ public:
 
     const QString& name() const { return m_name; }
     QString describe() const;
+    bool isStdio() const;
     void setRequestTimeoutMs(int ms) { m_timeoutMs = ms; }
+
+    enum class State
+    {
+        Starting, // a stdio child is being started (or restarted after it exited)
+        Running,  // the child runs; for HTTP, the server is served (each session reaches it itself)
+        Exited,   // the child exited or could not start: lastError() says why; it is retried
+        Stopped   // stopped by a person: clients are told so until it is started again
+    };
+    State state() const { return m_state; }
+    QString lastError() const { return m_lastError; }
+    // The last lines it logged (its stderr among them), oldest first.
+    QStringList recentLog() const { return m_log; }
+    static constexpr int RecentLogLines = 300;
 
     void start();
     void stop();
+    void restart();
     // The Upstream a new client session talks through; give it back with release() when the session ends.
     Upstream* acquire();
     void release(Upstream* upstream);
 
 signals:
     void logLine(const QString& line);
+    void stateChanged();
 
 private:
     Upstream* make();
+    void setState(State state, const QString& error = {});
+    void remember(const QString& line);
 
     QString m_name;
     Target m_target;
     int m_timeoutMs = 120'000;
     Upstream* m_shared = nullptr;
     QSet<Upstream*> m_perSession;
+    State m_state = State::Stopped;
+    QString m_lastError;
+    QStringList m_log;
 };
 
 } // namespace gatehouse
