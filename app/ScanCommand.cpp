@@ -20,19 +20,33 @@ namespace gatehouse::cli {
 
 namespace {
 
-// Sends one request through the upstream and waits for its answer (or the deadline).
-QJsonObject ask(Upstream* upstream, const QString& method, const QJsonObject& params, int* nextId)
+// Sends one request through the upstream and waits for its answer, the deadline, or the server's
+// exit (a program that is not there fails at once instead of at the deadline).
+QJsonObject ask(UpstreamServer* server, Upstream* upstream, const QString& method, const QJsonObject& params,
+                int* nextId)
 {
-    QJsonObject answer;
-    QEventLoop loop;
+    struct Wait
+    {
+        QJsonObject answer;
+        QEventLoop loop;
+    };
+    auto wait = std::make_shared<Wait>(); // the handler may run after this returns
     upstream->request(nullptr, jsonrpc::makeRequest((*nextId)++, method, params),
-                      [&](const QJsonObject& response) {
-                          answer = response;
-                          loop.quit();
+                      [wait](const QJsonObject& response) {
+                          wait->answer = response;
+                          wait->loop.quit();
                       });
-    if (answer.isEmpty())
-        loop.exec();
-    return answer;
+    const QMetaObject::Connection exited =
+        QObject::connect(server, &UpstreamServer::stateChanged, &wait->loop, [server, wait] {
+            if (server->state() == UpstreamServer::State::Exited && wait->answer.isEmpty()) {
+                wait->answer = jsonrpc::makeError(QJsonValue(), -32000, server->lastError());
+                wait->loop.quit();
+            }
+        });
+    if (wait->answer.isEmpty())
+        wait->loop.exec();
+    QObject::disconnect(exited);
+    return wait->answer;
 }
 
 } // namespace
@@ -49,7 +63,7 @@ std::optional<QJsonArray> listServerTools(const UpstreamServer::Target& target, 
     Upstream* upstream = server.acquire();
     int nextId = 1;
     const QJsonObject init =
-        ask(upstream, QStringLiteral("initialize"),
+        ask(&server, upstream, QStringLiteral("initialize"),
             {{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
              {QStringLiteral("capabilities"), QJsonObject()},
              {QStringLiteral("clientInfo"),
@@ -69,7 +83,7 @@ std::optional<QJsonArray> listServerTools(const UpstreamServer::Target& target, 
     QString cursor;
     do {
         const QJsonObject page =
-            ask(upstream, QStringLiteral("tools/list"),
+            ask(&server, upstream, QStringLiteral("tools/list"),
                 cursor.isEmpty() ? QJsonObject() : QJsonObject{{QStringLiteral("cursor"), cursor}}, &nextId);
         const QJsonObject result = page.value(QStringLiteral("result")).toObject();
         if (!page.contains(QStringLiteral("result"))) {

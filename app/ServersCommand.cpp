@@ -8,6 +8,7 @@
 #include <QCommandLineParser>
 #include <QFileInfo>
 #include <QProcessEnvironment>
+#include <QUrl>
 
 namespace gatehouse::cli {
 
@@ -111,6 +112,13 @@ int servers(const QStringList& args, QTextStream& out, QTextStream& err)
         ServerConfig s;
         s.command = command;
         s.url = parser.value(url);
+        if (!s.url.isEmpty()) {
+            const QUrl u(s.url, QUrl::StrictMode);
+            if (!u.isValid() || (u.scheme() != u"http" && u.scheme() != u"https") || u.host().isEmpty()) {
+                err << "gatehouse servers add: --url must be an http:// or https:// URL with a host\n";
+                return 2;
+            }
+        }
         s.cwd = parser.value(cwd);
         for (const QString& kv : parser.values(env)) {
             const qsizetype eq = kv.indexOf(u'=');

@@ -101,6 +101,7 @@ void CallConsole::setServers(const QList<ServedServer*>& servers)
     m_servers = servers;
     m_server->clear();
     for (ServedServer* s : servers) {
+        disconnect(s, nullptr, this, nullptr); // set again when servers come and go
         m_server->addItem(s->name());
         connect(s, &ServedServer::catalogueChanged, this, [this, s] {
             if (currentServer() == s)

@@ -8,11 +8,14 @@
 #include "CallTableModel.h"
 #include "ConnectClientDialog.h"
 #include "HistoryView.h"
+#include "ImportDialog.h"
 #include "LiveCallsView.h"
 #include "PinReviewDialog.h"
 #include "PolicyDocument.h"
 #include "PolicyEditor.h"
 #include "ServedServer.h"
+#include "ServerDialog.h"
+#include "ServerPane.h"
 #include "StatsView.h"
 #include "Tones.h"
 #include "pins/ToolPins.h"
@@ -95,6 +98,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     , m_history(new HistoryView(setup.auditPath, this))
     , m_stats(new StatsView(this))
     , m_console(new CallConsole(this))
+    , m_serverPane(new ServerPane(this))
     , m_approvals(nullptr)
     , m_approvalDock(new QDockWidget(tr("Approvals"), this))
     , m_popup(nullptr)
@@ -107,33 +111,17 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     setWindowIcon(gateIcon(0));
     Proxy* proxy = setup.proxy;
 
-    for (UpstreamServer* u : proxy->upstreams()) {
-        auto* s = new ServedServer(proxy, u, setup.catalogues.value(u->name()), this);
-        m_servers << s;
-        auto* editor = new PolicyEditor(s->document(), m_editors);
-        editor->setCatalogue(s->catalogue());
-        editor->setReplaySource(setup.auditPath, s->name());
-        m_editors->addWidget(editor);
-        m_editorByServer.insert(s->name(), editor);
-        auto* item = new QListWidgetItem(m_serverList);
-        item->setData(Qt::UserRole, s->name());
-        const int row = m_serverList->count() - 1;
-        connect(s, &ServedServer::statusChanged, this, [this, row] { updateServerItem(row); });
-        connect(s, &ServedServer::catalogueChanged, this, [this, s, editor, row] {
-            editor->setCatalogue(s->catalogue());
-            updateServerItem(row);
-        });
-        connect(editor, &PolicyEditor::saved, s, &ServedServer::applySaved);
-        connect(s, &ServedServer::message, this,
-                [this](const QString& m) { statusBar()->showMessage(m, 12000); });
-        connect(editor, &PolicyEditor::modifiedChanged, this, [this, row] {
-            updateServerItem(row);
-            updateModified();
-        });
-        connect(editor, &PolicyEditor::status, this,
-                [this](const QString& m) { statusBar()->showMessage(m, 8000); });
-        updateServerItem(row);
-    }
+    for (UpstreamServer* u : proxy->upstreams())
+        addServedServer(u);
+    connect(proxy, &Proxy::serverAdded, this, [this](const QString& name) {
+        if (UpstreamServer* u = m_setup.proxy->upstream(name)) {
+            addServedServer(u);
+            m_console->setServers(m_servers);
+            m_live->table()->setColumnHidden(CallTableModel::Server, m_servers.size() == 1);
+            statusBar()->showMessage(tr("Serving %1 at %2").arg(name, m_setup.proxy->mcpUrl(name)), 10000);
+        }
+    });
+    connect(proxy, &Proxy::serverRemoved, this, &MainWindow::removeServedServer);
     m_serverList->setAccessibleName(tr("Servers"));
     m_serverList->setWordWrap(true);
     m_serverList->setSpacing(2);
@@ -142,6 +130,8 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     connect(m_serverList, &QListWidget::currentRowChanged, this, [this](int row) {
         if (const ServedServer* s = m_servers.value(row))
             setWindowTitle(s->name() + QStringLiteral("[*]"));
+        updateServerPane();
+        updatePolicyBanner();
     });
     m_serverList->setCurrentRow(0);
 
@@ -150,6 +140,13 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     m_tabs->addTab(m_history, tr("&History"));
     m_tabs->addTab(m_stats, tr("S&tats"));
     m_tabs->addTab(m_console, tr("C&onsole"));
+    m_tabs->addTab(m_serverPane, tr("Ser&ver"));
+    connect(m_serverPane, &ServerPane::startRequested, this, [this] { currentUpstream()->start(); });
+    connect(m_serverPane, &ServerPane::stopRequested, this, [this] { currentUpstream()->stop(); });
+    connect(m_serverPane, &ServerPane::restartRequested, this, [this] { currentUpstream()->restart(); });
+    connect(m_serverPane, &ServerPane::editRequested, this, &MainWindow::editServer);
+    connect(m_serverPane, &ServerPane::removeRequested, this, &MainWindow::removeServer);
+    connect(m_serverPane, &ServerPane::unguardRequested, this, &MainWindow::unguardServer);
     m_console->setServers(m_servers);
 
     m_splitter->addWidget(m_serverList);
@@ -189,6 +186,35 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         layout->addWidget(m_pinsBanner);
         connect(pins, &ToolPins::reviewsChanged, this, [this] { updatePinsBanner(true); });
         updatePinsBanner(false);
+    }
+    // A server without a policy refuses every call: said at the top, with the one click that fixes it.
+    m_policyBanner = new QFrame(central);
+    m_policyBanner->setFrameShape(QFrame::StyledPanel);
+    m_policyBanner->setAutoFillBackground(true);
+    {
+        QPalette p = m_policyBanner->palette();
+        p.setColor(QPalette::Window, tone(Tone::WarnBack, p));
+        p.setColor(QPalette::WindowText, tone(Tone::WarnText, p));
+        m_policyBanner->setPalette(p);
+        auto* row = new QHBoxLayout(m_policyBanner);
+        m_policyText = new QLabel(m_policyBanner);
+        m_policyText->setWordWrap(true);
+        row->addWidget(m_policyText, 1);
+        m_policyFix = new QPushButton(tr("Create a starter &policy"), m_policyBanner);
+        connect(m_policyFix, &QPushButton::clicked, this, [this] {
+            ServedServer* s = m_servers.value(m_serverList->currentRow());
+            QString why;
+            if (s && s->createStarterPolicy(&why))
+                statusBar()->showMessage(
+                    tr("%1 now has a starter policy from its tools, in force: review it in the Policy tab")
+                        .arg(s->name()),
+                    10000);
+            else if (s)
+                statusBar()->showMessage(tr("No policy made: %1").arg(why), 10000);
+            updatePolicyBanner();
+        });
+        row->addWidget(m_policyFix);
+        layout->addWidget(m_policyBanner);
     }
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
@@ -270,6 +296,222 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     m_approvalDock->hide();
     restoreSettings();
     updatePending(0);
+    updateServerPane();
+    updatePolicyBanner();
+}
+
+void MainWindow::addServedServer(UpstreamServer* u)
+{
+    auto* s = new ServedServer(m_setup.proxy, u, m_setup.catalogues.value(u->name()), this);
+    s->setConfigPath(m_setup.connection.configPath);
+    m_servers << s;
+    auto* editor = new PolicyEditor(s->document(), m_editors);
+    editor->setCatalogue(s->catalogue());
+    editor->setReplaySource(m_setup.auditPath, s->name());
+    m_editors->addWidget(editor);
+    m_editorByServer.insert(s->name(), editor);
+    auto* item = new QListWidgetItem(m_serverList);
+    item->setData(Qt::UserRole, s->name());
+    connect(s, &ServedServer::statusChanged, this,
+            [this, s] { updateServerItem(int(m_servers.indexOf(s))); });
+    connect(s, &ServedServer::catalogueChanged, this, [this, s, editor] {
+        editor->setCatalogue(s->catalogue());
+        updateServerItem(int(m_servers.indexOf(s)));
+    });
+    connect(s, &ServedServer::policyStateChanged, this, &MainWindow::updatePolicyBanner);
+    connect(editor, &PolicyEditor::saved, s, &ServedServer::applySaved);
+    connect(s, &ServedServer::message, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 12000); });
+    connect(editor, &PolicyEditor::modifiedChanged, this, [this, s] {
+        updateServerItem(int(m_servers.indexOf(s)));
+        updateModified();
+    });
+    connect(editor, &PolicyEditor::status, this,
+            [this](const QString& m) { statusBar()->showMessage(m, 8000); });
+    updateServerItem(int(m_servers.size() - 1));
+}
+
+void MainWindow::removeServedServer(const QString& name)
+{
+    ServedServer* s = server(name);
+    if (!s)
+        return;
+    const int row = int(m_servers.indexOf(s));
+    m_servers.removeAt(row);
+    delete m_serverList->takeItem(row);
+    PolicyEditor* editor = m_editorByServer.take(name);
+    m_editors->removeWidget(editor);
+    editor->deleteLater();
+    if (m_serverPane->server() == s)
+        m_serverPane->setServer(nullptr, {});
+    delete s; // now: its in-app clients let go of the upstream before it is deleted
+    m_console->setServers(m_servers);
+    updateServerPane();
+    updatePolicyBanner();
+    statusBar()->showMessage(tr("No longer serving %1").arg(name), 10000);
+}
+
+UpstreamServer* MainWindow::currentUpstream() const
+{
+    const ServedServer* s = m_servers.value(m_serverList->currentRow());
+    return s ? s->upstream() : nullptr;
+}
+
+void MainWindow::updateServerPane()
+{
+    ServedServer* s = m_servers.value(m_serverList->currentRow());
+    const auto guard = s ? ClientGuard::recordOf(s->name()) : std::nullopt;
+    m_serverPane->setServer(
+        s, guard ? tr("the %1 entry of %2 (%3)")
+                       .arg(guard->entry, ClientConfigFile::displayName(guard->client), guard->path)
+                 : QString());
+}
+
+void MainWindow::updatePolicyBanner()
+{
+    const ServedServer* s = m_servers.value(m_serverList->currentRow());
+    const bool show = s && !s->hasPolicy();
+    m_policyBanner->setVisible(show);
+    if (!show)
+        return;
+    m_policyText->setText(
+        tr("⚠ <b>%1</b> has no policy in force: every call an agent makes to it is refused. A starter policy "
+           "from its tools allows reading, asks you before writes and runs, and hides destructive tools.")
+            .arg(s->name().toHtmlEscaped()));
+    m_policyFix->setEnabled(s->isReachable());
+}
+
+void MainWindow::addServer()
+{
+    ServerDialog dialog(m_setup.connection.configPath, m_setup.keepSecrets, {}, this);
+    connect(&dialog, &ServerDialog::saved, this, [this](const QString& name, const QStringList& notes) {
+        // The sandbox shown beside the person's own servers stays there after a restart.
+        if (server(QStringLiteral("rolli-sandbox")) &&
+            !m_setup.proxy->isConfigured(QStringLiteral("rolli-sandbox")))
+            QSettings().setValue(QStringLiteral("servers/sandbox"), true);
+        m_setup.proxy->reloadConfig();
+        showServer(name);
+        m_tabs->setCurrentIndex(ServerTab);
+        if (!notes.isEmpty())
+            statusBar()->showMessage(notes.join(QStringLiteral("; ")), 12000);
+    });
+    dialog.exec();
+}
+
+void MainWindow::editServer()
+{
+    const ServedServer* s = m_servers.value(m_serverList->currentRow());
+    if (!s)
+        return;
+    if (!m_setup.proxy->isConfigured(s->name())) {
+        QMessageBox::information(
+            this, tr("Edit %1").arg(s->name()),
+            tr("%1 was given on the command line, not in the configuration; start Gatehouse "
+               "differently to change it, or add it with Servers ▸ Add server…")
+                .arg(s->name()));
+        return;
+    }
+    ServerDialog dialog(m_setup.connection.configPath, m_setup.keepSecrets, s->name(), this);
+    connect(&dialog, &ServerDialog::saved, this, [this] { m_setup.proxy->reloadConfig(); });
+    dialog.exec();
+}
+
+void MainWindow::removeServer()
+{
+    const ServedServer* s = m_servers.value(m_serverList->currentRow());
+    if (!s)
+        return;
+    const QString name = s->name();
+    if (ClientGuard::recordOf(name)) {
+        QMessageBox::information(
+            this, tr("Remove %1").arg(name),
+            tr("%1 stands in for a client's own entry. Unguard it instead: that puts the "
+               "client's entry back and removes it here.")
+                .arg(name));
+        return;
+    }
+    if (QMessageBox::question(
+            this, tr("Remove %1").arg(name),
+            tr("Stop serving %1 and remove it? Agents connected to it lose it; its grants are "
+               "revoked. Its policy file stays.")
+                .arg(name)) != QMessageBox::Yes)
+        return;
+    if (!m_setup.proxy->isConfigured(name)) {
+        if (name == u"rolli-sandbox")
+            QSettings().setValue(QStringLiteral("servers/sandbox"), false);
+        m_setup.proxy->removeServer(name);
+        return;
+    }
+    Diagnostics errors;
+    std::optional<Config> config = Config::load(m_setup.connection.configPath, &errors);
+    QString why;
+    if (!config) {
+        statusBar()->showMessage(tr("%1 is invalid, so nothing was removed: %2")
+                                     .arg(m_setup.connection.configPath, errors.value(0).toString()),
+                                 12000);
+        return;
+    }
+    config->servers.remove(name);
+    for (const QString& g : config->grantsOf(name))
+        config->grants.remove(g);
+    if (!config->save(m_setup.connection.configPath, &why)) {
+        statusBar()->showMessage(tr("Cannot write %1: %2").arg(m_setup.connection.configPath, why), 12000);
+        return;
+    }
+    m_setup.proxy->reloadConfig();
+}
+
+ClientGuard::Options MainWindow::guardOptions() const
+{
+    ClientGuard::Options o;
+    o.configPath = m_setup.connection.configPath;
+    o.proxyBaseUrl = m_setup.proxy->baseUrl();
+    o.bridgeProgram = m_setup.connection.stdioCommand.value(0);
+    o.keepSecrets = m_setup.keepSecrets;
+    return o;
+}
+
+void MainWindow::importServers()
+{
+    ImportDialog dialog(guardOptions(), this);
+    connect(&dialog, &ImportDialog::guarded, this,
+            [this](const QStringList& servers, const QStringList& notes) {
+                m_setup.proxy->reloadConfig();
+                if (!servers.isEmpty())
+                    showServer(servers.first());
+                statusBar()->showMessage(notes.join(QStringLiteral(" ")), 15000);
+            });
+    dialog.exec();
+}
+
+void MainWindow::unguardServer()
+{
+    const ServedServer* s = m_servers.value(m_serverList->currentRow());
+    if (!s)
+        return;
+    const QString name = s->name();
+    ClientGuard::Options dry = guardOptions();
+    dry.dryRun = true;
+    const ClientGuard::Outcome preview = ClientGuard::unguard(name, dry);
+    if (!preview.ok) {
+        QMessageBox::warning(this, tr("Unguard %1").arg(name), preview.error);
+        return;
+    }
+    QMessageBox box(QMessageBox::Question, tr("Unguard %1").arg(name),
+                    tr("Put the client's own entry back, so it starts %1 itself again, and stop serving it "
+                       "here?")
+                        .arg(name),
+                    QMessageBox::Yes | QMessageBox::Cancel, this);
+    box.setDetailedText(preview.diff);
+    if (box.exec() != QMessageBox::Yes)
+        return;
+    const ClientGuard::Outcome o = ClientGuard::unguard(name, guardOptions());
+    if (!o.ok) {
+        QMessageBox::warning(this, tr("Unguard %1").arg(name), o.error);
+        return;
+    }
+    m_setup.proxy->reloadConfig();
+    statusBar()->showMessage(o.notes.join(QStringLiteral(" ")), 12000);
 }
 
 MainWindow::~MainWindow()
@@ -289,6 +531,16 @@ void MainWindow::buildMenus()
     });
     if (!m_setup.connection.url.isEmpty())
         file->addAction(tr("&Connect a client…"), this, &MainWindow::connectClient);
+    QMenu* servers = menuBar()->addMenu(tr("Ser&vers"));
+    servers->addAction(tr("&Add server…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
+                       &MainWindow::addServer);
+    servers->addAction(tr("&Guard a client's servers…"), this, &MainWindow::importServers);
+    servers->addSeparator();
+    servers->addAction(tr("&Start"), this, [this] { currentUpstream()->start(); });
+    servers->addAction(tr("S&top"), this, [this] { currentUpstream()->stop(); });
+    servers->addAction(tr("&Restart"), this, [this] { currentUpstream()->restart(); });
+    servers->addAction(tr("&Edit…"), this, &MainWindow::editServer);
+    servers->addAction(tr("Re&move…"), this, &MainWindow::removeServer);
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, qApp, &QApplication::quit);
     QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -560,8 +812,18 @@ void MainWindow::openRule(const QString& server, const QString& tool)
 
 void MainWindow::tryRiskyCall()
 {
-    m_tabs->setCurrentIndex(LiveTab);
-    m_console->tryRiskyCall();
+    // The demonstration needs Rolli's tools; any other server gets a call of the person's own choosing.
+    for (const ServedServer* s : std::as_const(m_servers)) {
+        if (s->catalogue().find(QStringLiteral("rerun_agent_run"))) {
+            m_console->select(s->name(), QStringLiteral("rerun_agent_run"));
+            m_tabs->setCurrentIndex(LiveTab);
+            m_console->tryRiskyCall();
+            return;
+        }
+    }
+    m_tabs->setCurrentIndex(ConsoleTab);
+    statusBar()->showMessage(
+        tr("Try a call: choose a tool of your server, fill in its arguments and press Call"), 12000);
 }
 
 void MainWindow::restoreSettings()

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ConnectBanner.h"
+#include "config/ClientGuard.h"
 #include "config/Config.h"
 #include "policy/PolicyEdit.h"
 #include "policy/ToolCatalogue.h"
@@ -14,6 +15,7 @@ class QDockWidget;
 class QFrame;
 class QLabel;
 class QListWidget;
+class QPushButton;
 class QSplitter;
 class QStackedWidget;
 class QSystemTrayIcon;
@@ -22,6 +24,7 @@ class QToolButton;
 
 namespace gatehouse {
 class Proxy;
+class UpstreamServer;
 struct CallRecord;
 } // namespace gatehouse
 
@@ -34,6 +37,7 @@ class CallTableModel;
 class HistoryView;
 class LiveCallsView;
 class PolicyEditor;
+class ServerPane;
 class ServedServer;
 class StatsView;
 
@@ -63,7 +67,8 @@ public:
         LiveTab,
         HistoryTab,
         StatsTab,
-        ConsoleTab
+        ConsoleTab,
+        ServerTab
     };
     QTabWidget* tabs() const { return m_tabs; }
     CallTableModel* callModel() const { return m_calls; }
@@ -79,6 +84,14 @@ public:
     void connectClient();
     // Tool definitions held by pinning: the review (modal).
     void reviewPins();
+    // Servers ▸ Add server…, Guard a client's servers…, and the Server tab's Edit, Remove, Unguard.
+    void addServer();
+    void importServers();
+    void editServer();
+    void removeServer();
+    void unguardServer();
+    ServerPane* serverPane() const { return m_serverPane; }
+    QFrame* policyBanner() const { return m_policyBanner; }
     QFrame* pinsBanner() const { return m_pinsBanner; }
     void showBanner(bool show);
 
@@ -87,6 +100,12 @@ protected:
     void changeEvent(QEvent* event) override;
 
 private:
+    void addServedServer(UpstreamServer* upstream);
+    void removeServedServer(const QString& name);
+    UpstreamServer* currentUpstream() const;
+    void updateServerPane();
+    void updatePolicyBanner();
+    ClientGuard::Options guardOptions() const;
     void buildMenus();
     void buildStatusBar();
     void buildTray();
@@ -114,6 +133,10 @@ private:
     HistoryView* m_history;
     StatsView* m_stats;
     CallConsole* m_console;
+    ServerPane* m_serverPane;
+    QFrame* m_policyBanner = nullptr;
+    QLabel* m_policyText = nullptr;
+    QPushButton* m_policyFix = nullptr;
     ApprovalQueue* m_approvals;
     QDockWidget* m_approvalDock;
     ApprovalPopup* m_popup;

@@ -2,9 +2,11 @@
 #include "ServedServer.h"
 
 #include "PolicyDocument.h"
+#include "config/Config.h"
 #include "policy/PolicyEdit.h"
 #include "policy/PolicyParser.h"
 #include "policy/PolicyWriter.h"
+#include "policy/StarterPolicy.h"
 #include "proxy/LocalClient.h"
 #include "proxy/PolicyGate.h"
 #include "proxy/Proxy.h"
@@ -31,7 +33,82 @@ ServedServer::ServedServer(Proxy* proxy, UpstreamServer* upstream, const ToolCat
         m_document->reset(QByteArray(), g->policyFile());
     connect(g, &PolicyGate::policyChanged, this, &ServedServer::onGatePolicyChanged);
     connect(proxy, &Proxy::ruleWritten, this, &ServedServer::onRuleWritten);
+    connect(proxy, &Proxy::serverChanged, this, [this](const QString& server) {
+        if (server != name())
+            return;
+        connect(gate(), &PolicyGate::policyChanged, this, &ServedServer::onGatePolicyChanged,
+                Qt::UniqueConnection);
+        emit policyStateChanged();
+    });
+    connect(upstream, &UpstreamServer::stateChanged, this, &ServedServer::onUpstreamState);
     QTimer::singleShot(0, this, &ServedServer::refreshTools);
+}
+
+bool ServedServer::hasPolicy() const
+{
+    const QString file = gate()->policyFile();
+    return !file.isEmpty() && QFileInfo::exists(file) && gate()->policy();
+}
+
+void ServedServer::onUpstreamState()
+{
+    switch (m_upstream->state()) {
+    case UpstreamServer::State::Starting:
+        m_status = tr("starting");
+        break;
+    case UpstreamServer::State::Running:
+        if (!m_reachable || m_status == tr("stopped")) {
+            m_status = tr("starting");
+            QTimer::singleShot(300, this, &ServedServer::refreshTools); // it may answer now
+        }
+        break;
+    case UpstreamServer::State::Exited:
+        m_reachable = false;
+        m_status = tr("exited: %1").arg(m_upstream->lastError());
+        break;
+    case UpstreamServer::State::Stopped:
+        m_reachable = false;
+        m_status = tr("stopped");
+        break;
+    }
+    emit statusChanged();
+}
+
+bool ServedServer::recordPolicy(const QString& path, QString* error)
+{
+    if (m_configPath.isEmpty() || !m_proxy->isConfigured(name()))
+        return true; // from the command line: the file is where it was asked to be
+    Diagnostics errors;
+    std::optional<Config> config = Config::load(m_configPath, &errors);
+    if (!config) {
+        *error = tr("%1 is invalid: %2").arg(m_configPath, errors.value(0).toString());
+        return false;
+    }
+    ServerConfig s = config->servers.value(name());
+    if (s.policy == path)
+        return true;
+    s.policy = path;
+    return config->addServer(name(), s, error, true) && config->save(m_configPath, error);
+}
+
+bool ServedServer::createStarterPolicy(QString* error)
+{
+    if (m_liveTools.isEmpty()) {
+        *error = tr("%1 has not listed its tools yet (%2)").arg(name(), m_status);
+        return false;
+    }
+    QString path = gate()->policyFile();
+    if (path.isEmpty() || QFileInfo::exists(path))
+        path = Config::defaultPolicyFile(name());
+    if (!QFileInfo::exists(path) && !writeStarterPolicy(path, m_liveTools, m_upstream->describe(), error))
+        return false;
+    if (!recordPolicy(path, error))
+        return false;
+    applySaved(path);
+    QString why;
+    m_document->load(path, &why);
+    emit policyStateChanged();
+    return true;
 }
 
 ServedServer::~ServedServer() = default;
@@ -84,10 +161,20 @@ void ServedServer::refreshTools()
                                     .toString());
         } else {
             m_reachable = true;
-            m_catalogue.mergeLive(
-                response.value(QStringLiteral("result")).toObject().value(QStringLiteral("tools")).toArray());
+            m_liveTools =
+                response.value(QStringLiteral("result")).toObject().value(QStringLiteral("tools")).toArray();
+            m_catalogue.mergeLive(m_liveTools);
             m_status = tr("running");
+            // A server whose policy file Gatehouse keeps, and that has none yet, gets its starter
+            // policy as soon as its tools are known: it decides calls from the first one.
+            const QString file = gate()->policyFile();
+            QString why;
+            if (!file.isEmpty() && !QFileInfo::exists(file) &&
+                QFileInfo(file).absolutePath() == QFileInfo(Config::policyFolder()).absoluteFilePath() &&
+                !createStarterPolicy(&why))
+                emit message(tr("No policy for %1: %2").arg(name(), why));
             emit catalogueChanged();
+            emit policyStateChanged();
         }
         emit statusChanged();
     });
@@ -95,9 +182,21 @@ void ServedServer::refreshTools()
 
 void ServedServer::applySaved(const QString& path)
 {
+    const QString file = QFileInfo(path).absoluteFilePath();
     PolicyGate* g = gate();
-    if (QFileInfo(path).absoluteFilePath() == g->policyFile())
+    if (file == g->policyFile()) {
         g->reload(); // now, not after the file watcher's debounce
+    } else {
+        // Saved somewhere new (a server that had no policy): the proxy decides by this file from now
+        // on, and a configured server remembers it.
+        QString why;
+        if (!recordPolicy(file, &why))
+            emit message(
+                tr("The policy is in force, but the configuration could not remember it: %1").arg(why));
+        m_proxy->givePolicy(name(), file);
+        gate()->reload();
+    }
+    emit policyStateChanged();
 }
 
 void ServedServer::onGatePolicyChanged()

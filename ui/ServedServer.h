@@ -5,6 +5,7 @@
 #include "policy/ToolCatalogue.h"
 
 #include <QHash>
+#include <QJsonArray>
 #include <QObject>
 
 namespace gatehouse {
@@ -42,17 +43,32 @@ public:
     // The in-app client acting as a grant ("" for the app itself).
     LocalClient* client(const QString& grant);
 
+    UpstreamServer* upstream() const { return m_upstream; }
+    // Whether the proxy has a policy file for it that exists (else every call is refused).
+    bool hasPolicy() const;
+    // The starter policy from its tools, written to the data folder and put in force (and, for a
+    // configured server, recorded in the configuration). False, with the reason, when it cannot be.
+    bool createStarterPolicy(QString* error);
+
     void refreshTools();
-    // The document was saved: the proxy uses the file now.
+    // The document was saved to `path`: the proxy uses that file now, from the next call on (and the
+    // configuration remembers it, for a configured server).
     void applySaved(const QString& path);
+    // Where the configuration lives, for recording a server's new policy file.
+    void setConfigPath(const QString& path) { m_configPath = path; }
 
 signals:
     void catalogueChanged();
     void statusChanged();
+    void policyStateChanged();         // hasPolicy() may have changed
     void message(const QString& text); // for the status bar
 
 private:
     void onGatePolicyChanged();
+    void onUpstreamState();
+    bool recordPolicy(const QString& path, QString* error);
+    QJsonArray m_liveTools;
+    QString m_configPath;
     void onRuleWritten(const QString& policyFile, const QString& tool, ToolAction action);
 
     Proxy* m_proxy;

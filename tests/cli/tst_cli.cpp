@@ -292,7 +292,12 @@ void TestCli::connectInstallMergesIntoAClientConfig()
                            QStringLiteral("--config-file"), path};
     const Result dry = run(args + QStringList{QStringLiteral("--dry-run")});
     QCOMPARE(dry.exitCode, 0);
-    QVERIFY2(dry.out.contains(QStringLiteral("+         \"gatehouse\": {")), qPrintable(dry.out));
+    // Edited in place: the person's one-line layout stays one line, with our entry after theirs.
+    QVERIFY2(dry.out.contains(
+                 QStringLiteral("+ {\"mcpServers\": {\"github\": {\"url\": \"https://example.invalid/mcp\"}, "
+                                "\"gatehouse\": {")),
+             qPrintable(dry.out));
+    QVERIFY2(dry.out.contains(QStringLiteral("}}, \"theme\": \"dark\"}")), qPrintable(dry.out));
     QVERIFY(dry.out.contains(QStringLiteral("dry run: nothing written")));
     QVERIFY(!QDir(m_dir.path()).entryList({QStringLiteral("cursor-mcp.json.bak-*")}).size());
 
