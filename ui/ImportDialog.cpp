@@ -85,6 +85,7 @@ void ImportDialog::readFile()
 {
     m_entries->clear();
     m_preview->clear();
+    m_message->clear();
     QString why;
     const auto entries = ClientGuard::read(client(), m_file->text(), &why);
     if (!entries) {
@@ -92,7 +93,8 @@ void ImportDialog::readFile()
         m_guard->setEnabled(false);
         return;
     }
-    m_message->setText(entries->isEmpty() ? tr("It starts no servers.") : QString());
+    if (entries->isEmpty())
+        m_message->setText(tr("It starts no servers."));
     const QSignalBlocker quiet(m_entries);
     for (const ClientGuard::Entry& e : *entries) {
         auto* item = new QListWidgetItem(m_entries);
@@ -136,6 +138,7 @@ void ImportDialog::guard()
         m_message->setText(tr("Nothing was changed: %1").arg(o.error));
         return;
     }
+    readFile(); // the guarded entries now show as through Gatehouse
     QStringList notes = o.notes;
     if (!o.backup.isEmpty())
         notes << tr("The old file is kept as %1").arg(o.backup);
@@ -146,7 +149,6 @@ void ImportDialog::guard()
         if (names.contains(r.entry) && r.path == QFileInfo(m_file->text()).absoluteFilePath())
             servers << r.server;
     emit guarded(servers, notes);
-    readFile();
 }
 
 } // namespace gatehouse::ui

@@ -140,7 +140,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     m_tabs->addTab(m_history, tr("&History"));
     m_tabs->addTab(m_stats, tr("S&tats"));
     m_tabs->addTab(m_console, tr("C&onsole"));
-    m_tabs->addTab(m_serverPane, tr("Ser&ver"));
+    m_tabs->addTab(m_serverPane, tr("Se&rver"));
     connect(m_serverPane, &ServerPane::startRequested, this, [this] { currentUpstream()->start(); });
     connect(m_serverPane, &ServerPane::stopRequested, this, [this] { currentUpstream()->stop(); });
     connect(m_serverPane, &ServerPane::restartRequested, this, [this] { currentUpstream()->restart(); });
@@ -369,6 +369,8 @@ void MainWindow::updateServerPane()
 
 void MainWindow::updatePolicyBanner()
 {
+    if (!m_policyBanner)
+        return; // not built yet: the constructor calls this once it is
     const ServedServer* s = m_servers.value(m_serverList->currentRow());
     const bool show = s && !s->hasPolicy();
     m_policyBanner->setVisible(show);
@@ -376,7 +378,8 @@ void MainWindow::updatePolicyBanner()
         return;
     m_policyText->setText(
         tr("⚠ <b>%1</b> has no policy in force: every call an agent makes to it is refused. A starter policy "
-           "from its tools allows reading, asks you before writes and runs, and hides destructive tools.")
+           "from its tools allows reading, limits writes and runs per minute, asks you before anything that "
+           "spends money, and hides destructive tools.")
             .arg(s->name().toHtmlEscaped()));
     m_policyFix->setEnabled(s->isReachable());
 }
@@ -531,7 +534,7 @@ void MainWindow::buildMenus()
     });
     if (!m_setup.connection.url.isEmpty())
         file->addAction(tr("&Connect a client…"), this, &MainWindow::connectClient);
-    QMenu* servers = menuBar()->addMenu(tr("Ser&vers"));
+    QMenu* servers = menuBar()->addMenu(tr("&Servers"));
     servers->addAction(tr("&Add server…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O), this,
                        &MainWindow::addServer);
     servers->addAction(tr("&Guard a client's servers…"), this, &MainWindow::importServers);

@@ -70,7 +70,7 @@ ServerDialog::ServerDialog(QString configPath, KeepSecrets keepSecrets, const QS
 {
     setWindowTitle(editing.isEmpty() ? tr("Add server") : tr("Edit %1").arg(editing));
     auto* form = new QFormLayout;
-    m_name->setPlaceholderText(tr("everything"));
+    m_name->setPlaceholderText(tr("part of its URL, e.g. everything"));
     m_name->setAccessibleName(tr("Name"));
     form->addRow(tr("&Name:"), m_name);
     m_kind->addItem(tr("A command (stdio)"));

@@ -16,24 +16,19 @@ namespace gatehouse {
 
 Policy starterPolicy(const QJsonArray& tools, const QString& source, QStringList* guesses)
 {
-    Policy policy;
-    policy.defaultAction = PolicyDefault::Deny;
-    policy.tools = QHash<QString, ToolPolicy>();
-    QStringList hidden, notes;
+    QList<ToolInfo> classified;
+    QStringList notes;
     for (const QJsonValue& t : tools) {
-        const QString name = t.toObject().value(QStringLiteral("name")).toString();
-        if (name.isEmpty())
+        ToolInfo info;
+        info.name = t.toObject().value(QStringLiteral("name")).toString();
+        if (info.name.isEmpty())
             continue;
         const RiskGuess g = guessRiskClass(t.toObject());
-        notes << QStringLiteral("%1: %2 (%3)").arg(name, g.riskClass, g.reason);
-        if (g.riskClass == u"Destructive") {
-            hidden << name;
-            continue;
-        }
-        policy.tools->insert(name, recommendedToolPolicy(name, g.riskClass));
+        info.riskClass = g.riskClass;
+        notes << QStringLiteral("%1: %2 (%3)").arg(info.name, g.riskClass, g.reason);
+        classified << info;
     }
-    if (!hidden.isEmpty())
-        policy.hide = hidden;
+    Policy policy = recommendedPolicy(classified);
     policy.description =
         QStringLiteral(
             "Starter policy from the tools of %1 on %2. Risk classes are GUESSES; review each: %3.")
