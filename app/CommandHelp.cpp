@@ -75,6 +75,20 @@ const Entry Commands[] = {
      "  --server NAME      the server the grant may call\n"
      "  --policy FILE      a policy of its own for this grant\n"
      "  --config FILE      the configuration file\n"},
+    {"servers",
+     "servers list | add NAME -- COMMAND... | add NAME --url URL | remove NAME\n"
+     "          | import --from claude|cursor|vscode [--dry-run] [NAME...] | unguard NAME",
+     "the configured servers; guard a client's own servers and give them back",
+     "  --env NAME=VALUE   a variable for the command (repeatable)\n"
+     "  --cwd DIR          its working folder\n"
+     "  --url URL          a Streamable HTTP server instead of -- COMMAND\n"
+     "  --header 'K: V'    a header for it (repeatable)\n"
+     "  --policy FILE      its policy (default: a starter policy in the data folder)\n"
+     "  --from CLIENT      import: claude, cursor or vscode\n"
+     "  --file FILE        import: the client's configuration file (default: its usual place)\n"
+     "  --dry-run          import: show the change, write nothing\n"
+     "  --config FILE      the configuration file\n"
+     "Credentials (authorization, token, key, secret… headers and variables) go to the keychain.\n"},
     {"pins", "pins list [SERVER] | show SERVER TOOL | accept SERVER (TOOL | --all) | forget SERVER",
      "review tool definitions held back because they changed since they were pinned",
      "  --pins FILE        the pins file (default $XDG_DATA_HOME/gatehouse/pins.json)\n"

@@ -3,6 +3,9 @@
 
 #include <QFrame>
 
+class QLabel;
+class QPushButton;
+
 namespace gatehouse::ui {
 
 // "Connect your agent": where Gatehouse listens, the button that opens "Connect a client" (Claude
@@ -20,6 +23,10 @@ public:
         QString configPath; // Gatehouse's configuration, where clients' grants go
     };
     explicit ConnectBanner(const Connection& connection, QWidget* parent = nullptr);
+    // The servers being guarded now, each at baseUrl/mcp/NAME; `rolli`: one of them is Rolli, so the
+    // demonstration can run (else the button offers a call of the person's own).
+    void setServers(const QStringList& names, const QString& baseUrl, bool rolli);
+    QString text() const;
 
 signals:
     void connectClient();
@@ -31,6 +38,10 @@ protected:
 
 private:
     void applyColours();
+
+    Connection m_connection;
+    QLabel* m_text;
+    QPushButton* m_try;
 };
 
 } // namespace gatehouse::ui

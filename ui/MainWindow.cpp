@@ -118,6 +118,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
             addServedServer(u);
             m_console->setServers(m_servers);
             m_live->table()->setColumnHidden(CallTableModel::Server, m_servers.size() == 1);
+            updateConnectBanner();
             statusBar()->showMessage(tr("Serving %1 at %2").arg(name, m_setup.proxy->mcpUrl(name)), 10000);
         }
     });
@@ -298,6 +299,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     updatePending(0);
     updateServerPane();
     updatePolicyBanner();
+    updateConnectBanner();
 }
 
 void MainWindow::addServedServer(UpstreamServer* u)
@@ -317,6 +319,7 @@ void MainWindow::addServedServer(UpstreamServer* u)
     connect(s, &ServedServer::catalogueChanged, this, [this, s, editor] {
         editor->setCatalogue(s->catalogue());
         updateServerItem(int(m_servers.indexOf(s)));
+        updateConnectBanner();
     });
     connect(s, &ServedServer::policyStateChanged, this, &MainWindow::updatePolicyBanner);
     connect(editor, &PolicyEditor::saved, s, &ServedServer::applySaved);
@@ -348,6 +351,7 @@ void MainWindow::removeServedServer(const QString& name)
     m_console->setServers(m_servers);
     updateServerPane();
     updatePolicyBanner();
+    updateConnectBanner();
     statusBar()->showMessage(tr("No longer serving %1").arg(name), 10000);
 }
 
@@ -365,6 +369,20 @@ void MainWindow::updateServerPane()
         s, guard ? tr("the %1 entry of %2 (%3)")
                        .arg(guard->entry, ClientConfigFile::displayName(guard->client), guard->path)
                  : QString());
+}
+
+void MainWindow::updateConnectBanner()
+{
+    if (!m_banner)
+        return;
+    QStringList names;
+    bool rolli = false;
+    for (const ServedServer* s : std::as_const(m_servers)) {
+        names << s->name();
+        rolli = rolli || s->catalogue().find(QStringLiteral("rerun_agent_run"));
+    }
+    if (!names.isEmpty())
+        m_banner->setServers(names, m_setup.proxy->baseUrl(), rolli);
 }
 
 void MainWindow::updatePolicyBanner()

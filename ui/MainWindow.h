@@ -92,6 +92,7 @@ public:
     void unguardServer();
     ServerPane* serverPane() const { return m_serverPane; }
     QFrame* policyBanner() const { return m_policyBanner; }
+    ConnectBanner* connectBanner() const { return m_banner; }
     QFrame* pinsBanner() const { return m_pinsBanner; }
     void showBanner(bool show);
 
@@ -105,6 +106,7 @@ private:
     UpstreamServer* currentUpstream() const;
     void updateServerPane();
     void updatePolicyBanner();
+    void updateConnectBanner();
     ClientGuard::Options guardOptions() const;
     void buildMenus();
     void buildStatusBar();

@@ -215,7 +215,7 @@ void TestCli::everyCommandHasHelp_data()
     QTest::addColumn<QString>("command");
     QTest::addColumn<QString>("option");
     for (const char* c : {"check", "explain", "serve", "approvals", "audit", "grants", "rolli", "secrets",
-                          "sandbox", "scan", "gui", "connect"})
+                          "sandbox", "scan", "gui", "connect", "servers"})
         QTest::newRow(c) << QString::fromLatin1(c) << QStringLiteral("--help");
     QTest::newRow("serve -h") << QStringLiteral("serve") << QStringLiteral("-h");
 }

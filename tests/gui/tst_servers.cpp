@@ -195,6 +195,10 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(served(QStringLiteral("everything")), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(served(QStringLiteral("everything"))->isReachable(), 20000);
         QVERIFY(served(QStringLiteral("rolli-sandbox"))->isReachable());
+        // The banner names both, where each is reached.
+        QVERIFY2(m_window->connectBanner()->text().contains(u"<b>rolli-sandbox</b>, <b>everything</b>") ||
+                     m_window->connectBanner()->text().contains(u"<b>everything</b>, <b>rolli-sandbox</b>"),
+                 qPrintable(m_window->connectBanner()->text()));
         // Its starter policy, from its tools, is written, recorded and in force.
         QTRY_VERIFY_WITH_TIMEOUT(served(QStringLiteral("everything"))->hasPolicy(), 10000);
         QVERIFY(!m_window->policyBanner()->isVisible());
