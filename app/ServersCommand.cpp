@@ -163,8 +163,9 @@ int servers(const QStringList& args, QTextStream& out, QTextStream& err)
         for (const QString& m : std::as_const(moved))
             out << "  " << m << '\n';
         serversetup::writeFirstPolicy(name, s, out, err);
-        out << "agents reach it at http://127.0.0.1:8731/mcp/" << name
-            << " (a running Gatehouse serves it now)\n";
+        out << "agents reach it at /mcp/" << name << " of the proxy (http://127.0.0.1:8731/mcp/" << name
+            << " by default); a running app serves it now, as does gatehouse serve when it serves this "
+               "configuration\n";
         return 0;
     }
 

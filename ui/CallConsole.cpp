@@ -165,45 +165,50 @@ bool CallConsole::send(int times)
         return false;
     }
     m_error->clear();
-    call(m_tool->currentData().toString(), *args, times);
+    call(currentTarget(), m_tool->currentData().toString(), *args, times);
     return true;
 }
 
-void CallConsole::rerunLoop(const QJsonObject& run, int done)
+CallConsole::Target CallConsole::currentTarget() const
+{
+    return {currentServer(), m_grant->currentData().toString()};
+}
+
+void CallConsole::rerunLoop(const Target& target, const QJsonObject& run, int done)
 {
     // What a stuck agent does: its run "failed" (cancelled here, so the sandbox will rerun it), so it
     // reruns it, again and again. Ten reruns go through; the eleventh is over the 10/minute limit.
     if (done == RiskyReruns) {
-        call(QStringLiteral("rerun_agent_run"), run, 1);
+        call(target, QStringLiteral("rerun_agent_run"), run, 1);
         return;
     }
     QPointer<CallConsole> self(this);
-    call(QStringLiteral("cancel_agent_run"), run, 1, [self, run, done] {
+    call(target, QStringLiteral("cancel_agent_run"), run, 1, [self, target, run, done] {
         if (self)
-            self->call(QStringLiteral("rerun_agent_run"), run, 1, [self, run, done] {
+            self->call(target, QStringLiteral("rerun_agent_run"), run, 1, [self, target, run, done] {
                 if (self)
-                    self->rerunLoop(run, done + 1);
+                    self->rerunLoop(target, run, done + 1);
             });
     });
 }
 
-void CallConsole::call(const QString& tool, const QJsonObject& arguments, int remaining,
+void CallConsole::call(const Target& target, const QString& tool, const QJsonObject& arguments, int remaining,
                        std::function<void()> then)
 {
-    ServedServer* s = currentServer();
-    if (!s || remaining <= 0) {
-        if (then)
+    if (!target.server || remaining <= 0) { // the server went away: the run ends
+        if (then && target.server)
             then();
         return;
     }
     QPointer<CallConsole> self(this);
-    s->client(m_grant->currentData().toString())
-        ->callTool(tool, arguments, [self, tool, arguments, remaining, then](const QJsonObject& response) {
-            if (!self)
-                return;
-            self->showResponse(tool, response);
-            self->call(tool, arguments, remaining - 1, then);
-        });
+    target.server->client(target.grant)
+        ->callTool(tool, arguments,
+                   [self, target, tool, arguments, remaining, then](const QJsonObject& response) {
+                       if (!self)
+                           return;
+                       self->showResponse(tool, response);
+                       self->call(target, tool, arguments, remaining - 1, then);
+                   });
 }
 
 void CallConsole::showResponse(const QString& tool, const QJsonObject& response)
@@ -253,11 +258,12 @@ void CallConsole::tryRiskyCall()
     }
     select(s->name(), QStringLiteral("rerun_agent_run"));
     QPointer<CallConsole> self(this);
-    s->client(m_grant->currentData().toString())
+    const Target target = currentTarget();
+    s->client(target.grant)
         ->callTool(QStringLiteral("start_agent_run"),
                    QJsonObject{{QStringLiteral("question"),
                                 QStringLiteral("What are people saying about Gatehouse?")}},
-                   [self](const QJsonObject& response) {
+                   [self, target](const QJsonObject& response) {
                        if (!self)
                            return;
                        self->showResponse(QStringLiteral("start_agent_run"), response);
@@ -275,7 +281,7 @@ void CallConsole::tryRiskyCall()
                                      .object();
                        const QJsonObject idOnly{{QStringLiteral("id"), run.value(QStringLiteral("id"))}};
                        self->m_form->setArguments(idOnly);
-                       self->rerunLoop(idOnly, 0);
+                       self->rerunLoop(target, idOnly, 0);
                    });
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <QJsonObject>
+#include <QPointer>
 #include <QWidget>
 
 class QComboBox;
@@ -39,11 +40,18 @@ signals:
 
 private:
     static constexpr int RiskyReruns = 10; // the recommended policy's rerun limit per minute
-    void rerunLoop(const QJsonObject& run, int done);
+    // Where a run of calls goes, fixed when it starts: servers coming and going refill the choices.
+    struct Target
+    {
+        QPointer<ServedServer> server;
+        QString grant;
+    };
+    Target currentTarget() const;
+    void rerunLoop(const Target& target, const QJsonObject& run, int done);
     ServedServer* currentServer() const;
     void onServerChanged();
     void onToolChanged();
-    void call(const QString& tool, const QJsonObject& arguments, int remaining,
+    void call(const Target& target, const QString& tool, const QJsonObject& arguments, int remaining,
               std::function<void()> then = {});
     void showResponse(const QString& tool, const QJsonObject& response);
 

@@ -123,6 +123,14 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         }
     });
     connect(proxy, &Proxy::serverRemoved, this, &MainWindow::removeServedServer);
+    connect(proxy, &Proxy::serverRefused, this, [this](const QString& name, const QString& why) {
+        auto* box = new QMessageBox(
+            QMessageBox::Warning, tr("%1 is not served").arg(name),
+            tr("%1 is in the configuration, but Gatehouse cannot serve it: %2").arg(name, why),
+            QMessageBox::Ok, this);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        box->open();
+    });
     m_serverList->setAccessibleName(tr("Servers"));
     m_serverList->setWordWrap(true);
     m_serverList->setSpacing(2);
@@ -142,9 +150,18 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     m_tabs->addTab(m_stats, tr("S&tats"));
     m_tabs->addTab(m_console, tr("C&onsole"));
     m_tabs->addTab(m_serverPane, tr("Se&rver"));
-    connect(m_serverPane, &ServerPane::startRequested, this, [this] { currentUpstream()->start(); });
-    connect(m_serverPane, &ServerPane::stopRequested, this, [this] { currentUpstream()->stop(); });
-    connect(m_serverPane, &ServerPane::restartRequested, this, [this] { currentUpstream()->restart(); });
+    connect(m_serverPane, &ServerPane::startRequested, this, [this] {
+        if (UpstreamServer* u = currentUpstream())
+            u->start();
+    });
+    connect(m_serverPane, &ServerPane::stopRequested, this, [this] {
+        if (UpstreamServer* u = currentUpstream())
+            u->stop();
+    });
+    connect(m_serverPane, &ServerPane::restartRequested, this, [this] {
+        if (UpstreamServer* u = currentUpstream())
+            u->restart();
+    });
     connect(m_serverPane, &ServerPane::editRequested, this, &MainWindow::editServer);
     connect(m_serverPane, &ServerPane::removeRequested, this, &MainWindow::removeServer);
     connect(m_serverPane, &ServerPane::unguardRequested, this, &MainWindow::unguardServer);
@@ -557,9 +574,18 @@ void MainWindow::buildMenus()
                        &MainWindow::addServer);
     servers->addAction(tr("&Guard a client's servers…"), this, &MainWindow::importServers);
     servers->addSeparator();
-    servers->addAction(tr("&Start"), this, [this] { currentUpstream()->start(); });
-    servers->addAction(tr("S&top"), this, [this] { currentUpstream()->stop(); });
-    servers->addAction(tr("&Restart"), this, [this] { currentUpstream()->restart(); });
+    servers->addAction(tr("&Start"), this, [this] {
+        if (UpstreamServer* u = currentUpstream())
+            u->start();
+    });
+    servers->addAction(tr("S&top"), this, [this] {
+        if (UpstreamServer* u = currentUpstream())
+            u->stop();
+    });
+    servers->addAction(tr("&Restart"), this, [this] {
+        if (UpstreamServer* u = currentUpstream())
+            u->restart();
+    });
     servers->addAction(tr("&Edit…"), this, &MainWindow::editServer);
     servers->addAction(tr("Re&move…"), this, &MainWindow::removeServer);
     file->addSeparator();

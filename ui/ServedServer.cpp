@@ -108,10 +108,21 @@ bool ServedServer::createStarterPolicy(QString* error)
     QString why;
     m_document->load(path, &why);
     emit policyStateChanged();
+    if (!hasPolicy()) { // the file was there already, and is not a valid policy
+        *error = tr("%1 is not a valid policy; fix it in the Policy tab (every call is refused until then)")
+                     .arg(path);
+        return false;
+    }
     return true;
 }
 
-ServedServer::~ServedServer() = default;
+ServedServer::~ServedServer()
+{
+    // The in-app clients first: closing them settles their pending requests, whose handlers use this.
+    const auto clients = std::exchange(m_clients, {});
+    for (LocalClient* c : clients)
+        delete c;
+}
 
 QString ServedServer::name() const
 {

@@ -296,7 +296,8 @@ QString Config::hashToken(const QByteArray& token)
 bool ServerConfig::looksSecret(const QString& name)
 {
     static const QRegularExpression secretish(
-        QStringLiteral("authorization|api[-_]?key|token|secret|password|passwd|cookie|credential"),
+        QStringLiteral("authorization|api[-_]?key|token|secret|password|passwd|cookie|credential|"
+                       "(^|[-_])(key|pat|pwd|auth)$"),
         QRegularExpression::CaseInsensitiveOption);
     return secretish.match(name).hasMatch();
 }

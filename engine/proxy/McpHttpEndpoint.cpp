@@ -78,8 +78,9 @@ void McpHttpEndpoint::removeServer(UpstreamServer* server)
         }
     }
     m_servers.remove(server->name());
+    // /mcp then names one server only if one is left: it never quietly becomes another's.
     if (m_default == server)
-        m_default = m_servers.isEmpty() ? nullptr : m_servers.cbegin().value();
+        m_default = m_servers.size() == 1 ? m_servers.cbegin().value() : nullptr;
 }
 
 bool McpHttpEndpoint::versionSupported(const QByteArray& header)

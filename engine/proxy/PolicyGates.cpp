@@ -36,14 +36,16 @@ PolicyGate* PolicyGates::gate(const QString& policyFile, const QString& server)
     return g;
 }
 
-PolicyGate* PolicyGates::givePolicy(const QString& server, const QString& policyFile)
+PolicyGate* PolicyGates::movePolicy(const QString& server, const QString& oldFile, const QString& newFile,
+                                    bool oldIsShared)
 {
-    const QString key = keyOf(policyFile, {});
+    const QString key = keyOf(newFile, {});
     if (PolicyGate* g = m_gates.value(key))
         return g;
-    PolicyGate* g = m_gates.take(keyOf({}, server));
-    if (!g)
-        return gate(policyFile);
+    const QString oldKey = keyOf(oldFile, server);
+    if (oldIsShared || !m_gates.contains(oldKey))
+        return gate(newFile);
+    PolicyGate* g = m_gates.take(oldKey);
     m_gates.insert(key, g);
     g->watchFile(key);
     return g;

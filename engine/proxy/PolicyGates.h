@@ -25,10 +25,11 @@ public:
     // The gate for a policy file, created and loaded on first use; for an empty file, the "no policy"
     // gate of `server`.
     PolicyGate* gate(const QString& policyFile, const QString& server = {});
-    // `server` had no policy and now has `policyFile`: its no-policy gate becomes that file's gate,
-    // unless the file has a gate already (then that one is returned; open sessions keep refusing
-    // until they reconnect).
-    PolicyGate* givePolicy(const QString& server, const QString& policyFile);
+    // `server` decided by `oldFile` (empty: no policy) now has `newFile`. When nothing else uses the
+    // old gate, that gate becomes the new file's, so the server's open sessions follow at once;
+    // otherwise (or when the new file has a gate already) they keep the old one until they reconnect.
+    PolicyGate* movePolicy(const QString& server, const QString& oldFile, const QString& newFile,
+                           bool oldIsShared);
     QList<PolicyGate*> all() const;
 
 signals:

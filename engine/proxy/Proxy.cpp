@@ -252,6 +252,12 @@ void Proxy::removeServer(const QString& name)
 
 bool Proxy::replaceServer(const QString& name, ServerConfig server, QString* error)
 {
+    // The new one must be able to run before the old one goes (a secret missing, a bad URL).
+    ServerConfig ready = server;
+    if (m_prepare && !m_prepare(name, ready, error))
+        return false;
+    if (!std::unique_ptr<UpstreamServer>(makeUpstream(name, ready, error)))
+        return false;
     const bool configured = m_configured.contains(name);
     removeServer(name);
     if (!addServer(name, std::move(server), error))
@@ -265,8 +271,17 @@ void Proxy::givePolicy(const QString& name, const QString& policyFile)
 {
     if (!m_servers.contains(name) || policyFile.isEmpty())
         return;
-    m_servers[name].policy = QFileInfo(policyFile).absoluteFilePath();
-    m_gates->givePolicy(name, m_servers[name].policy);
+    const QString old = m_servers.value(name).policy;
+    const QString fresh = QFileInfo(policyFile).absoluteFilePath();
+    if (!old.isEmpty() && QFileInfo(old).absoluteFilePath() == fresh)
+        return;
+    bool shared = false;
+    for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it)
+        shared = shared || (it.key() != name && !old.isEmpty() && it->policy == old);
+    for (const GrantConfig& g : std::as_const(m_config->grants))
+        shared = shared || (!old.isEmpty() && g.policy == old);
+    m_servers[name].policy = fresh;
+    m_gates->movePolicy(name, old, fresh, shared);
     emit serverChanged(name);
 }
 
@@ -290,25 +305,29 @@ void Proxy::applyConfigServers(const QMap<QString, ServerConfig>& fresh)
             ServerConfig oldWithout = old, freshWithout = *it;
             oldWithout.policy.clear();
             freshWithout.policy.clear();
-            if (old.policy.isEmpty() && oldWithout == freshWithout) {
-                givePolicy(name, it->policy); // it got its first policy: nothing else to restart
+            if (oldWithout == freshWithout && !it->policy.isEmpty()) {
+                givePolicy(name, it->policy); // only its policy file: nothing to restart
                 changed << name;
             } else if (replaceServer(name, *it, &why)) {
                 changed << name;
             } else {
                 emit logLine(
                     QStringLiteral("server %1 from the configuration is not served: %2").arg(name, why));
+                emit serverRefused(name, why);
             }
         } else if (m_servers.contains(name)) {
             emit logLine(
                 QStringLiteral("server %1 is in the configuration and on the command line; the command "
                                "line's is served")
                     .arg(name));
+        } else if (m_configuredAsWritten.contains(name) && m_configuredAsWritten.value(name) == *it) {
+            continue; // there at the last read and not served (the app runs a command of its own)
         } else if (addServer(name, *it, &why)) {
             m_configured.insert(name);
             added << name;
         } else {
             emit logLine(QStringLiteral("server %1 from the configuration is not served: %2").arg(name, why));
+            emit serverRefused(name, why);
         }
     }
     m_configuredAsWritten = fresh;

@@ -101,6 +101,8 @@ signals:
     void serverAdded(const QString& name);
     void serverRemoved(const QString& name); // its UpstreamServer is deleted later
     void serverChanged(const QString& name); // its policy file changed
+    // In the configuration, but cannot be served (the old one, if any, keeps running).
+    void serverRefused(const QString& name, const QString& why);
     // "Always allow/deny" at an approval was written into this policy file (and the gate uses it).
     void ruleWritten(const QString& policyFile, const QString& tool, gatehouse::ToolAction action);
 

@@ -45,14 +45,21 @@ Upstream::~Upstream()
 
 void Upstream::start()
 {
+    m_stopped = false;
     m_sweep.start();
     m_transport->start();
 }
 
-void Upstream::stop()
+void Upstream::stop(const QString& reason)
 {
+    m_stopped = true;
     m_sweep.stop();
-    failAll(QStringLiteral("the proxy is shutting down"));
+    failAll(reason);
+    // Nothing queued for this process may reach the next one, and a shared server started again is
+    // initialized again before anything else (as after a crash).
+    m_queue.clear();
+    if (m_init == InitState::Ready)
+        m_init = InitState::Initializing;
     m_transport->stop();
 }
 
@@ -94,6 +101,16 @@ void Upstream::detach(ClientSession* session)
 
 void Upstream::request(ClientSession* session, const QJsonObject& message, ResponseHandler handler)
 {
+    if (m_stopped) {
+        // Stopped by a person: said at once, not after the deadline (the sweep is off too).
+        QTimer::singleShot(
+            0, this,
+            [h = std::move(handler),
+             r = jsonrpc::makeError(
+                 message.value(QStringLiteral("id")), -32000,
+                 QStringLiteral("upstream server %1 was stopped in Gatehouse").arg(m_serverName))] { h(r); });
+        return;
+    }
     if (m_transport->isShared() && message.value(Method).toString() == u"initialize") {
         initialize(session, message, std::move(handler));
         return;

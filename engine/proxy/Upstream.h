@@ -47,7 +47,8 @@ public:
     void setAddress(QString address) { m_address = std::move(address); }
     UpstreamTransport& transport() const { return *m_transport; }
     void start();
-    void stop();
+    // Fails what is in flight with `reason`; until start(), every request is answered with an error.
+    void stop(const QString& reason = QStringLiteral("the proxy is shutting down"));
 
     void attach(ClientSession* session);
     void detach(ClientSession* session);
@@ -134,6 +135,7 @@ private:
         Ready
     };
     InitState m_init = InitState::None;
+    bool m_stopped = false;
     QJsonObject m_initParams;
     QJsonObject m_initResult;
     struct InitWaiter

@@ -18,6 +18,7 @@ UpstreamServer::UpstreamServer(QString name, Target target, QObject* parent)
 UpstreamServer::~UpstreamServer()
 {
     stop();
+    qDeleteAll(m_perSession);
     delete m_shared;
 }
 
@@ -77,6 +78,9 @@ Upstream* UpstreamServer::make()
 void UpstreamServer::start()
 {
     if (!isStdio()) {
+        if (m_state == State::Stopped)
+            for (Upstream* u : std::as_const(m_perSession))
+                u->start();
         setState(State::Running);
         return;
     }
@@ -93,11 +97,12 @@ void UpstreamServer::start()
 
 void UpstreamServer::stop()
 {
+    // The upstreams stay (sessions and the app's own clients hold them); they refuse calls until started.
+    const QString why = QStringLiteral("%1 was stopped").arg(m_name);
     for (Upstream* u : std::as_const(m_perSession))
-        delete u;
-    m_perSession.clear();
+        u->stop(why);
     if (m_shared)
-        m_shared->stop();
+        m_shared->stop(why);
     setState(State::Stopped);
 }
 
