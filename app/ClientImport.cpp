@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ClientImport.h"
 
+#include "Secrets.h"
 #include "ServerSetup.h"
 
 #include <QCoreApplication>
@@ -18,6 +19,10 @@ ClientGuard::Options options(const QString& configPath, bool dryRun)
     o.proxyBaseUrl = QStringLiteral("http://") + listen;
     o.bridgeProgram = QCoreApplication::applicationFilePath();
     o.keepSecrets = &serversetup::keepSecrets;
+    o.readSecret = [](const QString& name, QString* error) {
+        QString source;
+        return secrets::read(name, &source, error);
+    };
     o.dryRun = dryRun;
     return o;
 }

@@ -188,6 +188,10 @@ int gui(const QStringList& args)
     setup.connection.token = QString::fromLatin1(settings.launchToken);
     setup.connection.configPath = parser.value(config);
     setup.keepSecrets = &serversetup::keepSecrets;
+    setup.readSecret = [](const QString& name, QString* error) {
+        QString source;
+        return secrets::read(name, &source, error);
+    };
     // Clients that can only launch a command reach this window's proxy through the bridge, so the app
     // sees and decides their calls too.
     setup.connection.stdioCommand = QStringList{self, QStringLiteral("connect"), setup.connection.url};

@@ -506,6 +506,7 @@ ClientGuard::Options MainWindow::guardOptions() const
     o.proxyBaseUrl = m_setup.proxy->baseUrl();
     o.bridgeProgram = m_setup.connection.stdioCommand.value(0);
     o.keepSecrets = m_setup.keepSecrets;
+    o.readSecret = m_setup.readSecret;
     return o;
 }
 

@@ -57,6 +57,7 @@ public:
         // is then refused). See ServerSetup.
         std::function<bool(const QString& server, ServerConfig& config, QStringList* moved, QString* error)>
             keepSecrets;
+        std::function<std::optional<QString>(const QString& name, QString* error)> readSecret;
     };
     explicit MainWindow(const Setup& setup, QWidget* parent = nullptr);
     ~MainWindow() override;

@@ -57,6 +57,7 @@ bool saveRecords(const QList<ClientGuard::Record>& records, QString* error)
                                 {QStringLiteral("entry"), r.entry},
                                 {QStringLiteral("grant"), r.grant},
                                 {QStringLiteral("original"), QString::fromUtf8(r.original)},
+                                {QStringLiteral("secrets"), QJsonArray::fromStringList(r.secrets)},
                                 {QStringLiteral("guarded"), QString::fromUtf8(r.guarded)},
                                 {QStringLiteral("when"), r.when.toUTC().toString(Qt::ISODate)}});
     const QString path = ClientGuard::recordsPath();
@@ -69,6 +70,33 @@ bool saveRecords(const QList<ClientGuard::Record>& records, QString* error)
     }
     QFile::setPermissions(path, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
     return true;
+}
+
+QByteArray placeholder(const QString& secret)
+{
+    return "\"{{gatehouse-secret:" + secret.toUtf8() + "}}\"";
+}
+
+QByteArray jsonString(const QString& value)
+{
+    const QByteArray array = QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact);
+    return array.mid(1, array.size() - 2);
+}
+
+// The entry's text with the values of these members ("/env/KEY" → secret name) replaced by placeholders.
+QByteArray withoutSecrets(const QByteArray& entryText, const QMap<QString, QString>& secretAt)
+{
+    const JsoncText entry = JsoncText::parse(entryText);
+    QList<QPair<JsoncText::Span, QString>> spans;
+    for (auto it = secretAt.cbegin(); it != secretAt.cend(); ++it)
+        if (const auto span = entry.valueSpan(it.key()))
+            spans.append({*span, it.value()});
+    std::sort(spans.begin(), spans.end(),
+              [](const auto& a, const auto& b) { return a.first.begin > b.first.begin; });
+    QByteArray out = entryText;
+    for (const auto& [span, secret] : spans)
+        out.replace(span.begin, span.end - span.begin, placeholder(secret));
+    return out;
 }
 
 QString safeName(const QString& entry)
@@ -107,6 +135,8 @@ QList<ClientGuard::Record> ClientGuard::records(QString* error)
         r.entry = o.value(u"entry").toString();
         r.grant = o.value(u"grant").toString();
         r.original = o.value(u"original").toString().toUtf8();
+        for (const QJsonValue& name : o.value(u"secrets").toArray())
+            r.secrets << name.toString();
         r.guarded = o.value(u"guarded").toString().toUtf8();
         r.when = QDateTime::fromString(o.value(u"when").toString(), Qt::ISODate);
         if (!r.server.isEmpty())
@@ -309,7 +339,14 @@ ClientGuard::Outcome ClientGuard::guard(ClientConfigFile::Client client, const Q
         r.path = QFileInfo(path).absoluteFilePath();
         r.entry = entryName;
         r.grant = label;
-        r.original = doc.valueText(JsonPointer::append(serversAt, entryName));
+        // Credentials moved to the keychain stay out of the record too.
+        QMap<QString, QString> secretAt;
+        for (auto it = server->secretEnv.cbegin(); it != server->secretEnv.cend(); ++it)
+            secretAt.insert(JsonPointer::append(QStringLiteral("/env"), it.key()), it.value());
+        for (auto it = server->secretHeaders.cbegin(); it != server->secretHeaders.cend(); ++it)
+            secretAt.insert(JsonPointer::append(QStringLiteral("/headers"), it.key()), it.value());
+        r.original = withoutSecrets(doc.valueText(JsonPointer::append(serversAt, entryName)), secretAt);
+        r.secrets = secretAt.values();
         r.guarded = JsoncText::parse(*next).valueText(JsonPointer::append(serversAt, entryName));
         r.when = QDateTime::currentDateTimeUtc();
         added << r;
@@ -366,7 +403,19 @@ ClientGuard::Outcome ClientGuard::unguard(const QString& server, const Options& 
         return out;
     }
     QString why;
-    const std::optional<QByteArray> restored = doc.replaceValue(at, record->original, &why);
+    QByteArray original = record->original;
+    for (const QString& secret : record->secrets) {
+        const std::optional<QString> value =
+            options.readSecret ? options.readSecret(secret, &why) : std::nullopt;
+        if (!value) {
+            out.error = QStringLiteral(
+                            "the entry's credential %1 cannot be read back (%2); the file was left as it is")
+                            .arg(secret, why);
+            return out;
+        }
+        original.replace(placeholder(secret), jsonString(*value));
+    }
+    const std::optional<QByteArray> restored = doc.replaceValue(at, original, &why);
     if (!restored) {
         out.error = why;
         return out;

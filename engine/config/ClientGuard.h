@@ -17,7 +17,8 @@ namespace gatehouse {
 // only that entry's value changes; indentation, key order and comments stay. Unguard puts the original
 // value back byte for byte, if the entry is still the one Gatehouse wrote.
 //
-// What was replaced is kept in the data folder's guards.json (private), the one owner of that file.
+// What was replaced is kept in the data folder's guards.json (private, and without the credentials,
+// which are in the keychain), the one owner of that file.
 class ClientGuard
 {
 public:
@@ -35,7 +36,10 @@ public:
         QString path;  // the client's file
         QString entry; // the entry's name there
         QString grant;
-        QByteArray original; // the entry's value as the person wrote it
+        // The entry's value as the person wrote it, with each credential moved to the keychain replaced
+        // by "{{gatehouse-secret:NAME}}": this file never holds one in plain text.
+        QByteArray original;
+        QStringList secrets; // the names in `original`
         QByteArray guarded;  // the value Gatehouse put in its place
         QDateTime when;
     };
@@ -48,6 +52,8 @@ public:
         QString proxyBaseUrl;  // http://127.0.0.1:8731
         QString bridgeProgram; // this program, for clients that only start commands
         KeepSecrets keepSecrets;
+        // Reads a secret back (environment or keychain), to put a guarded entry back as it was.
+        std::function<std::optional<QString>(const QString& name, QString* error)> readSecret;
         bool dryRun = false;
     };
     struct Outcome

@@ -21,6 +21,8 @@ private slots:
     void aCredentialNeverReachesTheFile();
     void importGuardsInPlaceAndUnguardPutsTheBytesBack();
     void aBrokenClientFileIsLeftAlone();
+    // Run inside a private keyring (with-keychain.sh); skipped without one.
+    void guardKeepsCredentialsInTheKeychainOnly();
 
 private:
     struct Result
@@ -51,8 +53,10 @@ TestServersCli::Result TestServersCli::run(const QStringList& args)
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home->filePath(QStringLiteral("config")));
     env.insert(QStringLiteral("XDG_DATA_HOME"), m_home->filePath(QStringLiteral("data")));
     env.remove(QStringLiteral("GATEHOUSE_CONFIG"));
-    // No keychain reachable: a credential must then be refused, not written down.
-    env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent/bus"));
+    // No keychain reachable (unless the test runs in a private one): a credential must then be
+    // refused, not written down.
+    if (!qEnvironmentVariableIsSet("GATEHOUSE_TEST_KEYCHAIN"))
+        env.insert(QStringLiteral("DBUS_SESSION_BUS_ADDRESS"), QStringLiteral("unix:path=/nonexistent/bus"));
     QProcess p;
     p.setProcessEnvironment(env);
     p.start(QStringLiteral(GATEHOUSE_BINARY), args);
@@ -246,6 +250,40 @@ void TestServersCli::aBrokenClientFileIsLeftAlone()
                   QStringLiteral("emacs")})
                  .exitCode,
              2);
+}
+
+void TestServersCli::guardKeepsCredentialsInTheKeychainOnly()
+{
+    if (!qEnvironmentVariableIsSet("GATEHOUSE_TEST_KEYCHAIN"))
+        QSKIP("needs a keychain: run as tst_servers_cli_keychain");
+    const QString claude = m_home->filePath(QStringLiteral("config/Claude/claude_desktop_config.json"));
+    const QByteArray original =
+        QStringLiteral("{\n  \"mcpServers\": {\n    \"paid\": {\n      \"command\": \"%1\",\n"
+                       "      \"args\": [\"sandbox\"],\n"
+                       "      \"env\": { \"API_KEY\": \"sk-live-123\", \"MODE\": \"fast\" }\n"
+                       "    }\n  }\n}\n")
+            .arg(QStringLiteral(GATEHOUSE_BINARY))
+            .toUtf8();
+    write(claude, original);
+    const Result guarded = run({QStringLiteral("servers"), QStringLiteral("import"), QStringLiteral("--from"),
+                                QStringLiteral("claude"), QStringLiteral("paid")});
+    QCOMPARE(guarded.exitCode, 0);
+    QVERIFY2(guarded.out.contains(u"API_KEY → keychain secret \"paid-api_key\""),
+             qPrintable(guarded.out + guarded.err));
+    QCOMPARE(config()[u"servers"][u"paid"][u"env"][u"API_KEY"][u"secret"].toString(),
+             QStringLiteral("paid-api_key"));
+    QCOMPARE(config()[u"servers"][u"paid"][u"env"][u"MODE"].toString(), QStringLiteral("fast"));
+    // Nowhere on disk but in the keychain: not the configuration, not the record, not the client's file.
+    QVERIFY(!read(configFile()).contains("sk-live-123"));
+    QVERIFY(!read(m_home->filePath(QStringLiteral("data/gatehouse/guards.json"))).contains("sk-live-123"));
+    QVERIFY(!read(claude).contains("sk-live-123"));
+    // The sandbox sees nothing of it, but Gatehouse runs it with the variable: `servers list` is enough here.
+    QVERIFY(run({QStringLiteral("servers"), QStringLiteral("list")}).out.contains(u"guarding paid"));
+
+    const Result unguarded =
+        run({QStringLiteral("servers"), QStringLiteral("unguard"), QStringLiteral("paid")});
+    QCOMPARE(unguarded.exitCode, 0);
+    QCOMPARE(read(claude), original);
 }
 
 QTEST_GUILESS_MAIN(TestServersCli)
