@@ -323,6 +323,9 @@ void MainWindow::addServedServer(UpstreamServer* u)
 {
     auto* s = new ServedServer(m_setup.proxy, u, m_setup.catalogues.value(u->name()), this);
     s->setConfigPath(m_setup.connection.configPath);
+    // Restarted with a new configuration: the policy edits not saved yet come along.
+    if (const QByteArray carried = m_carriedEdits.take(u->name()); !carried.isEmpty())
+        s->document()->carryEdits(carried, tr("Unsaved edits, kept when %1 restarted").arg(u->name()));
     m_servers << s;
     auto* editor = new PolicyEditor(s->document(), m_editors);
     editor->setCatalogue(s->catalogue());
@@ -357,6 +360,8 @@ void MainWindow::removeServedServer(const QString& name)
     if (!s)
         return;
     const int row = int(m_servers.indexOf(s));
+    if (s->document()->isModified()) // it may come back at once (Edit…, the file changed): keep them
+        m_carriedEdits.insert(name, s->document()->text()->toPlainText().toUtf8());
     m_servers.removeAt(row);
     delete m_serverList->takeItem(row);
     PolicyEditor* editor = m_editorByServer.take(name);

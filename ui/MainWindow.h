@@ -127,6 +127,7 @@ private:
 
     Setup m_setup;
     QList<ServedServer*> m_servers;
+    QMap<QString, QByteArray> m_carriedEdits; // unsaved policy text of a server being restarted
     QListWidget* m_serverList;
     QTabWidget* m_tabs;
     QStackedWidget* m_editors;

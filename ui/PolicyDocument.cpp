@@ -131,6 +131,13 @@ void PolicyDocument::takeFileText(const QByteArray& json, const QString& what)
     m_baseline = json;
 }
 
+void PolicyDocument::carryEdits(const QByteArray& json, const QString& what)
+{
+    const QString after = QString::fromUtf8(json);
+    if (after != m_text.toPlainText())
+        m_undo.push(new TextEdit(this, m_text.toPlainText(), after, what, false));
+}
+
 bool PolicyDocument::load(const QString& path, QString* error)
 {
     QFile file(path);

@@ -37,6 +37,9 @@ public:
     // The file changed on disk (saved elsewhere): take its text as an undoable step, unmodified after.
     void takeFileText(const QByteArray& json, const QString& what);
     bool load(const QString& path, QString* error);
+    // Unsaved edits carried over from before (the server was restarted with a new configuration):
+    // one undoable step, and the document stays modified.
+    void carryEdits(const QByteArray& json, const QString& what);
     enum class SaveMode
     {
         Safe,      // refuse when the file changed on disk since the document last read or wrote it

@@ -28,10 +28,12 @@
 #include <QListWidget>
 #include <QMessageBox>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QProcess>
 #include <QPushButton>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QTextDocument>
 #include <QTimer>
 #include <QtTest>
 
@@ -163,6 +165,14 @@ class TestServers : public QObject
         return QString::fromUtf8(QJsonDocument(line).toJson(QJsonDocument::Compact));
     }
     ServedServer* served(const QString& name) const { return m_window->server(name); }
+    static void shoot(QWidget* w, const QString& name)
+    {
+        QCoreApplication::processEvents();
+        QDir().mkpath(QStringLiteral(GATEHOUSE_SCREENSHOT_DIR));
+        const QString path = QStringLiteral(GATEHOUSE_SCREENSHOT_DIR "/%1.png").arg(name);
+        QVERIFY(w->grab().save(path));
+        QVERIFY(QFileInfo(path).size() > 10'000);
+    }
 
 private slots:
     void initTestCase()
@@ -209,6 +219,8 @@ private slots:
         QCOMPARE(m_window->tabs()->currentIndex(), int(MainWindow::ServerTab));
         QCOMPARE(m_window->serverPane()->server(), served(QStringLiteral("everything")));
         QTRY_VERIFY(m_window->serverPane()->log()->toPlainText().contains(u"upstream started"));
+        QTRY_VERIFY(m_window->serverPane()->statusLabel()->text().contains(u"running"));
+        shoot(m_window.get(), QStringLiteral("server-tab"));
 
         const QJsonObject echo = sdkCall(QStringLiteral("everything"), QStringLiteral("echo"),
                                          QJsonObject{{QStringLiteral("message"), QStringLiteral("hi")}});
@@ -355,6 +367,10 @@ private slots:
             const QString preview = d->preview()->toPlainText();
             expect(preview.contains(u"+ ") && preview.contains(u"\"globalShortcut\""), preview);
             expect(d->guardButton()->isEnabled(), QStringLiteral("Guard enabled"));
+            d->resize(900, 640);
+            QCoreApplication::processEvents();
+            if (QDir().mkpath(QStringLiteral(GATEHOUSE_SCREENSHOT_DIR)))
+                d->grab().save(QStringLiteral(GATEHOUSE_SCREENSHOT_DIR "/guard-dialog.png"));
             d->guardButton()->click();
             expect(d->message()->text().contains(u"through Gatehouse"), d->message()->text());
             expect(d->entries()->item(0)->text().contains(u"already through Gatehouse"),
@@ -460,6 +476,26 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(served(QStringLiteral("disk")), 5000);
         QTRY_VERIFY_WITH_TIMEOUT(served(QStringLiteral("disk"))->isReachable(), 15000);
         QVERIFY(m_log.join(u'\n').contains(u"servers from the configuration: added disk"));
+        // Its policy is being edited when its entry changes: it restarts, and the edits stay.
+        QTRY_VERIFY_WITH_TIMEOUT(served(QStringLiteral("disk"))->hasPolicy(), 15000);
+        {
+            ServedServer* s = served(QStringLiteral("disk"));
+            Policy edited = *s->document()->policy();
+            policyedit::setToolState(edited, QStringLiteral("get_usage"), policyedit::ToolState::Deny);
+            s->document()->setPolicy(edited, QStringLiteral("Deny get_usage"));
+        }
+        const QPointer<ServedServer> before = served(QStringLiteral("disk"));
+        config = *Config::load(configPath(), &errors);
+        ServerConfig changed = config.servers.value(QStringLiteral("disk"));
+        changed.env.insert(QStringLiteral("MODE"), QStringLiteral("two"));
+        config.servers.insert(QStringLiteral("disk"), changed);
+        QVERIFY(config.save(configPath(), &why));
+        QTRY_VERIFY_WITH_TIMEOUT(!before && served(QStringLiteral("disk")), 5000);
+        QVERIFY(m_log.join(u'\n').contains(u"changed disk"));
+        QVERIFY(served(QStringLiteral("disk"))->document()->isModified());
+        const auto& carried = served(QStringLiteral("disk"))->document()->policy();
+        QVERIFY(carried && carried->tools &&
+                carried->tools->value(QStringLiteral("get_usage")).action == ToolAction::Deny);
         // Broken: nothing changes, and the log says why.
         {
             QFile f(configPath());
