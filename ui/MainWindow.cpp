@@ -428,10 +428,7 @@ void MainWindow::addServer()
 {
     ServerDialog dialog(m_setup.connection.configPath, m_setup.keepSecrets, {}, this);
     connect(&dialog, &ServerDialog::saved, this, [this](const QString& name, const QStringList& notes) {
-        // The sandbox shown beside the person's own servers stays there after a restart.
-        if (server(QStringLiteral("rolli-sandbox")) &&
-            !m_setup.proxy->isConfigured(QStringLiteral("rolli-sandbox")))
-            QSettings().setValue(QStringLiteral("servers/sandbox"), true);
+        keepSandboxBeside();
         m_setup.proxy->reloadConfig();
         showServer(name);
         m_tabs->setCurrentIndex(ServerTab);
@@ -439,6 +436,14 @@ void MainWindow::addServer()
             statusBar()->showMessage(notes.join(QStringLiteral("; ")), 12000);
     });
     dialog.exec();
+}
+
+void MainWindow::keepSandboxBeside()
+{
+    // The sandbox shown beside the person's own servers stays there after a restart.
+    if (server(QStringLiteral("rolli-sandbox")) &&
+        !m_setup.proxy->isConfigured(QStringLiteral("rolli-sandbox")))
+        QSettings().setValue(QStringLiteral("servers/sandbox"), true);
 }
 
 void MainWindow::editServer()
@@ -520,6 +525,7 @@ void MainWindow::importServers()
     ImportDialog dialog(guardOptions(), this);
     connect(&dialog, &ImportDialog::guarded, this,
             [this](const QStringList& servers, const QStringList& notes) {
+                keepSandboxBeside();
                 m_setup.proxy->reloadConfig();
                 if (!servers.isEmpty())
                     showServer(servers.first());

@@ -108,6 +108,7 @@ private:
     void updateServerPane();
     void updatePolicyBanner();
     void updateConnectBanner();
+    void keepSandboxBeside();
     ClientGuard::Options guardOptions() const;
     void buildMenus();
     void buildStatusBar();
