@@ -21,6 +21,7 @@ private slots:
     void aCredentialNeverReachesTheFile();
     void importGuardsInPlaceAndUnguardPutsTheBytesBack();
     void aBrokenClientFileIsLeftAlone();
+    void dashDashOpensTheAppInFrontOfTheCommand();
     // Run inside a private keyring (with-keychain.sh); skipped without one.
     void guardKeepsCredentialsInTheKeychainOnly();
 
@@ -250,6 +251,41 @@ void TestServersCli::aBrokenClientFileIsLeftAlone()
                   QStringLiteral("emacs")})
                  .exitCode,
              2);
+}
+
+void TestServersCli::dashDashOpensTheAppInFrontOfTheCommand()
+{
+    // `gatehouse -- COMMAND` is the app (not "unknown command"): it starts and serves the command, and
+    // is stopped here once it says where it listens.
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("HOME"), m_home->path());
+    env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home->filePath(QStringLiteral("config")));
+    env.insert(QStringLiteral("XDG_DATA_HOME"), m_home->filePath(QStringLiteral("data")));
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_home->path());
+    env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    env.insert(QStringLiteral("GATEHOUSE_NO_DIALOGS"), QStringLiteral("1"));
+    QProcess app;
+    app.setProcessEnvironment(env);
+    app.setProcessChannelMode(QProcess::MergedChannels);
+    app.start(QStringLiteral(GATEHOUSE_BINARY),
+              {QStringLiteral("--"), QStringLiteral(GATEHOUSE_BINARY), QStringLiteral("sandbox")});
+    QString out;
+    const bool started = QTest::qWaitFor(
+        [&] {
+            out += QString::fromUtf8(app.readAll());
+            return out.contains(u"proxy listening on") || app.state() == QProcess::NotRunning;
+        },
+        20000);
+    app.terminate();
+    app.waitForFinished(10000);
+    out += QString::fromUtf8(app.readAll());
+    QVERIFY2(started, qPrintable(out));
+    QVERIFY2(!out.contains(u"unknown command"), qPrintable(out));
+    // The app's own answers: it serves (on a fresh machine), or port 8731 or the app itself is taken
+    // already (on a developer's machine, where one runs).
+    QVERIFY2(out.contains(u"proxy listening on") || out.contains(u"cannot listen on") ||
+                 out.contains(u"Gatehouse is already running"),
+             qPrintable(out));
 }
 
 void TestServersCli::guardKeepsCredentialsInTheKeychainOnly()

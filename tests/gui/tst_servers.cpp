@@ -464,6 +464,29 @@ private slots:
         QTRY_VERIFY(!served(QStringLiteral("everything")));
     }
 
+    void aServerThatCannotStartSaysWhy()
+    {
+        whenModal<ServerDialog>([this](ServerDialog* d) {
+            d->nameField()->setText(QStringLiteral("broken"));
+            d->commandField()->setText(m_dir.filePath(QStringLiteral("no-such-server")));
+            d->accept();
+        });
+        m_window->addServer();
+        QTRY_VERIFY_WITH_TIMEOUT(served(QStringLiteral("broken")), 5000);
+        QCOMPARE(m_window->serverPane()->server(), served(QStringLiteral("broken")));
+        QTRY_VERIFY_WITH_TIMEOUT(m_window->serverPane()->statusLabel()->text().contains(u"cannot start"),
+                                 10000);
+        QVERIFY2(m_window->serverPane()->statusLabel()->text().contains(u"no-such-server"),
+                 qPrintable(m_window->serverPane()->statusLabel()->text()));
+        QVERIFY(!served(QStringLiteral("broken"))->isReachable());
+        // The others keep serving.
+        const QJsonObject sum = sdkCall(QStringLiteral("rolli-sandbox"), QStringLiteral("get_usage"), {});
+        QVERIFY2(text(sum).contains(u"credits"), qPrintable(text(sum)));
+        whenModal<QMessageBox>([](QMessageBox* box) { box->button(QMessageBox::Yes)->click(); });
+        m_window->removeServer();
+        QTRY_VERIFY(!served(QStringLiteral("broken")));
+    }
+
     void aConfigurationEditedOnDisk()
     {
         Diagnostics errors;
