@@ -6,6 +6,7 @@
 #include "ListenAddress.h"
 #include "RolliPreset.h"
 #include "Secrets.h"
+#include "ServerSetup.h"
 #include "Signals.h"
 #include "TerminalApprover.h"
 #include "approvals/ApprovalBroker.h"
@@ -332,14 +333,7 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     settings.defaultServer = cliName;
     // Serving the configuration's servers: its changes (servers added, changed, removed) apply live.
     settings.followConfigServers = fromConfig && !parser.isSet(o.stdio);
-    proxy.setServerPreparer([](const QString& name, ServerConfig& server, QString* error) {
-        QMap<QString, ServerConfig> one{{name, server}};
-        QStringList log;
-        if (!secrets::resolve(&one, &log, error))
-            return false;
-        server = one.value(name);
-        return true;
-    });
+    proxy.setServerPreparer(&serversetup::resolveSecrets); // headless: no policy is made up for it
     settings.upstreamTimeoutSeconds = timeoutSeconds;
     settings.continueWithoutAudit = parser.value(o.auditFailure) == u"continue";
     if (settings.continueWithoutAudit)

@@ -15,6 +15,11 @@ bool prepare(const QString& name, ServerConfig& server, QString* error)
 {
     if (server.policy.isEmpty())
         server.policy = Config::defaultPolicyFile(name);
+    return resolveSecrets(name, server, error);
+}
+
+bool resolveSecrets(const QString& name, ServerConfig& server, QString* error)
+{
     QMap<QString, ServerConfig> one{{name, server}};
     QStringList log;
     if (!secrets::resolve(&one, &log, error))

@@ -14,6 +14,8 @@ namespace serversetup {
 // Before it runs: a server that names no policy gets its own file in the data folder
 // (Config::defaultPolicyFile), and its secrets are read (environment or keychain).
 bool prepare(const QString& name, ServerConfig& server, QString* error);
+// Its secrets only (headless `serve`).
+bool resolveSecrets(const QString& name, ServerConfig& server, QString* error);
 
 // Credentials given in plain text (variables and headers whose names look like one) go into the
 // keychain as secret "<server>-<name>" and the server refers to them: nothing secret reaches a file.

@@ -85,6 +85,28 @@ QIcon gateIcon(int pending)
     }
     return QIcon(pixmap);
 }
+// The warning colours, from the application's palette (a banner keeps its own otherwise).
+void paintWarning(QFrame* banner)
+{
+    QPalette p = QGuiApplication::palette();
+    p.setColor(QPalette::Window, tone(Tone::WarnBack, p));
+    p.setColor(QPalette::WindowText, tone(Tone::WarnText, p));
+    banner->setPalette(p);
+}
+
+// A strip across the top of the window that says something is wrong: its text, then its buttons.
+QFrame* warningBanner(QWidget* parent, QLabel** text)
+{
+    auto* banner = new QFrame(parent);
+    banner->setFrameShape(QFrame::StyledPanel);
+    banner->setAutoFillBackground(true);
+    paintWarning(banner);
+    auto* row = new QHBoxLayout(banner);
+    *text = new QLabel(banner);
+    (*text)->setWordWrap(true);
+    row->addWidget(*text, 1);
+    return banner;
+}
 } // namespace
 
 MainWindow::MainWindow(const Setup& setup, QWidget* parent)
@@ -187,17 +209,8 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     }
     if (ToolPins* pins = setup.proxy->pins()) {
         // Tools held back by pinning: said at the top of the window until reviewed.
-        m_pinsBanner = new QFrame(central);
-        m_pinsBanner->setFrameShape(QFrame::StyledPanel);
-        m_pinsBanner->setAutoFillBackground(true);
-        QPalette p = m_pinsBanner->palette();
-        p.setColor(QPalette::Window, tone(Tone::WarnBack, p));
-        p.setColor(QPalette::WindowText, tone(Tone::WarnText, p));
-        m_pinsBanner->setPalette(p);
-        auto* row = new QHBoxLayout(m_pinsBanner);
-        m_pinsText = new QLabel(m_pinsBanner);
-        m_pinsText->setWordWrap(true);
-        row->addWidget(m_pinsText, 1);
+        m_pinsBanner = warningBanner(central, &m_pinsText);
+        auto* row = static_cast<QHBoxLayout*>(m_pinsBanner->layout());
         auto* review = new QPushButton(tr("&Review…"), m_pinsBanner);
         connect(review, &QPushButton::clicked, this, &MainWindow::reviewPins);
         row->addWidget(review);
@@ -206,18 +219,9 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         updatePinsBanner(false);
     }
     // A server without a policy refuses every call: said at the top, with the one click that fixes it.
-    m_policyBanner = new QFrame(central);
-    m_policyBanner->setFrameShape(QFrame::StyledPanel);
-    m_policyBanner->setAutoFillBackground(true);
+    m_policyBanner = warningBanner(central, &m_policyText);
     {
-        QPalette p = m_policyBanner->palette();
-        p.setColor(QPalette::Window, tone(Tone::WarnBack, p));
-        p.setColor(QPalette::WindowText, tone(Tone::WarnText, p));
-        m_policyBanner->setPalette(p);
-        auto* row = new QHBoxLayout(m_policyBanner);
-        m_policyText = new QLabel(m_policyBanner);
-        m_policyText->setWordWrap(true);
-        row->addWidget(m_policyText, 1);
+        auto* row = static_cast<QHBoxLayout*>(m_policyBanner->layout());
         m_policyFix = new QPushButton(tr("Create a starter &policy"), m_policyBanner);
         connect(m_policyFix, &QPushButton::clicked, this, [this] {
             ServedServer* s = m_servers.value(m_serverList->currentRow());
@@ -749,11 +753,10 @@ void MainWindow::changeEvent(QEvent* event)
     QMainWindow::changeEvent(event);
     if (event->type() == QEvent::ActivationChange || event->type() == QEvent::WindowStateChange)
         updatePopup();
-    if (event->type() == QEvent::ApplicationPaletteChange && m_pinsBanner) {
-        QPalette p = QGuiApplication::palette();
-        p.setColor(QPalette::Window, tone(Tone::WarnBack, p));
-        p.setColor(QPalette::WindowText, tone(Tone::WarnText, p));
-        m_pinsBanner->setPalette(p);
+    if (event->type() == QEvent::ApplicationPaletteChange) {
+        for (QFrame* banner : {m_pinsBanner, m_policyBanner})
+            if (banner)
+                paintWarning(banner);
         updatePending(m_approvals->openCount());
     }
 }

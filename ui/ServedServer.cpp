@@ -57,7 +57,7 @@ void ServedServer::onUpstreamState()
         m_status = tr("starting");
         break;
     case UpstreamServer::State::Running:
-        if (!m_reachable || m_status == tr("stopped")) {
+        if (!m_reachable) { // started again, or came back after exiting
             m_status = tr("starting");
             QTimer::singleShot(300, this, &ServedServer::refreshTools); // it may answer now
         }

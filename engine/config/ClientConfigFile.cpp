@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ClientConfigFile.h"
 
+#include "ClientGuard.h"
+
 #include "json/JsonPointer.h"
 #include "json/JsoncText.h"
 #include "json/LineDiff.h"
@@ -139,23 +141,7 @@ QString ClientConfigFile::diff() const
 
 bool ClientConfigFile::write(QString* backup, QString* error) const
 {
-    backup->clear();
-    if (QFileInfo::exists(m_path)) {
-        *backup = m_path + QStringLiteral(".bak-") +
-                  QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss"));
-        QFile::remove(*backup);
-        if (!QFile::copy(m_path, *backup)) {
-            *error = QStringLiteral("cannot keep a backup as %1; nothing was written").arg(*backup);
-            return false;
-        }
-    }
-    QDir().mkpath(QFileInfo(m_path).absolutePath());
-    QSaveFile file(m_path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(m_after) != m_after.size() || !file.commit()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(m_path, file.errorString());
-        return false;
-    }
-    return true;
+    return ClientGuard::writeWithBackup(m_path, m_after, backup, error);
 }
 
 } // namespace gatehouse
