@@ -483,7 +483,7 @@ void ApprovalCard::markClosed(const ApprovalAnswer& a)
         break;
     case ApprovalAnswer::Outcome::Allowed:
         m_state->setText(
-            a.approver == u"(timeout)"
+            a.decidedBy == ApprovalAnswer::DecidedBy::Deadline
                 ? tr("<b>Missed</b>: nobody answered in time, so the policy's on_timeout allowed it.")
                 : tr("Allowed by %1.").arg(a.approver.toHtmlEscaped()));
         break;

@@ -164,15 +164,12 @@ void ApprovalQueue::onResolved(const ApprovalRequest& request, const ApprovalAns
     for (ApprovalCard* card : std::as_const(m_cards)) {
         if (card->request().id != request.id || !card->isOpen())
             continue;
-        const bool byPerson = answer.outcome != ApprovalAnswer::Outcome::Cancelled &&
-                              answer.outcome != ApprovalAnswer::Outcome::TimedOut &&
-                              answer.approver != u"(timeout)";
-        if (byPerson) {
+        if (answer.decidedBy == ApprovalAnswer::DecidedBy::Person) {
             removeCard(card);
             return;
         }
         card->markClosed(answer);
-        if (answer.approver == u"(timeout)" || answer.outcome == ApprovalAnswer::Outcome::TimedOut)
+        if (answer.decidedBy == ApprovalAnswer::DecidedBy::Deadline)
             emit missed(request);
         break;
     }

@@ -139,7 +139,7 @@ CallTableModel::CallStatus CallTableModel::statusOf(const CallRecord& r)
             return asked ? CallStatus::ApprovedToolError : CallStatus::ToolError;
         return asked ? CallStatus::Approved : CallStatus::Allowed;
     case CallRecord::Outcome::Refused:
-        if (asked || r.rule.startsWith(QLatin1String("approval")))
+        if (asked) // a person (or the approval's deadline) refused it: rejected, not denied by rule
             return CallStatus::Rejected;
         break;
     }

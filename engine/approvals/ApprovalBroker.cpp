@@ -101,6 +101,7 @@ quint64 ApprovalBroker::ask(ApprovalRequest request, int timeoutSeconds, Timeout
         ApprovalAnswer a;
         a.outcome = it->onTimeout == TimeoutOutcome::Allow ? ApprovalAnswer::Outcome::Allowed
                                                            : ApprovalAnswer::Outcome::TimedOut;
+        a.decidedBy = ApprovalAnswer::DecidedBy::Deadline;
         a.approver = QStringLiteral("(timeout)");
         resolve(id, a);
     });
@@ -123,6 +124,7 @@ void ApprovalBroker::withdraw(quint64 ticket)
         return;
     ApprovalAnswer a;
     a.outcome = ApprovalAnswer::Outcome::Cancelled;
+    a.decidedBy = ApprovalAnswer::DecidedBy::Client;
     a.approver = QStringLiteral("(client gone)");
     resolve(id, a);
 }

@@ -58,8 +58,17 @@ struct ApprovalAnswer
         Cancelled
     };
     Outcome outcome = Outcome::Denied;
+    // Who ended the wait: a person, the approval's deadline (on_timeout allows or denies), or the
+    // client that stopped waiting.
+    enum class DecidedBy
+    {
+        Person,
+        Deadline,
+        Client
+    };
+    DecidedBy decidedBy = DecidedBy::Person;
     std::optional<ApprovalChoice> choice; // what the person chose, if one did
-    QString approver;                     // who: "terminal", "admin-api", "app", "(timeout)"
+    QString approver;                     // for people: "terminal", "admin-api", "app", "(timeout)"
     QString note;
     // "Allow with edits": the person changed the arguments; the call goes out with these instead.
     std::optional<QJsonObject> editedArguments;

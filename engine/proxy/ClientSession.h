@@ -12,14 +12,12 @@
 
 namespace gatehouse {
 
+class CallGate;
 class PolicyGate;
-class Reservation;
-struct ApprovalAnswer;
-struct Decision;
 
 // One MCP client session, whichever way it arrived (Streamable HTTP or stdio). Every message from the
-// client passes through receive(): tools/call is decided by the policy before the upstream sees it,
-// tools/list is filtered, cancellations are passed on; everything else is forwarded untouched. Every
+// client passes through receive(): tools/call goes to the session's CallGate, which decides and sees it
+// through; tools/list is filtered, cancellations are passed on; everything else is forwarded untouched. Every
 // message for the client leaves through outgoing(), tagged with the client request it belongs to.
 class ClientSession : public QObject
 {
@@ -57,8 +55,6 @@ public:
     // Sends notifications/tools/list_changed to the client (after a policy edit hid or showed tools).
     void notifyToolsChanged();
 
-    static constexpr int ProgressIntervalMs = 5000;
-
 signals:
     void outgoing(const QJsonObject& message, const QJsonValue& related);
 
@@ -69,12 +65,8 @@ private:
         qint64 order = 0;
     };
 
+    friend class CallGate; // tracks and answers the calls it decides
     void handleRequest(const QJsonObject& message);
-    void handleToolCall(const QJsonObject& message);
-    void askPerson(const QJsonObject& message, const CallRecord& record, const Decision& decision);
-    void onApprovalAnswer(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer);
-    void forward(const QJsonObject& message, CallRecord record, Reservation reservation);
-    void refuse(const QJsonValue& id, CallRecord record, const Decision& decision);
     void handleNotification(const QJsonObject& message);
     void reply(const QJsonObject& response);
     void track(const QJsonValue& clientId);
@@ -84,17 +76,11 @@ private:
     QString m_grant;
     QPointer<Upstream> m_upstream; // the proxy may stop it before the session ends
     QString m_serverInfoName;
-    QString m_client; // clientInfo "name version" from the client's initialize
+    QString m_client;           // clientInfo "name version" from the client's initialize
+    QJsonObject m_capabilities; // what the client declared it can answer
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
-    struct Waiting
-    {
-        quint64 ticket = 0;
-        CallRecord record;
-    };
-    QHash<QString, Waiting> m_approvals; // by client request id, while a person decides
-    // The call stopped waiting for a person (its client cancelled, left, or the session ended).
-    void withdrawApproval(const QString& key);
+    CallGate* m_calls; // a child: decides and sees through every tools/call
     qint64 m_order = 0;
     QElapsedTimer m_lastActivity;
     bool m_closed = false;

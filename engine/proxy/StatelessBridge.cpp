@@ -5,6 +5,7 @@
 #include "McpHttpEndpoint.h"
 #include "UpstreamServer.h"
 #include "http/BearerToken.h"
+#include "mcp/ClientCapabilities.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/StatelessEra.h"
 
@@ -71,15 +72,12 @@ qint64 StatelessBridge::idleMs() const
     return m_pending.isEmpty() ? m_lastActivity.elapsed() : 0;
 }
 
-bool StatelessBridge::mayAsk(const Pending& p, const QString& method)
+bool StatelessBridge::mayAsk(const Pending& p, const QJsonObject& request)
 {
     if (p.method != u"tools/call" && p.method != u"prompts/get" && p.method != u"resources/read")
         return false;
-    const char* capability = method == u"elicitation/create"       ? "elicitation"
-                             : method == u"sampling/createMessage" ? "sampling"
-                             : method == u"roots/list"             ? "roots"
-                                                                   : nullptr;
-    return capability && p.clientCapabilities.contains(QLatin1String(capability));
+    return !mcp::capabilityFor(request.value(QStringLiteral("method")).toString()).isEmpty() &&
+           mcp::clientCanAnswer(p.clientCapabilities, request);
 }
 
 QString StatelessBridge::handle(const QJsonObject& request, Sink sink)
@@ -137,10 +135,10 @@ void StatelessBridge::start()
             // Everything a client may be asked: whether this one can answer is checked per call (mayAsk),
             // from the capabilities its request declares.
             {QStringLiteral("capabilities"),
-             QJsonObject{
-                 {QStringLiteral("elicitation"), QJsonObject{{QStringLiteral("form"), QJsonObject()}}},
-                 {QStringLiteral("sampling"), QJsonObject()},
-                 {QStringLiteral("roots"), QJsonObject()}}},
+             QJsonObject{{QStringLiteral("elicitation"), QJsonObject{{QStringLiteral("form"), QJsonObject()},
+                                                                     {QStringLiteral("url"), QJsonObject()}}},
+                         {QStringLiteral("sampling"), QJsonObject()},
+                         {QStringLiteral("roots"), QJsonObject()}}},
             {QStringLiteral("clientInfo"),
              QJsonObject{{QStringLiteral("name"), QStringLiteral("gatehouse (for stateless clients)")},
                          {QStringLiteral("version"), QCoreApplication::applicationVersion()}}}}));
@@ -276,7 +274,7 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
         // The upstream asks the client something while a call runs: in this era that is an input-required
         // result, and the client's retry brings the answer.
         const auto p = related.isUndefined() ? m_pending.end() : m_pending.find(related.toString());
-        if (p != m_pending.end() && p->sink && mayAsk(*p, method)) {
+        if (p != m_pending.end() && p->sink && mayAsk(*p, message)) {
             const QString state = QStringLiteral("gh-input-%1").arg(m_nextId++);
             m_waiting.insert(state, {related.toString(), id});
             const QJsonObject ask{{QStringLiteral("method"), method},

@@ -64,7 +64,7 @@ private:
         QString handle;   // the call it belongs to
         QJsonValue askId; // the upstream's request id, to answer
     };
-    static bool mayAsk(const Pending& p, const QString& method);
+    static bool mayAsk(const Pending& p, const QJsonObject& request);
     void start();
     void send(const QString& handle, const QJsonObject& request);
     void onOutgoing(const QJsonObject& message, const QJsonValue& related);

@@ -442,7 +442,7 @@ void Upstream::onServerNotification(const QJsonObject& message)
 QJsonObject Upstream::clientCapabilitiesUnion(const QJsonObject& capabilities)
 {
     // The shared server must offer every tool any client could use, so it is told that the client
-    // side can answer sampling, elicitation and roots; a client that cannot will answer -32601 itself.
+    // side can answer sampling, elicitation and roots; for a client that cannot, its session answers -32601.
     QJsonObject caps = capabilities;
     if (!caps.contains(QStringLiteral("sampling")))
         caps.insert(QStringLiteral("sampling"), QJsonObject());

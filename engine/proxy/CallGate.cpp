@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "CallGate.h"
+
+#include "ClientSession.h"
+#include "PolicyGate.h"
+#include "Upstream.h"
+#include "approvals/ApprovalBroker.h"
+#include "mcp/JsonRpc.h"
+#include "mcp/ToolRefusal.h"
+#include "pins/ToolPins.h"
+
+#include "json/JsonWriter.h"
+#include <QTimer>
+#include <atomic>
+
+namespace gatehouse {
+
+namespace {
+std::atomic<qint64> nextSequence{1};
+
+qint64 resultSize(const QJsonObject& response)
+{
+    return qint64(jsonrpc::encode(response).size());
+}
+
+QJsonValue idOf(const QJsonObject& message)
+{
+    return message.value(QStringLiteral("id"));
+}
+} // namespace
+
+CallGate::CallGate(ClientSession& session, PolicyGate& policy, ApprovalBroker* approvals, ToolPins* pins)
+    : QObject(&session)
+    , m_session(session)
+    , m_policy(policy)
+    , m_approvals(approvals)
+    , m_pins(pins)
+{}
+
+CallGate::~CallGate()
+{
+    withdrawAll();
+}
+
+void CallGate::call(const QJsonObject& message)
+{
+    const QJsonValue id = idOf(message);
+    const QJsonObject params = message.value(QStringLiteral("params")).toObject();
+    const QJsonValue args = params.value(QStringLiteral("arguments"));
+    if (!params.value(QStringLiteral("name")).isString() || !(args.isUndefined() || args.isObject())) {
+        emit m_session.outgoing(
+            jsonrpc::makeError(id, jsonrpc::InvalidParams,
+                               QStringLiteral("tools/call needs params.name (a string) and params.arguments "
+                                              "(an object, if given)")),
+            id);
+        return;
+    }
+    CallRecord record = recordOf(message);
+    const Decision decision = decide(record);
+    record.verdict = decision.verdict;
+    record.rule = decision.rule;
+    record.message = decision.message;
+    m_policy.recordDecided(record);
+    if (decision.verdict == Verdict::NeedsApproval)
+        ask(message, record, decision);
+    else if (decision.isAllowed())
+        forward(message, record, decision.reservation);
+    else
+        refuse(id, record, decision);
+}
+
+CallRecord CallGate::recordOf(const QJsonObject& message) const
+{
+    const QJsonObject params = message.value(QStringLiteral("params")).toObject();
+    CallRecord record;
+    record.sequence = nextSequence++;
+    record.time = QDateTime::currentDateTimeUtc();
+    record.arrived.start();
+    record.server = m_session.upstream()->serverName();
+    record.session = m_session.id();
+    record.grant = m_session.grant();
+    record.client = m_session.client();
+    record.requestId = QString::fromUtf8(JsonWriter::canonical(idOf(message)));
+    record.tool = params.value(QStringLiteral("name")).toString();
+    record.arguments = params.value(QStringLiteral("arguments")).toObject();
+    return record;
+}
+
+// Everything before a person is asked: the first step that refuses decides.
+Decision CallGate::decide(CallRecord& record) const
+{
+    Decision decision;
+    if (m_pins && m_pins->isHeld(record.server, record.tool, m_session.pinIdentity())) {
+        decision.verdict = Verdict::Hidden;
+        decision.rule = DecisionRule::heldForReview();
+        decision.message =
+            QStringLiteral("Tool %1 of %2 changed or is new since its definition was approved; it "
+                           "is held until a person reviews it in Gatehouse (or runs: gatehouse "
+                           "pins accept %2 %1)")
+                .arg(record.tool, record.server);
+        return decision;
+    }
+    if (m_policy.refusesForAudit()) {
+        decision.verdict = Verdict::Denied;
+        decision.rule = DecisionRule::auditUnavailable();
+        decision.message = QStringLiteral("Gatehouse cannot write its audit log (disk full or read-only?); "
+                                          "calls are refused until it can");
+        return decision;
+    }
+    const ToolCall call{record.tool, record.arguments, record.grant, record.session};
+    decision = m_policy.decide(call, record.time.toMSecsSinceEpoch());
+    if (decision.verdict != Verdict::NeedsApproval)
+        return decision;
+    if (!m_approvals) {
+        // No way to ask a person in this configuration: fail closed.
+        decision.verdict = Verdict::Denied;
+        decision.message += QStringLiteral(", and no one is available to approve it");
+        return decision;
+    }
+    if (m_approvals->isAllowedForSession(record.session, record.server, record.tool)) {
+        const QString asked = decision.rule;
+        decision = m_policy.reserveApproved(call, QDateTime::currentMSecsSinceEpoch());
+        if (decision.isAllowed())
+            decision.rule = asked;
+        record.approver = QStringLiteral("(allowed for this session)");
+    }
+    return decision;
+}
+
+void CallGate::ask(const QJsonObject& message, const CallRecord& record, const Decision& decision)
+{
+    const QJsonValue id = idOf(message);
+    const QString key = jsonrpc::idKey(id);
+    m_session.track(id);
+
+    ApprovalRequest request;
+    request.server = record.server;
+    request.session = record.session;
+    request.grant = record.grant;
+    request.client = record.client;
+    request.tool = record.tool;
+    request.arguments = record.arguments;
+    request.rule = decision.rule;
+    request.message = decision.message;
+
+    QPointer<QTimer> keepAlive = keepAliveWhileAsking(message);
+    const auto policy = m_policy.policy();
+    const int timeout = policy ? policy->approvalTimeoutSeconds() : ApprovalSettings::DefaultTimeoutSeconds;
+    const TimeoutOutcome onTimeout = policy ? policy->approvalTimeoutOutcome() : TimeoutOutcome::Deny;
+    QPointer<CallGate> self(this);
+    const quint64 ticket =
+        m_approvals->ask(request, timeout, onTimeout,
+                         [self, message, record, keepAlive, key](const ApprovalAnswer& answer) mutable {
+                             if (keepAlive)
+                                 keepAlive->deleteLater();
+                             if (!self)
+                                 return;
+                             self->m_waiting.remove(key);
+                             self->answered(message, record, answer);
+                         });
+    m_waiting.insert(key, {ticket, record});
+}
+
+// While a person decides, progress notifications keep the client's request timeout from firing (for
+// the clients that reset it on progress).
+QTimer* CallGate::keepAliveWhileAsking(const QJsonObject& message)
+{
+    const QJsonValue token =
+        message.value(QStringLiteral("params"))[QStringLiteral("_meta")][QStringLiteral("progressToken")];
+    if (token.isUndefined())
+        return nullptr;
+    auto* timer = new QTimer(this);
+    auto tick = [this, token, id = idOf(message), n = 0]() mutable {
+        emit m_session.outgoing(
+            jsonrpc::makeNotification(
+                QStringLiteral("notifications/progress"),
+                {{QStringLiteral("progressToken"), token},
+                 {QStringLiteral("progress"), ++n},
+                 {QStringLiteral("message"), QStringLiteral("Waiting for approval in Gatehouse…")}}),
+            id);
+    };
+    connect(timer, &QTimer::timeout, this, tick);
+    timer->start(ProgressIntervalMs);
+    tick();
+    return timer;
+}
+
+void CallGate::answered(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer)
+{
+    record.approver = answer.approver;
+    record.approvalNote = answer.note;
+    const QString asked = record.rule;
+    Decision decision;
+    if (answer.allows()) {
+        QJsonObject outgoing = message;
+        if (answer.editedArguments) {
+            // Allowed with edits: the call goes out as the person changed it, and the record says so.
+            const QString original = ApprovalBroker::hashArguments(record.arguments);
+            QJsonObject params = outgoing.value(QStringLiteral("params")).toObject();
+            params.insert(QStringLiteral("arguments"), *answer.editedArguments);
+            outgoing.insert(QStringLiteral("params"), params);
+            record.originalArguments = record.arguments;
+            record.arguments = *answer.editedArguments;
+            record.approvalNote =
+                QStringLiteral("arguments edited by %1 (original sha256 %2)%3")
+                    .arg(answer.approver, original,
+                         answer.note.isEmpty() ? QString() : QStringLiteral(": ") + answer.note);
+        }
+        const ToolCall call{record.tool, record.arguments, record.grant, record.session};
+        decision = m_policy.reserveApproved(call, QDateTime::currentMSecsSinceEpoch());
+        if (decision.isAllowed()) {
+            decision.rule = answer.decidedBy == ApprovalAnswer::DecidedBy::Deadline
+                                ? DecisionRule::approvalTimeout()
+                                : asked;
+            record.verdict = Verdict::Allowed;
+            record.rule = decision.rule;
+            record.message = QStringLiteral("approved by %1").arg(answer.approver);
+            forward(outgoing, record, decision.reservation);
+            return;
+        }
+    } else {
+        decision.verdict = Verdict::Denied;
+        if (answer.decidedBy == ApprovalAnswer::DecidedBy::Deadline) {
+            decision.rule = DecisionRule::approvalTimeout();
+            decision.message =
+                QStringLiteral("%1 needed approval and no one answered in time").arg(record.tool);
+        } else {
+            decision.rule = DecisionRule::rejectedBy(answer.approver);
+            decision.message =
+                answer.note.isEmpty()
+                    ? QStringLiteral("%1 was rejected by a person").arg(record.tool)
+                    : QStringLiteral("%1 was rejected by a person: %2").arg(record.tool, answer.note);
+        }
+    }
+    refuse(idOf(message), record, decision);
+}
+
+void CallGate::forward(const QJsonObject& message, CallRecord record, Reservation reservation)
+{
+    const QJsonValue id = idOf(message);
+    Upstream* upstream = m_session.upstream();
+    if (!upstream) { // stopped while a person was deciding
+        reservation.rollback();
+        m_session.untrack(id);
+        emit m_session.outgoing(
+            jsonrpc::makeError(id, jsonrpc::InternalError, QStringLiteral("the upstream server stopped")),
+            id);
+        return;
+    }
+    m_session.track(id);
+    QElapsedTimer clock;
+    clock.start();
+    QPointer<ClientSession> session(&m_session);
+    PolicyGate* policy = &m_policy; // outlives the session: the proxy owns it
+    upstream->request(
+        &m_session, message,
+        [session, policy, record, reservation, clock](const QJsonObject& response) mutable {
+            record.measureLatency();
+            record.upstreamMs = clock.nsecsElapsed() / 1e6;
+            record.resultBytes = resultSize(response);
+            record.response = response;
+            if (session && !session->hasInFlight(idOf(response))) {
+                // Cancelled by the client: the upstream may already have run it, the quota
+                // stays spent.
+                reservation.commit();
+                record.outcome = CallRecord::Outcome::Cancelled;
+            } else if (response.contains(QStringLiteral("error"))) {
+                // The tool never ran (or we cannot know it did): the quota goes back.
+                reservation.rollback();
+                record.outcome = CallRecord::Outcome::Failed;
+                record.upstreamError =
+                    response.value(QStringLiteral("error"))[QStringLiteral("message")].toString();
+            } else {
+                // isError results count: the tool ran.
+                reservation.commit();
+                record.outcome = CallRecord::Outcome::Answered;
+                record.resultIsError =
+                    response.value(QStringLiteral("result"))[QStringLiteral("isError")].toBool();
+            }
+            policy->recordFinished(record, [session, response](bool recorded) {
+                if (!session)
+                    return;
+                if (recorded) {
+                    session->reply(response);
+                    return;
+                }
+                // Fail closed: what cannot be recorded is not handed over.
+                session->reply(jsonrpc::makeError(
+                    idOf(response), jsonrpc::InternalError,
+                    QStringLiteral("Gatehouse could not write this call to its audit log (disk "
+                                   "full or read-only?), so its answer is withheld. The tool "
+                                   "may have run.")));
+            });
+        });
+}
+
+void CallGate::refuse(const QJsonValue& id, CallRecord record, const Decision& decision)
+{
+    const QJsonObject response = toolRefusalResponse(id, record.tool, decision);
+    record.verdict = decision.verdict;
+    record.rule = decision.rule;
+    record.message = decision.message;
+    record.outcome = CallRecord::Outcome::Refused;
+    record.resultIsError = true;
+    record.resultBytes = resultSize(response);
+    record.response = response;
+    record.measureLatency();
+    m_session.untrack(id);
+    QPointer<ClientSession> session(&m_session);
+    // A refusal ran nothing, so it is sent even when it could not be recorded.
+    m_policy.recordFinished(record, [session, response, id](bool) {
+        if (session)
+            emit session->outgoing(response, id);
+    });
+}
+
+bool CallGate::withdraw(const QJsonValue& clientId)
+{
+    return withdrawWaiting(jsonrpc::idKey(clientId));
+}
+
+void CallGate::withdrawAll()
+{
+    const QStringList keys = m_waiting.keys();
+    for (const QString& key : keys)
+        withdrawWaiting(key);
+}
+
+bool CallGate::withdrawWaiting(const QString& key)
+{
+    const Waiting w = m_waiting.take(key);
+    if (w.ticket == 0)
+        return false;
+    m_approvals->withdraw(w.ticket);
+    CallRecord record = w.record;
+    record.outcome = CallRecord::Outcome::Cancelled;
+    record.verdict = Verdict::Denied;
+    record.rule = DecisionRule::rejectedBy(QStringLiteral("client"));
+    record.message = QStringLiteral("the client withdrew the call while it waited for approval");
+    record.measureLatency();
+    m_policy.recordFinished(record, [](bool) {}); // on record; nobody is owed an answer
+    return true;
+}
+
+} // namespace gatehouse

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#pragma once
+
+#include "CallRecord.h"
+
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QPointer>
+
+class QTimer;
+
+namespace gatehouse {
+
+class ApprovalBroker;
+class ClientSession;
+class PolicyGate;
+class Reservation;
+class ToolPins;
+struct ApprovalAnswer;
+struct Decision;
+
+// The one place a tools/call is decided and seen through, in the order of docs/policy.md: pins, audit
+// health, policy, session allowance, approval, reservation, forward, settle, record. Its session hands
+// it each call and carries the answers; the gate keeps the calls that wait for a person.
+class CallGate : public QObject
+{
+    Q_OBJECT
+public:
+    // `approvals` and `pins` may be null: then a call that needs a person is refused, and nothing is
+    // pinned.
+    CallGate(ClientSession& session, PolicyGate& policy, ApprovalBroker* approvals, ToolPins* pins);
+    ~CallGate() override;
+
+    // One tools/call request from the session's client; its id is not in flight yet.
+    void call(const QJsonObject& message);
+    // The client stopped waiting for a call (it cancelled, or the connection that carried it closed).
+    // True when the call was waiting for a person: the question is withdrawn and recorded, and the
+    // upstream never saw it.
+    bool withdraw(const QJsonValue& clientId);
+    // The session ends: every question still open is withdrawn.
+    void withdrawAll();
+
+    static constexpr int ProgressIntervalMs = 5000;
+
+private:
+    CallRecord recordOf(const QJsonObject& message) const;
+    Decision decide(CallRecord& record) const;
+    void ask(const QJsonObject& message, const CallRecord& record, const Decision& decision);
+    void answered(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer);
+    void forward(const QJsonObject& message, CallRecord record, Reservation reservation);
+    void refuse(const QJsonValue& id, CallRecord record, const Decision& decision);
+    QTimer* keepAliveWhileAsking(const QJsonObject& message);
+    bool withdrawWaiting(const QString& key);
+
+    ClientSession& m_session;
+    PolicyGate& m_policy;
+    ApprovalBroker* m_approvals;
+    ToolPins* m_pins;
+    struct Waiting
+    {
+        quint64 ticket = 0;
+        CallRecord record;
+    };
+    QHash<QString, Waiting> m_waiting; // by client request id, while a person decides
+};
+
+} // namespace gatehouse

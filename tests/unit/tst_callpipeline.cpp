@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The proxy core in process: a client session, its call gate and the upstream, over a fake transport
+// whose server the test scripts message by message. The races that end-to-end runs cannot time (a
+// cancel crossing a person's answer, a server dying mid-call) are driven here one step at a time.
+#include "RateWindow.h"
+#include "approvals/ApprovalBroker.h"
+#include "counters/InMemoryCounterStore.h"
+#include "mcp/JsonRpc.h"
+#include "policy/PolicyParser.h"
+#include "proxy/ClientSession.h"
+#include "proxy/PolicyGate.h"
+#include "proxy/Upstream.h"
+#include "proxy/UpstreamTransport.h"
+
+#include <QJsonArray>
+#include <QSignalSpy>
+#include <QTimer>
+#include <QtTest>
+
+using namespace gatehouse;
+
+namespace {
+
+// A shared (stdio-like) upstream that answers initialize by itself and either runs tools/call at once
+// ("ran TOOL") or keeps them for the test to answer.
+class FakeServer : public UpstreamTransport
+{
+    Q_OBJECT
+public:
+    void start() override
+    {
+        m_ready = true;
+        QTimer::singleShot(0, this, [this] { emit ready(); });
+    }
+    void stop() override { m_ready = false; }
+    bool isReady() const override { return m_ready; }
+    bool isShared() const override { return true; }
+    QString describe() const override { return QStringLiteral("fake"); }
+    void send(const QJsonObject& message) override
+    {
+        received.append(message);
+        const QString method = message.value(QStringLiteral("method")).toString();
+        const QJsonValue id = message.value(QStringLiteral("id"));
+        if (method == u"initialize") {
+            reply(jsonrpc::makeResult(
+                id, {{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
+                     {QStringLiteral("capabilities"), QJsonObject{{QStringLiteral("tools"), QJsonObject()}}},
+                     {QStringLiteral("serverInfo"),
+                      QJsonObject{{QStringLiteral("name"), QStringLiteral("fake")},
+                                  {QStringLiteral("version"), QStringLiteral("1")}}}}));
+        } else if (method == u"tools/call") {
+            if (holdCalls)
+                held.append(message);
+            else
+                reply(ran(message));
+        }
+    }
+
+    static QJsonObject ran(const QJsonObject& call)
+    {
+        const QString tool = call.value(QStringLiteral("params"))[QStringLiteral("name")].toString();
+        return jsonrpc::makeResult(
+            call.value(QStringLiteral("id")),
+            {{QStringLiteral("content"),
+              QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                     {QStringLiteral("text"), QString(QStringLiteral("ran ") + tool)}}}}});
+    }
+    void reply(const QJsonObject& message)
+    {
+        QTimer::singleShot(0, this, [this, message] { emit messageReceived(message); });
+    }
+    void die(const QString& reason)
+    {
+        m_ready = false;
+        emit lost(reason);
+    }
+    int callsOf(const QString& tool) const
+    {
+        int n = 0;
+        for (const QJsonObject& m : received)
+            n += m.value(QStringLiteral("method")).toString() == u"tools/call" &&
+                 m.value(QStringLiteral("params"))[QStringLiteral("name")].toString() == tool;
+        return n;
+    }
+
+    QList<QJsonObject> received;
+    QList<QJsonObject> held;
+    bool holdCalls = false;
+
+private:
+    bool m_ready = false;
+};
+
+const QByteArray TestPolicy = R"({
+  "version": "1",
+  "default": "deny",
+  "tools": {
+    "free": {},
+    "blocked": {"action": "deny", "on_deny": "Not here."},
+    "asks": {"action": "approve"},
+    "once": {"limits": [{"counter": "once", "window": "hour", "max": 1}]}
+  }
+})";
+
+QJsonObject call(int id, const QString& tool, const QJsonObject& args = {})
+{
+    return jsonrpc::makeRequest(id, QStringLiteral("tools/call"),
+                                {{QStringLiteral("name"), tool}, {QStringLiteral("arguments"), args}});
+}
+
+QJsonObject cancelled(int id)
+{
+    return jsonrpc::makeNotification(
+        QStringLiteral("notifications/cancelled"),
+        {{QStringLiteral("requestId"), id}, {QStringLiteral("reason"), QStringLiteral("user")}});
+}
+
+} // namespace
+
+class TestCallPipeline : public QObject
+{
+    Q_OBJECT
+
+    // One proxy: its policy, its broker, one upstream over a fake server, one client session.
+    struct Rig
+    {
+        ApprovalBroker broker;
+        PolicyGate gate{std::make_shared<InMemoryCounterStore>()};
+        FakeServer* server = new FakeServer;
+        Upstream upstream{QStringLiteral("fake"), std::unique_ptr<UpstreamTransport>(server)};
+        QList<QJsonObject> toClient; // before the session: it records its last calls as it goes
+        QList<CallRecord> finished;
+        std::unique_ptr<ClientSession> session;
+
+        explicit Rig(const QJsonObject& clientCapabilities = {})
+        {
+            const PolicyLoad load = PolicyParser::parse(TestPolicy);
+            if (!load.policy)
+                qFatal("test policy invalid");
+            gate.setPolicy(std::make_shared<const Policy>(*load.policy));
+            gate.setApprovals(&broker);
+            QObject::connect(&gate, &PolicyGate::callFinished, &gate,
+                             [this](const CallRecord& r) { finished.append(r); });
+            upstream.start();
+            session = std::make_unique<ClientSession>(QStringLiteral("s1"), QStringLiteral("alice"),
+                                                      &upstream, &gate);
+            QObject::connect(session.get(), &ClientSession::outgoing, session.get(),
+                             [this](const QJsonObject& m, const QJsonValue&) { toClient.append(m); });
+            session->receive(
+                jsonrpc::makeRequest(0, QStringLiteral("initialize"),
+                                     {{QStringLiteral("protocolVersion"), QStringLiteral("2025-06-18")},
+                                      {QStringLiteral("capabilities"), clientCapabilities},
+                                      {QStringLiteral("clientInfo"),
+                                       QJsonObject{{QStringLiteral("name"), QStringLiteral("test")},
+                                                   {QStringLiteral("version"), QStringLiteral("1")}}}}));
+            QTRY_VERIFY(responseTo(0));
+        }
+        std::optional<QJsonObject> responseTo(int id) const
+        {
+            for (const QJsonObject& m : toClient)
+                if (m.contains(QStringLiteral("id")) && !m.contains(QStringLiteral("method")) &&
+                    m.value(QStringLiteral("id")).toInt(-1) == id)
+                    return m;
+            return std::nullopt;
+        }
+        int responsesTo(int id) const
+        {
+            int n = 0;
+            for (const QJsonObject& m : toClient)
+                n += !m.contains(QStringLiteral("method")) && m.value(QStringLiteral("id")).toInt(-1) == id;
+            return n;
+        }
+        QString pendingId() const
+        {
+            const QList<ApprovalRequest> p = broker.pending();
+            return p.isEmpty() ? QString() : p.first().id;
+        }
+    };
+
+    static QString text(const QJsonObject& response)
+    {
+        return response.value(QStringLiteral("result"))[QStringLiteral("content")][0][QStringLiteral("text")]
+            .toString();
+    }
+
+private slots:
+    void allowedCallRunsOnceAndIsRecorded()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("free")));
+        QTRY_VERIFY(rig.responseTo(1));
+        QCOMPARE(text(*rig.responseTo(1)), QStringLiteral("ran free"));
+        QCOMPARE(rig.server->callsOf(QStringLiteral("free")), 1);
+        QCOMPARE(rig.finished.size(), 1);
+        QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Answered);
+        QCOMPARE(rig.finished[0].verdict, Verdict::Allowed);
+        QCOMPARE(rig.finished[0].client, QStringLiteral("test 1"));
+    }
+
+    void refusedCallNeverReachesTheServer()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("blocked")));
+        QTRY_VERIFY(rig.responseTo(1));
+        QVERIFY(rig.responseTo(1)->value(QStringLiteral("result"))[QStringLiteral("isError")].toBool());
+        QVERIFY(text(*rig.responseTo(1)).contains(QStringLiteral("Not here.")));
+        QCOMPARE(rig.server->callsOf(QStringLiteral("blocked")), 0);
+        QCOMPARE(rig.finished.size(), 1);
+        QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Refused);
+    }
+
+    void personAllowsOnce()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks"), {{QStringLiteral("x"), 1}}));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 0);
+        QVERIFY(rig.broker.answer(rig.pendingId(), ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QTRY_VERIFY(rig.responseTo(1));
+        QCOMPARE(text(*rig.responseTo(1)), QStringLiteral("ran asks"));
+        QCOMPARE(rig.finished.last().approver, QStringLiteral("tester"));
+        // Once means once: the next identical call asks again.
+        rig.session->receive(call(2, QStringLiteral("asks"), {{QStringLiteral("x"), 1}}));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+    }
+
+    void allowedForTheSessionAsksNoMore()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        QVERIFY(
+            rig.broker.answer(rig.pendingId(), ApprovalChoice::AllowForSession, QStringLiteral("tester")));
+        QTRY_VERIFY(rig.responseTo(1));
+        rig.session->receive(call(2, QStringLiteral("asks")));
+        QTRY_VERIFY(rig.responseTo(2));
+        QCOMPARE(rig.broker.pendingCount(), 0);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 2);
+        QCOMPARE(rig.finished.last().approver, QStringLiteral("(allowed for this session)"));
+    }
+
+    void cancelBeforeThePersonAnswersWithdrawsTheQuestion()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        const QString id = rig.pendingId();
+        rig.session->receive(cancelled(1));
+        QCOMPARE(rig.broker.pendingCount(), 0);
+        // The person's answer arrives after the cancel: it finds nothing and runs nothing.
+        QVERIFY(!rig.broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QTest::qWait(50);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 0);
+        QCOMPARE(rig.responsesTo(1), 0); // a cancelled request is owed no response
+        QCOMPARE(rig.finished.size(), 1);
+        QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Cancelled);
+    }
+
+    void cancelJustAfterThePersonAllowedCancelsUpstream()
+    {
+        Rig rig;
+        rig.server->holdCalls = true;
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        // Same turn of the event loop: allowed, then the client's cancel crosses it.
+        QVERIFY(rig.broker.answer(rig.pendingId(), ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        rig.session->receive(cancelled(1));
+        QTRY_COMPARE(rig.finished.size(), 1);
+        QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Cancelled);
+        // The call went out and its cancellation followed it, with the upstream's own id.
+        QCOMPARE(rig.server->held.size(), 1);
+        const QJsonValue upstreamId = rig.server->held[0].value(QStringLiteral("id"));
+        bool cancelSent = false;
+        for (const QJsonObject& m : rig.server->received)
+            cancelSent |= m.value(QStringLiteral("method")).toString() == u"notifications/cancelled" &&
+                          m.value(QStringLiteral("params"))[QStringLiteral("requestId")] == upstreamId;
+        QVERIFY(cancelSent);
+        // The server answers anyway: the client, which cancelled, hears nothing.
+        rig.server->reply(FakeServer::ran(rig.server->held[0]));
+        QTest::qWait(50);
+        QCOMPARE(rig.responsesTo(1), 0);
+    }
+
+    void sameIdWhileInFlightIsRefusedAndAfterwardsIsANewCall()
+    {
+        Rig rig;
+        rig.server->holdCalls = true;
+        rig.session->receive(call(7, QStringLiteral("free")));
+        QTRY_COMPARE(rig.server->held.size(), 1);
+        rig.session->receive(call(7, QStringLiteral("free")));
+        QTRY_VERIFY(rig.responseTo(7));
+        QCOMPARE(rig.responseTo(7)->value(QStringLiteral("error"))[QStringLiteral("code")].toInt(),
+                 int(jsonrpc::InvalidRequest));
+        QCOMPARE(rig.server->held.size(), 1);
+        rig.server->reply(FakeServer::ran(rig.server->held[0]));
+        QTRY_COMPARE(rig.responsesTo(7), 2);
+        // Completed: the id may be used again, and is a call of its own.
+        rig.toClient.clear();
+        rig.session->receive(call(7, QStringLiteral("free")));
+        QTRY_COMPARE(rig.server->held.size(), 2);
+        rig.server->reply(FakeServer::ran(rig.server->held[1]));
+        QTRY_COMPARE(rig.responsesTo(7), 1);
+        QCOMPARE(text(*rig.responseTo(7)), QStringLiteral("ran free"));
+    }
+
+    void serverDyingMidCallFailsItAndGivesTheQuotaBack()
+    {
+        waitForWindowRoom(3600, 10);
+        Rig rig;
+        rig.server->holdCalls = true;
+        rig.session->receive(call(1, QStringLiteral("once")));
+        QTRY_COMPARE(rig.server->held.size(), 1);
+        rig.server->die(QStringLiteral("exited with code 1"));
+        QTRY_VERIFY(rig.responseTo(1));
+        QVERIFY(
+            rig.responseTo(1)->value(QStringLiteral("error"))[QStringLiteral("message")].toString().contains(
+                QStringLiteral("exited with code 1")));
+        QCOMPARE(rig.finished.size(), 1);
+        QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Failed);
+        // It came back: initialized again, and the one call an hour that never ran may run.
+        rig.server->holdCalls = false;
+        rig.server->start();
+        rig.session->receive(call(2, QStringLiteral("once")));
+        QTRY_VERIFY(rig.responseTo(2));
+        QCOMPARE(text(*rig.responseTo(2)), QStringLiteral("ran once"));
+        // That one ran: the quota is spent.
+        rig.session->receive(call(3, QStringLiteral("once")));
+        QTRY_VERIFY(rig.responseTo(3));
+        QVERIFY(rig.responseTo(3)->value(QStringLiteral("result"))[QStringLiteral("isError")].toBool());
+        QCOMPARE(rig.finished.last().verdict, Verdict::Limited);
+    }
+
+    void sessionEndingWhileAPersonDecidesRecordsItCancelled()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        const QString id = rig.pendingId();
+        rig.session.reset();
+        QCOMPARE(rig.broker.pendingCount(), 0);
+        QVERIFY(!rig.broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QCOMPARE(rig.finished.size(), 1);
+        QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Cancelled);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 0);
+    }
+
+    void serverStoppedWhileAPersonDecidesFailsAtOnce()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        rig.upstream.stop(QStringLiteral("stopped by a person"));
+        QVERIFY(rig.broker.answer(rig.pendingId(), ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QTRY_VERIFY(rig.responseTo(1));
+        QVERIFY(rig.responseTo(1)->contains(QStringLiteral("error")));
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 0);
+        QCOMPARE(rig.finished.last().outcome, CallRecord::Outcome::Failed);
+    }
+
+    void serverRequestsNeedTheClientsCapability_data()
+    {
+        QTest::addColumn<QString>("method");
+        QTest::addColumn<QString>("capability");
+        QTest::newRow("roots") << QStringLiteral("roots/list") << QStringLiteral("roots");
+        QTest::newRow("sampling") << QStringLiteral("sampling/createMessage") << QStringLiteral("sampling");
+        QTest::newRow("elicitation") << QStringLiteral("elicitation/create") << QStringLiteral("elicitation");
+    }
+
+    void serverRequestsNeedTheClientsCapability()
+    {
+        QFETCH(QString, method);
+        QFETCH(QString, capability);
+        for (const bool declared : {false, true}) {
+            Rig rig(declared ? QJsonObject{{capability, QJsonObject()}} : QJsonObject());
+            rig.server->holdCalls = true;
+            rig.session->receive(call(1, QStringLiteral("free")));
+            QTRY_COMPARE(rig.server->held.size(), 1);
+            rig.server->reply(jsonrpc::makeRequest(900, method, {}));
+            QTest::qWait(50);
+            bool askedClient = false;
+            for (const QJsonObject& m : rig.toClient)
+                askedClient |= m.value(QStringLiteral("method")).toString() == method;
+            QCOMPARE(askedClient, declared);
+            if (declared)
+                continue;
+            // Answered for the client that cannot: method not found, to the server's own id.
+            const QJsonObject answer = rig.server->received.last();
+            QCOMPARE(answer.value(QStringLiteral("id")).toInt(), 900);
+            QCOMPARE(answer.value(QStringLiteral("error"))[QStringLiteral("code")].toInt(),
+                     int(jsonrpc::MethodNotFound));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCallPipeline)
+#include "tst_callpipeline.moc"
