@@ -19,6 +19,7 @@
 #include "StatsView.h"
 #include "Tones.h"
 #include "pins/ToolPins.h"
+#include "proxy/PolicyGate.h"
 #include "proxy/Proxy.h"
 #include "proxy/UpstreamServer.h"
 
@@ -145,6 +146,13 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         }
     });
     connect(proxy, &Proxy::serverRemoved, this, &MainWindow::removeServedServer);
+    // In the app a policy file has one writer, the document that holds it: "always allow" included.
+    proxy->setRuleWriter([this](PolicyGate* gate, const QString& tool, ToolAction action, QString* why) {
+        for (ServedServer* s : std::as_const(m_servers))
+            if (s->gate() == gate)
+                return s->applyApprovalRule(tool, action, why);
+        return gate->setToolAction(tool, action, why); // a grant's own policy: no document holds it
+    });
     connect(proxy, &Proxy::serverRefused, this, [this](const QString& name, const QString& why) {
         auto* box = new QMessageBox(
             QMessageBox::Warning, tr("%1 is not served").arg(name),
@@ -572,6 +580,7 @@ MainWindow::~MainWindow()
 {
     // Taking the window apart moves the focus; the pop-up must not look at a queue being destroyed.
     disconnect(qApp, nullptr, this, nullptr);
+    m_setup.proxy->setRuleWriter({});
     delete m_popup;
     m_popup = nullptr;
 }

@@ -160,25 +160,52 @@ bool PolicyDocument::save(const QString& path, QString* error, SaveMode mode, Sa
     if (!isValid())
         return fail(SaveError::Invalid, tr("the policy has %n error(s); fix them before saving", nullptr,
                                            int(m_diagnostics.size())));
-    if (mode == SaveMode::Safe && path == m_filePath) {
-        QFile current(path);
-        if (current.open(QIODevice::ReadOnly) && current.readAll() != m_baseline)
-            return fail(SaveError::ChangedOnDisk,
-                        tr("%1 changed on disk after Gatehouse read it (another editor, or an \"always "
-                           "allow/deny\" answered while these edits were unsaved). Saving now would "
-                           "replace that change.")
-                            .arg(path));
-    }
+    if (mode == SaveMode::Safe && path == m_filePath && changedOnDisk())
+        return fail(SaveError::ChangedOnDisk,
+                    tr("%1 changed on disk after Gatehouse read it (another editor?). Saving now would "
+                       "replace that change.")
+                        .arg(path));
     const QByteArray bytes = m_text.toPlainText().toUtf8();
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(bytes) < 0 || !file.commit())
-        return fail(SaveError::WriteFailed, tr("cannot write %1: %2").arg(path, file.errorString()));
+    QString writeError;
+    if (!writeAtomically(path, bytes, &writeError))
+        return fail(SaveError::WriteFailed, writeError);
     m_filePath = path;
     m_baseline = bytes;
     m_undo.setClean();
     if (why)
         *why = SaveError::None;
     return true;
+}
+
+bool PolicyDocument::writeFileText(const QByteArray& json, QString* error)
+{
+    if (m_filePath.isEmpty()) {
+        *error = tr("the policy has no file yet");
+        return false;
+    }
+    if (changedOnDisk()) {
+        *error = tr("%1 changed on disk after Gatehouse read it (another editor?)").arg(m_filePath);
+        return false;
+    }
+    if (!writeAtomically(m_filePath, json, error))
+        return false;
+    m_baseline = json;
+    return true;
+}
+
+bool PolicyDocument::changedOnDisk() const
+{
+    QFile current(m_filePath);
+    return current.open(QIODevice::ReadOnly) && current.readAll() != m_baseline;
+}
+
+bool PolicyDocument::writeAtomically(const QString& path, const QByteArray& bytes, QString* error)
+{
+    QSaveFile file(path);
+    if (file.open(QIODevice::WriteOnly) && file.write(bytes) == bytes.size() && file.commit())
+        return true;
+    *error = tr("cannot write %1: %2").arg(path, file.errorString());
+    return false;
 }
 
 void PolicyDocument::reparse()

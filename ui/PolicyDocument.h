@@ -56,6 +56,9 @@ public:
     // Never writes over a change it has not seen (another editor, "always allow" while edits were
     // unsaved and could not take it) unless told to.
     bool save(const QString& path, QString* error, SaveMode mode = SaveMode::Safe, SaveError* why = nullptr);
+    // Writes `json` as the file's text while the edits stay as they are (unsaved): a rule answered at an
+    // approval goes in force without them. Refuses, like save(), a file changed since it was read.
+    bool writeFileText(const QByteArray& json, QString* error);
     // The file now says `json` and the document already holds that change (merged as an edit).
     void acknowledgeFileText(const QByteArray& json) { m_baseline = json; }
     const QByteArray& fileText() const { return m_baseline; } // the file as last read or written here
@@ -72,6 +75,8 @@ private:
     class TextEdit;
     void onContentsChange(int position, int removed, int added);
     void reparse();
+    bool changedOnDisk() const;
+    static bool writeAtomically(const QString& path, const QByteArray& bytes, QString* error);
     // Puts `text` into the document by replacing only what differs, so cursors elsewhere stay put.
     void applyText(const QString& text);
 

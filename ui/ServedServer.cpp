@@ -32,7 +32,6 @@ ServedServer::ServedServer(Proxy* proxy, UpstreamServer* upstream, const ToolCat
     if (!g->policyFile().isEmpty() && !m_document->load(g->policyFile(), &error))
         m_document->reset(QByteArray(), g->policyFile());
     connect(g, &PolicyGate::policyChanged, this, &ServedServer::onGatePolicyChanged);
-    connect(proxy, &Proxy::ruleWritten, this, &ServedServer::onRuleWritten);
     connect(proxy, &Proxy::serverChanged, this, [this](const QString& server) {
         if (server != name())
             return;
@@ -225,36 +224,58 @@ void ServedServer::onGatePolicyChanged()
         m_document->takeFileText(onDisk, tr("Policy changed on disk"));
 }
 
-void ServedServer::onRuleWritten(const QString& policyFile, const QString& tool, ToolAction action)
+bool ServedServer::applyApprovalRule(const QString& tool, ToolAction action, QString* error)
 {
-    if (policyFile.isEmpty() || policyFile != gate()->policyFile() || !m_document->isModified())
-        return; // an unmodified document already took the file's new text
+    const QString file = gate()->policyFile();
     const QString what = action == ToolAction::Allow
                              ? tr("Always allow %1 (answered at an approval)").arg(tool)
                              : tr("Always deny %1 (answered at an approval)").arg(tool);
+    if (file.isEmpty() || m_document->filePath() != file) {
+        *error = tr("%1 has no policy file to write it into").arg(name());
+        return false;
+    }
+    if (!m_document->isModified()) {
+        if (!m_document->policy() || !m_document->isValid()) {
+            *error = tr("the policy file has errors; fix them in the Policy tab first");
+            return false;
+        }
+        Policy edited = *m_document->policy();
+        policyedit::setToolAction(edited, tool, action);
+        m_document->setPolicy(edited, what);
+        if (!m_document->save(file, error)) {
+            m_document->undoStack()->undo(); // not in the file, so not in the document either
+            return false;
+        }
+        applySaved(file);
+        emit message(tr("%1: saved and in effect now (undo in the Policy tab)").arg(what));
+        return true;
+    }
+    // Unsaved edits are not the person's to apply by answering a prompt: the file gets the rule alone.
+    const PolicyLoad known = PolicyParser::parse(m_document->fileText());
+    if (!known.policy) {
+        *error = tr("the policy file had errors when it was last read");
+        return false;
+    }
+    Policy inFile = *known.policy;
+    policyedit::setToolAction(inFile, tool, action);
+    const QByteArray json = PolicyWriter::toJson(inFile);
+    if (!m_document->writeFileText(json, error))
+        return false;
+    gate()->reload(); // now, not after the file watcher's debounce
     if (!m_document->policy() || !m_document->isValid()) {
-        // Nothing to merge into: the next save sees the file changed and asks before replacing it.
+        // Nothing to add it to: the file is what the document last knew plus this rule, so the next
+        // save asks before replacing it.
         emit message(tr("%1 was written to the policy file; your unsaved edits have errors, so they do "
                         "not include it yet")
                          .arg(what));
-        return;
+        return true;
     }
     Policy edited = *m_document->policy();
     policyedit::setToolAction(edited, tool, action);
     m_document->setPolicy(edited, what);
     m_document->markDiverged(); // undoing back to the old clean step would not be the file any more
-    // The file is what the document last knew of it plus this rule, and nothing else: then the edit
-    // holds all of it. Anything more came from elsewhere, and the next Save asks before replacing it.
-    QFile f(policyFile);
-    const PolicyLoad known = PolicyParser::parse(m_document->fileText());
-    if (known.policy && f.open(QIODevice::ReadOnly)) {
-        Policy expected = *known.policy;
-        policyedit::setToolAction(expected, tool, action);
-        const QByteArray onDisk = f.readAll();
-        if (onDisk == PolicyWriter::toJson(expected))
-            m_document->acknowledgeFileText(onDisk);
-    }
     emit message(tr("%1: in effect now, and added to your unsaved edits (undo in the Policy tab)").arg(what));
+    return true;
 }
 
 } // namespace gatehouse::ui

@@ -54,6 +54,11 @@ public:
     // The document was saved to `path`: the proxy uses that file now, from the next call on (and the
     // configuration remembers it, for a configured server).
     void applySaved(const QString& path);
+    // "Always allow / always deny" answered at an approval, written by this document (the file's one
+    // writer in the app): a clean document takes it as an undoable step and is saved; with unsaved
+    // edits, the file gets only the rule and the edits get it as an undoable step too. In force from
+    // the next call either way. False and why when it cannot be written.
+    bool applyApprovalRule(const QString& tool, ToolAction action, QString* error);
     // Where the configuration lives, for recording a server's new policy file.
     void setConfigPath(const QString& path) { m_configPath = path; }
 
@@ -69,7 +74,6 @@ private:
     bool recordPolicy(const QString& path, QString* error);
     QJsonArray m_liveTools;
     QString m_configPath;
-    void onRuleWritten(const QString& policyFile, const QString& tool, ToolAction action);
 
     Proxy* m_proxy;
     UpstreamServer* m_upstream;

@@ -30,16 +30,18 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
     , m_http(std::make_unique<HttpServer>())
 {
     connect(m_gates.get(), &PolicyGates::gateCreated, this, &Proxy::onGateCreated);
-    // "Always allow/deny" at an approval edits the policy that decided the call.
+    // "Always allow/deny" at an approval edits the policy that decided the call, through the file's
+    // one writer.
     connect(m_broker.get(), &ApprovalBroker::ruleRequested, this,
             [this](const QString& server, const QString& grant, const QString& tool, ToolAction action) {
                 QString why;
                 PolicyGate* gate = gateFor(server, grant);
-                if (gate->setToolAction(tool, action, &why)) {
+                const bool written = m_ruleWriter ? m_ruleWriter(gate, tool, action, &why)
+                                                  : gate->setToolAction(tool, action, &why);
+                if (written)
                     emit logLine(QStringLiteral("policy now says %1 for %2 (decided at an approval)")
                                      .arg(toolActionName(action), tool));
-                    emit ruleWritten(gate->policyFile(), tool, action);
-                } else
+                else
                     emit logLine(QStringLiteral("cannot write the policy for %1: %2").arg(tool, why));
             });
     // A configuration that appears (first grant, or saved by replacing the file) is read at once.

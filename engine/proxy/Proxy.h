@@ -87,6 +87,13 @@ public:
     const Settings& settings() const { return m_settings; }
     ApprovalBroker* broker() const { return m_broker.get(); }
     PolicyGates* gates() const { return m_gates.get(); }
+    // Who writes "always allow / always deny" from an approval into the policy that decided the call.
+    // Headless the proxy does (PolicyGate::setToolAction: nothing else writes the file); the app passes
+    // its own, so that the policy editor's document stays the file's one writer and the rule is one
+    // more undoable edit. False and why when it cannot be written (the call itself is still allowed).
+    using RuleWriter =
+        std::function<bool(PolicyGate* gate, const QString& tool, ToolAction action, QString* why)>;
+    void setRuleWriter(RuleWriter writer) { m_ruleWriter = std::move(writer); }
     AuditLog* audit() const { return m_audit; }
     ToolPins* pins() const { return m_pins.get(); }
     // The policy a grant's calls on a server are decided by: the grant's own, else the server's.
@@ -103,8 +110,6 @@ signals:
     void serverChanged(const QString& name); // its policy file changed
     // In the configuration, but cannot be served (the old one, if any, keeps running).
     void serverRefused(const QString& name, const QString& why);
-    // "Always allow/deny" at an approval was written into this policy file (and the gate uses it).
-    void ruleWritten(const QString& policyFile, const QString& tool, gatehouse::ToolAction action);
 
 private:
     void onGateCreated(PolicyGate* gate);
@@ -117,6 +122,7 @@ private:
     Settings m_settings;
     std::unique_ptr<ApprovalBroker> m_broker;
     std::unique_ptr<PolicyGates> m_gates;
+    RuleWriter m_ruleWriter;
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<McpHttpEndpoint> m_endpoint;
     std::unique_ptr<AdminEndpoint> m_admin;

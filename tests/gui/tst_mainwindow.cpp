@@ -368,6 +368,45 @@ private slots:
         QVERIFY(editor->save());
     }
 
+    void alwaysAllowIsAnUndoableEditOfThePolicy()
+    {
+        // No edits pending: the answer is saved by the Policy tab's document, as one step of its history.
+        PolicyEditor* editor = m_window->policyEditor(QStringLiteral("rolli-sandbox"));
+        PolicyDocument* doc = sandbox()->document();
+        QVERIFY(!doc->isModified());
+        QCOMPARE(policyOnDisk(QStringLiteral("update_agent_run")), QStringLiteral("approve"));
+        QSignalSpy answered(m_window->console(), &CallConsole::answered);
+        ApprovalCard* card = askForUpdate(QStringLiteral("always, clean"));
+        QVERIFY(card);
+        QPushButton* always = nullptr;
+        for (QPushButton* b : card->findChildren<QPushButton*>())
+            if (b->text() == u"Always allow")
+                always = b;
+        QVERIFY(always);
+        QTest::mouseClick(always, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
+        QCOMPARE(policyOnDisk(QStringLiteral("update_agent_run")), QStringLiteral("allow"));
+        QVERIFY(!doc->isModified());
+        QVERIFY(doc->undoStack()->undoText().startsWith(u"Always allow update_agent_run"));
+        // The next call runs without a question.
+        QVERIFY(m_window->console()->send());
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 2, 5000);
+        QCOMPARE(m_window->approvals()->openCount(), 0);
+        // Ctrl+Z in the Policy tab takes it back; saved, the tool asks again.
+        m_window->tabs()->setCurrentIndex(MainWindow::PolicyTab);
+        editor->toolTable()->setFocus();
+        QTest::keyClick(editor->toolTable(), Qt::Key_Z, Qt::ControlModifier);
+        QCOMPARE(policyedit::toolState(*doc->policy(), QStringLiteral("update_agent_run")),
+                 policyedit::ToolState::Approve);
+        QVERIFY(doc->isModified());
+        QVERIFY(editor->save());
+        QCOMPARE(policyOnDisk(QStringLiteral("update_agent_run")), QStringLiteral("approve"));
+        ApprovalCard* again = askForUpdate(QStringLiteral("asks again"));
+        QVERIFY(again);
+        QVERIFY(m_window->approvals()->answerHead(ApprovalChoice::Deny));
+        QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 3, 5000);
+    }
+
     void ctrlZUndoesInTheTableAndTheJson()
     {
         m_window->tabs()->setCurrentIndex(MainWindow::PolicyTab);
