@@ -280,8 +280,10 @@ void CallTableModel::drain(qint64 budgetMs)
         beginInsertRows({}, visibleBefore, visibleBefore + int(added.size()) - 1);
         if (!m_filter.isEmpty())
             m_visible.insert(m_visible.end(), added.begin(), added.end());
+        m_announced = m_rows.size();
         endInsertRows();
     }
+    m_announced = m_rows.size(); // also those a filter keeps out of sight
     if (m_queueHead >= m_queue.size()) {
         m_queue.clear();
         m_queueHead = 0;
@@ -325,6 +327,7 @@ void CallTableModel::setFilter(const CallFilter& filter)
 {
     beginResetModel();
     m_filter = filter;
+    m_announced = m_rows.size();
     const bool ascii =
         std::all_of(filter.text.cbegin(), filter.text.cend(), [](QChar c) { return c.unicode() < 0x80; });
     m_asciiNeedle = ascii ? filter.text.toLatin1() : QByteArray();
@@ -356,7 +359,7 @@ void CallTableModel::rebuildVisible()
 
 int CallTableModel::visibleCount() const
 {
-    return m_filter.isEmpty() ? int(m_rows.size()) : int(m_visible.size());
+    return m_filter.isEmpty() ? int(m_announced) : int(m_visible.size());
 }
 
 const CallTableModel::Row& CallTableModel::visibleRow(int row) const
@@ -401,6 +404,7 @@ void CallTableModel::clear()
 {
     beginResetModel();
     m_rows.clear();
+    m_announced = 0;
     m_rows.shrink_to_fit();
     m_visible.clear();
     m_open.clear();

@@ -128,6 +128,8 @@ private:
     void keepDetail(const CallRecord& record);
 
     std::deque<Row> m_rows;        // grows without moving a million rows at once
+    // Rows the views have been told of: a batch is appended first, then announced in one insert.
+    std::size_t m_announced = 0;
     std::vector<qint32> m_visible; // indices into m_rows when a filter is set
     QHash<qint64, qint32> m_open;  // sequence -> row, for calls not yet finished
     QStringList m_strings;

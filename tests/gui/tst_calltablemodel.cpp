@@ -2,6 +2,7 @@
 // The live table's model: batched ingest, updates of open calls, filtering, bounded details.
 #include "CallTableModel.h"
 
+#include <QAbstractItemModelTester>
 #include <QtTest>
 
 using namespace gatehouse;
@@ -33,6 +34,7 @@ private slots:
     void callsArriveInBatchesNotOneByOne()
     {
         CallTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
         for (int i = 1; i <= 1000; ++i)
             model.add(call(i, QStringLiteral("get_usage"), Verdict::Allowed, CallRecord::Outcome::Answered));
@@ -47,6 +49,7 @@ private slots:
     void aPendingCallIsUpdatedInPlace()
     {
         CallTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         CallRecord r =
             call(7, QStringLiteral("rerun_agent_run"), Verdict::NeedsApproval, CallRecord::Outcome::Pending);
         model.add(r);
@@ -87,6 +90,7 @@ private slots:
     void filtersByTextStatusToolAndGrant()
     {
         CallTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         for (int i = 1; i <= 300; ++i) {
             const QString tool = i % 3 == 0 ? QStringLiteral("rerun_agent_run") : QStringLiteral("get_usage");
             model.add(call(i, tool, i % 3 == 0 ? Verdict::Limited : Verdict::Allowed,
@@ -126,6 +130,7 @@ private slots:
     void detailsAreKeptForTheLatestCallsOnly()
     {
         CallTableModel model;
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         const int n = CallTableModel::DetailLimit + 10;
         for (int i = 1; i <= n; ++i)
             model.add(call(i, QStringLiteral("get_usage"), Verdict::Allowed, CallRecord::Outcome::Answered));

@@ -10,6 +10,7 @@
 #include <QLineEdit>
 #include <QTableView>
 #include <QTemporaryDir>
+#include <QAbstractItemModelTester>
 #include <QtTest>
 
 using namespace gatehouse;
@@ -53,6 +54,7 @@ private slots:
     void countsEveryCallAndPagesThroughThem()
     {
         HistoryView view(m_path);
+        QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         view.show();
         QTRY_COMPARE(view.total(), qint64(1234));
         QCOMPARE(view.model()->rowCount(), HistoryView::PageSize);
@@ -111,6 +113,7 @@ private slots:
     void searchesAsYouTypeAndByTime()
     {
         HistoryView view(m_path);
+        QAbstractItemModelTester tester(view.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
         view.show();
         QTRY_COMPARE(view.total(), qint64(1234));
         QTest::keyClicks(view.filterText(), QStringLiteral("cursor"));

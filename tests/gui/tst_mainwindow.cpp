@@ -142,7 +142,7 @@ private slots:
         setup.connection = {m_proxy->mcpUrl(QStringLiteral("rolli-sandbox")),
                             QStringLiteral("test-token"),
                             {QStringLiteral("gatehouse"), QStringLiteral("serve"), QStringLiteral("--stdio")},
-                            QStringLiteral("rolli-sandbox")};
+                            QStringLiteral("rolli-sandbox"), QString()};
         m_window = std::make_unique<MainWindow>(setup);
         m_window->resize(1500, 900);
         m_window->show();

@@ -17,6 +17,7 @@
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTextBlock>
+#include <QAbstractItemModelTester>
 #include <QtTest>
 
 using namespace gatehouse;
@@ -67,6 +68,7 @@ private slots:
         PolicyDocument doc;
         doc.reset(recommended());
         ToolTableModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setCatalogue(rolli());
         QCOMPARE(model.rowCount(), 30);
         const int del = model.rowOf(QStringLiteral("delete_agent_schedule"));
@@ -87,6 +89,7 @@ private slots:
         PolicyDocument doc;
         doc.reset(recommended());
         ToolTableModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setCatalogue(rolli());
         const int row = model.rowOf(QStringLiteral("keyword_search"));
         QVERIFY(model.setState(row, ToolState::Deny));
@@ -178,6 +181,7 @@ private slots:
         PolicyDocument doc;
         doc.reset(recommended());
         ToolTableModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setCatalogue(rolli());
         const QString original = doc.text()->toPlainText();
         QVERIFY(!doc.isModified());
@@ -322,6 +326,7 @@ private slots:
         PolicyDocument doc;
         doc.reset(recommended(), path);
         ToolTableModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setCatalogue(rolli());
         QVERIFY(model.setState(model.rowOf(QStringLiteral("get_usage")), ToolState::Deny));
         QString error;
@@ -349,6 +354,7 @@ private slots:
         QString error;
         QVERIFY(doc.load(path, &error));
         ToolTableModel model(&doc);
+        QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
         model.setCatalogue(rolli());
         QVERIFY(model.setState(model.rowOf(QStringLiteral("get_usage")), ToolState::Deny));
         // Another program writes the file meanwhile (another editor, "always deny" elsewhere).
