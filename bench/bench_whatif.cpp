@@ -2,7 +2,7 @@
 // What-if replay speed: an audit log of N calls (default 1,000,000; first argument) over the 30 Rolli
 // tools and 20 grants across a day, replayed against the recommended Rolli policy with one extra limit.
 // Goal: 1,000,000 calls in 5 s or less. Prints the figures; not a test.
-#include "audit/AuditLog.h"
+#include "SyntheticAudit.h"
 #include "policy/PolicyParser.h"
 #include "whatif/WhatIfReplay.h"
 
@@ -26,54 +26,10 @@ int main(int argc, char** argv)
     const qint64 calls = argc > 1 ? QByteArray(argv[1]).toLongLong() : 1'000'000;
     QTemporaryDir dir;
     const QString db = dir.filePath(QStringLiteral("audit.sqlite"));
-    {
-        // The schema as the proxy makes it.
-        AuditLog log(db);
-        QString error;
-        if (!log.open(&error)) {
-            std::fprintf(stderr, "cannot open %s: %s\n", qPrintable(db), qPrintable(error));
-            return 1;
-        }
-    }
-    QFile catalogueFile(QStringLiteral(GATEHOUSE_RESOURCES_DIR "/rolli/tools.json"));
-    catalogueFile.open(QIODevice::ReadOnly);
-    QStringList tools;
-    for (const QJsonValue& t :
-         QJsonDocument::fromJson(catalogueFile.readAll())[QLatin1String("tools")].toArray())
-        tools << t[QLatin1String("name")].toString();
-
     QElapsedTimer t;
     t.start();
-    {
-        // Rows written straight to SQLite: the replay reads only these columns; hashes do not matter here.
-        QSqlDatabase sql = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("fill"));
-        sql.setDatabaseName(db);
-        sql.open();
-        QSqlQuery q(sql);
-        q.exec(QStringLiteral("PRAGMA synchronous = OFF"));
-        sql.transaction();
-        q.prepare(QStringLiteral(
-            "INSERT INTO calls (seq, time, grant_label, server, session, method, tool, verdict, "
-            "rule, approver, prev_hash, hash) VALUES (?, ?, ?, 'rolli', ?, 'tools/call', ?, ?, "
-            "'', '', '', '')"));
-        QRandomGenerator random(7);
-        const QDateTime start =
-            QDateTime::fromString(QStringLiteral("2026-11-20T00:00:00.000Z"), Qt::ISODateWithMs);
-        for (qint64 i = 1; i <= calls; ++i) {
-            q.addBindValue(i);
-            q.addBindValue(start.addMSecs(i * 86'400'000 / calls).toString(Qt::ISODateWithMs));
-            q.addBindValue(QStringLiteral("agent-%1").arg(random.bounded(20)));
-            q.addBindValue(QStringLiteral("session-%1").arg(i / 500));
-            q.addBindValue(tools.at(random.bounded(int(tools.size()))));
-            q.addBindValue(QStringLiteral("allowed"));
-            if (!q.exec()) {
-                std::fprintf(stderr, "insert: %s\n", qPrintable(q.lastError().text()));
-                return 1;
-            }
-        }
-        sql.commit();
-    }
-    QSqlDatabase::removeDatabase(QStringLiteral("fill"));
+    if (!writeSyntheticAudit(db, calls))
+        return 1;
     std::printf("audit log of %lld calls written in %.1f s\n", calls, t.nsecsElapsed() / 1e9);
 
     // The recommended policy, with one more limit: rerun_agent_run 5 a minute per grant.

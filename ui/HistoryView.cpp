@@ -14,21 +14,15 @@
 #include <QLocale>
 #include <QPushButton>
 #include <QSplitter>
-#include <QSqlDatabase>
-#include <QSqlError>
-#include <QSqlQuery>
-#include <QSqlRecord>
 #include <QTableView>
 #include <QTimer>
-#include <QUuid>
 #include <QVBoxLayout>
 
 namespace gatehouse::ui {
 
 HistoryView::HistoryView(const QString& auditPath, QWidget* parent)
     : QWidget(parent)
-    , m_connection(QStringLiteral("history-") + QUuid::createUuid().toString(QUuid::Id128))
-    , m_path(auditPath)
+    , m_worker(new Worker(auditPath))
     , m_filter(new QLineEdit(this))
     , m_since(new QComboBox(this))
     , m_count(new QLabel(this))
@@ -52,6 +46,9 @@ HistoryView::HistoryView(const QString& auditPath, QWidget* parent)
     m_since->addItem(tr("Last 7 days"), 7 * 86400);
     m_since->setAccessibleName(tr("Time range"));
     auto* refresh = new QPushButton(tr("Refresh"), this);
+    refresh->setShortcut(QKeySequence::Refresh);
+    refresh->setToolTip(tr("Take in the calls written since this page was read (%1)")
+                            .arg(QKeySequence(QKeySequence::Refresh).toString(QKeySequence::NativeText)));
     bar->addWidget(m_filter, 1);
     bar->addWidget(m_since);
     bar->addWidget(refresh);
@@ -95,24 +92,30 @@ HistoryView::HistoryView(const QString& auditPath, QWidget* parent)
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &HistoryView::showDetails);
 
-    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-    db.setDatabaseName(m_path);
-    db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=2000"));
+    m_worker->moveToThread(&m_thread);
+    m_thread.setObjectName(QStringLiteral("history"));
+    m_thread.start();
 }
 
 HistoryView::~HistoryView()
 {
-    {
-        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-        db.close();
-    }
-    QSqlDatabase::removeDatabase(m_connection);
+    // The reader's connection closes on its own thread, after the search under way (if any).
+    m_latest->store(0);
+    QMetaObject::invokeMethod(
+        m_worker, [w = m_worker] { delete w; }, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
 }
 
 void HistoryView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    refresh();
+    // Read when first shown; after that, when the search changes or on Refresh, so switching tabs
+    // never scans the log again.
+    if (!m_shownOnce) {
+        m_shownOnce = true;
+        refresh();
+    }
 }
 
 void HistoryView::refresh()
@@ -123,82 +126,49 @@ void HistoryView::refresh()
 
 void HistoryView::showPage(int page)
 {
-    QSqlDatabase db = QSqlDatabase::database(m_connection);
-    if (!db.isOpen() && !db.open()) {
-        m_count->setText(tr("Cannot read the audit log: %1").arg(db.lastError().text()));
-        return;
-    }
-    // A log an older version wrote, not yet opened by this one's writer, has no client column.
-    const bool hasClient = db.record(QStringLiteral("calls")).contains(QStringLiteral("client"));
-    QStringList where;
-    QVariantList binds;
-    const QString f = m_filter->text().trimmed();
-    if (!f.isEmpty()) {
-        QStringList columns{QStringLiteral("tool"),          QStringLiteral("grant_label"),
-                            QStringLiteral("server"),        QStringLiteral("rule"),
-                            QStringLiteral("verdict"),       QStringLiteral("outcome"),
-                            QStringLiteral("approver"),      QStringLiteral("approval_note"),
-                            QStringLiteral("argument_keys"), QStringLiteral("message")};
-        if (hasClient)
-            columns << QStringLiteral("client");
-        QStringList any;
-        for (const QString& c : std::as_const(columns)) {
-            any << c + QStringLiteral(" LIKE ? ESCAPE '\\'");
-            QString pattern = f;
-            pattern.replace(u'\\', QStringLiteral("\\\\"))
-                .replace(u'%', QStringLiteral("\\%"))
-                .replace(u'_', QStringLiteral("\\_"));
-            binds << QString(u'%' + pattern + u'%');
-        }
-        where << u'(' + any.join(QStringLiteral(" OR ")) + u')';
-    }
-    if (const int seconds = m_since->currentData().toInt(); seconds > 0) {
-        where << QStringLiteral("time >= ?");
-        binds << QDateTime::currentDateTimeUtc().addSecs(-seconds).toString(Qt::ISODateWithMs);
-    }
+    AuditQuery query;
+    query.text = m_filter->text();
+    if (const int seconds = m_since->currentData().toInt(); seconds > 0)
+        query.since = QDateTime::currentDateTimeUtc().addSecs(-seconds);
     // Pages of one snapshot: rows written since the first page (the proxy keeps writing) wait for
     // Refresh instead of shifting "Older" by a row each.
-    if (page == 0 || m_topSeq < 0) {
-        QSqlQuery top(db);
-        m_topSeq = top.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM calls")) && top.next()
-                       ? top.value(0).toLongLong()
-                       : 0;
-    }
-    where << QStringLiteral("seq <= ?");
-    binds << m_topSeq;
-    const QString clause = QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+    query.upToSeq = page == 0 ? -1 : m_topSeq;
+    query.page = page;
+    query.pageSize = PageSize;
+    if (m_searching && query == m_asked)
+        return; // that very search is under way (Enter after typing, say)
+    m_asked = query;
+    const quint64 ticket = ++*m_latest;
+    m_searching = true;
+    m_count->setText(tr("Searching…"));
+    // On the reader's thread: a search of a large log never holds up the window, or the proxy's calls
+    // that share its event loop. Only the newest request still runs when its turn comes.
+    QMetaObject::invokeMethod(m_worker, [this, query, ticket, latest = m_latest, reader = m_worker] {
+        if (latest->load() != ticket)
+            return;
+        AuditPage result = reader->reader.page(query);
+        QMetaObject::invokeMethod(this, [this, ticket, result = std::move(result)]() mutable {
+            if (ticket == m_latest->load())
+                showResult(std::move(result));
+        });
+    });
+}
 
-    QSqlQuery count(db);
-    count.prepare(QStringLiteral("SELECT COUNT(*) FROM calls") + clause);
-    for (const QVariant& b : std::as_const(binds))
-        count.addBindValue(b);
-    if (!count.exec() || !count.next()) {
-        m_count->setText(tr("Cannot read the audit log: %1").arg(count.lastError().text()));
+void HistoryView::showResult(AuditPage result)
+{
+    m_searching = false;
+    if (!result.error.isEmpty()) {
+        m_count->setText(tr("Cannot read the audit log: %1").arg(result.error));
+        emit pageShown();
         return;
     }
-    m_total = count.value(0).toLongLong();
+    m_topSeq = result.upToSeq;
+    m_total = result.total;
+    m_page = result.page;
     const int lastPage = m_total > 0 ? int((m_total - 1) / PageSize) : 0;
-    m_page = std::clamp(page, 0, lastPage);
-
-    QSqlQuery q(db);
-    q.setForwardOnly(true);
-    q.prepare(QStringLiteral("SELECT * FROM calls%1 ORDER BY seq DESC LIMIT %2 OFFSET %3")
-                  .arg(clause)
-                  .arg(PageSize)
-                  .arg(qint64(m_page) * PageSize));
-    for (const QVariant& b : std::as_const(binds))
-        q.addBindValue(b);
-    if (!q.exec()) {
-        m_count->setText(tr("Cannot read the audit log: %1").arg(q.lastError().text()));
-        return;
-    }
-    std::vector<AuditRow> rows;
-    rows.reserve(PageSize);
-    while (q.next())
-        rows.push_back(AuditRow::fromSql(q.record()));
     const bool first = m_model->rowCount() == 0;
-    const int shown = int(rows.size());
-    m_model->setRows(std::move(rows));
+    const int shown = int(result.rows.size());
+    m_model->setRows(std::move(result.rows));
     if (first)
         m_table->resizeColumnsToContents();
     const QLocale locale;
@@ -210,6 +180,7 @@ void HistoryView::showPage(int page)
     m_newer->setEnabled(m_page > 0);
     m_older->setEnabled(m_page < lastPage);
     showDetails();
+    emit pageShown();
 }
 
 void HistoryView::showDetails()

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+#include "AuditReader.h"
+
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QSqlRecord>
+#include <QUuid>
+
+namespace gatehouse {
+
+AuditReader::AuditReader(QString path)
+    : m_path(std::move(path))
+    , m_connection(QStringLiteral("audit-reader-") + QUuid::createUuid().toString(QUuid::Id128))
+{}
+
+AuditReader::~AuditReader()
+{
+    if (!QSqlDatabase::contains(m_connection))
+        return;
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(m_connection);
+}
+
+AuditPage AuditReader::page(const AuditQuery& query)
+{
+    AuditPage result;
+    auto fail = [&result](const QString& why) {
+        result.error = why;
+        return result;
+    };
+    if (!QSqlDatabase::contains(m_connection)) {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        db.setDatabaseName(m_path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=2000"));
+    }
+    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
+    if (!db.isOpen() && !db.open())
+        return fail(db.lastError().text());
+    // A log an older version wrote, not yet opened by this one's writer, has no client column.
+    const bool hasClient = db.record(QStringLiteral("calls")).contains(QStringLiteral("client"));
+    QStringList where;
+    QVariantList binds;
+    if (const QString text = query.text.trimmed(); !text.isEmpty()) {
+        QStringList columns{QStringLiteral("tool"),          QStringLiteral("grant_label"),
+                            QStringLiteral("server"),        QStringLiteral("rule"),
+                            QStringLiteral("verdict"),       QStringLiteral("outcome"),
+                            QStringLiteral("approver"),      QStringLiteral("approval_note"),
+                            QStringLiteral("argument_keys"), QStringLiteral("message")};
+        if (hasClient)
+            columns << QStringLiteral("client");
+        QString pattern = text;
+        pattern.replace(u'\\', QStringLiteral("\\\\"))
+            .replace(u'%', QStringLiteral("\\%"))
+            .replace(u'_', QStringLiteral("\\_"));
+        QStringList any;
+        for (const QString& c : std::as_const(columns)) {
+            any << c + QStringLiteral(" LIKE ? ESCAPE '\\'");
+            binds << QString(u'%' + pattern + u'%');
+        }
+        where << u'(' + any.join(QStringLiteral(" OR ")) + u')';
+    }
+    if (query.since.isValid()) {
+        where << QStringLiteral("time >= ?");
+        binds << query.since.toUTC().toString(Qt::ISODateWithMs);
+    }
+    result.upToSeq = query.upToSeq;
+    if (result.upToSeq < 0) {
+        QSqlQuery top(db);
+        if (!top.exec(QStringLiteral("SELECT COALESCE(MAX(seq), 0) FROM calls")) || !top.next())
+            return fail(top.lastError().text());
+        result.upToSeq = top.value(0).toLongLong();
+    }
+    where << QStringLiteral("seq <= ?");
+    binds << result.upToSeq;
+    const QString clause = QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "));
+
+    QSqlQuery count(db);
+    count.prepare(QStringLiteral("SELECT COUNT(*) FROM calls") + clause);
+    for (const QVariant& b : std::as_const(binds))
+        count.addBindValue(b);
+    if (!count.exec() || !count.next())
+        return fail(count.lastError().text());
+    result.total = count.value(0).toLongLong();
+    const int pageSize = std::max(1, query.pageSize);
+    const int lastPage = result.total > 0 ? int((result.total - 1) / pageSize) : 0;
+    result.page = std::clamp(query.page, 0, lastPage);
+
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT * FROM calls%1 ORDER BY seq DESC LIMIT %2 OFFSET %3")
+                  .arg(clause)
+                  .arg(pageSize)
+                  .arg(qint64(result.page) * pageSize));
+    for (const QVariant& b : std::as_const(binds))
+        q.addBindValue(b);
+    if (!q.exec())
+        return fail(q.lastError().text());
+    result.rows.reserve(std::size_t(pageSize));
+    while (q.next())
+        result.rows.push_back(AuditRow::fromSql(q.record()));
+    return result;
+}
+
+} // namespace gatehouse
