@@ -2,7 +2,7 @@
 #include "RolliPreset.h"
 
 #include "Keychain.h"
-#include "config/PrivateFiles.h"
+#include "base/PrivateFiles.h"
 
 #include <QCoreApplication>
 #include <QDir>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "proxy/CallRecord.h"
+#include "decision/CallRecord.h"
 
 #include <QAbstractTableModel>
 #include <QHash>

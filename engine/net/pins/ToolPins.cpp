@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ToolPins.h"
 
-#include "config/PrivateFiles.h"
+#include "base/PrivateFiles.h"
 
 #include "json/JsonWriter.h"
 #include <QCryptographicHash>

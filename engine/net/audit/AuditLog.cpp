@@ -2,8 +2,7 @@
 #include "AuditLog.h"
 
 #include "AuditRow.h"
-#include "approvals/ApprovalBroker.h"
-#include "config/PrivateFiles.h"
+#include "base/PrivateFiles.h"
 
 #include "json/JsonWriter.h"
 #include <QCryptographicHash>

@@ -50,8 +50,6 @@ public:
     void removeServer(UpstreamServer* server);
     int sessionCount() const { return int(m_sessions.size()); }
 
-    static const QStringList& supportedProtocolVersions();
-
 private:
     struct Session
     {

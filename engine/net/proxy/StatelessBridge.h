@@ -37,9 +37,6 @@ public:
                     QObject* parent = nullptr);
     ~StatelessBridge() override;
 
-    static QString protocolVersion(); // "2026-07-28"
-    static QStringList
-    supportedVersions(); // for server/discover and -32022: this era's, then the session era's
 
     // One stateless request (already validated). Returns a ticket for cancel(), naming this stream.
     QString handle(const QJsonObject& request, Sink sink);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StatelessRequest.h"
+#include "mcp/ProtocolVersions.h"
 
 #include "StatelessBridge.h"
 #include "http/HttpRequest.h"
@@ -44,12 +45,12 @@ std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message
 {
     const QJsonObject m = meta(message);
     const QString version = m.value(VersionKey).toString();
-    if (version != StatelessBridge::protocolVersion()) {
+    if (version != mcp::statelessVersion()) {
         StatelessRefusal r;
         r.code = -32022;
         r.message = QStringLiteral("Unsupported protocol version");
         r.data = {
-            {QStringLiteral("supported"), QJsonArray::fromStringList(StatelessBridge::supportedVersions())},
+            {QStringLiteral("supported"), QJsonArray::fromStringList(mcp::versionsNewestFirst())},
             {QStringLiteral("requested"), m.value(VersionKey)}};
         return r;
     }

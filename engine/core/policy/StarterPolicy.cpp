@@ -5,7 +5,7 @@
 #include "PolicyWriter.h"
 #include "RiskGuess.h"
 #include "ToolCatalogue.h"
-#include "config/PrivateFiles.h"
+#include "base/PrivateFiles.h"
 
 #include <QDateTime>
 #include <QFileInfo>

@@ -6,7 +6,7 @@
 #include "UpstreamServer.h"
 #include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
-#include "config/PrivateFiles.h"
+#include "base/PrivateFiles.h"
 #include "counters/InMemoryCounterStore.h"
 #include "http/BearerToken.h"
 #include "http/HttpServer.h"

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "Config.h"
 
-#include "PrivateFiles.h"
+#include "base/PrivateFiles.h"
 #include "http/BearerToken.h"
 
 #include "json/JsonPointer.h"

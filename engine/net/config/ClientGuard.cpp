@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ClientGuard.h"
 
-#include "PrivateFiles.h"
+#include "base/PrivateFiles.h"
 
 #include "json/JsonPointer.h"
 #include "json/JsoncText.h"

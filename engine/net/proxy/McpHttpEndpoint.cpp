@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "McpHttpEndpoint.h"
+#include "mcp/ProtocolVersions.h"
 
 #include "ClientSession.h"
 #include "PolicyGate.h"
@@ -26,13 +27,6 @@ bool accepts(const QByteArray& accept, const QByteArray& type)
 }
 
 } // namespace
-
-const QStringList& McpHttpEndpoint::supportedProtocolVersions()
-{
-    static const QStringList versions{QStringLiteral("2024-11-05"), QStringLiteral("2025-03-26"),
-                                      QStringLiteral("2025-06-18"), QStringLiteral("2025-11-25")};
-    return versions;
-}
 
 McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, Options options, QObject* parent)
     : QObject(parent)
@@ -85,8 +79,8 @@ void McpHttpEndpoint::removeServer(UpstreamServer* server)
 
 bool McpHttpEndpoint::versionSupported(const QByteArray& header)
 {
-    return header.isEmpty() || header == StatelessBridge::protocolVersion().toLatin1() ||
-           supportedProtocolVersions().contains(QString::fromLatin1(header));
+    return header.isEmpty() || header == mcp::statelessVersion().toLatin1() ||
+           mcp::sessionEraVersions().contains(QString::fromLatin1(header));
 }
 
 void McpHttpEndpoint::refuseVersion(HttpConnection* connection, const QByteArray& header)
@@ -94,7 +88,7 @@ void McpHttpEndpoint::refuseVersion(HttpConnection* connection, const QByteArray
     fail(connection, 400, -32000,
          QStringLiteral("Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)")
              .arg(QString::fromLatin1(header),
-                  StatelessBridge::supportedVersions().join(QStringLiteral(", "))));
+                  mcp::versionsNewestFirst().join(QStringLiteral(", "))));
 }
 
 void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, const QString& message,
@@ -150,7 +144,7 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
                         .arg(server->name()));
 
     const QByteArray version = request.header(VersionHeader);
-    const bool statelessEra = version == StatelessBridge::protocolVersion().toLatin1();
+    const bool statelessEra = version == mcp::statelessVersion().toLatin1();
     // A POST's body says which era it is in; a stateless one gets the era's own answer (-32022).
     if (request.method != "POST" && !versionSupported(version))
         return refuseVersion(connection, version);
@@ -161,7 +155,7 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
     if (statelessEra && (request.method == "GET" || request.method == "DELETE"))
         return fail(connection, 405, -32000,
                     QStringLiteral("Method Not Allowed: MCP %1 uses POST only")
-                        .arg(StatelessBridge::protocolVersion()),
+                        .arg(mcp::statelessVersion()),
                     HttpHeaders().add("Allow", "POST"));
     if (request.method == "GET")
         return handleGet(connection, request, server, *grant);

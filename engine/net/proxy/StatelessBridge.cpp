@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StatelessBridge.h"
+#include "mcp/ProtocolVersions.h"
 
 #include "ClientSession.h"
 #include "McpHttpEndpoint.h"
@@ -51,20 +52,6 @@ StatelessBridge::~StatelessBridge()
 {
     m_session->close();
     m_server->release(m_upstream);
-}
-
-QString StatelessBridge::protocolVersion()
-{
-    return QString::fromLatin1(stateless::Version);
-}
-
-QStringList StatelessBridge::supportedVersions()
-{
-    QStringList versions{protocolVersion()};
-    for (auto it = McpHttpEndpoint::supportedProtocolVersions().crbegin();
-         it != McpHttpEndpoint::supportedProtocolVersions().crend(); ++it)
-        versions << *it;
-    return versions;
 }
 
 qint64 StatelessBridge::idleMs() const
@@ -131,7 +118,7 @@ void StatelessBridge::start()
     m_session->receive(jsonrpc::makeRequest(
         InitId, QStringLiteral("initialize"),
         QJsonObject{
-            {QStringLiteral("protocolVersion"), McpHttpEndpoint::supportedProtocolVersions().last()},
+            {QStringLiteral("protocolVersion"), mcp::sessionEraVersions().last()},
             // Everything a client may be asked: whether this one can answer is checked per call (mayAsk),
             // from the capabilities its request declares.
             {QStringLiteral("capabilities"),
@@ -200,7 +187,7 @@ QJsonObject StatelessBridge::decorate(QJsonObject result, const QString& method)
 void StatelessBridge::answerDiscover(const QString& handle)
 {
     const Pending p = m_pending.take(handle);
-    QJsonObject result{{QStringLiteral("supportedVersions"), QJsonArray::fromStringList(supportedVersions())},
+    QJsonObject result{{QStringLiteral("supportedVersions"), QJsonArray::fromStringList(mcp::versionsNewestFirst())},
                        {QStringLiteral("capabilities"), m_init.value(QStringLiteral("capabilities"))}};
     if (m_init.contains(QStringLiteral("instructions")))
         result.insert(QStringLiteral("instructions"), m_init.value(QStringLiteral("instructions")));
@@ -294,7 +281,7 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
             id, jsonrpc::MethodNotFound,
             QStringLiteral("%1 cannot be passed on: the client speaks MCP %2, which takes no requests from "
                            "servers")
-                .arg(method, protocolVersion())));
+                .arg(method, mcp::statelessVersion())));
         return;
     }
     if (!related.isUndefined()) {
