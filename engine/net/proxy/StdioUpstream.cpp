@@ -3,6 +3,7 @@
 
 #include "mcp/JsonRpc.h"
 
+#include <QCoreApplication>
 #include <QElapsedTimer>
 
 namespace gatehouse {
@@ -22,7 +23,13 @@ StdioUpstream::StdioUpstream(Command command, QObject* parent)
 
 StdioUpstream::~StdioUpstream()
 {
-    stop();
+    // Going away for good (the proxy shuts down): the child is seen to its end before we go.
+    m_stopping = true;
+    m_restart.stop();
+    if (QProcess* p = std::exchange(m_process, nullptr)) {
+        p->disconnect(this);
+        endNow(p);
+    }
 }
 
 QString StdioUpstream::describe() const
@@ -65,17 +72,32 @@ void StdioUpstream::stop()
 {
     m_stopping = true;
     m_restart.stop();
-    if (!m_process)
+    QProcess* p = std::exchange(m_process, nullptr);
+    if (!p)
         return;
-    QProcess* p = m_process;
-    m_process = nullptr;
     p->disconnect(this);
-    // The MCP way to end a stdio server: close its stdin, then terminate, then kill.
+    QCoreApplication* app = QCoreApplication::instance();
+    if (p->state() == QProcess::NotRunning || !app) {
+        endNow(p);
+        return;
+    }
+    // Stopped by a person (or restarted): ended in the background, so that nobody, the window or the
+    // proxy's other calls, waits for a slow server to go. The MCP way: stdin closed, then SIGTERM after
+    // 2 s, then SIGKILL after 2 s more. It goes with the application at the latest.
+    p->setParent(app);
+    connect(p, &QProcess::finished, p, &QObject::deleteLater);
+    p->closeWriteChannel();
+    QTimer::singleShot(GraceMs, p, [p] { p->terminate(); });
+    QTimer::singleShot(2 * GraceMs, p, [p] { p->kill(); });
+}
+
+void StdioUpstream::endNow(QProcess* p)
+{
     if (p->state() != QProcess::NotRunning) {
         p->closeWriteChannel();
-        if (!p->waitForFinished(2000)) {
+        if (!p->waitForFinished(GraceMs)) {
             p->terminate();
-            if (!p->waitForFinished(2000)) {
+            if (!p->waitForFinished(GraceMs)) {
                 p->kill();
                 p->waitForFinished(1000);
             }

@@ -36,6 +36,8 @@ public:
     bool isShared() const override { return true; }
     QString describe() const override;
 
+    // How long a server has to exit after its stdin closes, and again after SIGTERM.
+    static constexpr int GraceMs = 2000;
     // Largest stdout line accepted from the server before it is treated as broken.
     static constexpr qsizetype MaxLineBytes = 64 * 1024 * 1024;
 
@@ -45,6 +47,7 @@ private:
     void onFinished(int exitCode, QProcess::ExitStatus status);
     void onErrorOccurred(QProcess::ProcessError error);
     void scheduleRestart(const QString& reason);
+    static void endNow(QProcess* p); // closes stdin, terminates, kills: waits up to 5 s
 
     Command m_command;
     QProcess* m_process = nullptr;

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// A stdio server ended by a person: stop() returns at once and the child is ended in the background,
+// however slowly it goes; the proxy going away sees its children to their end.
+#include "proxy/StdioUpstream.h"
+
+#include <QSignalSpy>
+#include <QtTest>
+#include <signal.h>
+
+using namespace gatehouse;
+
+namespace {
+bool alive(qint64 pid)
+{
+    return pid > 0 && ::kill(pid_t(pid), 0) == 0;
+}
+
+// Ignores SIGTERM and the end of its stdin: only SIGKILL ends it. It prints its pid and waits.
+StdioUpstream::Command stubborn()
+{
+    return {
+        QStringLiteral("/bin/sh"),
+        {QStringLiteral("-c"), QStringLiteral("trap '' TERM; echo \"$$\" >&2; while :; do sleep 1; done")},
+        QProcessEnvironment::systemEnvironment(),
+        {}};
+}
+} // namespace
+
+class TestStdioUpstream : public QObject
+{
+    Q_OBJECT
+private slots:
+    void stopReturnsAtOnceAndTheChildIsEndedLater()
+    {
+        StdioUpstream upstream(stubborn());
+        QSignalSpy log(&upstream, &UpstreamTransport::logLine);
+        QSignalSpy ready(&upstream, &UpstreamTransport::ready);
+        upstream.start();
+        QTRY_COMPARE(ready.size(), 1);
+        qint64 pid = 0;
+        QTRY_VERIFY((pid = [&] {
+                        for (const QList<QVariant>& l : log)
+                            if (l.first().toString().startsWith(u"upstream: "))
+                                return l.first().toString().mid(10).toLongLong();
+                        return 0LL;
+                    }()) > 0);
+        QVERIFY(alive(pid));
+        upstream.stop();
+        QVERIFY(!upstream.isReady());
+        // Not waited for: it ignores its closed stdin and SIGTERM, so it is still there now…
+        QVERIFY(alive(pid));
+        // …and SIGKILL ends it once both grace periods are over.
+        QTRY_VERIFY_WITH_TIMEOUT(!alive(pid), 4 * StdioUpstream::GraceMs + 5000);
+    }
+
+    void startedAgainRightAfterAStop()
+    {
+        StdioUpstream upstream(stubborn());
+        QSignalSpy ready(&upstream, &UpstreamTransport::ready);
+        upstream.start();
+        QTRY_COMPARE(ready.size(), 1);
+        upstream.stop();
+        upstream.start(); // a restart: the new child runs while the old one is ended
+        QTRY_COMPARE(ready.size(), 2);
+        QVERIFY(upstream.isReady());
+    }
+
+    void goingAwayEndsTheChildBeforeItReturns()
+    {
+        qint64 pid = 0;
+        {
+            StdioUpstream upstream({QStringLiteral("/bin/sh"),
+                                    {QStringLiteral("-c"), QStringLiteral("echo \"$$\" >&2; exec cat")},
+                                    QProcessEnvironment::systemEnvironment(),
+                                    {}});
+            QSignalSpy log(&upstream, &UpstreamTransport::logLine);
+            upstream.start();
+            QTRY_VERIFY((pid = [&] {
+                            for (const QList<QVariant>& l : log)
+                                if (l.first().toString().startsWith(u"upstream: "))
+                                    return l.first().toString().mid(10).toLongLong();
+                            return 0LL;
+                        }()) > 0);
+        }
+        QVERIFY(!alive(pid)); // cat ended when its stdin closed, and was reaped
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStdioUpstream)
+#include "tst_stdioupstream.moc"
