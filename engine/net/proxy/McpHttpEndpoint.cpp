@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "McpHttpEndpoint.h"
-#include "mcp/ProtocolVersions.h"
 
 #include "ClientSession.h"
 #include "PolicyGate.h"
@@ -10,6 +9,7 @@
 #include "UpstreamServer.h"
 #include "http/BearerToken.h"
 #include "mcp/JsonRpc.h"
+#include "mcp/ProtocolVersions.h"
 
 #include <QUrl>
 
@@ -41,10 +41,8 @@ McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, Options options, QObject* p
 
 McpHttpEndpoint::~McpHttpEndpoint()
 {
-    const QStringList ids = m_sessions.keys();
-    for (const QString& id : ids)
-        endSession(id);
-    qDeleteAll(m_bridges);
+    while (!m_sessions.empty())
+        endSession(m_sessions.begin()->first);
     m_bridges.clear();
 }
 
@@ -58,19 +56,12 @@ void McpHttpEndpoint::addServer(UpstreamServer* server, bool isDefault)
 void McpHttpEndpoint::removeServer(UpstreamServer* server)
 {
     QStringList ids;
-    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it)
-        if (it.value()->server == server)
-            ids << it.key();
+    for (const auto& [id, s] : m_sessions)
+        if (s->server == server)
+            ids << id;
     for (const QString& id : std::as_const(ids))
         endSession(id);
-    for (auto it = m_bridges.begin(); it != m_bridges.end();) {
-        if (it.key().startsWith(server->name() + u'\n')) {
-            delete it.value();
-            it = m_bridges.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    std::erase_if(m_bridges, [&](const auto& b) { return b.first.startsWith(server->name() + u'\n'); });
     m_servers.remove(server->name());
     // /mcp then names one server only if one is left: it never quietly becomes another's.
     if (m_default == server)
@@ -87,8 +78,7 @@ void McpHttpEndpoint::refuseVersion(HttpConnection* connection, const QByteArray
 {
     fail(connection, 400, -32000,
          QStringLiteral("Bad Request: unsupported MCP-Protocol-Version %1 (supported: %2)")
-             .arg(QString::fromLatin1(header),
-                  mcp::versionsNewestFirst().join(QStringLiteral(", "))));
+             .arg(QString::fromLatin1(header), mcp::versionsNewestFirst().join(QStringLiteral(", "))));
 }
 
 void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, const QString& message,
@@ -154,8 +144,7 @@ void McpHttpEndpoint::onRequest(HttpConnection* connection, const HttpRequest& r
     // A stateless client has no session to stream or end.
     if (statelessEra && (request.method == "GET" || request.method == "DELETE"))
         return fail(connection, 405, -32000,
-                    QStringLiteral("Method Not Allowed: MCP %1 uses POST only")
-                        .arg(mcp::statelessVersion()),
+                    QStringLiteral("Method Not Allowed: MCP %1 uses POST only").arg(mcp::statelessVersion()),
                     HttpHeaders().add("Allow", "POST"));
     if (request.method == "GET")
         return handleGet(connection, request, server, *grant);
@@ -173,7 +162,8 @@ McpHttpEndpoint::Session* McpHttpEndpoint::sessionFor(HttpConnection* connection
         fail(connection, 400, -32000, QStringLiteral("Bad Request: Mcp-Session-Id header is required"));
         return nullptr;
     }
-    Session* s = m_sessions.value(QString::fromLatin1(id));
+    const auto found = m_sessions.find(QString::fromLatin1(id));
+    Session* s = found == m_sessions.end() ? nullptr : found->second.get();
     // A session belongs to one server and one grant: another grant's token does not open it.
     if (!s || s->server != server || s->grant != grant) {
         fail(connection, 404, -32001, QStringLiteral("Session not found"));
@@ -225,11 +215,12 @@ void McpHttpEndpoint::handlePost(HttpConnection* connection, const HttpRequest& 
     if (session->client->hasInFlight(m.id()))
         return fail(connection, 409, jsonrpc::InvalidRequest, QStringLiteral("request id already in flight"));
     session->requestStreams.insert(key, connection);
-    const QString sessionId = m_sessions.key(session);
+    const QString sessionId = session->id;
     const QJsonValue requestId = m.id();
     // Cleared when the request is answered: nothing per request outlives it on a keep-alive connection.
     connection->setAbandonHandler([this, sessionId, key, requestId, closed = QPointer(connection)] {
-        Session* s = m_sessions.value(sessionId);
+        const auto found = m_sessions.find(sessionId);
+        Session* s = found == m_sessions.end() ? nullptr : found->second.get();
         if (!s || s->requestStreams.value(key) != closed)
             return; // answered already, or the session is gone
         s->requestStreams.remove(key);
@@ -278,10 +269,10 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
 StatelessBridge* McpHttpEndpoint::bridgeFor(UpstreamServer* server, const QString& grant)
 {
     const QString key = server->name() + u'\n' + grant;
-    StatelessBridge*& bridge = m_bridges[key];
+    auto& bridge = m_bridges[key];
     if (!bridge)
-        bridge = new StatelessBridge(server, grant, m_options.gateFor(server->name(), grant), this);
-    return bridge;
+        bridge.reset(new StatelessBridge(server, grant, m_options.gateFor(server->name(), grant)));
+    return bridge.get();
 }
 
 void McpHttpEndpoint::handleGet(HttpConnection* connection, const HttpRequest& request,
@@ -311,35 +302,33 @@ void McpHttpEndpoint::handleDelete(HttpConnection* connection, const HttpRequest
 
 McpHttpEndpoint::Session* McpHttpEndpoint::createSession(UpstreamServer* server, const QString& grant)
 {
-    const QString id = QString::fromLatin1(randomBytes(16).toHex());
-    auto* session = new Session;
+    auto session = std::make_unique<Session>();
+    session->id = QString::fromLatin1(randomBytes(16).toHex());
     session->server = server;
     session->grant = grant;
     session->upstream = server->acquire();
-    session->client =
-        new ClientSession(id, grant, session->upstream, m_options.gateFor(server->name(), grant), this);
-    connect(session->client, &ClientSession::outgoing, this,
-            [this, session](const QJsonObject& message, const QJsonValue& related) {
-                route(session, message, related);
-            });
-    m_sessions.insert(id, session);
-    return session;
+    session->client.reset(
+        new ClientSession(session->id, grant, session->upstream, m_options.gateFor(server->name(), grant)));
+    Session* s = session.get();
+    connect(s->client.get(), &ClientSession::outgoing, this,
+            [this, s](const QJsonObject& message, const QJsonValue& related) { route(s, message, related); });
+    return m_sessions.emplace(s->id, std::move(session)).first->second.get();
 }
 
 void McpHttpEndpoint::endSession(const QString& id)
 {
-    Session* s = m_sessions.take(id);
-    if (!s)
+    auto found = m_sessions.find(id);
+    if (found == m_sessions.end())
         return;
+    const std::unique_ptr<Session> s = std::move(found->second);
+    m_sessions.erase(found);
     s->client->close();
-    s->client->deleteLater();
     s->server->release(s->upstream);
     if (s->stream)
         s->stream->endStream();
     for (const auto& c : std::as_const(s->requestStreams))
         if (c)
             c->endStream();
-    delete s;
 }
 
 void McpHttpEndpoint::openStream(HttpConnection* connection, const QByteArray& sessionId)
@@ -386,7 +375,7 @@ void McpHttpEndpoint::route(Session* session, const QJsonObject& message, const 
             if (final)
                 session->requestStreams.erase(it);
             if (connection) {
-                answer(connection, m_sessions.key(session).toLatin1(), message, final);
+                answer(connection, session->id.toLatin1(), message, final);
                 return;
             }
             if (final)
@@ -402,26 +391,19 @@ void McpHttpEndpoint::route(Session* session, const QJsonObject& message, const 
 void McpHttpEndpoint::sweep()
 {
     QStringList expired;
-    for (auto it = m_sessions.cbegin(); it != m_sessions.cend(); ++it) {
-        Session* s = it.value();
+    for (const auto& [id, session] : m_sessions) {
+        Session* s = session.get();
         // Comments keep proxies and clients from timing the stream out, and reveal dead peers.
         if (s->stream)
             s->stream->writeChunk(": keep-alive\n\n");
         for (auto r = s->requestStreams.begin(); r != s->requestStreams.end();)
             r = r.value().isNull() ? s->requestStreams.erase(r) : std::next(r);
         if (!s->stream && s->client->idleMs() > m_options.sessionIdleMs)
-            expired.append(it.key());
+            expired.append(id);
     }
     for (const QString& id : expired)
         endSession(id);
-    for (auto it = m_bridges.begin(); it != m_bridges.end();) {
-        if (it.value()->idleMs() > m_options.sessionIdleMs) {
-            delete it.value();
-            it = m_bridges.erase(it);
-        } else {
-            ++it;
-        }
-    }
+    std::erase_if(m_bridges, [this](const auto& b) { return b.second->idleMs() > m_options.sessionIdleMs; });
 }
 
 } // namespace gatehouse

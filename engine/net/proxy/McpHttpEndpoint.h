@@ -9,7 +9,9 @@
 #include <QStringList>
 #include <QTimer>
 #include <functional>
+#include <memory>
 #include <optional>
+#include <unordered_map>
 
 namespace gatehouse {
 
@@ -53,7 +55,8 @@ public:
 private:
     struct Session
     {
-        ClientSession* client = nullptr;
+        QString id; // Mcp-Session-Id
+        std::unique_ptr<ClientSession> client;
         UpstreamServer* server = nullptr;
         QString grant;
         Upstream* upstream = nullptr;
@@ -96,8 +99,8 @@ private:
     Options m_options;
     QHash<QString, UpstreamServer*> m_servers;
     UpstreamServer* m_default = nullptr;
-    QHash<QString, Session*> m_sessions;
-    QHash<QString, StatelessBridge*> m_bridges; // by server and grant
+    std::unordered_map<QString, std::unique_ptr<Session>> m_sessions;        // by id
+    std::unordered_map<QString, std::unique_ptr<StatelessBridge>> m_bridges; // by server and grant
     QTimer m_sweep;
 };
 
