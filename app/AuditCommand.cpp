@@ -2,6 +2,7 @@
 #include "AuditCommand.h"
 
 #include "audit/AuditLog.h"
+#include "audit/AuditSchema.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -34,8 +35,10 @@ int exportRows(const QString& path, const QCommandLineParser& parser, const QStr
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("export"));
         db.setDatabaseName(path);
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            err << "gatehouse audit: cannot open " << path << ": " << db.lastError().text() << '\n';
+        QString why;
+        if (!db.open() || !auditschema::checkReadable(db, &why)) {
+            err << "gatehouse audit: cannot open " << path << ": "
+                << (why.isEmpty() ? db.lastError().text() : why) << '\n';
             rc = 1;
         } else {
             QStringList where;

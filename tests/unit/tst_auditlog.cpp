@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "audit/AuditLog.h"
+#include "audit/AuditReader.h"
+#include "audit/AuditSchema.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
@@ -89,6 +91,8 @@ private slots:
     void retentionKeepsTheChainVerifiable();
     void oneWriterPerFile();
     void anOlderLogGainsTheClientColumnAndStillVerifies();
+    void aNewerLogIsLeftAloneAndSaysWhy();
+    void theReaderPagesOneSnapshotNewestFirst();
 
 private:
     QTemporaryDir m_dir;
@@ -242,8 +246,10 @@ void TestAuditLog::anOlderLogGainsTheClientColumnAndStillVerifies()
         QVERIFY(log.open(&error));
         write(log, 1, 20);
     }
-    // As an older version left it: no client column.
+    QCOMPARE(scalar(m_path, QStringLiteral("PRAGMA user_version")).toInt(), auditschema::Current);
+    // As an older version left it: no client column, no schema version.
     exec(m_path, QStringLiteral("ALTER TABLE calls DROP COLUMN client"));
+    exec(m_path, QStringLiteral("PRAGMA user_version = 0"));
     QVERIFY(AuditLog::verify(m_path).intact);
     // Verifying only reads: the log it checks is left as it was.
     QCOMPARE(scalar(m_path,
@@ -273,6 +279,60 @@ void TestAuditLog::anOlderLogGainsTheClientColumnAndStillVerifies()
     const AuditLog::Verification edited = AuditLog::verify(m_path);
     QVERIFY(!edited.intact);
     QCOMPARE(edited.firstBrokenSeq, 25);
+    QCOMPARE(scalar(m_path, QStringLiteral("PRAGMA user_version")).toInt(), auditschema::Current);
+}
+
+void TestAuditLog::aNewerLogIsLeftAloneAndSaysWhy()
+{
+    {
+        AuditLog log(m_path);
+        QString error;
+        QVERIFY(log.open(&error));
+        write(log, 1, 5);
+    }
+    exec(m_path, QStringLiteral("PRAGMA user_version = %1").arg(auditschema::Current + 1));
+    AuditLog log(m_path);
+    QString error;
+    QVERIFY(!log.open(&error));
+    QVERIFY2(error.contains(QStringLiteral("newer Gatehouse")), qPrintable(error));
+    // Readers say so too, and nothing was changed.
+    AuditReader reader(m_path);
+    const AuditPage page = reader.page({});
+    QVERIFY2(page.error.contains(QStringLiteral("newer Gatehouse")), qPrintable(page.error));
+    QCOMPARE(scalar(m_path, QStringLiteral("SELECT COUNT(*) FROM calls")).toInt(), 5);
+    QCOMPARE(scalar(m_path, QStringLiteral("PRAGMA user_version")).toInt(), auditschema::Current + 1);
+}
+
+void TestAuditLog::theReaderPagesOneSnapshotNewestFirst()
+{
+    {
+        AuditLog log(m_path);
+        QString error;
+        QVERIFY(log.open(&error));
+        write(log, 1, 25);
+    }
+    AuditReader reader(m_path);
+    AuditQuery q;
+    q.pageSize = 10;
+    AuditPage first = reader.page(q);
+    QVERIFY2(first.error.isEmpty(), qPrintable(first.error));
+    QCOMPARE(first.total, 25);
+    QCOMPARE(first.upToSeq, 25);
+    QCOMPARE(first.rows.front().seq, 25);
+    {
+        AuditLog log(m_path); // more calls arrive
+        QString error;
+        QVERIFY(log.open(&error));
+        write(log, 26, 5);
+    }
+    q.upToSeq = first.upToSeq;
+    q.page = 2;
+    const AuditPage last = reader.page(q);
+    QCOMPARE(last.total, 25); // the same snapshot
+    QCOMPARE(last.rows.size(), std::size_t(5));
+    QCOMPARE(last.rows.back().seq, 1);
+    q.page = 99;
+    QCOMPARE(reader.page(q).page, 2); // past the end: the last page
 }
 
 QTEST_GUILESS_MAIN(TestAuditLog)

@@ -2,6 +2,7 @@
 #include "AuditLog.h"
 
 #include "AuditRow.h"
+#include "AuditSchema.h"
 #include "base/PrivateFiles.h"
 
 #include "json/JsonWriter.h"
@@ -31,21 +32,6 @@ constexpr int MaxBatch = 2000;
 const QString Genesis = QString(64, u'0');
 std::atomic<int> connectionCounter{0};
 
-const char* const Schema[] = {
-    "PRAGMA journal_mode=WAL",
-    "PRAGMA synchronous=NORMAL",
-    "CREATE TABLE IF NOT EXISTS calls ("
-    " seq INTEGER PRIMARY KEY, time TEXT NOT NULL, request_id TEXT, grant_label TEXT, server TEXT, session "
-    "TEXT,"
-    " method TEXT, tool TEXT, argument_keys TEXT, arguments_sha256 TEXT, arguments TEXT, verdict TEXT, rule "
-    "TEXT,"
-    " message TEXT, approver TEXT, approval_note TEXT, outcome TEXT, upstream_error TEXT, latency_ms REAL,"
-    " result_bytes INTEGER, result_is_error INTEGER, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,"
-    " client TEXT)",
-    "CREATE INDEX IF NOT EXISTS calls_time ON calls(time)",
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)",
-};
-
 QString chainHash(const QString& prev, const AuditRow& row)
 {
     QCryptographicHash h(QCryptographicHash::Sha256);
@@ -72,19 +58,10 @@ QSqlDatabase openDatabase(const QString& path, QString* error, SchemaUse schema 
         *error = db.lastError().text();
         return db;
     }
-    QSqlQuery q(db);
     if (schema == SchemaUse::ReadOnly)
-        return db;
-    for (const char* statement : Schema) {
-        if (!q.exec(QString::fromLatin1(statement))) {
-            *error = q.lastError().text();
-            return db;
-        }
-    }
-    // Columns added since the first release, for logs an older version made.
-    if (!db.record(QStringLiteral("calls")).contains(QStringLiteral("client")) &&
-        !q.exec(QStringLiteral("ALTER TABLE calls ADD COLUMN client TEXT")))
-        *error = q.lastError().text();
+        auditschema::checkReadable(db, error);
+    else
+        auditschema::prepareForWriting(db, error);
     return db;
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AuditReader.h"
 
+#include "AuditSchema.h"
+
 #include <QSqlDatabase>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -40,6 +42,8 @@ AuditPage AuditReader::page(const AuditQuery& query)
     QSqlDatabase db = QSqlDatabase::database(m_connection, false);
     if (!db.isOpen() && !db.open())
         return fail(db.lastError().text());
+    if (QString why; !auditschema::checkReadable(db, &why))
+        return fail(why);
     // A log an older version wrote, not yet opened by this one's writer, has no client column.
     const bool hasClient = db.record(QStringLiteral("calls")).contains(QStringLiteral("client"));
     QStringList where;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "WhatIfReplay.h"
 
+#include "audit/AuditSchema.h"
 #include "counters/InMemoryCounterStore.h"
 #include "decision/Evaluator.h"
 
@@ -104,8 +105,10 @@ std::optional<WhatIfReplay::Report> WhatIfReplay::run(const Policy& draft, const
         QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
         db.setDatabaseName(auditPath);
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        if (!db.open()) {
-            *error = QStringLiteral("cannot open the audit log %1: %2").arg(auditPath, db.lastError().text());
+        QString why;
+        if (!db.open() || !auditschema::checkReadable(db, &why)) {
+            *error = QStringLiteral("cannot open the audit log %1: %2")
+                         .arg(auditPath, why.isEmpty() ? db.lastError().text() : why);
             db = QSqlDatabase();
             QSqlDatabase::removeDatabase(connection);
             return std::nullopt;
