@@ -128,16 +128,19 @@ void HistoryView::showPage(int page)
 {
     AuditQuery query;
     query.text = m_filter->text();
-    if (const int seconds = m_since->currentData().toInt(); seconds > 0)
-        query.since = QDateTime::currentDateTimeUtc().addSecs(-seconds);
+    const int seconds = m_since->currentData().toInt();
     // Pages of one snapshot: rows written since the first page (the proxy keeps writing) wait for
     // Refresh instead of shifting "Older" by a row each.
     query.upToSeq = page == 0 ? -1 : m_topSeq;
     query.page = page;
     query.pageSize = PageSize;
-    if (m_searching && query == m_asked)
+    const QString asked =
+        QStringLiteral("%1\n%2\n%3\n%4").arg(query.text).arg(seconds).arg(page).arg(query.upToSeq);
+    if (m_searching && asked == m_asked)
         return; // that very search is under way (Enter after typing, say)
-    m_asked = query;
+    m_asked = asked;
+    if (seconds > 0)
+        query.since = QDateTime::currentDateTimeUtc().addSecs(-seconds);
     const quint64 ticket = ++*m_latest;
     m_searching = true;
     m_count->setText(tr("Searching…"));

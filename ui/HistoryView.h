@@ -68,7 +68,7 @@ private:
     Worker* m_worker;
     std::shared_ptr<std::atomic<quint64>> m_latest = std::make_shared<std::atomic<quint64>>(0);
     bool m_searching = false;
-    AuditQuery m_asked; // the search under way, or the last one
+    QString m_asked; // the search under way, or the last one (its time range in seconds, not a time)
     bool m_shownOnce = false;
     QLineEdit* m_filter;
     QComboBox* m_since;

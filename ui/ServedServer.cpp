@@ -241,9 +241,11 @@ bool ServedServer::applyApprovalRule(const QString& tool, ToolAction action, QSt
         }
         Policy edited = *m_document->policy();
         policyedit::setToolAction(edited, tool, action);
+        const int before = m_document->undoStack()->index();
         m_document->setPolicy(edited, what);
         if (!m_document->save(file, error)) {
-            m_document->undoStack()->undo(); // not in the file, so not in the document either
+            if (m_document->undoStack()->index() != before)
+                m_document->undoStack()->undo(); // not in the file, so not in the document either
             return false;
         }
         applySaved(file);

@@ -93,6 +93,7 @@ private slots:
     void anOlderLogGainsTheClientColumnAndStillVerifies();
     void aNewerLogIsLeftAloneAndSaysWhy();
     void theReaderPagesOneSnapshotNewestFirst();
+    void aFileThatIsNoAuditLogSaysSo();
 
 private:
     QTemporaryDir m_dir;
@@ -301,6 +302,21 @@ void TestAuditLog::aNewerLogIsLeftAloneAndSaysWhy()
     QVERIFY2(page.error.contains(QStringLiteral("newer Gatehouse")), qPrintable(page.error));
     QCOMPARE(scalar(m_path, QStringLiteral("SELECT COUNT(*) FROM calls")).toInt(), 5);
     QCOMPARE(scalar(m_path, QStringLiteral("PRAGMA user_version")).toInt(), auditschema::Current + 1);
+}
+
+void TestAuditLog::aFileThatIsNoAuditLogSaysSo()
+{
+    {
+        QFile f(m_path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QByteArray(4096, 'x'));
+    }
+    AuditLog log(m_path);
+    QString error;
+    QVERIFY(!log.open(&error));
+    QVERIFY(!error.trimmed().isEmpty());
+    AuditReader reader(m_path);
+    QVERIFY(!reader.page({}).error.trimmed().isEmpty());
 }
 
 void TestAuditLog::theReaderPagesOneSnapshotNewestFirst()

@@ -7,6 +7,7 @@
 #include "counters/InMemoryCounterStore.h"
 #include "mcp/JsonRpc.h"
 #include "policy/PolicyParser.h"
+#include "proxy/CallGate.h"
 #include "proxy/ClientSession.h"
 #include "proxy/PolicyGate.h"
 #include "proxy/Upstream.h"
@@ -254,6 +255,29 @@ private slots:
         QCOMPARE(rig.responsesTo(1), 0); // a cancelled request is owed no response
         QCOMPARE(rig.finished.size(), 1);
         QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Cancelled);
+    }
+
+    void progressWhileWaitingStopsWhenTheClientCancels()
+    {
+        Rig rig;
+        QJsonObject asks = call(1, QStringLiteral("asks"));
+        QJsonObject params = asks.value(QStringLiteral("params")).toObject();
+        params.insert(QStringLiteral("_meta"),
+                      QJsonObject{{QStringLiteral("progressToken"), QStringLiteral("p1")}});
+        asks.insert(QStringLiteral("params"), params);
+        rig.session->receive(asks);
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        auto progress = [&rig] {
+            int n = 0;
+            for (const QJsonObject& m : rig.toClient)
+                n += m.value(QStringLiteral("method")).toString() == u"notifications/progress";
+            return n;
+        };
+        QCOMPARE(progress(), 1); // at once, then every few seconds while a person decides
+        rig.session->receive(cancelled(1));
+        // Longer than the interval: nothing more for a call nobody waits for.
+        QTest::qWait(CallGate::ProgressIntervalMs + 500);
+        QCOMPARE(progress(), 1);
     }
 
     void cancelJustAfterThePersonAllowedCancelsUpstream()

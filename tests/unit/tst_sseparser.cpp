@@ -89,12 +89,14 @@ void TestSseParser::byteOrderMarkOnlyAtTheStart()
     // Split inside the mark at the start: still skipped.
     SseParser a;
     QVERIFY(a.feed("\xEF").isEmpty());
-    const auto events = a.feed("\xBB\xBF" "data: a\n\n");
+    const auto events = a.feed("\xBB\xBF"
+                               "data: a\n\n");
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.first().data, QByteArray("a"));
     // A mark after the start is content (here it spoils the field name), however the bytes are cut;
     // found by fuzz_sse.
-    const QByteArray stream("x\n\xEF\xBB\xBF" "data: b\n\ndata: c\n\n");
+    const QByteArray stream("x\n\xEF\xBB\xBF"
+                            "data: b\n\ndata: c\n\n");
     SseParser whole;
     const auto all = whole.feed(stream);
     SseParser pieces;

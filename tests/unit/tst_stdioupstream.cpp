@@ -60,9 +60,32 @@ private slots:
         upstream.start();
         QTRY_COMPARE(ready.size(), 1);
         upstream.stop();
-        upstream.start(); // a restart: the new child runs while the old one is ended
-        QTRY_COMPARE(ready.size(), 2);
+        upstream.start(); // a restart: the new child starts once the old one has gone
+        QVERIFY(!upstream.isReady());
+        QTRY_COMPARE_WITH_TIMEOUT(ready.size(), 2, 4 * StdioUpstream::GraceMs + 5000);
         QVERIFY(upstream.isReady());
+    }
+
+    void goingAwayRightAfterAStopStillEndsTheChild()
+    {
+        // The proxy shutting down: stopped, then destroyed at once, with no event loop in between.
+        qint64 pid = 0;
+        {
+            StdioUpstream upstream({QStringLiteral("/bin/sh"),
+                                    {QStringLiteral("-c"), QStringLiteral("echo \"$$\" >&2; exec cat")},
+                                    QProcessEnvironment::systemEnvironment(),
+                                    {}});
+            QSignalSpy log(&upstream, &UpstreamTransport::logLine);
+            upstream.start();
+            QTRY_VERIFY((pid = [&] {
+                            for (const QList<QVariant>& l : log)
+                                if (l.first().toString().startsWith(u"upstream: "))
+                                    return l.first().toString().mid(10).toLongLong();
+                            return 0LL;
+                        }()) > 0);
+            upstream.stop();
+        }
+        QVERIFY(!alive(pid)); // ended (stdin closed) and reaped before the destructor returned
     }
 
     void goingAwayEndsTheChildBeforeItReturns()

@@ -18,7 +18,6 @@ struct AuditQuery
     qint64 upToSeq = -1; // the snapshot being paged (rows written later wait); -1: the newest now
     int page = 0;
     int pageSize = 500;
-    bool operator==(const AuditQuery&) const = default;
 };
 
 struct AuditPage

@@ -38,10 +38,17 @@ bool newer(int found, QString* error)
 
 } // namespace
 
-int version(QSqlDatabase& db)
+int version(QSqlDatabase& db, QString* error)
 {
     QSqlQuery q(db);
-    return q.exec(QStringLiteral("PRAGMA user_version")) && q.next() ? q.value(0).toInt() : -1;
+    if (q.exec(QStringLiteral("PRAGMA user_version")) && q.next())
+        return q.value(0).toInt();
+    if (error) {
+        *error = q.lastError().text();
+        if (error->trimmed().isEmpty())
+            *error = QStringLiteral("cannot read the schema version (not an audit log?)");
+    }
+    return -1;
 }
 
 bool prepareForWriting(QSqlDatabase& db, QString* error)
@@ -56,12 +63,8 @@ bool prepareForWriting(QSqlDatabase& db, QString* error)
     // Outside the transaction: SQLite sets these per connection (WAL sticks to the file).
     if (!run(QStringLiteral("PRAGMA journal_mode=WAL")) || !run(QStringLiteral("PRAGMA synchronous=NORMAL")))
         return false;
-    const int found = version(db);
-    if (found < 0) {
-        *error = db.lastError().text();
-        return false;
-    }
-    if (newer(found, error))
+    const int found = version(db, error);
+    if (found < 0 || newer(found, error))
         return false;
     if (found == Current)
         return true;
@@ -89,12 +92,8 @@ bool prepareForWriting(QSqlDatabase& db, QString* error)
 
 bool checkReadable(QSqlDatabase& db, QString* error)
 {
-    const int found = version(db);
-    if (found < 0) {
-        *error = db.lastError().text();
-        return false;
-    }
-    return !newer(found, error);
+    const int found = version(db, error);
+    return found >= 0 && !newer(found, error);
 }
 
 } // namespace gatehouse::auditschema

@@ -17,6 +17,7 @@ inline constexpr int Current = 1;
 bool prepareForWriting(QSqlDatabase& db, QString* error);
 // The readers' check (History, audit export, what-if): a file of a newer Gatehouse is refused, with why.
 bool checkReadable(QSqlDatabase& db, QString* error);
-int version(QSqlDatabase& db);
+// The file's schema version, or -1 (and why) when it cannot be read.
+int version(QSqlDatabase& db, QString* error = nullptr);
 
 } // namespace gatehouse::auditschema

@@ -158,7 +158,7 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
                              self->m_waiting.remove(key);
                              self->answered(message, record, answer);
                          });
-    m_waiting.insert(key, {ticket, record});
+    m_waiting.insert(key, {ticket, record, keepAlive});
 }
 
 // While a person decides, progress notifications keep the client's request timeout from firing (for
@@ -331,6 +331,8 @@ bool CallGate::withdrawWaiting(const QString& key)
     const Waiting w = m_waiting.take(key);
     if (w.ticket == 0)
         return false;
+    if (w.keepAlive)
+        w.keepAlive->deleteLater(); // no more progress for a call nobody waits for
     m_approvals->withdraw(w.ticket);
     CallRecord record = w.record;
     record.outcome = CallRecord::Outcome::Cancelled;

@@ -61,6 +61,7 @@ private:
     {
         quint64 ticket = 0;
         CallRecord record;
+        QPointer<QTimer> keepAlive; // progress to the client while it waits, if it asked for progress
     };
     QHash<QString, Waiting> m_waiting; // by client request id, while a person decides
 };

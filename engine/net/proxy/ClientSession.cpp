@@ -222,12 +222,19 @@ void ClientSession::deliverFromUpstream(const QJsonObject& message, const QJsonV
     if (message.contains(QStringLiteral("method")) && message.contains(QStringLiteral("id")) &&
         !mcp::clientCanAnswer(m_capabilities, message)) {
         // The upstream (told of every capability, as it serves several clients) asks what this client
-        // did not declare: answered here, never passed to a client that cannot take it.
-        m_upstream->respond(
-            this, jsonrpc::makeError(
-                      message.value(QStringLiteral("id")), jsonrpc::MethodNotFound,
-                      QStringLiteral("the client did not declare the %1 capability")
-                          .arg(mcp::capabilityFor(message.value(QStringLiteral("method")).toString()))));
+        // did not declare: answered here, never passed to a client that cannot take it. Queued: the
+        // upstream is in the middle of handing the request over.
+        const QJsonObject refusal = jsonrpc::makeError(
+            message.value(QStringLiteral("id")), jsonrpc::MethodNotFound,
+            QStringLiteral("the client did not declare the %1 capability")
+                .arg(mcp::capabilityFor(message.value(QStringLiteral("method")).toString())));
+        QMetaObject::invokeMethod(
+            this,
+            [this, refusal] {
+                if (m_upstream)
+                    m_upstream->respond(this, refusal);
+            },
+            Qt::QueuedConnection);
         return;
     }
     emit outgoing(message, related);

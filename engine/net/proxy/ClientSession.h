@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "decision/CallRecord.h"
 #include "Upstream.h"
+#include "decision/CallRecord.h"
 
 #include <QElapsedTimer>
 #include <QHash>

@@ -252,6 +252,15 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
         connection->respond(202, {}, {});
         return;
     }
+    const QString method = message.value(QStringLiteral("method")).toString();
+    if (isRemovedInStatelessEra(method)) {
+        connection->respond(
+            404, HttpHeaders().add("Content-Type", "application/json"),
+            jsonrpc::encode(jsonrpc::makeError(message.value(QStringLiteral("id")), jsonrpc::MethodNotFound,
+                                               QStringLiteral("Method not found: %1 is not part of MCP %2")
+                                                   .arg(method, mcp::statelessVersion()))));
+        return;
+    }
     StatelessBridge* bridge = bridgeFor(server, grant);
     QPointer<HttpConnection> stream(connection);
     // Set before the bridge sees the request, which may answer at once (and so clear it again).
@@ -261,8 +270,15 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
             owner->cancel(*handle);
     });
     *handle = bridge->handle(message, [stream](const QJsonObject& out, bool final) {
-        if (stream)
-            answer(stream, QByteArray(), out, final); // no session in this era
+        if (!stream)
+            return;
+        // A method nobody implements is 404 in this era, as its only answer.
+        if (final && !stream->isStreaming() &&
+            out.value(QStringLiteral("error"))[QStringLiteral("code")].toInt() == jsonrpc::MethodNotFound) {
+            stream->respond(404, HttpHeaders().add("Content-Type", "application/json"), jsonrpc::encode(out));
+            return;
+        }
+        answer(stream, QByteArray(), out, final); // no session in this era
     });
 }
 

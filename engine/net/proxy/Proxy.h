@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "decision/CallRecord.h"
 #include "config/Config.h"
+#include "decision/CallRecord.h"
 #include "policy/Policy.h"
 
 #include <QFileSystemWatcher>

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StatelessBridge.h"
-#include "mcp/ProtocolVersions.h"
 
 #include "ClientSession.h"
 #include "McpHttpEndpoint.h"
@@ -8,6 +7,7 @@
 #include "http/BearerToken.h"
 #include "mcp/ClientCapabilities.h"
 #include "mcp/JsonRpc.h"
+#include "mcp/ProtocolVersions.h"
 #include "mcp/StatelessEra.h"
 
 #include <QCoreApplication>
@@ -187,8 +187,9 @@ QJsonObject StatelessBridge::decorate(QJsonObject result, const QString& method)
 void StatelessBridge::answerDiscover(const QString& handle)
 {
     const Pending p = m_pending.take(handle);
-    QJsonObject result{{QStringLiteral("supportedVersions"), QJsonArray::fromStringList(mcp::versionsNewestFirst())},
-                       {QStringLiteral("capabilities"), m_init.value(QStringLiteral("capabilities"))}};
+    QJsonObject result{
+        {QStringLiteral("supportedVersions"), QJsonArray::fromStringList(mcp::versionsNewestFirst())},
+        {QStringLiteral("capabilities"), m_init.value(QStringLiteral("capabilities"))}};
     if (m_init.contains(QStringLiteral("instructions")))
         result.insert(QStringLiteral("instructions"), m_init.value(QStringLiteral("instructions")));
     p.sink(jsonrpc::makeResult(p.clientId, decorate(result, p.method)), true);

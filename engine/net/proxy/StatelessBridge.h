@@ -37,7 +37,6 @@ public:
                     QObject* parent = nullptr);
     ~StatelessBridge() override;
 
-
     // One stateless request (already validated). Returns a ticket for cancel(), naming this stream.
     QString handle(const QJsonObject& request, Sink sink);
     // The client closed the request's stream: in this era, that cancels it (unless a retry carries it now).

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "StatelessRequest.h"
-#include "mcp/ProtocolVersions.h"
 
 #include "StatelessBridge.h"
 #include "http/HttpRequest.h"
+#include "mcp/ProtocolVersions.h"
 #include "mcp/StatelessEra.h"
 
 #include <QJsonArray>
@@ -36,22 +36,40 @@ StatelessRefusal mismatch(const QString& header, const QString& headerValue, con
 
 bool isStatelessMessage(const QJsonObject& message, const HttpRequest& request)
 {
-    return request.header("mcp-session-id").isEmpty() &&
-           message.value(QStringLiteral("method")).toString() != u"initialize" &&
-           meta(message).contains(VersionKey);
+    if (!request.header("mcp-session-id").isEmpty())
+        return false;
+    // The body says so, or (for a request whose _meta is missing or broken) the version header does.
+    return meta(message).contains(VersionKey) ||
+           decodeHeaderValue(request.header("mcp-protocol-version")) == mcp::statelessVersion();
+}
+
+bool isRemovedInStatelessEra(const QString& method)
+{
+    return method == u"initialize" || method == u"ping" || method == u"logging/setLevel" ||
+           method == u"resources/subscribe" || method == u"resources/unsubscribe";
 }
 
 std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message, const HttpRequest& request)
 {
     const QJsonObject m = meta(message);
+    if (!m.value(VersionKey).isString()) {
+        StatelessRefusal r;
+        r.code = -32602;
+        r.message = QStringLiteral("Invalid params: _meta[\"%1\"] (a string) is required").arg(VersionKey);
+        return r;
+    }
     const QString version = m.value(VersionKey).toString();
+    const QByteArray versionHeader = request.header("mcp-protocol-version");
+    // A header that disagrees with the body is a mismatch, whatever the version; an unsupported
+    // version that both say is UnsupportedProtocolVersion.
+    if (!versionHeader.isNull() && decodeHeaderValue(versionHeader) != version)
+        return mismatch(QStringLiteral("MCP-Protocol-Version"), decodeHeaderValue(versionHeader), version);
     if (version != mcp::statelessVersion()) {
         StatelessRefusal r;
         r.code = -32022;
         r.message = QStringLiteral("Unsupported protocol version");
-        r.data = {
-            {QStringLiteral("supported"), QJsonArray::fromStringList(mcp::versionsNewestFirst())},
-            {QStringLiteral("requested"), m.value(VersionKey)}};
+        r.data = {{QStringLiteral("supported"), QJsonArray::fromStringList(mcp::versionsNewestFirst())},
+                  {QStringLiteral("requested"), m.value(VersionKey)}};
         return r;
     }
     if (!m.value(CapabilitiesKey).isObject()) {
@@ -61,10 +79,8 @@ std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message
             QStringLiteral("Invalid params: _meta[\"%1\"] (an object) is required").arg(CapabilitiesKey);
         return r;
     }
-    const QByteArray versionHeader = request.header("mcp-protocol-version");
-    if (decodeHeaderValue(versionHeader) != version)
-        return mismatch(QStringLiteral("MCP-Protocol-Version"),
-                        versionHeader.isNull() ? QString() : decodeHeaderValue(versionHeader), version);
+    if (versionHeader.isNull())
+        return mismatch(QStringLiteral("MCP-Protocol-Version"), QString(), version);
     const QString method = message.value(QStringLiteral("method")).toString();
     const QByteArray methodHeader = request.header("mcp-method");
     if (decodeHeaderValue(methodHeader) != method)

@@ -3,7 +3,6 @@
 
 #include "mcp/JsonRpc.h"
 
-#include <QCoreApplication>
 #include <QElapsedTimer>
 
 namespace gatehouse {
@@ -23,13 +22,17 @@ StdioUpstream::StdioUpstream(Command command, QObject* parent)
 
 StdioUpstream::~StdioUpstream()
 {
-    // Going away for good (the proxy shuts down): the child is seen to its end before we go.
+    // Going away for good (the proxy shuts down, the server is removed): every child, the running one
+    // and those still ending, is seen to its end the MCP way before we go.
     m_stopping = true;
     m_restart.stop();
     if (QProcess* p = std::exchange(m_process, nullptr)) {
         p->disconnect(this);
         endNow(p);
     }
+    for (const QPointer<QProcess>& p : std::exchange(m_ending, {}))
+        if (p)
+            endNow(p);
 }
 
 QString StdioUpstream::describe() const
@@ -47,6 +50,19 @@ void StdioUpstream::start()
     m_stopping = false;
     if (m_process)
         return;
+    // A restart: the new child starts once the old one has gone (it may hold a lock, a port, a profile).
+    m_ending.removeIf([](const QPointer<QProcess>& p) { return p.isNull(); });
+    if (!m_ending.isEmpty()) {
+        if (!m_waitingForEnd) {
+            m_waitingForEnd = true;
+            connect(m_ending.last(), &QObject::destroyed, this, [this] {
+                m_waitingForEnd = false;
+                if (!m_stopping)
+                    start();
+            });
+        }
+        return;
+    }
     m_process = new QProcess(this);
     m_process->setProgram(m_command.program);
     m_process->setArguments(m_command.arguments);
@@ -76,16 +92,19 @@ void StdioUpstream::stop()
     if (!p)
         return;
     p->disconnect(this);
-    QCoreApplication* app = QCoreApplication::instance();
-    if (p->state() == QProcess::NotRunning || !app) {
-        endNow(p);
+    if (p->state() == QProcess::NotRunning) {
+        delete p;
         return;
     }
     // Stopped by a person (or restarted): ended in the background, so that nobody, the window or the
     // proxy's other calls, waits for a slow server to go. The MCP way: stdin closed, then SIGTERM after
-    // 2 s, then SIGKILL after 2 s more. It goes with the application at the latest.
-    p->setParent(app);
+    // 2 s, then SIGKILL after 2 s more. If we go first, our destructor sees it to its end.
+    m_ending.append(p);
     connect(p, &QProcess::finished, p, &QObject::deleteLater);
+    connect(p, &QProcess::errorOccurred, p, [p](QProcess::ProcessError e) {
+        if (e == QProcess::FailedToStart)
+            p->deleteLater();
+    });
     p->closeWriteChannel();
     QTimer::singleShot(GraceMs, p, [p] { p->terminate(); });
     QTimer::singleShot(2 * GraceMs, p, [p] { p->kill(); });

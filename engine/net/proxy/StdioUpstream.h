@@ -4,6 +4,7 @@
 #include "UpstreamTransport.h"
 
 #include <QElapsedTimer>
+#include <QPointer>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QStringList>
@@ -57,6 +58,8 @@ private:
     QElapsedTimer m_upSince;
     int m_backoffMs = 500;
     bool m_stopping = false;
+    QList<QPointer<QProcess>> m_ending; // stopped, still being ended in the background (our children)
+    bool m_waitingForEnd = false;       // a start waits for the last of them to go
 };
 
 } // namespace gatehouse

@@ -320,10 +320,15 @@ bool Upstream::startInputRound(qint64 upstreamId, const QJsonObject& result)
         return false;
     // The server needs something from the client first: asked as the session era asks, with requests.
     const QList<QJsonObject> asks = m_input.start(QString::number(upstreamId), result);
+    // Copied: delivering an ask may settle the call (and so erase its entry) before the loop ends.
+    const QPointer<ClientSession> session = p->session;
+    const QJsonValue clientId = p->clientId;
     for (const QJsonObject& ask : asks) {
+        if (!session || !m_pending.contains(upstreamId))
+            break;
         m_serverRequests.insert(jsonrpc::idKey(ask.value(QStringLiteral("id"))),
-                                {p->session, ask.value(QStringLiteral("id"))});
-        p->session->deliverFromUpstream(ask, p->clientId);
+                                {session, ask.value(QStringLiteral("id"))});
+        session->deliverFromUpstream(ask, clientId);
     }
     if (asks.isEmpty())
         retryWithInput(upstreamId);
