@@ -1,4 +1,8 @@
-#!/usr/bin/env node
+// The MCP conformance project's reference server (examples/servers/typescript/everything-server.ts at the
+// commit of @modelcontextprotocol/conformance 0.2.0-alpha.11; MIT / Apache-2.0, (c) Anthropic, PBC and
+// the MCP contributors), kept here as a test peer that speaks both the session era and 2026-07-28 over
+// Streamable HTTP. Changes for Gatehouse's tests: type-only imports marked `type` (so Node 22 runs it
+// without a compiler), and it stops when its stdin closes. Loaded with bind-loopback.cjs: 127.0.0.1 only.
 
 /**
  * MCP Everything Server - Conformance Test Server
@@ -2469,3 +2473,7 @@ app.listen(PORT, () => {
   );
   console.log(`  - MCP endpoint: http://localhost:${PORT}/mcp`);
 });
+
+// Gatehouse's tests: stop when the test that started us closes our stdin.
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
