@@ -329,7 +329,7 @@ private slots:
         QCOMPARE(QJsonDocument::fromJson(r.body)[u"error"][u"code"].toInt(), -32602);
 
         // No sessions in this era: GET and DELETE are not allowed.
-        for (const QByteArray method : {QByteArray("GET"), QByteArray("DELETE")}) {
+        for (const QByteArray& method : {QByteArray("GET"), QByteArray("DELETE")}) {
             r = rawHttp(port, method + " /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
                                   "\r\nAccept: text/event-stream\r\nAuthorization: Bearer " +
                                   ProxyProcess::token().toUtf8() +
