@@ -110,12 +110,11 @@ HistoryView::~HistoryView()
 void HistoryView::showEvent(QShowEvent* event)
 {
     QWidget::showEvent(event);
-    // Read when first shown; after that, when the search changes or on Refresh, so switching tabs
-    // never scans the log again.
-    if (!m_shownOnce) {
-        m_shownOnce = true;
+    // Shown again: the newest page is cheap to read (no text to match), so it is brought up to date; a
+    // text search, which scans the whole log, runs again only when it changes or on Refresh.
+    if (!m_shownOnce || m_filter->text().trimmed().isEmpty())
         refresh();
-    }
+    m_shownOnce = true;
 }
 
 void HistoryView::refresh()

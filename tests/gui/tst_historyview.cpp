@@ -121,9 +121,21 @@ private slots:
         HistoryView view(m_path);
         view.show();
         QTRY_COMPARE(view.total(), qint64(1234));
-        // Shown again (back from another tab): nothing is read until the search changes or Refresh.
+        // Shown again (back from another tab) with no search text: the newest page is read again…
         view.hide();
         view.show();
+        QVERIFY(view.isSearching());
+        QTRY_VERIFY(!view.isSearching());
+        // …but a text search, which scans the whole log, waits for a change or Refresh.
+        view.filterText()->setText(QStringLiteral("cursor"));
+        view.showPage(0);
+        QTRY_VERIFY(!view.isSearching());
+        QCOMPARE(view.total(), qint64(412));
+        view.hide();
+        view.show();
+        QVERIFY(!view.isSearching());
+        view.filterText()->clear();
+        QTRY_COMPARE(view.total(), qint64(1234)); // the search as typing paused
         QVERIFY(!view.isSearching());
         // A page is asked for and the call returns at once; the rows come when the reader is done.
         view.showPage(1);
