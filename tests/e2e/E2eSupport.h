@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTcpServer>
@@ -21,6 +22,31 @@ inline const QString E2eDir = QStringLiteral(GATEHOUSE_E2E_DIR);
 // Node 22 from the pinned npm package `node`: the inspector and supergateway need it.
 inline const QString Node = QStringLiteral(GATEHOUSE_E2E_DIR "/node_modules/.bin/node");
 inline const QString Gatehouse = QStringLiteral(GATEHOUSE_BINARY);
+
+// Runs an MCP conformance suite (`script`, its entry point) against `url` with `extra` arguments and
+// returns scenario -> passed (some check passed, none failed), from its summary lines
+// ("✓ name: 1 passed, 0 failed" / "✗ name: 0 passed, 1 failed").
+inline QMap<QString, bool> runConformance(const QString& script, const QString& url, const QStringList& extra,
+                                          QString* transcript)
+{
+    QProcess p;
+    p.setProcessChannelMode(QProcess::MergedChannels);
+    p.start(Node, QStringList{script, QStringLiteral("server"), QStringLiteral("--url"), url} + extra);
+    if (!p.waitForFinished(600'000))
+        p.kill();
+    const QString out = QString::fromUtf8(p.readAll());
+    if (transcript)
+        *transcript = out;
+    QMap<QString, bool> results;
+    static const QRegularExpression line(QStringLiteral("^(\\S+) ([\\w/-]+): (\\d+) passed, (\\d+) failed$"),
+                                         QRegularExpression::MultilineOption);
+    auto it = line.globalMatch(out);
+    while (it.hasNext()) {
+        const auto m = it.next();
+        results.insert(m.captured(2), m.captured(3).toInt() > 0 && m.captured(4).toInt() == 0);
+    }
+    return results;
+}
 
 inline QString everything()
 {

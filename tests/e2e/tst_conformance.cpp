@@ -10,28 +10,10 @@ using namespace e2e;
 
 namespace {
 
-// Runs the suite against a URL and returns scenario -> passed, from its summary lines
-// ("✓ name: 1 passed, 0 failed" / "✗ name: 0 passed, 1 failed").
+// The 0.1.16 suite's active scenarios against a URL.
 QMap<QString, bool> runSuite(const QString& url, QString* transcript)
 {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(Node, {E2eDir + QStringLiteral("/node_modules/.bin/conformance"), QStringLiteral("server"),
-                   QStringLiteral("--url"), url});
-    if (!p.waitForFinished(600'000))
-        p.kill();
-    const QString out = QString::fromUtf8(p.readAll());
-    if (transcript)
-        *transcript = out;
-    QMap<QString, bool> results;
-    static const QRegularExpression line(QStringLiteral("^(\\S+) ([\\w/-]+): (\\d+) passed, (\\d+) failed$"),
-                                         QRegularExpression::MultilineOption);
-    auto it = line.globalMatch(out);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        results.insert(m.captured(2), m.captured(3).toInt() > 0 && m.captured(4).toInt() == 0);
-    }
-    return results;
+    return runConformance(E2eDir + QStringLiteral("/node_modules/.bin/conformance"), url, {}, transcript);
 }
 
 } // namespace

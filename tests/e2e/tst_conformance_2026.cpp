@@ -12,28 +12,11 @@ using namespace e2e;
 
 namespace {
 
-// Scenario -> passed, from the suite's summary lines ("✓ name: 3 passed, 0 failed").
+// The 2026-07-28 requirement set, frozen at that release, against a URL.
 QMap<QString, bool> runSuite(const QString& url, QString* transcript)
 {
-    QProcess p;
-    p.setProcessChannelMode(QProcess::MergedChannels);
-    p.start(Node, {E2eDir + QStringLiteral("/node_modules/conformance-2026/dist/index.js"),
-                   QStringLiteral("server"), QStringLiteral("--url"), url, QStringLiteral("--requirements"),
-                   QStringLiteral("2026-07-28")});
-    if (!p.waitForFinished(600'000))
-        p.kill();
-    const QString out = QString::fromUtf8(p.readAll());
-    if (transcript)
-        *transcript = out;
-    QMap<QString, bool> results;
-    static const QRegularExpression line(QStringLiteral("^(\\S+) ([\\w/-]+): (\\d+) passed, (\\d+) failed$"),
-                                         QRegularExpression::MultilineOption);
-    auto it = line.globalMatch(out);
-    while (it.hasNext()) {
-        const auto m = it.next();
-        results.insert(m.captured(2), m.captured(4).toInt() == 0);
-    }
-    return results;
+    return runConformance(E2eDir + QStringLiteral("/node_modules/conformance-2026/dist/index.js"), url,
+                          {QStringLiteral("--requirements"), QStringLiteral("2026-07-28")}, transcript);
 }
 
 // Passing directly, failing through Gatehouse, and why. With a server that speaks both eras,

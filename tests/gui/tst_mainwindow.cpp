@@ -71,6 +71,13 @@ class TestMainWindow : public QObject
         ApprovalCard* card = m_window->approvals()->head();
         return QTest::qWaitFor([card] { return card->acceptsInput(); }, 3000) ? card : nullptr;
     }
+    static QPushButton* button(QWidget* in, const QString& text)
+    {
+        for (QPushButton* b : in->findChildren<QPushButton*>())
+            if (b->text() == text)
+                return b;
+        return nullptr;
+    }
     static QWidget* firstFocusable(QWidget* page)
     {
         for (QWidget* w : page->findChildren<QWidget*>())
@@ -142,7 +149,8 @@ private slots:
         setup.connection = {m_proxy->mcpUrl(QStringLiteral("rolli-sandbox")),
                             QStringLiteral("test-token"),
                             {QStringLiteral("gatehouse"), QStringLiteral("serve"), QStringLiteral("--stdio")},
-                            QStringLiteral("rolli-sandbox"), QString()};
+                            QStringLiteral("rolli-sandbox"),
+                            QString()};
         m_window = std::make_unique<MainWindow>(setup);
         m_window->resize(1500, 900);
         m_window->show();
@@ -329,10 +337,7 @@ private slots:
         QSignalSpy answered(m_window->console(), &CallConsole::answered);
         ApprovalCard* card = askForUpdate(QStringLiteral("always"));
         QVERIFY(card);
-        QPushButton* always = nullptr;
-        for (QPushButton* b : card->findChildren<QPushButton*>())
-            if (b->text() == u"Always allow")
-                always = b;
+        QPushButton* always = button(card, QStringLiteral("Always allow"));
         QVERIFY(always);
         QTest::mouseClick(always, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);
@@ -378,10 +383,7 @@ private slots:
         QSignalSpy answered(m_window->console(), &CallConsole::answered);
         ApprovalCard* card = askForUpdate(QStringLiteral("always, clean"));
         QVERIFY(card);
-        QPushButton* always = nullptr;
-        for (QPushButton* b : card->findChildren<QPushButton*>())
-            if (b->text() == u"Always allow")
-                always = b;
+        QPushButton* always = button(card, QStringLiteral("Always allow"));
         QVERIFY(always);
         QTest::mouseClick(always, Qt::LeftButton);
         QTRY_COMPARE_WITH_TIMEOUT(answered.size(), 1, 5000);

@@ -15,6 +15,15 @@ bool alive(qint64 pid)
     return pid > 0 && ::kill(pid_t(pid), 0) == 0;
 }
 
+// The child's pid, as it printed it on stderr (the upstream logs stderr lines as "upstream: …"), or 0.
+qint64 pidFrom(const QSignalSpy& log)
+{
+    for (const QList<QVariant>& l : log)
+        if (l.first().toString().startsWith(u"upstream: "))
+            return l.first().toString().mid(10).toLongLong();
+    return 0;
+}
+
 // Ignores SIGTERM and the end of its stdin: only SIGKILL ends it. It prints its pid and waits.
 StdioUpstream::Command stubborn()
 {
@@ -23,6 +32,14 @@ StdioUpstream::Command stubborn()
         {QStringLiteral("-c"), QStringLiteral("trap '' TERM; echo \"$$\" >&2; while :; do sleep 1; done")},
         QProcessEnvironment::systemEnvironment(),
         {}};
+}
+// Prints its pid and ends when its stdin closes, as a well-behaved MCP server does.
+StdioUpstream::Command polite()
+{
+    return {QStringLiteral("/bin/sh"),
+            {QStringLiteral("-c"), QStringLiteral("echo \"$$\" >&2; exec cat")},
+            QProcessEnvironment::systemEnvironment(),
+            {}};
 }
 } // namespace
 
@@ -38,12 +55,7 @@ private slots:
         upstream.start();
         QTRY_COMPARE(ready.size(), 1);
         qint64 pid = 0;
-        QTRY_VERIFY((pid = [&] {
-                        for (const QList<QVariant>& l : log)
-                            if (l.first().toString().startsWith(u"upstream: "))
-                                return l.first().toString().mid(10).toLongLong();
-                        return 0LL;
-                    }()) > 0);
+        QTRY_VERIFY((pid = pidFrom(log)) > 0);
         QVERIFY(alive(pid));
         upstream.stop();
         QVERIFY(!upstream.isReady());
@@ -71,18 +83,10 @@ private slots:
         // The proxy shutting down: stopped, then destroyed at once, with no event loop in between.
         qint64 pid = 0;
         {
-            StdioUpstream upstream({QStringLiteral("/bin/sh"),
-                                    {QStringLiteral("-c"), QStringLiteral("echo \"$$\" >&2; exec cat")},
-                                    QProcessEnvironment::systemEnvironment(),
-                                    {}});
+            StdioUpstream upstream(polite());
             QSignalSpy log(&upstream, &UpstreamTransport::logLine);
             upstream.start();
-            QTRY_VERIFY((pid = [&] {
-                            for (const QList<QVariant>& l : log)
-                                if (l.first().toString().startsWith(u"upstream: "))
-                                    return l.first().toString().mid(10).toLongLong();
-                            return 0LL;
-                        }()) > 0);
+            QTRY_VERIFY((pid = pidFrom(log)) > 0);
             upstream.stop();
         }
         QVERIFY(!alive(pid)); // ended (stdin closed) and reaped before the destructor returned
@@ -92,18 +96,10 @@ private slots:
     {
         qint64 pid = 0;
         {
-            StdioUpstream upstream({QStringLiteral("/bin/sh"),
-                                    {QStringLiteral("-c"), QStringLiteral("echo \"$$\" >&2; exec cat")},
-                                    QProcessEnvironment::systemEnvironment(),
-                                    {}});
+            StdioUpstream upstream(polite());
             QSignalSpy log(&upstream, &UpstreamTransport::logLine);
             upstream.start();
-            QTRY_VERIFY((pid = [&] {
-                            for (const QList<QVariant>& l : log)
-                                if (l.first().toString().startsWith(u"upstream: "))
-                                    return l.first().toString().mid(10).toLongLong();
-                            return 0LL;
-                        }()) > 0);
+            QTRY_VERIFY((pid = pidFrom(log)) > 0);
         }
         QVERIFY(!alive(pid)); // cat ended when its stdin closed, and was reaped
     }
