@@ -4,8 +4,8 @@
 #include "config/ClientConfigFile.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/StdioLines.h"
-#include "proxy/HttpUpstream.h"
 #include "proxy/StdioEndpoint.h"
+#include "proxy/StreamableHttpUpstream.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -79,7 +79,7 @@ int connect(const QStringList& args, QTextStream& err)
                "[--dry-run]\n";
         return 2;
     }
-    HttpUpstream::Endpoint endpoint;
+    HttpTarget endpoint;
     endpoint.url = QUrl(parser.positionalArguments().value(0, QStringLiteral("http://127.0.0.1:8731/mcp")),
                         QUrl::StrictMode);
     if (!endpoint.url.isValid() || (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https")) {
@@ -98,12 +98,12 @@ int connect(const QStringList& args, QTextStream& err)
     }
 
     // stdout carries only MCP; everything else goes to stderr.
-    HttpUpstream upstream(endpoint);
+    StreamableHttpUpstream upstream(endpoint);
     StdioLines stdio(0, 1, StdioEndpoint::MaxLineBytes);
-    QObject::connect(&upstream, &HttpUpstream::logLine, [&err](const QString& line) {
+    QObject::connect(&upstream, &StreamableHttpUpstream::logLine, [&err](const QString& line) {
         err << "gatehouse connect: " << line << '\n' << Qt::flush;
     });
-    QObject::connect(&upstream, &HttpUpstream::messageReceived,
+    QObject::connect(&upstream, &StreamableHttpUpstream::messageReceived,
                      [&stdio](const QJsonObject& message) { stdio.write(jsonrpc::encode(message)); });
     QObject::connect(&stdio, &StdioLines::lineReceived, [&](const QByteArray& line) {
         if (line.trimmed().isEmpty())

@@ -124,7 +124,7 @@ int scan(const QStringList& args, QTextStream& out, QTextStream& err)
     UpstreamServer::Target target;
     QString what;
     if (parser.isSet(upstreamUrl)) {
-        HttpUpstream::Endpoint e;
+        HttpTarget e;
         e.url = QUrl(parser.value(upstreamUrl), QUrl::StrictMode);
         for (const QString& h : parser.values(header)) {
             const qsizetype c = h.indexOf(u':');

@@ -72,7 +72,7 @@ void writeFirstPolicy(const QString& name, const ServerConfig& server, QTextStre
     if (serversetup::prepare(name, ready, &why)) {
         UpstreamServer::Target target;
         if (!ready.url.isEmpty()) {
-            HttpUpstream::Endpoint e;
+            HttpTarget e;
             e.url = QUrl(ready.url, QUrl::StrictMode);
             for (auto h = ready.headers.cbegin(); h != ready.headers.cend(); ++h)
                 e.headers.append({h.key().toLatin1(), h.value().toUtf8()});

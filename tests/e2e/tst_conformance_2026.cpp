@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // The MCP conformance suite's frozen 2026-07-28 requirement set (conformance 0.2.0-alpha.12,
-// `server --requirements 2026-07-28`), run against the conformance project's reference server, which
-// speaks both eras, directly and through Gatehouse (allow-all policy, Streamable HTTP upstream). Every
-// scenario that passes directly must pass through Gatehouse, except the known gaps listed below, which
-// are expected to fail (and fail this test, as XPASS, the day they pass: then they leave the list).
+// `server --requirements 2026-07-28`), run against two servers directly and through Gatehouse (allow-all
+// policy): the conformance project's reference server, which speaks both eras, over Streamable HTTP; and
+// an SDK 2.x server of the stateless era only (server2.mjs), directly over HTTP and through Gatehouse as
+// a stdio child. Every scenario that passes directly must pass through Gatehouse.
 #include "E2eSupport.h"
 
 #include <QMap>
+#include <memory>
 
 using namespace e2e;
 
@@ -19,26 +20,6 @@ QMap<QString, bool> runSuite(const QString& url, QString* transcript)
                           {QStringLiteral("--requirements"), QStringLiteral("2026-07-28")}, transcript);
 }
 
-// Passing directly, failing through Gatehouse, and why. With a server that speaks both eras,
-// Gatehouse's upstream negotiates the session era, where the server keeps none of the tools these
-// scenarios call (they live on its stateless path), and a stateless client's input-required rounds are
-// translated twice. Closing them is the era translation done once (one path for both eras).
-const QMap<QString, const char*> KnownGaps{
-    {QStringLiteral("server-stateless"),
-     "its undeclared-capability check calls test_missing_capability, which only the server's stateless path "
-     "has"},
-    {QStringLiteral("input-required-result-basic-elicitation"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-basic-sampling"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-basic-list-roots"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-request-state"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-multiple-input-requests"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-multi-round"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-non-tool-request"), "stateless-path prompt"},
-    {QStringLiteral("input-required-result-result-type"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-tampered-state"), "stateless-path tool"},
-    {QStringLiteral("input-required-result-capability-check"), "stateless-path tool"},
-};
-
 } // namespace
 
 class TestConformance2026 : public QObject
@@ -46,62 +27,79 @@ class TestConformance2026 : public QObject
     Q_OBJECT
 private slots:
     void initTestCase();
-    void cleanupTestCase();
     void scenario_data();
     void scenario();
 
 private:
-    NodeServer* m_server = nullptr;
-    ProxyProcess* m_proxy = nullptr;
-    QMap<QString, bool> m_direct, m_through;
+    // The suite against `server` directly and through `proxy`; printed side by side.
+    bool compare(const QString& upstream, const QString& direct, const ProxyProcess& proxy);
+
+    // Per upstream ("http", "stdio"): scenario → passed, directly and through Gatehouse.
+    QMap<QString, QMap<QString, bool>> m_direct, m_through;
+    std::unique_ptr<NodeServer> m_reference, m_modern;
+    std::unique_ptr<ProxyProcess> m_viaHttp, m_viaStdio;
 };
+
+bool TestConformance2026::compare(const QString& upstream, const QString& direct, const ProxyProcess& proxy)
+{
+    QString transcript;
+    m_direct[upstream] = runSuite(direct, &transcript);
+    if (m_direct[upstream].size() < 40) {
+        qWarning("%s", qPrintable(transcript.right(3000)));
+        return false;
+    }
+    m_through[upstream] = runSuite(proxy.url(), nullptr);
+    int passedDirectly = 0, passedThrough = 0;
+    for (auto it = m_direct[upstream].cbegin(); it != m_direct[upstream].cend(); ++it) {
+        const bool through = m_through[upstream].value(it.key());
+        passedDirectly += it.value();
+        passedThrough += through;
+        qInfo("%-5s %-48s direct %-4s  via gatehouse %s", qPrintable(upstream), qPrintable(it.key()),
+              it.value() ? "pass" : "fail", through ? "pass" : "fail");
+    }
+    qInfo("%s upstream: %d of %lld scenarios pass directly, %d through Gatehouse", qPrintable(upstream),
+          passedDirectly, qlonglong(m_direct[upstream].size()), passedThrough);
+    return true;
+}
 
 void TestConformance2026::initTestCase()
 {
-    m_server = new NodeServer;
-    QVERIFY(m_server->start({QStringLiteral("--require"), E2eDir + QStringLiteral("/bind-loopback.cjs"),
-                             E2eDir + QStringLiteral("/conformance-everything-server.ts")}));
-    m_proxy = new ProxyProcess;
-    // The suite's client sends no credentials, so the proxy runs without a token.
-    QVERIFY2(m_proxy->start({QStringLiteral("--upstream"), m_server->url("/mcp")},
-                            {QStringLiteral("--no-auth")}, E2eDir + QStringLiteral("/policy-allow-all.json")),
-             qPrintable(m_proxy->log()));
-    QString transcript;
-    m_direct = runSuite(m_server->url("/mcp"), &transcript);
-    QVERIFY2(m_direct.size() >= 40, qPrintable(transcript.right(3000)));
-    m_through = runSuite(m_proxy->url(), nullptr);
-    int direct = 0, through = 0;
-    for (auto it = m_direct.cbegin(); it != m_direct.cend(); ++it) {
-        direct += it.value();
-        through += m_through.value(it.key());
-        qInfo("%-48s direct %-4s  via gatehouse %s", qPrintable(it.key()), it.value() ? "pass" : "fail",
-              m_through.value(it.key()) ? "pass" : "fail");
-    }
-    qInfo("2026-07-28 requirement set: %d of %lld scenarios pass directly, %d through Gatehouse", direct,
-          qlonglong(m_direct.size()), through);
-}
+    // The suite's client sends no credentials, so the proxies run without a token.
+    const QString allowAll = E2eDir + QStringLiteral("/policy-allow-all.json");
+    m_reference = std::make_unique<NodeServer>();
+    QVERIFY(m_reference->start({QStringLiteral("--require"), E2eDir + QStringLiteral("/bind-loopback.cjs"),
+                                E2eDir + QStringLiteral("/conformance-everything-server.ts")}));
+    m_viaHttp = std::make_unique<ProxyProcess>();
+    QVERIFY2(m_viaHttp->start({QStringLiteral("--upstream"), m_reference->url("/mcp")},
+                              {QStringLiteral("--no-auth")}, allowAll),
+             qPrintable(m_viaHttp->log()));
+    QVERIFY(compare(QStringLiteral("http"), m_reference->url("/mcp"), *m_viaHttp));
 
-void TestConformance2026::cleanupTestCase()
-{
-    delete m_proxy;
-    delete m_server;
+    m_modern = std::make_unique<NodeServer>();
+    QVERIFY(m_modern->start({E2eDir + QStringLiteral("/server2.mjs")}));
+    m_viaStdio = std::make_unique<ProxyProcess>();
+    QVERIFY2(m_viaStdio->start({QStringLiteral("--"), Node, E2eDir + QStringLiteral("/server2.mjs"),
+                                QStringLiteral("stdio")},
+                               {QStringLiteral("--no-auth")}, allowAll),
+             qPrintable(m_viaStdio->log()));
+    QVERIFY(compare(QStringLiteral("stdio"), m_modern->url("/mcp"), *m_viaStdio));
 }
 
 void TestConformance2026::scenario_data()
 {
+    QTest::addColumn<QString>("upstream");
     QTest::addColumn<QString>("name");
-    for (auto it = m_direct.cbegin(); it != m_direct.cend(); ++it)
-        if (it.value())
-            QTest::newRow(qPrintable(it.key())) << it.key();
+    for (auto u = m_direct.cbegin(); u != m_direct.cend(); ++u)
+        for (auto it = u->cbegin(); it != u->cend(); ++it)
+            if (it.value())
+                QTest::addRow("%s/%s", qPrintable(u.key()), qPrintable(it.key())) << u.key() << it.key();
 }
 
 void TestConformance2026::scenario()
 {
+    QFETCH(QString, upstream);
     QFETCH(QString, name);
-    if (const char* why = KnownGaps.value(name))
-        QEXPECT_FAIL("", why, Continue);
-    QVERIFY2(m_through.value(name),
-             "passes directly, fails through Gatehouse with a Streamable HTTP upstream");
+    QVERIFY2(m_through[upstream].value(name), "passes directly, fails through Gatehouse");
 }
 
 QTEST_GUILESS_MAIN(TestConformance2026)

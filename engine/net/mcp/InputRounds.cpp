@@ -12,7 +12,7 @@ QList<QJsonObject> InputRounds::start(const QString& call, const QJsonObject& re
     QList<QJsonObject> asks;
     const QJsonObject inputs = result.value(QStringLiteral("inputRequests")).toObject();
     for (auto it = inputs.begin(); it != inputs.end(); ++it) {
-        const QString id = QStringLiteral("gh-ask-%1").arg(m_next++);
+        const QString id = QStringLiteral("gh-ask-%1:%2").arg(m_next++).arg(it.key());
         m_asks.insert(jsonrpc::idKey(id), {call, it.key()});
         round.waiting.insert(it.key());
         const QJsonObject ask = it.value().toObject();
@@ -21,6 +21,13 @@ QList<QJsonObject> InputRounds::start(const QString& call, const QJsonObject& re
     }
     m_rounds.insert(call, round);
     return asks;
+}
+
+QString InputRounds::inputKeyOf(const QJsonValue& askId)
+{
+    const QString id = askId.toString();
+    const qsizetype colon = id.indexOf(u':');
+    return id.startsWith(QLatin1String("gh-ask-")) && colon > 0 ? id.mid(colon + 1) : QString();
 }
 
 std::optional<InputRounds::Answered> InputRounds::answer(const QJsonObject& response)

@@ -17,9 +17,12 @@ class InputRounds
 {
 public:
     // The requests to send to the client for an input-required result of `call`, each with an id of its own
-    // ("gh-ask-N"). Empty when the result asks nothing of the client (only state to carry back): retry at
-    // once.
+    // that names its input ("gh-ask-N:KEY"). Empty when the result asks nothing of the client (only state
+    // to carry back): retry at once.
     QList<QJsonObject> start(const QString& call, const QJsonObject& result);
+    // The input an ask's id names (KEY above), or an empty string for any other id: a stateless client
+    // that is asked again gets the server's own keys.
+    static QString inputKeyOf(const QJsonValue& askId);
 
     struct Answered
     {

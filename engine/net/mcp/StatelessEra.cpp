@@ -10,18 +10,55 @@ bool isEraError(int code)
     return code == -32020 || code == -32021 || code == -32022;
 }
 
+bool isEraRequest(const QJsonObject& message)
+{
+    return message
+               .value(QStringLiteral(
+                   "params"))[QStringLiteral("_meta")][MetaPrefix + QStringLiteral("protocolVersion")]
+               .toString() == QLatin1String(Version);
+}
+
 QJsonObject withEraMeta(QJsonObject request, const QJsonObject& clientCapabilities,
                         const QJsonObject& clientInfo)
 {
     QJsonObject params = request.value(QStringLiteral("params")).toObject();
     QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
     meta.insert(MetaPrefix + QStringLiteral("protocolVersion"), QLatin1String(Version));
-    meta.insert(MetaPrefix + QStringLiteral("clientCapabilities"), clientCapabilities);
-    if (!clientInfo.isEmpty())
+    if (!meta.value(MetaPrefix + QStringLiteral("clientCapabilities")).isObject())
+        meta.insert(MetaPrefix + QStringLiteral("clientCapabilities"), clientCapabilities);
+    if (!clientInfo.isEmpty() && !meta.contains(MetaPrefix + QStringLiteral("clientInfo")))
         meta.insert(MetaPrefix + QStringLiteral("clientInfo"), clientInfo);
     params.insert(QStringLiteral("_meta"), meta);
     request.insert(QStringLiteral("params"), params);
     return request;
+}
+
+QJsonObject withoutEraMeta(const QJsonObject& request)
+{
+    const auto p = request.constFind(QStringLiteral("params"));
+    if (p == request.constEnd() || !p->isObject())
+        return request;
+    QJsonObject params = p->toObject();
+    const auto m = params.constFind(QStringLiteral("_meta"));
+    if (m == params.constEnd())
+        return request;
+    QJsonObject meta = m->toObject();
+    bool changed = false;
+    for (const QString& key : meta.keys()) {
+        if (key.startsWith(MetaPrefix)) {
+            meta.remove(key);
+            changed = true;
+        }
+    }
+    if (!changed)
+        return request;
+    if (meta.isEmpty())
+        params.remove(QStringLiteral("_meta"));
+    else
+        params.insert(QStringLiteral("_meta"), meta);
+    QJsonObject out = request;
+    out.insert(QStringLiteral("params"), params);
+    return out;
 }
 
 QByteArray encodeHeaderValue(const QString& value)
@@ -34,11 +71,27 @@ QByteArray encodeHeaderValue(const QString& value)
     return "=?base64?" + value.toUtf8().toBase64() + "?=";
 }
 
-QString decodeHeaderValue(const QByteArray& value)
+QString decodeHeaderValue(const QByteArray& raw)
 {
-    if (value.startsWith("=?base64?") && value.endsWith("?=") && value.size() >= 11)
-        return QString::fromUtf8(QByteArray::fromBase64(value.mid(9, value.size() - 11)));
-    return QString::fromLatin1(value);
+    const QByteArray value = raw.trimmed();
+    if (!value.startsWith("=?base64?") || !value.endsWith("?=") || value.size() < 11)
+        return QString::fromLatin1(value);
+    const QByteArray inside = value.mid(9, value.size() - 11);
+    const auto decoded = QByteArray::fromBase64Encoding(inside, QByteArray::AbortOnBase64DecodingErrors);
+    if (inside.size() % 4 != 0 || decoded.decodingStatus != QByteArray::Base64DecodingStatus::Ok)
+        return QString(); // null: not a value at all
+    return QString::fromUtf8(decoded.decoded);
+}
+
+std::optional<QString> paramHeaderText(const QJsonValue& v)
+{
+    if (v.isString())
+        return v.toString();
+    if (v.isBool())
+        return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
+    if (v.isDouble())
+        return QString::number(v.toInteger());
+    return std::nullopt;
 }
 
 QList<QPair<QByteArray, QByteArray>> headersFor(const QJsonObject& request)
@@ -84,17 +137,8 @@ QList<QPair<QByteArray, QByteArray>> paramHeadersFor(const QJsonObject& request,
     const QJsonObject params = request.value(QStringLiteral("params")).toObject();
     const QJsonObject arguments = params.value(QStringLiteral("arguments")).toObject();
     for (const auto& [argument, header] : known.value(params.value(QStringLiteral("name")).toString())) {
-        const QJsonValue v = arguments.value(argument);
-        QString text;
-        if (v.isString())
-            text = v.toString();
-        else if (v.isBool())
-            text = v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-        else if (v.isDouble())
-            text = QString::number(v.toInteger());
-        else
-            continue; // absent or null: no header
-        headers.append({"Mcp-Param-" + header, encodeHeaderValue(text)});
+        if (const std::optional<QString> text = paramHeaderText(arguments.value(argument)))
+            headers.append({"Mcp-Param-" + header, encodeHeaderValue(*text)});
     }
     return headers;
 }

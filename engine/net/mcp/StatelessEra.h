@@ -7,6 +7,7 @@
 #include <QList>
 #include <QPair>
 #include <QString>
+#include <optional>
 
 namespace gatehouse::stateless {
 
@@ -16,11 +17,16 @@ inline const QString MetaPrefix = QStringLiteral("io.modelcontextprotocol/");
 
 // Errors only a server of this era sends: a 4xx carrying one of them means "speak 2026-07-28 to me".
 bool isEraError(int code); // -32020 header mismatch, -32021 missing capability, -32022 unsupported version
+// A request or notification sent this era's way: its params._meta names this era's protocol version.
+bool isEraRequest(const QJsonObject& message);
 
-// A request as this era sends it: params._meta with the protocol version, the client's capabilities and
-// its identity.
+// A request as this era sends it: params._meta with the protocol version, and the client's capabilities
+// and identity unless the request carries its own (a stateless client's, passed on).
 QJsonObject withEraMeta(QJsonObject request, const QJsonObject& clientCapabilities,
                         const QJsonObject& clientInfo);
+// The same without any of this era's _meta keys, for a server of the session era; `request` itself when it
+// has none.
+QJsonObject withoutEraMeta(const QJsonObject& request);
 // The headers that must accompany it on HTTP: MCP-Protocol-Version, Mcp-Method, and Mcp-Name for
 // tools/call, prompts/get (the name) and resources/read (the uri).
 QList<QPair<QByteArray, QByteArray>> headersFor(const QJsonObject& request);
@@ -30,7 +36,12 @@ using ParamHeaders = QHash<QString, QList<QPair<QString, QByteArray>>>;
 void collectParamHeaders(const QJsonObject& listToolsResult, ParamHeaders* into);
 // The Mcp-Param-* headers of a tools/call: values present and not null, as text.
 QList<QPair<QByteArray, QByteArray>> paramHeadersFor(const QJsonObject& request, const ParamHeaders& known);
-// A header value: plain when it is safe ASCII, else =?base64?…?= around its UTF-8.
+// How an argument appears in its Mcp-Param header: strings as they are, integers and booleans as text;
+// nullopt for a value that has no header (absent, null, or of another type).
+std::optional<QString> paramHeaderText(const QJsonValue& argument);
+// A header value: plain when it is safe ASCII, else =?base64?…?= around its UTF-8. Decoding drops the
+// optional whitespace around a field value (RFC 9110 §5.5); a =?base64?…?= whose inside is not strict
+// Base64 (alphabet and padding) decodes to a null string.
 QByteArray encodeHeaderValue(const QString& value);
 QString decodeHeaderValue(const QByteArray& value);
 

@@ -10,6 +10,7 @@
 #include "http/BearerToken.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/ProtocolVersions.h"
+#include "mcp/StatelessEra.h"
 
 #include <QUrl>
 
@@ -233,20 +234,21 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
                                       const QJsonObject& message, UpstreamServer* server,
                                       const QString& grant)
 {
-    if (const std::optional<StatelessRefusal> refused = checkStatelessRequest(message, request)) {
-        QJsonObject error{{QStringLiteral("code"), refused->code},
-                          {QStringLiteral("message"), refused->message}};
-        if (!refused->data.isEmpty())
-            error.insert(QStringLiteral("data"), refused->data);
+    auto refuse = [&](const StatelessRefusal& refused) {
+        QJsonObject error{{QStringLiteral("code"), refused.code},
+                          {QStringLiteral("message"), refused.message}};
+        if (!refused.data.isEmpty())
+            error.insert(QStringLiteral("data"), refused.data);
         QJsonObject body{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
                          {QStringLiteral("error"), error}};
         body.insert(QStringLiteral("id"), message.contains(QStringLiteral("id"))
                                               ? message.value(QStringLiteral("id"))
                                               : QJsonValue());
-        connection->respond(refused->status, HttpHeaders().add("Content-Type", "application/json"),
+        connection->respond(refused.status, HttpHeaders().add("Content-Type", "application/json"),
                             jsonrpc::encode(body));
-        return;
-    }
+    };
+    if (const std::optional<StatelessRefusal> refused = checkStatelessRequest(message, request))
+        return refuse(*refused);
     if (!message.contains(QStringLiteral("id"))) {
         // Nothing a stateless client notifies needs passing on: a closed stream is its cancellation.
         connection->respond(202, {}, {});
@@ -262,6 +264,9 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
         return;
     }
     StatelessBridge* bridge = bridgeFor(server, grant);
+    if (const std::optional<StatelessRefusal> refused =
+            checkParamHeaders(message, request, bridge->paramHeaders()))
+        return refuse(*refused);
     QPointer<HttpConnection> stream(connection);
     // Set before the bridge sees the request, which may answer at once (and so clear it again).
     auto handle = std::make_shared<QString>();
@@ -272,10 +277,13 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
     *handle = bridge->handle(message, [stream](const QJsonObject& out, bool final) {
         if (!stream)
             return;
-        // A method nobody implements is 404 in this era, as its only answer.
+        // As its only answer, a method nobody implements is 404 in this era, and the era's own refusals
+        // (a capability the client did not declare, say) are 400.
+        const int code = out.value(QStringLiteral("error"))[QStringLiteral("code")].toInt();
         if (final && !stream->isStreaming() &&
-            out.value(QStringLiteral("error"))[QStringLiteral("code")].toInt() == jsonrpc::MethodNotFound) {
-            stream->respond(404, HttpHeaders().add("Content-Type", "application/json"), jsonrpc::encode(out));
+            (code == jsonrpc::MethodNotFound || stateless::isEraError(code))) {
+            stream->respond(code == jsonrpc::MethodNotFound ? 404 : 400,
+                            HttpHeaders().add("Content-Type", "application/json"), jsonrpc::encode(out));
             return;
         }
         answer(stream, QByteArray(), out, final); // no session in this era

@@ -96,7 +96,7 @@ UpstreamServer* Proxy::makeUpstream(const QString& name, const ServerConfig& ser
 {
     UpstreamServer::Target target;
     if (!server.url.isEmpty()) {
-        HttpUpstream::Endpoint endpoint;
+        HttpTarget endpoint;
         endpoint.url = QUrl(server.url, QUrl::StrictMode);
         if (!endpoint.url.isValid() ||
             (endpoint.url.scheme() != u"http" && endpoint.url.scheme() != u"https")) {

@@ -6,12 +6,14 @@
 #include "UpstreamServer.h"
 #include "http/BearerToken.h"
 #include "mcp/ClientCapabilities.h"
+#include "mcp/InputRounds.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/ProtocolVersions.h"
 #include "mcp/StatelessEra.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
+#include <QTimer>
 
 namespace gatehouse {
 
@@ -19,28 +21,13 @@ namespace {
 using stateless::MetaPrefix;
 const QString InitId = QStringLiteral("gh-sl-init");
 
-// This era's _meta keys mean nothing to a session-era server: they stay with Gatehouse.
-QJsonObject withoutEraMeta(QJsonObject request)
-{
-    QJsonObject params = request.value(QStringLiteral("params")).toObject();
-    QJsonObject meta = params.value(QStringLiteral("_meta")).toObject();
-    for (const QString& key : meta.keys())
-        if (key.startsWith(MetaPrefix))
-            meta.remove(key);
-    if (meta.isEmpty())
-        params.remove(QStringLiteral("_meta"));
-    else
-        params.insert(QStringLiteral("_meta"), meta);
-    request.insert(QStringLiteral("params"), params);
-    return request;
-}
 } // namespace
 
 StatelessBridge::StatelessBridge(UpstreamServer* server, const QString& grant, PolicyGate* gate,
                                  QObject* parent)
     : QObject(parent)
     , m_server(server)
-    , m_upstream(server->acquire())
+    , m_upstream(server->acquire(EraAdapter::Prefer::Stateless))
     , m_session(new ClientSession(QStringLiteral("stateless-") + QString::fromLatin1(randomToken().left(8)),
                                   grant, m_upstream, gate, this))
 {
@@ -81,12 +68,7 @@ QString StatelessBridge::handle(const QJsonObject& request, Sink sink)
         p.sink = std::move(sink);
         ++p.stream;
         const QString ticket = QStringLiteral("%1#%2").arg(w.handle).arg(p.stream);
-        const QJsonValue answer = params.value(QStringLiteral("inputResponses"))[QStringLiteral("gatehouse")];
-        if (answer.isObject())
-            m_session->receive(jsonrpc::makeResult(w.askId, answer.toObject()));
-        else
-            m_session->receive(jsonrpc::makeError(w.askId, jsonrpc::InvalidParams,
-                                                  QStringLiteral("the client's retry carried no answer")));
+        answerQuestions(w, params.value(QStringLiteral("inputResponses")).toObject());
         return ticket;
     }
     const QString handle = QStringLiteral("gh-sl-%1").arg(m_nextId++);
@@ -99,7 +81,9 @@ QString StatelessBridge::handle(const QJsonObject& request, Sink sink)
     if (p.listens())
         p.listenFor = params.value(QStringLiteral("notifications")).toObject();
     m_pending.insert(handle, std::move(p));
-    QJsonObject forwarded = withoutEraMeta(request);
+    // The era's _meta stays on (the client's capabilities, its log level): the upstream's EraAdapter passes
+    // it on to a server of this era and keeps it from one of the session era.
+    QJsonObject forwarded = request;
     forwarded.insert(QStringLiteral("id"), handle);
     if (m_state == State::Ready) {
         send(handle, forwarded);
@@ -184,6 +168,59 @@ QJsonObject StatelessBridge::decorate(QJsonObject result, const QString& method)
     return result;
 }
 
+void StatelessBridge::ask(const QString& handle, const QJsonObject& request)
+{
+    // Questions the upstream asks together (a stateless server's input-required result becomes several
+    // requests at once) reach the client as one result.
+    QList<Question>& asking = m_asking[handle];
+    if (asking.isEmpty())
+        QTimer::singleShot(0, this, [this, handle] { putQuestions(handle); });
+    const QJsonValue id = request.value(QStringLiteral("id"));
+    QString key = InputRounds::inputKeyOf(id);
+    if (key.isEmpty())
+        key = asking.isEmpty() ? QStringLiteral("gatehouse")
+                               : QStringLiteral("gatehouse-%1").arg(asking.size() + 1);
+    asking.append({key, id,
+                   QJsonObject{{QStringLiteral("method"), request.value(QStringLiteral("method"))},
+                               {QStringLiteral("params"), request.value(QStringLiteral("params"))}}});
+}
+
+void StatelessBridge::putQuestions(const QString& handle)
+{
+    Waiting waiting{handle, m_asking.take(handle)};
+    const auto p = m_pending.find(handle);
+    if (p == m_pending.end() || !p->sink) {
+        answerQuestions(waiting, {}); // the call ended meanwhile
+        return;
+    }
+    QJsonObject inputRequests;
+    for (const Question& q : std::as_const(waiting.questions))
+        inputRequests.insert(q.key, q.ask);
+    const QString state = QStringLiteral("gh-input-%1").arg(m_nextId++);
+    m_waiting.insert(state, std::move(waiting));
+    p->sink(jsonrpc::makeResult(
+                p->clientId,
+                decorate(QJsonObject{{QStringLiteral("resultType"), QStringLiteral("input_required")},
+                                     {QStringLiteral("inputRequests"), inputRequests},
+                                     {QStringLiteral("requestState"), state}},
+                         p->method)),
+            true);
+    p->sink = nullptr;
+}
+
+void StatelessBridge::answerQuestions(const Waiting& waiting, const QJsonObject& inputResponses)
+{
+    for (const Question& q : waiting.questions) {
+        const QJsonValue answer = inputResponses.value(q.key);
+        if (answer.isObject())
+            m_session->receive(jsonrpc::makeResult(q.askId, answer.toObject()));
+        else
+            m_session->receive(
+                jsonrpc::makeError(q.askId, jsonrpc::InvalidParams,
+                                   QStringLiteral("the client's retry carried no answer to %1").arg(q.key)));
+    }
+}
+
 void StatelessBridge::answerDiscover(const QString& handle)
 {
     const Pending p = m_pending.take(handle);
@@ -252,6 +289,8 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
             return; // it waits for the client's retry, which will not come now
         QJsonObject out = message;
         out.insert(QStringLiteral("id"), done.clientId);
+        if (done.method == u"tools/list")
+            stateless::collectParamHeaders(out.value(QStringLiteral("result")).toObject(), &m_paramHeaders);
         if (out.contains(QStringLiteral("result")))
             out.insert(QStringLiteral("result"),
                        decorate(out.value(QStringLiteral("result")).toObject(), done.method));
@@ -262,22 +301,8 @@ void StatelessBridge::onOutgoing(const QJsonObject& message, const QJsonValue& r
         // The upstream asks the client something while a call runs: in this era that is an input-required
         // result, and the client's retry brings the answer.
         const auto p = related.isUndefined() ? m_pending.end() : m_pending.find(related.toString());
-        if (p != m_pending.end() && p->sink && mayAsk(*p, message)) {
-            const QString state = QStringLiteral("gh-input-%1").arg(m_nextId++);
-            m_waiting.insert(state, {related.toString(), id});
-            const QJsonObject ask{{QStringLiteral("method"), method},
-                                  {QStringLiteral("params"), message.value(QStringLiteral("params"))}};
-            p->sink(jsonrpc::makeResult(
-                        p->clientId,
-                        decorate(QJsonObject{{QStringLiteral("resultType"), QStringLiteral("input_required")},
-                                             {QStringLiteral("inputRequests"),
-                                              QJsonObject{{QStringLiteral("gatehouse"), ask}}},
-                                             {QStringLiteral("requestState"), state}},
-                                 p->method)),
-                    true);
-            p->sink = nullptr;
-            return;
-        }
+        if (p != m_pending.end() && p->sink && mayAsk(*p, message))
+            return ask(related.toString(), message);
         m_session->receive(jsonrpc::makeError(
             id, jsonrpc::MethodNotFound,
             QStringLiteral("%1 cannot be passed on: the client speaks MCP %2, which takes no requests from "

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "mcp/StatelessEra.h"
+
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonObject>
@@ -42,6 +44,8 @@ public:
     // The client closed the request's stream: in this era, that cancels it (unless a retry carries it now).
     void cancel(const QString& ticket);
     qint64 idleMs() const;
+    // The arguments each tool wants mirrored in Mcp-Param-* headers, from the tool lists clients were given.
+    const stateless::ParamHeaders& paramHeaders() const { return m_paramHeaders; }
 
 private:
     struct Pending
@@ -54,16 +58,26 @@ private:
         QJsonObject clientCapabilities;
         int stream = 0; // which of the client's streams carries it now (a retry brings a new one)
     };
-    // An upstream question put to a stateless client as an input-required result, until it retries.
+    // The upstream's questions for one call, put to a stateless client as one input-required result (the
+    // questions asked together), until it retries.
+    struct Question
+    {
+        QString key;      // in inputRequests and inputResponses: the server's own, when it is of this era
+        QJsonValue askId; // the upstream's request id, to answer
+        QJsonObject ask;  // {method, params}
+    };
     struct Waiting
     {
-        QString handle;   // the call it belongs to
-        QJsonValue askId; // the upstream's request id, to answer
+        QString handle; // the call they belong to
+        QList<Question> questions;
     };
     static bool mayAsk(const Pending& p, const QJsonObject& request);
     void start();
     void send(const QString& handle, const QJsonObject& request);
     void onOutgoing(const QJsonObject& message, const QJsonValue& related);
+    void ask(const QString& handle, const QJsonObject& request);
+    void putQuestions(const QString& handle);
+    void answerQuestions(const Waiting& waiting, const QJsonObject& inputResponses);
     void answerDiscover(const QString& handle);
     void acknowledgeListen(const QString& handle);
     // The era's fields on a result: resultType, serverInfo, and cache hints on lists.
@@ -84,8 +98,10 @@ private:
     QHash<QString, Pending> m_pending;          // by our id for the request
     QList<QPair<QString, QJsonObject>> m_queue; // requests (our id, as forwarded) waiting for initialization
     QHash<QString, Waiting> m_waiting;          // by the requestState handed to the client
+    QHash<QString, QList<Question>> m_asking;   // by call: questions gathered in this turn of the loop
     qint64 m_nextId = 1;
     QElapsedTimer m_lastActivity;
+    stateless::ParamHeaders m_paramHeaders;
 };
 
 } // namespace gatehouse

@@ -105,4 +105,26 @@ std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message
     return std::nullopt;
 }
 
+std::optional<StatelessRefusal> checkParamHeaders(const QJsonObject& message, const HttpRequest& request,
+                                                  const stateless::ParamHeaders& known)
+{
+    if (message.value(QStringLiteral("method")).toString() != u"tools/call")
+        return std::nullopt;
+    const QJsonObject params = message.value(QStringLiteral("params")).toObject();
+    const QJsonObject arguments = params.value(QStringLiteral("arguments")).toObject();
+    for (const auto& [argument, header] : known.value(params.value(QStringLiteral("name")).toString())) {
+        const QString name = QStringLiteral("Mcp-Param-") + QString::fromLatin1(header);
+        const QByteArray raw = request.header("mcp-param-" + header.toLower());
+        const std::optional<QString> body = stateless::paramHeaderText(arguments.value(argument));
+        if (!body) {
+            if (!raw.isNull()) // a header for an argument the body does not carry
+                return mismatch(name, decodeHeaderValue(raw), QString());
+            continue;
+        }
+        if (raw.isNull() || decodeHeaderValue(raw) != *body)
+            return mismatch(name, raw.isNull() ? QString() : QString::fromLatin1(raw.trimmed()), *body);
+    }
+    return std::nullopt;
+}
+
 } // namespace gatehouse

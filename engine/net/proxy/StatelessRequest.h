@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "mcp/StatelessEra.h"
+
 #include <QJsonObject>
 #include <QString>
 #include <optional>
@@ -28,5 +30,10 @@ struct StatelessRefusal
     QJsonObject data;
 };
 std::optional<StatelessRefusal> checkStatelessRequest(const QJsonObject& message, const HttpRequest& request);
+// A tools/call's Mcp-Param-* headers against its arguments, for the arguments the server's tools/list
+// marked with x-mcp-header (`known`): a header missing while its argument is set, one that disagrees with
+// it, or one that is not valid Base64 inside =?base64?…?= is 400 / -32020.
+std::optional<StatelessRefusal> checkParamHeaders(const QJsonObject& message, const HttpRequest& request,
+                                                  const stateless::ParamHeaders& known);
 
 } // namespace gatehouse

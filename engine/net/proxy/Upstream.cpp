@@ -3,7 +3,6 @@
 
 #include "ClientSession.h"
 #include "mcp/JsonRpc.h"
-#include "mcp/StatelessEra.h"
 
 #include "json/JsonWriter.h"
 #include <QTimer>
@@ -138,7 +137,6 @@ void Upstream::forward(ClientSession* session, QJsonObject message, ResponseHand
         params.insert(Meta, meta);
         message.insert(Params, params);
     }
-    p.sent = message;
     m_pending.insert(id, std::move(p));
     sendNow(withId(message, id));
 }
@@ -174,17 +172,6 @@ void Upstream::notify(ClientSession*, const QJsonObject& notification)
 void Upstream::respond(ClientSession* session, const QJsonObject& response)
 {
     const QString key = jsonrpc::idKey(response.value(QStringLiteral("id")));
-    if (const std::optional<InputRounds::Answered> a = m_input.answer(response)) {
-        // An answer to what an input-required result asked: collected for the retry of that call.
-        m_serverRequests.remove(key);
-        const qint64 call = a->call.toLongLong();
-        if (!a->error.isEmpty())
-            finish(call, jsonrpc::makeError(call, a->error.value(QStringLiteral("code")).toInt(),
-                                            a->error.value(QStringLiteral("message")).toString()));
-        else if (a->complete)
-            retryWithInput(call);
-        return;
-    }
     const auto it = m_serverRequests.constFind(key);
     if (it == m_serverRequests.constEnd() || it->session != session)
         return; // not a request of this server to this session: drop rather than misroute
@@ -194,11 +181,7 @@ void Upstream::respond(ClientSession* session, const QJsonObject& response)
 
 void Upstream::sendNow(const QJsonObject& message)
 {
-    // The stateless era has no handshake notification and no roots change notification.
     const QString method = message.value(Method).toString();
-    if (m_stateless &&
-        (method == u"notifications/initialized" || method == u"notifications/roots/list_changed"))
-        return;
     const bool waitForInit = m_transport->isShared() && m_init == InitState::Initializing &&
                              method != u"initialize" && method != u"notifications/initialized";
     if (!m_transport->isReady() || waitForInit) {
@@ -206,17 +189,7 @@ void Upstream::sendNow(const QJsonObject& message)
             m_queue.append(message);
         return;
     }
-    // A stateless-era server wants the era's _meta on every request (added here, once, on the way out).
-    const bool request =
-        message.contains(QStringLiteral("id")) && !message.value(Method).toString().isEmpty();
-    m_transport->send(m_stateless && request ? inStatelessEra(message) : message);
-}
-
-QJsonObject Upstream::inStatelessEra(const QJsonObject& request) const
-{
-    // m_initParams carries the capabilities the server was told of (the union) and the first client's name.
-    return stateless::withEraMeta(request, m_initParams.value(QStringLiteral("capabilities")).toObject(),
-                                  m_initParams.value(QStringLiteral("clientInfo")).toObject());
+    m_transport->send(message);
 }
 
 void Upstream::onTransportReady()
@@ -250,7 +223,7 @@ void Upstream::failAll(const QString& reason)
     m_serverRequests.clear();
 }
 
-void Upstream::onMessage(const QJsonObject& message)
+void Upstream::onMessage(const QJsonObject& message, const QJsonValue& related)
 {
     const jsonrpc::Message m = jsonrpc::classify(message);
     switch (m.kind) {
@@ -258,7 +231,7 @@ void Upstream::onMessage(const QJsonObject& message)
         onResponse(message);
         break;
     case jsonrpc::Kind::Request:
-        onServerRequest(message);
+        onServerRequest(message, related);
         break;
     case jsonrpc::Kind::Notification:
         onServerNotification(message);
@@ -277,15 +250,6 @@ void Upstream::onResponse(const QJsonObject& message)
     if (upstreamId == m_initRequestId && m_initRequestId != 0) {
         m_pending.remove(upstreamId);
         m_initRequestId = 0;
-        const int code = message.value(QStringLiteral("error"))[QStringLiteral("code")].toInt();
-        if (message.contains(QStringLiteral("error")) && m_transport->isShared() && !m_stateless &&
-            stateless::isEraError(code)) {
-            emit logLine(QStringLiteral("%1 speaks MCP %2 (stateless); Gatehouse translates for its clients")
-                             .arg(m_serverName, QLatin1String(stateless::Version)));
-            m_stateless = true;
-            sendInitialize(); // server/discover this time
-            return;
-        }
         if (message.contains(QStringLiteral("error"))) {
             m_init = InitState::None;
             for (const InitWaiter& w : std::exchange(m_initWaiters, {}))
@@ -294,12 +258,8 @@ void Upstream::onResponse(const QJsonObject& message)
             return;
         }
         m_initResult = message.value(QStringLiteral("result")).toObject();
-        if (m_stateless)
-            m_initResult = stateless::initializeResultFrom(
-                m_initResult, m_initParams.value(QStringLiteral("protocolVersion")).toString());
         m_init = InitState::Ready;
-        if (!m_stateless)
-            m_transport->send(jsonrpc::makeNotification(QStringLiteral("notifications/initialized"), {}));
+        m_transport->send(jsonrpc::makeNotification(QStringLiteral("notifications/initialized"), {}));
         for (const InitWaiter& w : std::exchange(m_initWaiters, {}))
             w.handler(jsonrpc::makeResult(w.clientId, m_initResult));
         const QList<QJsonObject> queued = std::exchange(m_queue, {});
@@ -307,50 +267,7 @@ void Upstream::onResponse(const QJsonObject& message)
             sendNow(q);
         return;
     }
-    if (m_stateless && startInputRound(upstreamId, message.value(QStringLiteral("result")).toObject()))
-        return;
     finish(upstreamId, message);
-}
-
-bool Upstream::startInputRound(qint64 upstreamId, const QJsonObject& result)
-{
-    const auto p = m_pending.constFind(upstreamId);
-    if (result.value(QStringLiteral("resultType")).toString() != u"input_required" ||
-        p == m_pending.constEnd() || !p->session)
-        return false;
-    // The server needs something from the client first: asked as the session era asks, with requests.
-    const QList<QJsonObject> asks = m_input.start(QString::number(upstreamId), result);
-    // Copied: delivering an ask may settle the call (and so erase its entry) before the loop ends.
-    const QPointer<ClientSession> session = p->session;
-    const QJsonValue clientId = p->clientId;
-    for (const QJsonObject& ask : asks) {
-        if (!session || !m_pending.contains(upstreamId))
-            break;
-        m_serverRequests.insert(jsonrpc::idKey(ask.value(QStringLiteral("id"))),
-                                {session, ask.value(QStringLiteral("id"))});
-        session->deliverFromUpstream(ask, clientId);
-    }
-    if (asks.isEmpty())
-        retryWithInput(upstreamId);
-    return true;
-}
-
-void Upstream::retryWithInput(qint64 upstreamId)
-{
-    auto p = m_pending.find(upstreamId);
-    if (p == m_pending.end()) {
-        m_input.forget(QString::number(upstreamId));
-        return;
-    }
-    // The same call again, under a new id, with what the client answered.
-    Pending moved = std::move(p.value());
-    m_pending.erase(p);
-    QJsonObject retry = moved.sent;
-    retry.insert(Params,
-                 m_input.retryParams(QString::number(upstreamId), moved.sent.value(Params).toObject()));
-    const qint64 id = m_nextId++;
-    m_pending.insert(id, std::move(moved));
-    sendNow(withId(retry, id));
 }
 
 void Upstream::finish(qint64 upstreamId, const QJsonObject& response)
@@ -400,9 +317,14 @@ ClientSession* Upstream::attribute() const
     return only;
 }
 
-void Upstream::onServerRequest(const QJsonObject& message)
+void Upstream::onServerRequest(const QJsonObject& message, const QJsonValue& related)
 {
-    ClientSession* session = attribute();
+    // A request that belongs to a call goes to the session that made it; any other to the one session
+    // that could have caused it.
+    const auto call =
+        related.isDouble() ? m_pending.constFind(qint64(related.toDouble())) : m_pending.constEnd();
+    const bool ofACall = call != m_pending.constEnd() && call->session;
+    ClientSession* session = ofACall ? call->session.data() : attribute();
     const QJsonValue id = message.value(QStringLiteral("id"));
     if (!session) {
         m_transport->send(jsonrpc::makeError(id, jsonrpc::MethodNotFound,
@@ -411,7 +333,7 @@ void Upstream::onServerRequest(const QJsonObject& message)
         return;
     }
     m_serverRequests.insert(jsonrpc::idKey(id), {session, id});
-    session->deliverFromUpstream(message, session->latestInFlightId());
+    session->deliverFromUpstream(message, ofACall ? call->clientId : session->latestInFlightId());
 }
 
 void Upstream::onServerNotification(const QJsonObject& message)
@@ -497,10 +419,7 @@ void Upstream::sendInitialize()
     m_pending.insert(m_initRequestId, std::move(p));
     // When the child is not running yet, onTransportReady() sends it.
     if (m_transport->isReady())
-        m_transport->send(
-            m_stateless
-                ? inStatelessEra(jsonrpc::makeRequest(m_initRequestId, QStringLiteral("server/discover"), {}))
-                : jsonrpc::makeRequest(m_initRequestId, QStringLiteral("initialize"), m_initParams));
+        m_transport->send(jsonrpc::makeRequest(m_initRequestId, QStringLiteral("initialize"), m_initParams));
 }
 
 } // namespace gatehouse

@@ -2,7 +2,6 @@
 #pragma once
 
 #include "UpstreamTransport.h"
-#include "mcp/InputRounds.h"
 
 #include <QDeadlineTimer>
 #include <QHash>
@@ -26,12 +25,8 @@ class ClientSession;
 // rewritten to be unique upstream and restored on the way back; the server is initialized once, with
 // the first client's parameters, and later clients get the same InitializeResult; a request the server
 // sends to "the client" goes to the one session with calls in flight, or is refused with -32601 when
-// that cannot be told.
-//
-// A shared (stdio) server of the stateless era (MCP 2026-07-28) is recognised by its -32022 (or -32020,
-// -32021) answer to initialize; it is then asked server/discover instead, every request carries the
-// era's _meta, and an input-required result becomes requests to the session that made the call, whose
-// answers go back in a retry of the same call.
+// that cannot be told. A request that belongs to a call (the transport says so) goes to the session that
+// made the call. Upstream speaks the session era only: EraAdapter, beneath it, meets the server's era.
 class Upstream : public QObject
 {
     Q_OBJECT
@@ -82,10 +77,7 @@ private:
         ResponseHandler handler;
         QDeadlineTimer deadline;
         QString progressToken; // upstream spelling, if the request carried one
-        QJsonObject sent;      // as forwarded (stateless era: retried with the client's input)
     };
-    bool startInputRound(qint64 upstreamId, const QJsonObject& result);
-    void retryWithInput(qint64 upstreamId);
     struct ProgressRoute
     {
         QPointer<ClientSession> session;
@@ -93,14 +85,13 @@ private:
         QJsonValue clientId;
     };
 
-    void onMessage(const QJsonObject& message);
+    void onMessage(const QJsonObject& message, const QJsonValue& related);
     void onResponse(const QJsonObject& message);
-    void onServerRequest(const QJsonObject& message);
+    void onServerRequest(const QJsonObject& message, const QJsonValue& related);
     void onServerNotification(const QJsonObject& message);
     void onTransportReady();
     void onTransportLost(const QString& reason);
     void sendNow(const QJsonObject& message);
-    QJsonObject inStatelessEra(const QJsonObject& request) const; // the era's _meta added
     void forward(ClientSession* session, QJsonObject message, ResponseHandler handler);
     void finish(qint64 upstreamId, const QJsonObject& response);
     void failAll(const QString& reason);
@@ -146,8 +137,6 @@ private:
     };
     QList<InitWaiter> m_initWaiters;
     qint64 m_initRequestId = 0;
-    bool m_stateless = false; // the shared server speaks 2026-07-28
-    InputRounds m_input;      // input-required results put to the calling session (stateless era)
 };
 
 } // namespace gatehouse

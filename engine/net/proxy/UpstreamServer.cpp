@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "UpstreamServer.h"
 
+#include "SseUpstream.h"
+#include "StreamableHttpUpstream.h"
 #include "Upstream.h"
 
 #include <QDateTime>
@@ -26,7 +28,7 @@ QString UpstreamServer::describe() const
 {
     if (const auto* command = std::get_if<StdioUpstream::Command>(&m_target))
         return (QStringList{command->program} + command->arguments).join(u' ');
-    return std::get<HttpUpstream::Endpoint>(m_target).url.toString();
+    return std::get<HttpTarget>(m_target).url.toString();
 }
 
 bool UpstreamServer::isStdio() const
@@ -51,13 +53,17 @@ void UpstreamServer::remember(const QString& line)
         m_log.removeFirst();
 }
 
-Upstream* UpstreamServer::make()
+Upstream* UpstreamServer::make(EraAdapter::Prefer prefer)
 {
     std::unique_ptr<UpstreamTransport> transport;
-    if (const auto* command = std::get_if<StdioUpstream::Command>(&m_target))
-        transport = std::make_unique<StdioUpstream>(*command);
-    else
-        transport = std::make_unique<HttpUpstream>(std::get<HttpUpstream::Endpoint>(m_target));
+    if (const auto* command = std::get_if<StdioUpstream::Command>(&m_target)) {
+        transport = std::make_unique<EraAdapter>(std::make_unique<StdioUpstream>(*command),
+                                                 EraAdapter::Prefer::Session);
+    } else {
+        const HttpTarget& target = std::get<HttpTarget>(m_target);
+        transport = std::make_unique<EraAdapter>(std::make_unique<StreamableHttpUpstream>(target), prefer,
+                                                 [target] { return std::make_unique<SseUpstream>(target); });
+    }
     auto* upstream = new Upstream(m_name, std::move(transport), this);
     upstream->setAddress(describe());
     upstream->setRequestTimeoutMs(m_timeoutMs);
@@ -92,7 +98,7 @@ void UpstreamServer::start()
     if (m_shared)
         m_shared->start();
     else
-        m_shared = make();
+        m_shared = make(EraAdapter::Prefer::Session);
 }
 
 void UpstreamServer::stop()
@@ -112,16 +118,16 @@ void UpstreamServer::restart()
     start();
 }
 
-Upstream* UpstreamServer::acquire()
+Upstream* UpstreamServer::acquire(EraAdapter::Prefer prefer)
 {
     if (isStdio()) {
         if (!m_shared) {
-            m_shared = make();
+            m_shared = make(EraAdapter::Prefer::Session);
             setState(State::Starting);
         }
         return m_shared;
     }
-    Upstream* u = make();
+    Upstream* u = make(prefer);
     m_perSession.insert(u);
     return u;
 }

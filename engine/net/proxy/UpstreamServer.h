@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
-#include "HttpUpstream.h"
+#include "EraAdapter.h"
+#include "HttpTarget.h"
 #include "StdioUpstream.h"
 
 #include <QObject>
@@ -20,7 +21,7 @@ class UpstreamServer : public QObject
 {
     Q_OBJECT
 public:
-    using Target = std::variant<StdioUpstream::Command, HttpUpstream::Endpoint>;
+    using Target = std::variant<StdioUpstream::Command, HttpTarget>;
 
     UpstreamServer(QString name, Target target, QObject* parent = nullptr);
     ~UpstreamServer() override;
@@ -47,7 +48,9 @@ public:
     void stop();
     void restart();
     // The Upstream a new client session talks through; give it back with release() when the session ends.
-    Upstream* acquire();
+    // A stdio child is shared, so it speaks the session era first whatever the caller prefers; an HTTP
+    // server is reached in the era `prefer` names when it speaks it.
+    Upstream* acquire(EraAdapter::Prefer prefer = EraAdapter::Prefer::Session);
     void release(Upstream* upstream);
 
 signals:
@@ -55,7 +58,7 @@ signals:
     void stateChanged();
 
 private:
-    Upstream* make();
+    Upstream* make(EraAdapter::Prefer prefer);
     void setState(State state, const QString& error = {});
     void remember(const QString& line);
 

@@ -24,7 +24,10 @@ public:
 
 signals:
     void ready();
-    void messageReceived(const QJsonObject& message);
+    // `related`: the id of the request this message belongs to, when the transport can tell (what arrives
+    // on a request's HTTP stream; an adapter's questions for a call).
+    void messageReceived(const QJsonObject& message,
+                         const QJsonValue& related = QJsonValue(QJsonValue::Undefined));
     void lost(const QString& reason);
     void logLine(const QString& line);
 };
