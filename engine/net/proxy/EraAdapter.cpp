@@ -45,6 +45,11 @@ EraAdapter::~EraAdapter() = default;
 
 void EraAdapter::adopt(std::unique_ptr<UpstreamTransport> transport)
 {
+    if (m_transport) {
+        // Replaced from inside one of its own signals: it goes once that emission is over.
+        m_transport->disconnect(this);
+        m_transport.release()->deleteLater();
+    }
     m_transport = std::move(transport);
     m_transport->setParent(nullptr);
     connect(m_transport.get(), &UpstreamTransport::messageReceived, this, &EraAdapter::onMessage);
