@@ -2,7 +2,7 @@
 #include "AuditCommand.h"
 
 #include "audit/AuditLog.h"
-#include "audit/AuditSchema.h"
+#include "audit/AuditReader.h"
 
 #include <QCommandLineParser>
 #include <QDateTime>
@@ -10,8 +10,6 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
 
@@ -27,89 +25,64 @@ QString csvField(const QVariant& v)
     return s;
 }
 
+// One row as a JSON object: arguments and argument keys as JSON, flags as booleans.
+QJsonObject rowObject(const QSqlRecord& rec)
+{
+    QJsonObject o;
+    for (int i = 0; i < rec.count(); ++i) {
+        const QString name = rec.fieldName(i);
+        const QVariant v = rec.value(i);
+        if (v.isNull()) {
+            o.insert(name, QJsonValue(QJsonValue::Null));
+        } else if (name == u"argument_keys" || name == u"arguments") {
+            const QJsonDocument doc = QJsonDocument::fromJson(v.toString().toUtf8());
+            o.insert(name, doc.isArray() ? QJsonValue(doc.array()) : QJsonValue(doc.object()));
+        } else if (name == u"result_is_error") {
+            o.insert(name, v.toInt() != 0);
+        } else {
+            o.insert(name, QJsonValue::fromVariant(v));
+        }
+    }
+    return o;
+}
+
 int exportRows(const QString& path, const QCommandLineParser& parser, const QString& format, QTextStream& out,
                QTextStream& err)
 {
-    int rc = 0;
-    {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), QStringLiteral("export"));
-        db.setDatabaseName(path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        QString why;
-        if (!db.open() || !auditschema::checkReadable(db, &why)) {
-            err << "gatehouse audit: cannot open " << path << ": "
-                << (why.isEmpty() ? db.lastError().text() : why) << '\n';
-            rc = 1;
-        } else {
-            QStringList where;
-            QVariantList binds;
-            if (parser.isSet(QStringLiteral("since"))) {
-                where << QStringLiteral("time >= ?");
-                binds << QDateTime::fromString(parser.value(QStringLiteral("since")), Qt::ISODateWithMs)
-                             .toUTC()
-                             .toString(Qt::ISODateWithMs);
+    AuditFilter filter;
+    if (parser.isSet(QStringLiteral("since")))
+        filter.since = QDateTime::fromString(parser.value(QStringLiteral("since")), Qt::ISODateWithMs);
+    filter.grant = parser.value(QStringLiteral("grant"));
+    filter.tool = parser.value(QStringLiteral("tool"));
+    bool header = true;
+    QString why;
+    AuditReader log(path);
+    const bool read = log.scan(
+        filter, {},
+        [&](const QSqlQuery& q) {
+            const QSqlRecord rec = q.record();
+            if (format != u"csv") {
+                out << QJsonDocument(rowObject(rec)).toJson(QJsonDocument::Compact) << '\n';
+                return true;
             }
-            if (parser.isSet(QStringLiteral("grant"))) {
-                where << QStringLiteral("grant_label = ?");
-                binds << parser.value(QStringLiteral("grant"));
+            QStringList cells;
+            if (std::exchange(header, false)) {
+                for (int i = 0; i < rec.count(); ++i)
+                    cells << rec.fieldName(i);
+                out << cells.join(u',') << "\r\n";
+                cells.clear();
             }
-            if (parser.isSet(QStringLiteral("tool"))) {
-                where << QStringLiteral("tool = ?");
-                binds << parser.value(QStringLiteral("tool"));
-            }
-            QSqlQuery q(db);
-            q.setForwardOnly(true);
-            q.prepare(QStringLiteral("SELECT * FROM calls%1 ORDER BY seq")
-                          .arg(where.isEmpty()
-                                   ? QString()
-                                   : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "))));
-            for (const QVariant& b : binds)
-                q.addBindValue(b);
-            if (!q.exec()) {
-                err << "gatehouse audit: " << q.lastError().text() << '\n';
-                rc = 1;
-            }
-            bool header = true;
-            while (q.next()) {
-                const QSqlRecord rec = q.record();
-                if (format == u"csv") {
-                    QStringList cells;
-                    if (header) {
-                        for (int i = 0; i < rec.count(); ++i)
-                            cells << rec.fieldName(i);
-                        out << cells.join(u',') << "\r\n";
-                        cells.clear();
-                        header = false;
-                    }
-                    for (int i = 0; i < rec.count(); ++i)
-                        cells << csvField(rec.value(i));
-                    out << cells.join(u',') << "\r\n";
-                } else {
-                    QJsonObject o;
-                    for (int i = 0; i < rec.count(); ++i) {
-                        const QString name = rec.fieldName(i);
-                        const QVariant v = rec.value(i);
-                        if (v.isNull())
-                            o.insert(name, QJsonValue(QJsonValue::Null));
-                        else if (name == u"argument_keys" || name == u"arguments")
-                            o.insert(
-                                name,
-                                QJsonDocument::fromJson(v.toString().toUtf8()).isArray()
-                                    ? QJsonValue(QJsonDocument::fromJson(v.toString().toUtf8()).array())
-                                    : QJsonValue(QJsonDocument::fromJson(v.toString().toUtf8()).object()));
-                        else if (name == u"result_is_error")
-                            o.insert(name, v.toInt() != 0);
-                        else
-                            o.insert(name, QJsonValue::fromVariant(v));
-                    }
-                    out << QJsonDocument(o).toJson(QJsonDocument::Compact) << '\n';
-                }
-            }
-        }
-        db.close();
+            for (int i = 0; i < rec.count(); ++i)
+                cells << csvField(rec.value(i));
+            out << cells.join(u',') << "\r\n";
+            return true;
+        },
+        &why);
+    if (!read) {
+        err << "gatehouse audit: cannot read " << path << ": " << why << '\n';
+        return 1;
     }
-    QSqlDatabase::removeDatabase(QStringLiteral("export"));
-    return rc;
+    return 0;
 }
 
 } // namespace

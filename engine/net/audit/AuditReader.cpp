@@ -27,6 +27,63 @@ AuditReader::~AuditReader()
     QSqlDatabase::removeDatabase(m_connection);
 }
 
+bool AuditReader::open(QSqlDatabase* db, QString* error)
+{
+    if (!QSqlDatabase::contains(m_connection)) {
+        QSqlDatabase fresh = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
+        fresh.setDatabaseName(m_path);
+        fresh.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+    }
+    *db = QSqlDatabase::database(m_connection, false);
+    if (!db->isOpen() && !db->open()) {
+        *error = db->lastError().text();
+        return false;
+    }
+    return auditschema::checkReadable(*db, error);
+}
+
+bool AuditReader::scan(const AuditFilter& filter, const QStringList& columns,
+                       const std::function<bool(const QSqlQuery& row)>& row, QString* error)
+{
+    QSqlDatabase db;
+    if (!open(&db, error))
+        return false;
+    QStringList where;
+    QVariantList binds;
+    auto match = [&](const char* column, const QVariant& value) {
+        where << QLatin1String(column) + QStringLiteral(" = ?");
+        binds << value;
+    };
+    if (filter.toolCallsOnly)
+        match("method", QStringLiteral("tools/call"));
+    if (filter.since.isValid()) {
+        where << QStringLiteral("time >= ?");
+        binds << filter.since.toUTC().toString(Qt::ISODateWithMs);
+    }
+    if (!filter.server.isEmpty())
+        match("server", filter.server);
+    if (!filter.grant.isEmpty())
+        match("grant_label", filter.grant);
+    if (!filter.tool.isEmpty())
+        match("tool", filter.tool);
+    QSqlQuery q(db);
+    q.setForwardOnly(true);
+    q.prepare(QStringLiteral("SELECT %1 FROM calls%2 ORDER BY seq")
+                  .arg(columns.isEmpty() ? QStringLiteral("*") : columns.join(u','),
+                       where.isEmpty() ? QString()
+                                       : QStringLiteral(" WHERE ") + where.join(QStringLiteral(" AND "))));
+    for (const QVariant& b : std::as_const(binds))
+        q.addBindValue(b);
+    if (!q.exec()) {
+        *error = q.lastError().text();
+        return false;
+    }
+    while (q.next())
+        if (!row(q))
+            break;
+    return true;
+}
+
 AuditPage AuditReader::page(const AuditQuery& query)
 {
     AuditPage result;
@@ -34,15 +91,8 @@ AuditPage AuditReader::page(const AuditQuery& query)
         result.error = why;
         return result;
     };
-    if (!QSqlDatabase::contains(m_connection)) {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), m_connection);
-        db.setDatabaseName(m_path);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=2000"));
-    }
-    QSqlDatabase db = QSqlDatabase::database(m_connection, false);
-    if (!db.isOpen() && !db.open())
-        return fail(db.lastError().text());
-    if (QString why; !auditschema::checkReadable(db, &why))
+    QSqlDatabase db;
+    if (QString why; !open(&db, &why))
         return fail(why);
     // A log an older version wrote, not yet opened by this one's writer, has no client column.
     const bool hasClient = db.record(QStringLiteral("calls")).contains(QStringLiteral("client"));

@@ -6,7 +6,12 @@
 #include <QDateTime>
 #include <QMetaType>
 #include <QString>
+#include <QStringList>
+#include <functional>
 #include <vector>
+
+class QSqlDatabase;
+class QSqlQuery;
 
 namespace gatehouse {
 
@@ -18,6 +23,16 @@ struct AuditQuery
     qint64 upToSeq = -1; // the snapshot being paged (rows written later wait); -1: the newest now
     int page = 0;
     int pageSize = 500;
+};
+
+// Which rows to scan, oldest first (audit export, what-if).
+struct AuditFilter
+{
+    QDateTime since; // invalid: any time
+    QString server;  // empty: any
+    QString grant;
+    QString tool;
+    bool toolCallsOnly = false; // only tools/call rows
 };
 
 struct AuditPage
@@ -41,8 +56,15 @@ public:
     AuditReader& operator=(const AuditReader&) = delete;
 
     AuditPage page(const AuditQuery& query);
+    // Every row `filter` lets through, oldest first, with `columns` (empty: all of them) as the query's
+    // values in that order; `row` returns false to stop. False, and why, when the log cannot be read.
+    bool scan(const AuditFilter& filter, const QStringList& columns,
+              const std::function<bool(const QSqlQuery& row)>& row, QString* error);
 
 private:
+    // The connection, opened on first use, and checked for a schema this Gatehouse reads.
+    bool open(QSqlDatabase* db, QString* error);
+
     QString m_path;
     QString m_connection;
 };

@@ -82,13 +82,18 @@ void McpHttpEndpoint::refuseVersion(HttpConnection* connection, const QByteArray
              .arg(QString::fromLatin1(header), mcp::versionsNewestFirst().join(QStringLiteral(", "))));
 }
 
-void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, const QString& message,
-                           const HttpHeaders& extra)
+void McpHttpEndpoint::respondError(HttpConnection* connection, int status, const QJsonObject& errorResponse,
+                                   const HttpHeaders& extra)
 {
     HttpHeaders headers = extra;
     headers.add("Content-Type", "application/json");
-    connection->respond(status, headers,
-                        jsonrpc::encode(jsonrpc::makeError(QJsonValue(QJsonValue::Null), code, message)));
+    connection->respond(status, headers, jsonrpc::encode(errorResponse));
+}
+
+void McpHttpEndpoint::fail(HttpConnection* connection, int status, int code, const QString& message,
+                           const HttpHeaders& extra)
+{
+    respondError(connection, status, jsonrpc::makeError(QJsonValue(QJsonValue::Null), code, message), extra);
 }
 
 bool McpHttpEndpoint::checkOrigin(const HttpRequest& request) const
@@ -234,18 +239,16 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
                                       const QJsonObject& message, UpstreamServer* server,
                                       const QString& grant)
 {
+    const QJsonValue id =
+        message.contains(QStringLiteral("id")) ? message.value(QStringLiteral("id")) : QJsonValue();
     auto refuse = [&](const StatelessRefusal& refused) {
-        QJsonObject error{{QStringLiteral("code"), refused.code},
-                          {QStringLiteral("message"), refused.message}};
-        if (!refused.data.isEmpty())
+        QJsonObject body = jsonrpc::makeError(id, refused.code, refused.message);
+        if (!refused.data.isEmpty()) {
+            QJsonObject error = body.value(QStringLiteral("error")).toObject();
             error.insert(QStringLiteral("data"), refused.data);
-        QJsonObject body{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
-                         {QStringLiteral("error"), error}};
-        body.insert(QStringLiteral("id"), message.contains(QStringLiteral("id"))
-                                              ? message.value(QStringLiteral("id"))
-                                              : QJsonValue());
-        connection->respond(refused.status, HttpHeaders().add("Content-Type", "application/json"),
-                            jsonrpc::encode(body));
+            body.insert(QStringLiteral("error"), error);
+        }
+        respondError(connection, refused.status, body);
     };
     if (const std::optional<StatelessRefusal> refused = checkStatelessRequest(message, request))
         return refuse(*refused);
@@ -256,12 +259,10 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
     }
     const QString method = message.value(QStringLiteral("method")).toString();
     if (isRemovedInStatelessEra(method)) {
-        connection->respond(
-            404, HttpHeaders().add("Content-Type", "application/json"),
-            jsonrpc::encode(jsonrpc::makeError(message.value(QStringLiteral("id")), jsonrpc::MethodNotFound,
+        return respondError(connection, 404,
+                            jsonrpc::makeError(id, jsonrpc::MethodNotFound,
                                                QStringLiteral("Method not found: %1 is not part of MCP %2")
-                                                   .arg(method, mcp::statelessVersion()))));
-        return;
+                                                   .arg(method, mcp::statelessVersion())));
     }
     StatelessBridge* bridge = bridgeFor(server, grant);
     if (const std::optional<StatelessRefusal> refused =
@@ -282,9 +283,7 @@ void McpHttpEndpoint::handleStateless(HttpConnection* connection, const HttpRequ
         const int code = out.value(QStringLiteral("error"))[QStringLiteral("code")].toInt();
         if (final && !stream->isStreaming() &&
             (code == jsonrpc::MethodNotFound || stateless::isEraError(code))) {
-            stream->respond(code == jsonrpc::MethodNotFound ? 404 : 400,
-                            HttpHeaders().add("Content-Type", "application/json"), jsonrpc::encode(out));
-            return;
+            return respondError(stream, code == jsonrpc::MethodNotFound ? 404 : 400, out);
         }
         answer(stream, QByteArray(), out, final); // no session in this era
     });

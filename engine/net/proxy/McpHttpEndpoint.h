@@ -87,6 +87,10 @@ private:
     bool checkOrigin(const HttpRequest& request) const;
     static bool versionSupported(const QByteArray& header);
     static void refuseVersion(HttpConnection* connection, const QByteArray& header);
+    // Every refusal of this endpoint is one JSON-RPC error response as the HTTP body.
+    static void respondError(HttpConnection* connection, int status, const QJsonObject& errorResponse,
+                             const HttpHeaders& extra = {});
+    // One that no request id goes with (the request was not read, or is not one).
     static void fail(HttpConnection* connection, int status, int code, const QString& message,
                      const HttpHeaders& extra = {});
     static void openStream(HttpConnection* connection, const QByteArray& sessionId);

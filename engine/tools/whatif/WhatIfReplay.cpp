@@ -1,23 +1,18 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "WhatIfReplay.h"
 
-#include "audit/AuditSchema.h"
+#include "audit/AuditReader.h"
 #include "counters/InMemoryCounterStore.h"
 #include "decision/Evaluator.h"
 
 #include <QElapsedTimer>
 #include <QHash>
 #include <QJsonDocument>
-#include <QSqlDatabase>
-#include <QSqlError>
 #include <QSqlQuery>
-#include <atomic>
 
 namespace gatehouse {
 
 namespace {
-
-std::atomic<int> connectionCounter{0};
 
 bool rulesReadArguments(const std::optional<QList<Rule>>& rules)
 {
@@ -100,107 +95,89 @@ std::optional<WhatIfReplay::Report> WhatIfReplay::run(const Policy& draft, const
     QElapsedTimer timer;
     timer.start();
     Report report;
-    const QString connection = QStringLiteral("gatehouse-whatif-%1").arg(connectionCounter++);
+    AuditReader log(auditPath);
+    AuditFilter filter;
+    filter.toolCallsOnly = true;
+    filter.since = options.since;
+    filter.server = options.server;
     {
-        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection);
-        db.setDatabaseName(auditPath);
-        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
-        QString why;
-        if (!db.open() || !auditschema::checkReadable(db, &why)) {
-            *error = QStringLiteral("cannot open the audit log %1: %2")
-                         .arg(auditPath, why.isEmpty() ? db.lastError().text() : why);
-            db = QSqlDatabase();
-            QSqlDatabase::removeDatabase(connection);
-            return std::nullopt;
-        }
-        QSqlQuery q(db);
-        q.setForwardOnly(true);
-        QString sql =
-            QStringLiteral("SELECT seq, time, grant_label, session, tool, arguments, verdict, rule, approver "
-                           "FROM calls WHERE method = 'tools/call'");
-        if (options.since.isValid())
-            sql += QStringLiteral(" AND time >= :since");
-        if (!options.server.isEmpty())
-            sql += QStringLiteral(" AND server = :server");
-        sql += QStringLiteral(" ORDER BY seq");
-        q.prepare(sql);
-        if (options.since.isValid())
-            q.bindValue(QStringLiteral(":since"), options.since.toUTC().toString(Qt::ISODateWithMs));
-        if (!options.server.isEmpty())
-            q.bindValue(QStringLiteral(":server"), options.server);
-        if (!q.exec()) {
-            *error = QStringLiteral("cannot read the audit log %1: %2").arg(auditPath, q.lastError().text());
-            q = QSqlQuery();
-            db = QSqlDatabase();
-            QSqlDatabase::removeDatabase(connection);
-            return std::nullopt;
-        }
-
         const Evaluator evaluator(std::make_shared<InMemoryCounterStore>());
         QHash<QString, bool> argumentReaders; // per tool
         QHash<QString, qsizetype> groups;     // tool, verdicts and rules → index in report.changes
         qint64 rows = 0;
         qint64 firstMs = 0;
         qint64 lastMs = 0;
-        while (q.next()) {
-            if (progress && (++rows & 0xFFFF) == 0 && !progress(rows))
-                break;
-            const QString then =
-                verdictThen(q.value(6).toString(), q.value(7).toString(), q.value(8).toString());
-            if (then.isEmpty()) {
-                ++report.skipped;
-                continue;
-            }
-            const QString tool = q.value(4).toString();
-            const QString argumentsText = q.value(5).toString();
-            auto reader = argumentReaders.find(tool);
-            if (reader == argumentReaders.end())
-                reader = argumentReaders.insert(tool, readsArguments(draft, tool));
-            if (*reader && argumentsText.isEmpty()) {
-                ++report.unjudged;
-                continue;
-            }
-            const qint64 timeMs = parseTimeMs(q.value(1).toString());
-            if (report.replayed == 0)
-                firstMs = timeMs;
-            lastMs = timeMs;
-            ToolCall call;
-            call.tool = tool;
-            call.grant = q.value(2).toString();
-            call.session = q.value(3).toString();
-            if (*reader)
-                call.arguments = QJsonDocument::fromJson(argumentsText.toUtf8()).object();
-            Decision d = evaluator.decide(draft, call, timeMs);
-            const QString after = verdictName(d.verdict);
-            // Counters fill as they would have: an allowed call ran; one that now needs a person is
-            // assumed to get the answer it got back then.
-            if (d.verdict == Verdict::Allowed)
-                d.reservation.commit();
-            else if (d.verdict == Verdict::NeedsApproval && q.value(6).toString() == u"allowed")
-                evaluator.reserveApproved(draft, call, timeMs).reservation.commit();
-            ++report.replayed;
-            if (after == then)
-                continue;
-            ++report.changed;
-            const QString ruleBefore = q.value(7).toString();
-            const QString key =
-                tool + u'\x1f' + then + u'\x1f' + after + u'\x1f' + ruleBefore + u'\x1f' + d.rule;
-            auto g = groups.find(key);
-            if (g == groups.end()) {
-                g = groups.insert(key, report.changes.size());
-                report.changes.append({tool, then, after, ruleBefore, d.rule, 0, {}});
-            }
-            Change& c = report.changes[*g];
-            ++c.count;
-            if (c.examples.size() < options.examples)
-                c.examples.append(q.value(0).toLongLong());
+        const QStringList columns{
+            QStringLiteral("seq"),     QStringLiteral("time"), QStringLiteral("grant_label"),
+            QStringLiteral("session"), QStringLiteral("tool"), QStringLiteral("arguments"),
+            QStringLiteral("verdict"), QStringLiteral("rule"), QStringLiteral("approver")};
+        QString why;
+        const bool read = log.scan(
+            filter, columns,
+            [&](const QSqlQuery& q) {
+                if (progress && (++rows & 0xFFFF) == 0 && !progress(rows))
+                    return false;
+                const QString then =
+                    verdictThen(q.value(6).toString(), q.value(7).toString(), q.value(8).toString());
+                if (then.isEmpty()) {
+                    ++report.skipped;
+                    return true;
+                }
+                const QString tool = q.value(4).toString();
+                const QString argumentsText = q.value(5).toString();
+                auto reader = argumentReaders.find(tool);
+                if (reader == argumentReaders.end())
+                    reader = argumentReaders.insert(tool, readsArguments(draft, tool));
+                if (*reader && argumentsText.isEmpty()) {
+                    ++report.unjudged;
+                    return true;
+                }
+                const qint64 timeMs = parseTimeMs(q.value(1).toString());
+                if (report.replayed == 0)
+                    firstMs = timeMs;
+                lastMs = timeMs;
+                ToolCall call;
+                call.tool = tool;
+                call.grant = q.value(2).toString();
+                call.session = q.value(3).toString();
+                if (*reader)
+                    call.arguments = QJsonDocument::fromJson(argumentsText.toUtf8()).object();
+                Decision d = evaluator.decide(draft, call, timeMs);
+                const QString after = verdictName(d.verdict);
+                // Counters fill as they would have: an allowed call ran; one that now needs a person is
+                // assumed to get the answer it got back then.
+                if (d.verdict == Verdict::Allowed)
+                    d.reservation.commit();
+                else if (d.verdict == Verdict::NeedsApproval && q.value(6).toString() == u"allowed")
+                    evaluator.reserveApproved(draft, call, timeMs).reservation.commit();
+                ++report.replayed;
+                if (after == then)
+                    return true;
+                ++report.changed;
+                const QString ruleBefore = q.value(7).toString();
+                const QString key =
+                    tool + u'\x1f' + then + u'\x1f' + after + u'\x1f' + ruleBefore + u'\x1f' + d.rule;
+                auto g = groups.find(key);
+                if (g == groups.end()) {
+                    g = groups.insert(key, report.changes.size());
+                    report.changes.append({tool, then, after, ruleBefore, d.rule, 0, {}});
+                }
+                Change& c = report.changes[*g];
+                ++c.count;
+                if (c.examples.size() < options.examples)
+                    c.examples.append(q.value(0).toLongLong());
+                return true;
+            },
+            &why);
+        if (!read) {
+            *error = QStringLiteral("cannot read the audit log %1: %2").arg(auditPath, why);
+            return std::nullopt;
         }
         if (report.replayed > 0) {
             report.first = QDateTime::fromMSecsSinceEpoch(firstMs, Qt::UTC);
             report.last = QDateTime::fromMSecsSinceEpoch(lastMs, Qt::UTC);
         }
     }
-    QSqlDatabase::removeDatabase(connection);
     std::stable_sort(report.changes.begin(), report.changes.end(),
                      [](const Change& a, const Change& b) { return a.count > b.count; });
     report.seconds = timer.nsecsElapsed() / 1e9;
