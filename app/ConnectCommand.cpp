@@ -5,6 +5,8 @@
 #include "mcp/JsonRpc.h"
 #include "mcp/StdioLines.h"
 #include "proxy/StdioEndpoint.h"
+#include "proxy/EraAdapter.h"
+#include "proxy/SseUpstream.h"
 #include "proxy/StreamableHttpUpstream.h"
 
 #include <QCommandLineParser>
@@ -98,12 +100,14 @@ int connect(const QStringList& args, QTextStream& err)
     }
 
     // stdout carries only MCP; everything else goes to stderr.
-    StreamableHttpUpstream upstream(endpoint);
+    // As any upstream: an older HTTP+SSE server or one of the stateless era only is met in its own way.
+    EraAdapter upstream(std::make_unique<StreamableHttpUpstream>(endpoint), EraAdapter::Prefer::Session,
+                        [endpoint] { return std::make_unique<SseUpstream>(endpoint); });
     StdioLines stdio(0, 1, StdioEndpoint::MaxLineBytes);
-    QObject::connect(&upstream, &StreamableHttpUpstream::logLine, [&err](const QString& line) {
+    QObject::connect(&upstream, &UpstreamTransport::logLine, [&err](const QString& line) {
         err << "gatehouse connect: " << line << '\n' << Qt::flush;
     });
-    QObject::connect(&upstream, &StreamableHttpUpstream::messageReceived,
+    QObject::connect(&upstream, &UpstreamTransport::messageReceived,
                      [&stdio](const QJsonObject& message) { stdio.write(jsonrpc::encode(message)); });
     QObject::connect(&stdio, &StdioLines::lineReceived, [&](const QByteArray& line) {
         if (line.trimmed().isEmpty())

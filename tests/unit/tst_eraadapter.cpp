@@ -298,6 +298,49 @@ private slots:
         QCOMPARE(f.received.last().value(QStringLiteral("id")), retryId);
     }
 
+    void aCancelOfACallNeverRetriedNamesIt()
+    {
+        Fixture f(EraAdapter::Prefer::Session);
+        f.makeStateless();
+        f.adapter->send(call(7, QStringLiteral("slow")));
+        f.adapter->send(jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"),
+                                                  {{QStringLiteral("requestId"), 7}}));
+        QCOMPARE(f.server->lastMethod(), QStringLiteral("notifications/cancelled"));
+        const QJsonObject params = f.server->last().value(QStringLiteral("params")).toObject();
+        QCOMPARE(params.value(QStringLiteral("requestId")).toInt(), 7);
+        // In the era's way, so that an HTTP transport closes the call's stream instead of posting it.
+        QCOMPARE(params.value(Meta)[VersionKey].toString(), QLatin1String(stateless::Version));
+    }
+
+    void aQuestionRefusedAtOnceStopsTheOthers()
+    {
+        Fixture f(EraAdapter::Prefer::Session);
+        f.makeStateless();
+        // The session refuses the first question as soon as it is asked (a capability it lacks).
+        QObject::connect(f.adapter.get(), &UpstreamTransport::messageReceived, f.adapter.get(),
+                         [&f](const QJsonObject& m) {
+                             if (m.value(QStringLiteral("method")).toString() == u"sampling/createMessage")
+                                 f.adapter->send(jsonrpc::makeError(m.value(QStringLiteral("id")),
+                                                                    jsonrpc::MethodNotFound,
+                                                                    QStringLiteral("no sampling")));
+                         });
+        f.adapter->send(call(7, QStringLiteral("deploy")));
+        f.received.clear();
+        f.server->reply(jsonrpc::makeResult(
+            7, {{QStringLiteral("resultType"), QStringLiteral("input_required")},
+                {QStringLiteral("inputRequests"),
+                 QJsonObject{{QStringLiteral("a"), QJsonObject{{QStringLiteral("method"),
+                                                                QStringLiteral("sampling/createMessage")}}},
+                             {QStringLiteral("b"),
+                              QJsonObject{{QStringLiteral("method"), QStringLiteral("roots/list")}}}}}}));
+        // The question, then the call's failure; the other question is never asked.
+        QCOMPARE(f.received.size(), 2);
+        QCOMPARE(f.received[0].value(QStringLiteral("method")).toString(),
+                 QStringLiteral("sampling/createMessage"));
+        QCOMPARE(f.received[1].value(QStringLiteral("id")).toInt(), 7);
+        QVERIFY(f.received[1].contains(QStringLiteral("error")));
+    }
+
     void aRefusedQuestionFailsTheCall()
     {
         Fixture f(EraAdapter::Prefer::Session);

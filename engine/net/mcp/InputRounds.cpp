@@ -50,6 +50,7 @@ std::optional<InputRounds::Answered> InputRounds::answer(const QJsonObject& resp
              QString(QStringLiteral("the client could not answer the server's question: ") +
                      error.value(QStringLiteral("message")).toString())}};
         m_rounds.erase(round);
+        forget(call); // its other questions' answers are of no use now
         return a;
     }
     round->responses.insert(input, response.value(QStringLiteral("result")));
@@ -70,6 +71,7 @@ QJsonObject InputRounds::retryParams(const QString& call, QJsonObject params)
 void InputRounds::forget(const QString& call)
 {
     m_rounds.remove(call);
+    m_asks.removeIf([&call](const auto& ask) { return ask.value().first == call; });
 }
 
 } // namespace gatehouse

@@ -2,6 +2,7 @@
 #include "StatelessEra.h"
 
 #include <QJsonArray>
+#include <cmath>
 
 namespace gatehouse::stateless {
 
@@ -89,8 +90,13 @@ std::optional<QString> paramHeaderText(const QJsonValue& v)
         return v.toString();
     if (v.isBool())
         return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    if (v.isDouble())
-        return QString::number(v.toInteger());
+    if (v.isDouble()) {
+        // Integers as integers (exactly, up to 2^53); anything else as its shortest exact decimal.
+        const double d = v.toDouble();
+        if (std::trunc(d) == d && std::abs(d) <= 9007199254740992.0)
+            return QString::number(qint64(d));
+        return QString::number(d, 'g', 17);
+    }
     return std::nullopt;
 }
 

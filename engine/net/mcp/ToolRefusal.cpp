@@ -17,9 +17,9 @@ QString toolRefusalText(const Decision& d)
 QJsonObject toolRefusalResponse(const QJsonValue& id, const QString& tool, const Decision& d)
 {
     if (d.verdict == Verdict::Hidden)
-        return jsonrpc::makeError(id, jsonrpc::InvalidParams,
-                                  d.rule == DecisionRule::heldForReview() ? d.message
-                                                                          : QStringLiteral("Unknown tool: ") + tool);
+        return jsonrpc::makeError(
+            id, jsonrpc::InvalidParams,
+            d.rule == DecisionRule::heldForReview() ? d.message : QStringLiteral("Unknown tool: ") + tool);
     QJsonObject authorization{{QStringLiteral("reason"), QStringLiteral("insufficient_authorization")},
                               {QStringLiteral("remediation"), QStringLiteral("unavailable")}};
     if (d.verdict == Verdict::Limited)

@@ -107,7 +107,8 @@ void EraAdapter::send(const QJsonObject& message)
     if (m_era == Era::Stateless)
         return sendStateless(message);
     // A stateless client's request keeps its era's _meta up to here; a session-era server never sees it.
-    m_transport->send(stateless::withoutEraMeta(message));
+    // Before any initialize (`gatehouse connect` carrying a client of either era) messages pass as they are.
+    m_transport->send(m_era == Era::Session ? stateless::withoutEraMeta(message) : message);
 }
 
 void EraAdapter::negotiate(const QJsonObject& initialize)
@@ -220,13 +221,15 @@ void EraAdapter::sendStateless(const QJsonObject& message)
         const QString call = jsonrpc::idKey(params.value(QStringLiteral("requestId")));
         m_input.forget(call);
         m_calls.remove(call);
-        if (const QJsonValue wire = m_wireId.take(call); !wire.isUndefined()) {
-            m_retryOf.remove(jsonrpc::idKey(wire));
-            params.insert(QStringLiteral("requestId"), wire);
+        if (const auto wire = m_wireId.constFind(call); wire != m_wireId.constEnd()) {
+            m_retryOf.remove(jsonrpc::idKey(*wire));
+            params.insert(QStringLiteral("requestId"), *wire);
+            m_wireId.erase(wire);
         }
         QJsonObject out = message;
         out.insert(Params, params);
-        m_transport->send(out);
+        // With the era's _meta: over HTTP it closes the call's stream, and is not sent at all.
+        m_transport->send(withMeta(out));
         return;
     }
     m_calls.insert(jsonrpc::idKey(id), message);
@@ -242,7 +245,10 @@ void EraAdapter::onClientAnswer(const QJsonObject& response)
     }
     if (!a->error.isEmpty()) {
         const QJsonObject call = m_calls.take(a->call);
-        m_wireId.remove(a->call);
+        if (const auto wire = m_wireId.constFind(a->call); wire != m_wireId.constEnd()) {
+            m_retryOf.remove(jsonrpc::idKey(*wire));
+            m_wireId.erase(wire);
+        }
         if (!call.isEmpty())
             emit messageReceived(jsonrpc::makeError(call.value(QStringLiteral("id")),
                                                     a->error.value(QStringLiteral("code")).toInt(),
@@ -264,8 +270,8 @@ void EraAdapter::retry(const QString& call)
     QJsonObject request = *original;
     request.insert(Params, m_input.retryParams(call, original->value(Params).toObject()));
     const QJsonValue retryId = QStringLiteral("gh-retry-%1").arg(m_nextRetry++);
-    if (const QJsonValue previous = m_wireId.value(call); !previous.isUndefined())
-        m_retryOf.remove(jsonrpc::idKey(previous));
+    if (const auto previous = m_wireId.constFind(call); previous != m_wireId.constEnd())
+        m_retryOf.remove(jsonrpc::idKey(*previous));
     m_retryOf.insert(jsonrpc::idKey(retryId), original->value(QStringLiteral("id")));
     m_wireId.insert(call, retryId);
     m_transport->send(withMeta(withId(request, retryId)));
@@ -314,8 +320,11 @@ void EraAdapter::receiveStateless(const QJsonObject& message, const QJsonValue& 
         // The server needs something from the client first: asked as the session era asks, with
         // requests, related to the call so that they reach the session that made it.
         const QList<QJsonObject> asks = m_input.start(call, result);
-        for (const QJsonObject& ask : asks)
+        for (const QJsonObject& ask : asks) {
+            if (!m_calls.contains(call))
+                break; // an earlier question was refused at once, and the call failed with it
             emit messageReceived(ask, original);
+        }
         if (asks.isEmpty())
             retry(call); // only state to carry back
         return;

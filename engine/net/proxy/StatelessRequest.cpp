@@ -114,15 +114,17 @@ std::optional<StatelessRefusal> checkParamHeaders(const QJsonObject& message, co
     const QJsonObject arguments = params.value(QStringLiteral("arguments")).toObject();
     for (const auto& [argument, header] : known.value(params.value(QStringLiteral("name")).toString())) {
         const QString name = QStringLiteral("Mcp-Param-") + QString::fromLatin1(header);
-        const QByteArray raw = request.header("mcp-param-" + header.toLower());
+        const QByteArray lower = "mcp-param-" + header.toLower();
+        const bool present = request.headerCount(lower) > 0; // an empty value is a value
+        const QByteArray raw = request.header(lower);
         const std::optional<QString> body = stateless::paramHeaderText(arguments.value(argument));
         if (!body) {
-            if (!raw.isNull()) // a header for an argument the body does not carry
+            if (present) // a header for an argument the body does not carry
                 return mismatch(name, decodeHeaderValue(raw), QString());
             continue;
         }
-        if (raw.isNull() || decodeHeaderValue(raw) != *body)
-            return mismatch(name, raw.isNull() ? QString() : QString::fromLatin1(raw.trimmed()), *body);
+        if (!present || decodeHeaderValue(raw) != *body)
+            return mismatch(name, present ? QString::fromLatin1(raw.trimmed()) : QString(), *body);
     }
     return std::nullopt;
 }

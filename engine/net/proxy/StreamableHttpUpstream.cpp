@@ -92,14 +92,16 @@ void StreamableHttpUpstream::send(const QJsonObject& message)
     if (m_stopping)
         return;
     const QString method = message.value(QStringLiteral("method")).toString();
-    if (method == u"notifications/cancelled" && cancelStateless(message))
+    if (method == u"notifications/cancelled" && stateless::isEraRequest(message)) {
+        cancelStateless(message); // nothing to send when the call's stream is gone already
         return;
+    }
     if (method == u"initialize")
         m_initializeId = message.value(QStringLiteral("id"));
     post(message, stateless::isEraRequest(message));
 }
 
-bool StreamableHttpUpstream::cancelStateless(const QJsonObject& cancelled)
+void StreamableHttpUpstream::cancelStateless(const QJsonObject& cancelled)
 {
     // In the stateless era a closed stream is the cancellation.
     const QString key =
@@ -109,10 +111,9 @@ bool StreamableHttpUpstream::cancelStateless(const QJsonObject& cancelled)
             QNetworkReply* reply = it.key();
             m_posts.erase(it);
             reply->abort();
-            return true;
+            return;
         }
     }
-    return false;
 }
 
 void StreamableHttpUpstream::post(const QJsonObject& message, bool stateless)
@@ -169,6 +170,9 @@ void StreamableHttpUpstream::onPostData(QNetworkReply* reply)
     const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (status < 200 || status >= 300)
         return; // a refusal is read whole when it finishes
+    // Known before any message of the answer is passed on: what the session does next needs it.
+    if (const QByteArray session = reply->rawHeader(SessionHeader); !session.isEmpty() && !it->stateless)
+        m_sessionId = session;
     const QByteArray type = reply->header(QNetworkRequest::ContentTypeHeader).toByteArray().toLower();
     Post snapshot; // deliver() may lead to stop(), which clears m_posts
     snapshot.sent = it->sent;
@@ -185,9 +189,6 @@ void StreamableHttpUpstream::onPostData(QNetworkReply* reply)
     }
     if (!type.startsWith("text/event-stream"))
         return;
-    const QByteArray session = reply->rawHeader(SessionHeader);
-    if (!session.isEmpty() && !it->stateless)
-        m_sessionId = session;
     const auto events = it->parser.feed(reply->readAll());
     for (const SseParser::Event& e : events)
         if (e.type == "message")
@@ -208,21 +209,27 @@ void StreamableHttpUpstream::onPostData(QNetworkReply* reply)
 QList<QByteArray> StreamableHttpUpstream::takeLines(Post& post, bool finished)
 {
     QList<QByteArray> lines;
+    qsizetype taken = 0;
     while (post.lines) {
-        qsizetype end = post.body.indexOf('\n');
+        // Only what arrived since the last look is searched: a long line costs one pass, not one a chunk.
+        qsizetype end = post.body.indexOf('\n', std::max(taken, post.scanned));
         if (end < 0) {
-            if (!finished || post.body.trimmed().isEmpty())
+            if (!finished || post.body.size() == taken)
                 break;
             end = post.body.size();
         }
-        const QByteArray line = post.body.left(end);
-        if (!line.trimmed().isEmpty() && !QJsonDocument::fromJson(line).isObject()) {
+        const QByteArray line = post.body.mid(taken, end - taken);
+        const QByteArray text = line.trimmed();
+        // Whether a line is a message of its own, told cheaply (it is parsed once, when delivered).
+        if (!text.isEmpty() && !(text.startsWith('{') && text.endsWith('}'))) {
             post.lines = false; // one JSON text over several lines (or an array): read whole at the end
             break;
         }
-        post.body.remove(0, std::min(end + 1, post.body.size()));
         lines.append(line);
+        taken = std::min(end + 1, post.body.size());
     }
+    post.body.remove(0, taken);
+    post.scanned = post.lines ? post.body.size() : 0;
     return lines;
 }
 
@@ -296,8 +303,12 @@ void StreamableHttpUpstream::failRequest(const QJsonObject& sent, int status, co
                          .arg(describe())
                          .arg(status)
                          .arg(error.value(QStringLiteral("message")).toString()));
-    if (status != 0 && !error.contains(QStringLiteral("data")))
-        error.insert(QStringLiteral("data"), QJsonObject{{QStringLiteral("httpStatus"), status}});
+    if (status != 0 &&
+        (error.value(QStringLiteral("data")).isObject() || !error.contains(QStringLiteral("data")))) {
+        QJsonObject data = error.value(QStringLiteral("data")).toObject();
+        data.insert(QStringLiteral("httpStatus"), status);
+        error.insert(QStringLiteral("data"), data);
+    }
     emit messageReceived(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
                                      {QStringLiteral("id"), sent.value(QStringLiteral("id"))},
                                      {QStringLiteral("error"), error}},
@@ -306,7 +317,7 @@ void StreamableHttpUpstream::failRequest(const QJsonObject& sent, int status, co
 
 void StreamableHttpUpstream::openStream()
 {
-    if (m_stopping || m_stream || (m_sessionId.isEmpty() && m_protocolVersion.isEmpty()))
+    if (m_stopping || m_stream)
         return;
     QNetworkReply* reply = m_nam.get(makeRequest(false, false));
     m_stream = reply;

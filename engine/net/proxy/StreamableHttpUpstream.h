@@ -48,13 +48,14 @@ private:
         QJsonObject sent;
         bool stateless = false;
         bool answered = false;
-        QByteArray body;   // an application/json body as it arrives
-        bool lines = true; // ... taken as newline-delimited messages while its lines parse one by one
+        QByteArray body;       // an application/json body as it arrives
+        bool lines = true;     // ... taken as newline-delimited messages while its lines parse one by one
+        qsizetype scanned = 0; // of `body`, searched for a line end already
     };
 
     QNetworkRequest makeRequest(bool post, bool stateless) const;
     void post(const QJsonObject& message, bool stateless);
-    bool cancelStateless(const QJsonObject& cancelled);
+    void cancelStateless(const QJsonObject& cancelled);
     void onPostData(QNetworkReply* reply);
     void onPostFinished(QNetworkReply* reply);
     void deliver(const QByteArray& json, const Post& post, bool* answered);

@@ -324,7 +324,8 @@ void Upstream::onServerRequest(const QJsonObject& message, const QJsonValue& rel
     const auto call =
         related.isDouble() ? m_pending.constFind(qint64(related.toDouble())) : m_pending.constEnd();
     const bool ofACall = call != m_pending.constEnd() && call->session;
-    ClientSession* session = ofACall ? call->session.data() : attribute();
+    // A request for a call that is over (or whose session has gone) is for nobody else.
+    ClientSession* session = ofACall ? call->session.data() : related.isUndefined() ? attribute() : nullptr;
     const QJsonValue id = message.value(QStringLiteral("id"));
     if (!session) {
         m_transport->send(jsonrpc::makeError(id, jsonrpc::MethodNotFound,
