@@ -160,15 +160,7 @@ void AuditLog::run()
     QString prev = Genesis;
     qint64 seq = 0;
     if (error.isEmpty()) {
-        QSqlQuery last(db);
-        if (last.exec(QStringLiteral("SELECT seq, hash FROM calls ORDER BY seq DESC LIMIT 1")) &&
-            last.next()) {
-            seq = last.value(0).toLongLong();
-            prev = last.value(1).toString();
-        } else {
-            seq = meta(db, QStringLiteral("anchor_seq"), QStringLiteral("0")).toLongLong();
-            prev = meta(db, QStringLiteral("anchor_hash"), Genesis);
-        }
+        resumeChain(db, &seq, &prev);
         applyRetention(db);
     }
     {
@@ -186,74 +178,9 @@ void AuditLog::run()
                             QStringLiteral("?, ").repeated(AuditRow::columns().size())));
     QElapsedTimer sinceRetention;
     sinceRetention.start();
-    for (;;) {
-        std::deque<Item> batch;
-        {
-            std::unique_lock lock(m_mutex);
-            // Spin for a moment before sleeping: under steady traffic the next row comes within
-            // microseconds, and a sleeping thread takes longer than that to wake.
-            for (int spin = 0; spin < 64 && m_queue.empty() && !m_stop; ++spin) {
-                lock.unlock();
-                std::this_thread::yield();
-                lock.lock();
-            }
-            m_wake.wait(lock, [this] { return m_stop || !m_queue.empty(); });
-            if (m_queue.empty() && m_stop)
-                break;
-            const size_t n = std::min<size_t>(m_queue.size(), MaxBatch);
-            batch.insert(batch.end(), std::make_move_iterator(m_queue.begin()),
-                         std::make_move_iterator(m_queue.begin() + n));
-            m_queue.erase(m_queue.begin(), m_queue.begin() + n);
-            m_busy = true;
-        }
-        bool ok = db.transaction();
-        const QString chainStart = prev;
-        const qint64 seqStart = seq;
-        for (const Item& item : batch) {
-            if (!ok)
-                break;
-            const AuditRow row = AuditRow::from(seq + 1, item.record,
-                                                m_options.fullArgumentServers.contains(item.record.server));
-            const QString hash = chainHash(prev, row);
-            row.bind(insert);
-            insert.addBindValue(prev);
-            insert.addBindValue(hash);
-            ok = insert.exec();
-            if (ok) {
-                prev = hash;
-                ++seq;
-            }
-        }
-        if (ok)
-            ok = db.commit();
-        if (!ok) {
-            const QString why =
-                insert.lastError().isValid() ? insert.lastError().text() : db.lastError().text();
-            db.rollback();
-            prev = chainStart;
-            seq = seqStart;
-            QMetaObject::invokeMethod(
-                this, [this, why] { emit writeFailed(why); }, Qt::QueuedConnection);
-        }
-        {
-            std::lock_guard lock(m_mutex);
-            if (ok)
-                m_written += qint64(batch.size());
-        }
-        if (ok && !m_healthy.exchange(true))
-            QMetaObject::invokeMethod(
-                this, [this] { emit recovered(); }, Qt::QueuedConnection);
-        else if (!ok)
-            m_healthy = false;
-        // Answers go back to the proxy's thread, in order.
-        QMetaObject::invokeMethod(
-            this,
-            [batch = std::move(batch), ok]() {
-                for (const Item& item : batch)
-                    if (item.durable)
-                        item.durable(ok);
-            },
-            Qt::QueuedConnection);
+    for (std::deque<Item> batch = takeBatch(); !batch.empty(); batch = takeBatch()) {
+        const bool ok = writeBatch(db, insert, batch, &seq, &prev);
+        settle(std::move(batch), ok);
         if (sinceRetention.elapsed() > 3'600'000) {
             applyRetention(db);
             sinceRetention.restart();
@@ -264,10 +191,100 @@ void AuditLog::run()
         }
         m_idle.notify_all();
     }
+    insert = QSqlQuery();
     const QString name = db.connectionName();
     db.close();
     db = QSqlDatabase();
     QSqlDatabase::removeDatabase(name);
+}
+
+void AuditLog::resumeChain(QSqlDatabase& db, qint64* seq, QString* prev)
+{
+    QSqlQuery last(db);
+    if (last.exec(QStringLiteral("SELECT seq, hash FROM calls ORDER BY seq DESC LIMIT 1")) && last.next()) {
+        *seq = last.value(0).toLongLong();
+        *prev = last.value(1).toString();
+    } else { // every row aged out: the chain goes on from the anchor retention left
+        *seq = meta(db, QStringLiteral("anchor_seq"), QStringLiteral("0")).toLongLong();
+        *prev = meta(db, QStringLiteral("anchor_hash"), Genesis);
+    }
+}
+
+std::deque<AuditLog::Item> AuditLog::takeBatch()
+{
+    std::deque<Item> batch;
+    std::unique_lock lock(m_mutex);
+    // Spin for a moment before sleeping: under steady traffic the next row comes within microseconds,
+    // and a sleeping thread takes longer than that to wake.
+    for (int spin = 0; spin < 64 && m_queue.empty() && !m_stop; ++spin) {
+        lock.unlock();
+        std::this_thread::yield();
+        lock.lock();
+    }
+    m_wake.wait(lock, [this] { return m_stop || !m_queue.empty(); });
+    const size_t n = std::min<size_t>(m_queue.size(), MaxBatch);
+    batch.insert(batch.end(), std::make_move_iterator(m_queue.begin()),
+                 std::make_move_iterator(m_queue.begin() + n));
+    m_queue.erase(m_queue.begin(), m_queue.begin() + n);
+    m_busy = !batch.empty();
+    return batch;
+}
+
+bool AuditLog::writeBatch(QSqlDatabase& db, QSqlQuery& insert, const std::deque<Item>& batch, qint64* seq,
+                          QString* prev)
+{
+    bool ok = db.transaction();
+    const QString chainStart = *prev;
+    const qint64 seqStart = *seq;
+    for (const Item& item : batch) {
+        if (!ok)
+            break;
+        const AuditRow row =
+            AuditRow::from(*seq + 1, item.record, m_options.fullArgumentServers.contains(item.record.server));
+        const QString hash = chainHash(*prev, row);
+        row.bind(insert);
+        insert.addBindValue(*prev);
+        insert.addBindValue(hash);
+        ok = insert.exec();
+        if (ok) {
+            *prev = hash;
+            ++*seq;
+        }
+    }
+    if (ok)
+        ok = db.commit();
+    if (!ok) {
+        const QString why = insert.lastError().isValid() ? insert.lastError().text() : db.lastError().text();
+        db.rollback();
+        *prev = chainStart;
+        *seq = seqStart;
+        QMetaObject::invokeMethod(
+            this, [this, why] { emit writeFailed(why); }, Qt::QueuedConnection);
+    }
+    return ok;
+}
+
+void AuditLog::settle(std::deque<Item> batch, bool ok)
+{
+    {
+        std::lock_guard lock(m_mutex);
+        if (ok)
+            m_written += qint64(batch.size());
+    }
+    if (ok && !m_healthy.exchange(true))
+        QMetaObject::invokeMethod(
+            this, [this] { emit recovered(); }, Qt::QueuedConnection);
+    else if (!ok)
+        m_healthy = false;
+    // Answers go back to the proxy's thread, in order.
+    QMetaObject::invokeMethod(
+        this,
+        [batch = std::move(batch), ok]() {
+            for (const Item& item : batch)
+                if (item.durable)
+                    item.durable(ok);
+        },
+        Qt::QueuedConnection);
 }
 
 void AuditLog::applyRetention(QSqlDatabase& db)

@@ -76,6 +76,13 @@ private:
         std::function<void(bool)> durable;
     };
     void run();
+    // The writer thread's steps: where the chain ends; the next batch (empty once stopped); one batch
+    // written in one transaction (false: rolled back, the chain as it was); the answers, in order.
+    void resumeChain(QSqlDatabase& db, qint64* seq, QString* prev);
+    std::deque<Item> takeBatch();
+    bool writeBatch(QSqlDatabase& db, QSqlQuery& insert, const std::deque<Item>& batch, qint64* seq,
+                    QString* prev);
+    void settle(std::deque<Item> batch, bool ok);
     void applyRetention(QSqlDatabase& db);
 
     QString m_path;
