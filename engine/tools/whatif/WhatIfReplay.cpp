@@ -88,6 +88,94 @@ QString WhatIfReplay::verdictThen(const QString& verdict, const QString& rule, c
     return verdict;
 }
 
+namespace {
+
+// One replay's running state: the draft's evaluator with the counters it fills, and what was found.
+struct Replayer
+{
+    Replayer(const Policy& d, const WhatIfReplay::Options& o, WhatIfReplay::Report& r)
+        : draft(d)
+        , options(o)
+        , report(r)
+    {}
+
+    const Policy& draft;
+    const WhatIfReplay::Options& options;
+    WhatIfReplay::Report& report;
+    Evaluator evaluator{std::make_shared<InMemoryCounterStore>()};
+    QHash<QString, bool> argumentReaders; // per tool
+    QHash<QString, qsizetype> groups;     // tool, verdicts and rules → index in report.changes
+    qint64 firstMs = 0;
+    qint64 lastMs = 0;
+
+    // The columns row() reads, in this order.
+    static QStringList columns()
+    {
+        return {QStringLiteral("seq"),     QStringLiteral("time"), QStringLiteral("grant_label"),
+                QStringLiteral("session"), QStringLiteral("tool"), QStringLiteral("arguments"),
+                QStringLiteral("verdict"), QStringLiteral("rule"), QStringLiteral("approver")};
+    }
+
+    void row(const QSqlQuery& q)
+    {
+        const QString then =
+            WhatIfReplay::verdictThen(q.value(6).toString(), q.value(7).toString(), q.value(8).toString());
+        if (then.isEmpty()) {
+            ++report.skipped;
+            return;
+        }
+        const QString tool = q.value(4).toString();
+        const QString argumentsText = q.value(5).toString();
+        auto reader = argumentReaders.find(tool);
+        if (reader == argumentReaders.end())
+            reader = argumentReaders.insert(tool, readsArguments(draft, tool));
+        if (*reader && argumentsText.isEmpty()) {
+            ++report.unjudged;
+            return;
+        }
+        const qint64 timeMs = parseTimeMs(q.value(1).toString());
+        if (report.replayed == 0)
+            firstMs = timeMs;
+        lastMs = timeMs;
+        ToolCall call;
+        call.tool = tool;
+        call.grant = q.value(2).toString();
+        call.session = q.value(3).toString();
+        if (*reader)
+            call.arguments = QJsonDocument::fromJson(argumentsText.toUtf8()).object();
+        Decision d = evaluator.decide(draft, call, timeMs);
+        // Counters fill as they would have: an allowed call ran; one that now needs a person is assumed
+        // to get the answer it got back then.
+        if (d.verdict == Verdict::Allowed)
+            d.reservation.commit();
+        else if (d.verdict == Verdict::NeedsApproval && q.value(6).toString() == u"allowed")
+            evaluator.reserveApproved(draft, call, timeMs).reservation.commit();
+        ++report.replayed;
+        const QString after = verdictName(d.verdict);
+        if (after != then)
+            changed(tool, then, after, q.value(7).toString(), d.rule, q.value(0).toLongLong());
+    }
+
+    void changed(const QString& tool, const QString& then, const QString& after, const QString& ruleBefore,
+                 const QString& ruleAfter, qint64 seq)
+    {
+        ++report.changed;
+        const QString key =
+            tool + u'\x1f' + then + u'\x1f' + after + u'\x1f' + ruleBefore + u'\x1f' + ruleAfter;
+        auto g = groups.find(key);
+        if (g == groups.end()) {
+            g = groups.insert(key, report.changes.size());
+            report.changes.append({tool, then, after, ruleBefore, ruleAfter, 0, {}});
+        }
+        WhatIfReplay::Change& c = report.changes[*g];
+        ++c.count;
+        if (c.examples.size() < options.examples)
+            c.examples.append(seq);
+    }
+};
+
+} // namespace
+
 std::optional<WhatIfReplay::Report> WhatIfReplay::run(const Policy& draft, const QString& auditPath,
                                                       const Options& options, QString* error,
                                                       const std::function<bool(qint64)>& progress)
@@ -95,77 +183,21 @@ std::optional<WhatIfReplay::Report> WhatIfReplay::run(const Policy& draft, const
     QElapsedTimer timer;
     timer.start();
     Report report;
-    AuditReader log(auditPath);
     AuditFilter filter;
     filter.toolCallsOnly = true;
     filter.since = options.since;
     filter.server = options.server;
     {
-        const Evaluator evaluator(std::make_shared<InMemoryCounterStore>());
-        QHash<QString, bool> argumentReaders; // per tool
-        QHash<QString, qsizetype> groups;     // tool, verdicts and rules → index in report.changes
+        Replayer replay{draft, options, report};
         qint64 rows = 0;
-        qint64 firstMs = 0;
-        qint64 lastMs = 0;
-        const QStringList columns{
-            QStringLiteral("seq"),     QStringLiteral("time"), QStringLiteral("grant_label"),
-            QStringLiteral("session"), QStringLiteral("tool"), QStringLiteral("arguments"),
-            QStringLiteral("verdict"), QStringLiteral("rule"), QStringLiteral("approver")};
         QString why;
+        AuditReader log(auditPath);
         const bool read = log.scan(
-            filter, columns,
+            filter, Replayer::columns(),
             [&](const QSqlQuery& q) {
                 if (progress && (++rows & 0xFFFF) == 0 && !progress(rows))
                     return false;
-                const QString then =
-                    verdictThen(q.value(6).toString(), q.value(7).toString(), q.value(8).toString());
-                if (then.isEmpty()) {
-                    ++report.skipped;
-                    return true;
-                }
-                const QString tool = q.value(4).toString();
-                const QString argumentsText = q.value(5).toString();
-                auto reader = argumentReaders.find(tool);
-                if (reader == argumentReaders.end())
-                    reader = argumentReaders.insert(tool, readsArguments(draft, tool));
-                if (*reader && argumentsText.isEmpty()) {
-                    ++report.unjudged;
-                    return true;
-                }
-                const qint64 timeMs = parseTimeMs(q.value(1).toString());
-                if (report.replayed == 0)
-                    firstMs = timeMs;
-                lastMs = timeMs;
-                ToolCall call;
-                call.tool = tool;
-                call.grant = q.value(2).toString();
-                call.session = q.value(3).toString();
-                if (*reader)
-                    call.arguments = QJsonDocument::fromJson(argumentsText.toUtf8()).object();
-                Decision d = evaluator.decide(draft, call, timeMs);
-                const QString after = verdictName(d.verdict);
-                // Counters fill as they would have: an allowed call ran; one that now needs a person is
-                // assumed to get the answer it got back then.
-                if (d.verdict == Verdict::Allowed)
-                    d.reservation.commit();
-                else if (d.verdict == Verdict::NeedsApproval && q.value(6).toString() == u"allowed")
-                    evaluator.reserveApproved(draft, call, timeMs).reservation.commit();
-                ++report.replayed;
-                if (after == then)
-                    return true;
-                ++report.changed;
-                const QString ruleBefore = q.value(7).toString();
-                const QString key =
-                    tool + u'\x1f' + then + u'\x1f' + after + u'\x1f' + ruleBefore + u'\x1f' + d.rule;
-                auto g = groups.find(key);
-                if (g == groups.end()) {
-                    g = groups.insert(key, report.changes.size());
-                    report.changes.append({tool, then, after, ruleBefore, d.rule, 0, {}});
-                }
-                Change& c = report.changes[*g];
-                ++c.count;
-                if (c.examples.size() < options.examples)
-                    c.examples.append(q.value(0).toLongLong());
+                replay.row(q);
                 return true;
             },
             &why);
@@ -174,8 +206,8 @@ std::optional<WhatIfReplay::Report> WhatIfReplay::run(const Policy& draft, const
             return std::nullopt;
         }
         if (report.replayed > 0) {
-            report.first = QDateTime::fromMSecsSinceEpoch(firstMs, Qt::UTC);
-            report.last = QDateTime::fromMSecsSinceEpoch(lastMs, Qt::UTC);
+            report.first = QDateTime::fromMSecsSinceEpoch(replay.firstMs, Qt::UTC);
+            report.last = QDateTime::fromMSecsSinceEpoch(replay.lastMs, Qt::UTC);
         }
     }
     std::stable_sort(report.changes.begin(), report.changes.end(),
