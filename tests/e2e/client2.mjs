@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // A client of the split SDK 2.x (@modelcontextprotocol/client), for the tests of both MCP eras:
 //   node client2.mjs SCENARIO --http URL [--token T] [--mode auto|legacy|modern]
+//   node client2.mjs SCENARIO [--mode …] --stdio COMMAND ARG…   (a server started as a child, on stdio)
 // "modern" pins 2026-07-28 (no fallback), "auto" probes server/discover and falls back, "legacy" does the
 // 2025 handshake. Prints one JSON line with what happened.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 
 const args = process.argv.slice(2);
 const scenario = args[0];
@@ -12,6 +14,7 @@ const option = (name) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const url = option("--http");
+const stdio = args.indexOf("--stdio") >= 0 ? args.slice(args.indexOf("--stdio") + 1) : null;
 const token = option("--token");
 const modeName = option("--mode") ?? "auto";
 const mode = modeName === "modern" ? { pin: "2026-07-28" } : modeName;
@@ -83,7 +86,11 @@ const client = new Client(
 const headers = token ? { Authorization: `Bearer ${token}` } : {};
 let output;
 try {
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  await client.connect(
+    stdio
+      ? new StdioClientTransport({ command: stdio[0], args: stdio.slice(1), env: process.env, stderr: "inherit" })
+      : new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }),
+  );
   output = {
     era: client.getProtocolEra?.() ?? null,
     version: client.getNegotiatedProtocolVersion?.() ?? null,

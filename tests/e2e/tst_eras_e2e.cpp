@@ -3,7 +3,8 @@
 // (2026-07-28, pinned or negotiated) and of the 2025 session era reach session-era upstreams (server-
 // everything over stdio and over Streamable HTTP) and a server that speaks only 2026-07-28 (SDK 2.x,
 // legacy "reject") through the real proxy, and get the same policy decisions, approvals, limits,
-// progress, cancellation and input requests; plus the era's wire rules checked by hand.
+// progress, cancellation and input requests, over HTTP and on stdio through the gatehouse connect
+// bridge; plus the era's wire rules checked by hand.
 #include "E2eSupport.h"
 
 #include <QJsonArray>
@@ -28,21 +29,28 @@ class TestErasE2E : public QObject
 {
     Q_OBJECT
 private:
-    // client2.mjs running a scenario against the proxy, in the background.
+    // client2.mjs running a scenario against the proxy, in the background: over HTTP, or (viaConnect)
+    // over stdio to `gatehouse connect`, the bridge a desktop client starts.
     static void startClient2(QProcess& p, const QString& scenario, const ProxyProcess& proxy,
-                             const QString& mode)
+                             const QString& mode, bool viaConnect = false)
     {
         p.setWorkingDirectory(E2eDir);
-        p.start(Node,
-                {E2eDir + QStringLiteral("/client2.mjs"), scenario, QStringLiteral("--http"), proxy.url(),
-                 QStringLiteral("--token"), ProxyProcess::token(), QStringLiteral("--mode"), mode});
+        QStringList args{E2eDir + QStringLiteral("/client2.mjs"), scenario, QStringLiteral("--mode"), mode};
+        if (viaConnect)
+            args << QStringLiteral("--stdio") << Gatehouse << QStringLiteral("connect") << proxy.url()
+                 << QStringLiteral("--token") << ProxyProcess::token();
+        else
+            args << QStringLiteral("--http") << proxy.url() << QStringLiteral("--token")
+                 << ProxyProcess::token();
+        p.start(Node, args);
     }
 
     // The same, to its end: what it printed.
-    QJsonObject client2(const QString& scenario, const ProxyProcess& proxy, const QString& mode)
+    QJsonObject client2(const QString& scenario, const ProxyProcess& proxy, const QString& mode,
+                        bool viaConnect = false)
     {
         QProcess p;
-        startClient2(p, scenario, proxy, mode);
+        startClient2(p, scenario, proxy, mode, viaConnect);
         // Keep the event loop (and so the proxy's log) going meanwhile.
         QElapsedTimer t;
         t.start();
@@ -131,18 +139,30 @@ private slots:
         QTest::addColumn<QString>("upstream");
         QTest::addColumn<QString>("mode");
         QTest::addColumn<QString>("era");
+        QTest::addColumn<bool>("viaConnect");
         for (const char* upstream : {"http", "stdio"}) {
             QTest::addRow("stateless client, %s upstream", upstream) << upstream << "modern"
-                                                                     << "modern";
+                                                                     << "modern" << false;
             QTest::addRow("session-era client, %s upstream", upstream) << upstream << "legacy"
-                                                                       << "legacy";
+                                                                       << "legacy" << false;
         }
+        // A desktop client of either era on stdio, through the gatehouse connect bridge.
+        QTest::newRow("stateless client on stdio, via connect") << "stdio"
+                                                                << "modern"
+                                                                << "modern" << true;
+        QTest::newRow("negotiating client on stdio, via connect") << "http"
+                                                                  << "auto"
+                                                                  << "modern" << true;
+        QTest::newRow("session-era client on stdio, via connect") << "stdio"
+                                                                  << "legacy"
+                                                                  << "legacy" << true;
     }
     void aServerOfTheStatelessEraOnly()
     {
         QFETCH(QString, upstream);
         QFETCH(QString, mode);
         QFETCH(QString, era);
+        QFETCH(bool, viaConnect);
         // server2.mjs: an SDK 2.x server of the stateless era only.
         NodeServer server;
         if (upstream == u"http")
@@ -157,7 +177,7 @@ private slots:
         QVERIFY2(proxy.start(target, {QStringLiteral("--admin-file"), admin},
                              E2eDir + QStringLiteral("/policy-eras.json")),
                  qPrintable(proxy.log()));
-        const QJsonObject run = client2(QStringLiteral("basic"), proxy, mode);
+        const QJsonObject run = client2(QStringLiteral("basic"), proxy, mode, viaConnect);
         QVERIFY2(!run.contains(u"failed"), QJsonDocument(run).toJson().constData());
         QCOMPARE(run[u"era"].toString(), era);
         QCOMPARE(run[u"tools"].toVariant().toStringList(),
@@ -173,14 +193,14 @@ private slots:
                                  5000));
 
         // The argument the server wants mirrored in a header is sent as Mcp-Param-Region (it checks).
-        const QJsonObject regional = client2(QStringLiteral("regional"), proxy, mode);
+        const QJsonObject regional = client2(QStringLiteral("regional"), proxy, mode, viaConnect);
         QCOMPARE(regional[u"regional"][u"result"][u"content"][0][u"text"].toString(),
                  QStringLiteral("ran in eu-west"));
 
         // "deploy" needs a person (policy) and then the user's confirmation (the server's input request):
         // the person is asked once, the client is asked once, and the call runs once.
         QProcess client;
-        startClient2(client, QStringLiteral("deploy"), proxy, mode);
+        startClient2(client, QStringLiteral("deploy"), proxy, mode, viaConnect);
         const QRegularExpression needed(QStringLiteral("approval (\\w+) needed: default deploy"));
         QVERIFY(proxy.waitForLog(needed, 30'000));
         QCOMPARE(runGatehouse({QStringLiteral("approvals"), QStringLiteral("approve"),
