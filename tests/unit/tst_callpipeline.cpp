@@ -126,7 +126,8 @@ class TestCallPipeline : public QObject
     struct Rig
     {
         ApprovalBroker broker;
-        PolicyGate gate{std::make_shared<InMemoryCounterStore>()};
+        PolicyGate gate{
+            std::make_shared<GateContext>(GateContext{std::make_shared<InMemoryCounterStore>(), &broker})};
         FakeServer* server = new FakeServer;
         Upstream upstream{QStringLiteral("fake"), std::unique_ptr<UpstreamTransport>(server)};
         QList<QJsonObject> toClient; // before the session: it records its last calls as it goes
@@ -139,7 +140,6 @@ class TestCallPipeline : public QObject
             if (!load.policy)
                 qFatal("test policy invalid");
             gate.setPolicy(std::make_shared<const Policy>(*load.policy));
-            gate.setApprovals(&broker);
             QObject::connect(&gate, &PolicyGate::callFinished, &gate,
                              [this](const CallRecord& r) { finished.append(r); });
             upstream.start();

@@ -11,9 +11,10 @@
 
 namespace gatehouse {
 
-PolicyGate::PolicyGate(std::shared_ptr<CounterStore> counters, QObject* parent)
+PolicyGate::PolicyGate(std::shared_ptr<const GateContext> context, QObject* parent)
     : QObject(parent)
-    , m_evaluator(std::move(counters))
+    , m_evaluator(context->counters)
+    , m_context(std::move(context))
 {
     // Editors save in several steps (truncate, write, rename); wait for the dust to settle.
     m_debounce.setSingleShot(true);
@@ -118,27 +119,28 @@ bool PolicyGate::setToolAction(const QString& tool, ToolAction action, QString* 
 void PolicyGate::recordFinished(const CallRecord& record, std::function<void(bool)> release)
 {
     emit callFinished(record);
-    if (!m_audit) {
+    if (!m_context->audit) {
         release(true);
         return;
     }
-    m_audit->append(record, [this, release = std::move(release), tool = record.tool](bool durable) {
+    m_context->audit->append(record, [this, release = std::move(release), tool = record.tool](bool durable) {
         if (!durable)
             emit auditFailed(
-                m_auditFailure == AuditFailure::Refuse
+                m_context->auditFailure == GateContext::AuditFailure::Refuse
                     ? QStringLiteral("the audit log could not record a call of %1: its answer is "
                                      "withheld and calls are refused until the log can be written")
                           .arg(tool)
                     : QStringLiteral("the audit log could not record a call of %1 (continuing "
                                      "unrecorded, as configured)")
                           .arg(tool));
-        release(durable || m_auditFailure == AuditFailure::Continue);
+        release(durable || m_context->auditFailure == GateContext::AuditFailure::Continue);
     });
 }
 
 bool PolicyGate::refusesForAudit() const
 {
-    return m_audit && m_auditFailure == AuditFailure::Refuse && !m_audit->isHealthy();
+    return m_context->audit && m_context->auditFailure == GateContext::AuditFailure::Refuse &&
+           !m_context->audit->isHealthy();
 }
 
 bool PolicyGate::isHidden(const QString& tool) const

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "GateContext.h"
 #include "decision/CallRecord.h"
 #include "decision/Evaluator.h"
 #include "policy/Policy.h"
@@ -26,7 +27,7 @@ class PolicyGate : public QObject
 {
     Q_OBJECT
 public:
-    explicit PolicyGate(std::shared_ptr<CounterStore> counters, QObject* parent = nullptr);
+    explicit PolicyGate(std::shared_ptr<const GateContext> context, QObject* parent = nullptr);
 
     // Loads the file now and reloads it whenever it changes on disk. False if it is invalid now.
     bool watchFile(const QString& path);
@@ -41,11 +42,9 @@ public:
     Decision reserveApproved(const ToolCall& call, qint64 nowMs) const;
 
     // Where calls that need a person are sent; without one they are refused.
-    void setApprovals(ApprovalBroker* broker) { m_approvals = broker; }
-    ApprovalBroker* approvals() const { return m_approvals; }
+    ApprovalBroker* approvals() const { return m_context->approvals; }
     // Tool pinning of the servers this gate decides for; null when pinning is off.
-    void setPins(ToolPins* pins) { m_pins = pins; }
-    ToolPins* pins() const { return m_pins; }
+    ToolPins* pins() const { return m_context->pins; }
 
     // "Always allow" / "always deny" from an approval: the policy gets action allow/deny for the tool,
     // and the policy file, if any, is rewritten atomically. False (and the reason) if it cannot be.
@@ -57,16 +56,6 @@ public:
     // A finished call: `release` sends its answer to the client once the audit row is durable, with
     // recorded = false when it could not be written and the answer must be withheld (fail closed).
     void recordFinished(const CallRecord& record, std::function<void(bool recorded)> release);
-    void setAudit(AuditLog* audit) { m_audit = audit; }
-
-    // When the audit log cannot be written: refuse calls (the default), or let them run unrecorded
-    // with a loud warning.
-    enum class AuditFailure
-    {
-        Refuse,
-        Continue
-    };
-    void setAuditFailure(AuditFailure mode) { m_auditFailure = mode; }
     // Calls are refused up front while the audit log is failing and the mode is Refuse.
     bool refusesForAudit() const;
 
@@ -86,10 +75,7 @@ private:
     std::shared_ptr<const Policy> m_policy;
     QString m_file;
     QFileSystemWatcher m_watcher;
-    ApprovalBroker* m_approvals = nullptr;
-    ToolPins* m_pins = nullptr;
-    AuditLog* m_audit = nullptr;
-    AuditFailure m_auditFailure = AuditFailure::Refuse;
+    std::shared_ptr<const GateContext> m_context;
     QTimer m_debounce;
 };
 

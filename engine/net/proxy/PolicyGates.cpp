@@ -5,12 +5,9 @@
 
 namespace gatehouse {
 
-PolicyGates::PolicyGates(std::shared_ptr<CounterStore> counters, ApprovalBroker* broker, AuditLog* audit,
-                         QObject* parent)
+PolicyGates::PolicyGates(std::shared_ptr<const GateContext> context, QObject* parent)
     : QObject(parent)
-    , m_counters(std::move(counters))
-    , m_broker(broker)
-    , m_audit(audit)
+    , m_context(std::move(context))
 {}
 
 namespace {
@@ -26,9 +23,7 @@ PolicyGate* PolicyGates::gate(const QString& policyFile, const QString& server)
     const QString key = keyOf(policyFile, server);
     if (PolicyGate* g = m_gates.value(key))
         return g;
-    auto* g = new PolicyGate(m_counters, this);
-    g->setApprovals(m_broker);
-    g->setAudit(m_audit);
+    auto* g = new PolicyGate(m_context, this);
     m_gates.insert(key, g);
     emit gateCreated(g);
     if (!policyFile.isEmpty())

@@ -9,18 +9,14 @@
 
 namespace gatehouse {
 
-class ApprovalBroker;
-class AuditLog;
-
-// One PolicyGate per policy file in use (a server's, or a grant's own), all sharing one counter
-// store, one approval broker and one audit log. A server with no policy has a gate of its own that
+// One PolicyGate per policy file in use (a server's, or a grant's own), all made with one GateContext
+// (counters, approval broker, audit log, pins). A server with no policy has a gate of its own that
 // refuses every call, until it is given a file (then its sessions follow without reconnecting).
 class PolicyGates : public QObject
 {
     Q_OBJECT
 public:
-    PolicyGates(std::shared_ptr<CounterStore> counters, ApprovalBroker* broker, AuditLog* audit,
-                QObject* parent = nullptr);
+    explicit PolicyGates(std::shared_ptr<const GateContext> context, QObject* parent = nullptr);
 
     // The gate for a policy file, created and loaded on first use; for an empty file, the "no policy"
     // gate of `server`.
@@ -37,9 +33,7 @@ signals:
     void gateCreated(gatehouse::PolicyGate* gate);
 
 private:
-    std::shared_ptr<CounterStore> m_counters;
-    ApprovalBroker* m_broker;
-    AuditLog* m_audit;
+    std::shared_ptr<const GateContext> m_context;
     QMap<QString, PolicyGate*> m_gates;
 };
 

@@ -25,8 +25,9 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
     , m_servers(std::move(servers))
     , m_audit(audit)
     , m_broker(std::make_unique<ApprovalBroker>())
-    , m_gates(std::make_unique<PolicyGates>(
-          counters ? std::move(counters) : std::make_shared<InMemoryCounterStore>(), m_broker.get(), audit))
+    , m_gateContext(std::make_shared<GateContext>(GateContext{
+          counters ? std::move(counters) : std::make_shared<InMemoryCounterStore>(), m_broker.get(), audit}))
+    , m_gates(std::make_unique<PolicyGates>(m_gateContext))
     , m_http(std::make_unique<HttpServer>())
 {
     connect(m_gates.get(), &PolicyGates::gateCreated, this, &Proxy::onGateCreated);
@@ -59,9 +60,6 @@ Proxy::~Proxy()
 
 void Proxy::onGateCreated(PolicyGate* gate)
 {
-    gate->setPins(m_pins.get());
-    gate->setAuditFailure(m_settings.continueWithoutAudit ? PolicyGate::AuditFailure::Continue
-                                                          : PolicyGate::AuditFailure::Refuse);
     connect(gate, &PolicyGate::policyRejected, this, [this, gate](const Diagnostics& errors) {
         emit logLine(QStringLiteral("policy %1 is invalid; keeping the last good policy%2")
                          .arg(gate->policyFile(),
@@ -141,11 +139,10 @@ bool Proxy::start(const Settings& settings, QString* error)
         for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it)
             m_pins->setHoldNewTools(it.key(), it->holdNewTools);
     }
-    for (PolicyGate* g : m_gates->all()) { // gates asked for before start()
-        g->setAuditFailure(settings.continueWithoutAudit ? PolicyGate::AuditFailure::Continue
-                                                         : PolicyGate::AuditFailure::Refuse);
-        g->setPins(m_pins.get());
-    }
+    // Settled before anything is served; gates asked for before start() see it too.
+    m_gateContext->pins = m_pins.get();
+    m_gateContext->auditFailure = settings.continueWithoutAudit ? GateContext::AuditFailure::Continue
+                                                                : GateContext::AuditFailure::Refuse;
     for (auto it = m_servers.cbegin(); it != m_servers.cend(); ++it) {
         if (it->policy.isEmpty())
             emit logLine(

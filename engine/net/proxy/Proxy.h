@@ -18,6 +18,7 @@ class AdminEndpoint;
 class ApprovalBroker;
 class AuditLog;
 class CounterStore;
+struct GateContext;
 class HttpServer;
 class McpHttpEndpoint;
 class PolicyGate;
@@ -121,6 +122,7 @@ private:
     AuditLog* m_audit;
     Settings m_settings;
     std::unique_ptr<ApprovalBroker> m_broker;
+    std::shared_ptr<GateContext> m_gateContext; // shared with every gate; settled in start()
     std::unique_ptr<PolicyGates> m_gates;
     RuleWriter m_ruleWriter;
     std::unique_ptr<HttpServer> m_http;
