@@ -132,28 +132,55 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
 {
     setWindowTitle(tr("Gatehouse[*]")); // [*]: unsaved policy edits
     setWindowIcon(gateIcon(0));
-    Proxy* proxy = setup.proxy;
+    followProxy();
+    buildServerList();
+    buildTabs();
+    buildCentral();
+    buildApprovals();
+    connect(m_setup.proxy, &Proxy::callDecided, this, [this](const CallRecord& r) { onCall(r, false); });
+    connect(m_setup.proxy, &Proxy::callFinished, this, [this](const CallRecord& r) { onCall(r, true); });
+    connect(m_live, &LiveCallsView::toolStateRequested, this, &MainWindow::setToolState);
+    connect(m_live, &LiveCallsView::limitRequested, this, &MainWindow::limitTool);
+    connect(m_live, &LiveCallsView::ruleRequested, this, &MainWindow::openRule);
 
-    for (UpstreamServer* u : proxy->upstreams())
+    buildMenus();
+    buildStatusBar();
+    buildTray();
+    // One server: its name in every row says nothing.
+    m_live->table()->setColumnHidden(CallTableModel::Server, m_servers.size() == 1);
+    // The queue takes room only when something waits (it opens itself then) or the person opens it.
+    m_approvalDock->hide();
+    restoreSettings();
+    updatePending(0);
+    updateServerPane();
+    updatePolicyBanner();
+    updateConnectBanner();
+}
+
+void MainWindow::followProxy()
+{
+    for (UpstreamServer* u : m_setup.proxy->upstreams())
         addServedServer(u);
-    connect(proxy, &Proxy::serverAdded, this, [this](const QString& name) {
+    connect(m_setup.proxy, &Proxy::serverAdded, this, [this](const QString& name) {
         if (UpstreamServer* u = m_setup.proxy->upstream(name)) {
             addServedServer(u);
             m_console->setServers(m_servers);
             m_live->table()->setColumnHidden(CallTableModel::Server, m_servers.size() == 1);
             updateConnectBanner();
-            statusBar()->showMessage(tr("Serving %1 at %2").arg(name, m_setup.proxy->mcpUrl(name)), 10000);
+            statusBar()->showMessage(tr("Serving %1 at %2").arg(name, m_setup.proxy->mcpUrl(name)),
+                                     10000);
         }
     });
-    connect(proxy, &Proxy::serverRemoved, this, &MainWindow::removeServedServer);
+    connect(m_setup.proxy, &Proxy::serverRemoved, this, &MainWindow::removeServedServer);
     // In the app a policy file has one writer, the document that holds it: "always allow" included.
-    proxy->setRuleWriter([this](PolicyGate* gate, const QString& tool, ToolAction action, QString* why) {
-        for (ServedServer* s : std::as_const(m_servers))
-            if (s->gate() == gate)
-                return s->applyApprovalRule(tool, action, why);
-        return gate->setToolAction(tool, action, why); // a grant's own policy: no document holds it
-    });
-    connect(proxy, &Proxy::serverRefused, this, [this](const QString& name, const QString& why) {
+    m_setup.proxy->setRuleWriter(
+        [this](PolicyGate* gate, const QString& tool, ToolAction action, QString* why) {
+            for (ServedServer* s : std::as_const(m_servers))
+                if (s->gate() == gate)
+                    return s->applyApprovalRule(tool, action, why);
+            return gate->setToolAction(tool, action, why); // a grant's own policy: no document holds it
+        });
+    connect(m_setup.proxy, &Proxy::serverRefused, this, [this](const QString& name, const QString& why) {
         auto* box = new QMessageBox(
             QMessageBox::Warning, tr("%1 is not served").arg(name),
             tr("%1 is in the configuration, but Gatehouse cannot serve it: %2").arg(name, why),
@@ -161,6 +188,10 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         box->setAttribute(Qt::WA_DeleteOnClose);
         box->open();
     });
+}
+
+void MainWindow::buildServerList()
+{
     m_serverList->setAccessibleName(tr("Servers"));
     m_serverList->setWordWrap(true);
     m_serverList->setSpacing(2);
@@ -173,7 +204,10 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         updatePolicyBanner();
     });
     m_serverList->setCurrentRow(0);
+}
 
+void MainWindow::buildTabs()
+{
     m_tabs->addTab(m_editors, tr("&Policy"));
     m_tabs->addTab(m_live, tr("&Live calls"));
     m_tabs->addTab(m_history, tr("&History"));
@@ -196,7 +230,10 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     connect(m_serverPane, &ServerPane::removeRequested, this, &MainWindow::removeServer);
     connect(m_serverPane, &ServerPane::unguardRequested, this, &MainWindow::unguardServer);
     m_console->setServers(m_servers);
+}
 
+void MainWindow::buildCentral()
+{
     m_splitter->addWidget(m_serverList);
     m_splitter->addWidget(m_tabs);
     m_splitter->setStretchFactor(1, 1);
@@ -207,15 +244,15 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     auto* central = new QWidget(this);
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(4, 4, 4, 0);
-    if (!setup.connection.url.isEmpty()) {
-        m_banner = new ConnectBanner(setup.connection, central);
+    if (!m_setup.connection.url.isEmpty()) {
+        m_banner = new ConnectBanner(m_setup.connection, central);
         connect(m_banner, &ConnectBanner::tryRiskyCall, this, &MainWindow::tryRiskyCall);
         connect(m_banner, &ConnectBanner::connectClient, this, &MainWindow::connectClient);
         connect(m_banner, &ConnectBanner::dismissed, this,
                 [] { QSettings().setValue(QStringLiteral("banner/dismissed"), true); });
         layout->addWidget(m_banner);
     }
-    if (ToolPins* pins = setup.proxy->pins()) {
+    if (ToolPins* pins = m_setup.proxy->pins()) {
         // Tools held back by pinning: said at the top of the window until reviewed.
         m_pinsBanner = warningBanner(central, &m_pinsText);
         auto* row = static_cast<QHBoxLayout*>(m_pinsBanner->layout());
@@ -248,10 +285,13 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     }
     layout->addWidget(m_splitter, 1);
     setCentralWidget(central);
+}
 
+void MainWindow::buildApprovals()
+{
     // Approvals: the docked queue, the pop-up, the tray.
     m_approvals = new ApprovalQueue(
-        proxy->broker(),
+        m_setup.proxy->broker(),
         [this](const QString& server, const QString& tool) {
             const ServedServer* s = this->server(server);
             const ToolInfo* info = s ? s->catalogue().find(tool) : nullptr;
@@ -262,7 +302,7 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
     m_approvalDock->setWidget(m_approvals);
     m_approvalDock->setMinimumWidth(340);
     addDockWidget(Qt::RightDockWidgetArea, m_approvalDock);
-    m_popup = new ApprovalPopup(proxy->broker(), m_approvals, this);
+    m_popup = new ApprovalPopup(m_setup.proxy->broker(), m_approvals, this);
     connect(m_approvals, &ApprovalQueue::openCountChanged, this, &MainWindow::updatePending);
     connect(qApp, &QGuiApplication::focusWindowChanged, this, &MainWindow::updatePopup);
     connect(m_approvals, &ApprovalQueue::emptied, this, [this] {
@@ -310,25 +350,6 @@ MainWindow::MainWindow(const Setup& setup, QWidget* parent)
         if (m_tray)
             m_tray->showMessage(tr("Missed approval"), text, QSystemTrayIcon::Information, 10000);
     });
-
-    connect(proxy, &Proxy::callDecided, this, [this](const CallRecord& r) { onCall(r, false); });
-    connect(proxy, &Proxy::callFinished, this, [this](const CallRecord& r) { onCall(r, true); });
-    connect(m_live, &LiveCallsView::toolStateRequested, this, &MainWindow::setToolState);
-    connect(m_live, &LiveCallsView::limitRequested, this, &MainWindow::limitTool);
-    connect(m_live, &LiveCallsView::ruleRequested, this, &MainWindow::openRule);
-
-    buildMenus();
-    buildStatusBar();
-    buildTray();
-    // One server: its name in every row says nothing.
-    m_live->table()->setColumnHidden(CallTableModel::Server, m_servers.size() == 1);
-    // The queue takes room only when something waits (it opens itself then) or the person opens it.
-    m_approvalDock->hide();
-    restoreSettings();
-    updatePending(0);
-    updateServerPane();
-    updatePolicyBanner();
-    updateConnectBanner();
 }
 
 void MainWindow::addServedServer(UpstreamServer* u)

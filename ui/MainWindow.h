@@ -110,6 +110,13 @@ private:
     void updateConnectBanner();
     void keepSandboxBeside();
     ClientGuard::Options guardOptions() const;
+    // The constructor's steps: the proxy's servers followed; the server list; the tabs; the window's
+    // centre (banners above the list and tabs); the approvals (queue, pop-up, answer keys).
+    void followProxy();
+    void buildServerList();
+    void buildTabs();
+    void buildCentral();
+    void buildApprovals();
     void buildMenus();
     void buildStatusBar();
     void buildTray();
