@@ -52,8 +52,10 @@ int exportRows(const QString& path, const QCommandLineParser& parser, const QStr
     AuditFilter filter;
     if (parser.isSet(QStringLiteral("since")))
         filter.since = QDateTime::fromString(parser.value(QStringLiteral("since")), Qt::ISODateWithMs);
-    filter.grant = parser.value(QStringLiteral("grant"));
-    filter.tool = parser.value(QStringLiteral("tool"));
+    if (parser.isSet(QStringLiteral("grant")))
+        filter.grant = parser.value(QStringLiteral("grant"));
+    if (parser.isSet(QStringLiteral("tool")))
+        filter.tool = parser.value(QStringLiteral("tool"));
     bool header = true;
     QString why;
     AuditReader log(path);

@@ -341,6 +341,37 @@ private slots:
         QVERIFY(f.received[1].contains(QStringLiteral("error")));
     }
 
+    void aLateAnswerStaysHere()
+    {
+        Fixture f(EraAdapter::Prefer::Session);
+        f.makeStateless();
+        f.adapter->send(call(7, QStringLiteral("deploy")));
+        f.received.clear();
+        const QJsonObject ask{{QStringLiteral("method"), QStringLiteral("roots/list")}};
+        f.server->reply(
+            jsonrpc::makeResult(7, {{QStringLiteral("resultType"), QStringLiteral("input_required")},
+                                    {QStringLiteral("inputRequests"),
+                                     QJsonObject{{QStringLiteral("a"), ask}, {QStringLiteral("b"), ask}}}}));
+        QCOMPARE(f.received.size(), 2); // both asked before either is answered
+        const qsizetype sentBefore = f.server->sent.size();
+        f.adapter->send(jsonrpc::makeError(f.received[0].value(QStringLiteral("id")), jsonrpc::InternalError,
+                                           QStringLiteral("no")));
+        f.adapter->send(jsonrpc::makeResult(f.received[1].value(QStringLiteral("id")), {}));
+        QCOMPARE(f.server->sent.size(), sentBefore); // the call failed; its other answer goes nowhere
+
+        // The same after a cancel.
+        f.adapter->send(call(8, QStringLiteral("deploy")));
+        f.received.clear();
+        f.server->reply(jsonrpc::makeResult(
+            8, {{QStringLiteral("resultType"), QStringLiteral("input_required")},
+                {QStringLiteral("inputRequests"), QJsonObject{{QStringLiteral("a"), ask}}}}));
+        f.adapter->send(jsonrpc::makeNotification(QStringLiteral("notifications/cancelled"),
+                                                  {{QStringLiteral("requestId"), 8}}));
+        const qsizetype afterCancel = f.server->sent.size();
+        f.adapter->send(jsonrpc::makeResult(f.received[0].value(QStringLiteral("id")), {}));
+        QCOMPARE(f.server->sent.size(), afterCancel);
+    }
+
     void aRefusedQuestionFailsTheCall()
     {
         Fixture f(EraAdapter::Prefer::Session);

@@ -89,6 +89,10 @@ private slots:
                                   << H{{"mcp-param-count", "1.5"}} << true;
         QTest::newRow("fraction is not zero")
             << QJsonObject{{QStringLiteral("count"), 1.5}} << H{{"mcp-param-count", "0"}} << false;
+        QTest::newRow("a decimal as written")
+            << QJsonObject{{QStringLiteral("count"), 0.1}} << H{{"mcp-param-count", "0.1"}} << true;
+        QTest::newRow("an integer past 2^53 has no header")
+            << QJsonObject{{QStringLiteral("count"), 9007199254740994.0}} << H{} << true;
         QTest::newRow("boolean") << QJsonObject{{QStringLiteral("dry"), true}} << H{{"mcp-param-dry", "true"}}
                                  << true;
         QTest::newRow("header without its argument")

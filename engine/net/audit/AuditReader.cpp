@@ -60,12 +60,12 @@ bool AuditReader::scan(const AuditFilter& filter, const QStringList& columns,
         where << QStringLiteral("time >= ?");
         binds << filter.since.toUTC().toString(Qt::ISODateWithMs);
     }
-    if (!filter.server.isEmpty())
-        match("server", filter.server);
-    if (!filter.grant.isEmpty())
-        match("grant_label", filter.grant);
-    if (!filter.tool.isEmpty())
-        match("tool", filter.tool);
+    if (filter.server)
+        match("server", *filter.server);
+    if (filter.grant)
+        match("grant_label", *filter.grant);
+    if (filter.tool)
+        match("tool", *filter.tool);
     QSqlQuery q(db);
     q.setForwardOnly(true);
     q.prepare(QStringLiteral("SELECT %1 FROM calls%2 ORDER BY seq")

@@ -8,6 +8,7 @@
 #include <QString>
 #include <QStringList>
 #include <functional>
+#include <optional>
 #include <vector>
 
 class QSqlDatabase;
@@ -28,10 +29,10 @@ struct AuditQuery
 // Which rows to scan, oldest first (audit export, what-if).
 struct AuditFilter
 {
-    QDateTime since; // invalid: any time
-    QString server;  // empty: any
-    QString grant;
-    QString tool;
+    QDateTime since;               // invalid: any time
+    std::optional<QString> server; // unset: any
+    std::optional<QString> grant;
+    std::optional<QString> tool;
     bool toolCallsOnly = false; // only tools/call rows
 };
 

@@ -2,6 +2,7 @@
 #include "StatelessEra.h"
 
 #include <QJsonArray>
+#include <QLocale>
 #include <cmath>
 
 namespace gatehouse::stateless {
@@ -91,11 +92,13 @@ std::optional<QString> paramHeaderText(const QJsonValue& v)
     if (v.isBool())
         return v.toBool() ? QStringLiteral("true") : QStringLiteral("false");
     if (v.isDouble()) {
-        // Integers as integers (exactly, up to 2^53); anything else as its shortest exact decimal.
+        // As JavaScript writes a number (String(v)): integers plainly, others as the shortest decimal
+        // that reads back the same. An integer beyond 2^53 - 1 has no exact header: none is sent.
         const double d = v.toDouble();
-        if (std::trunc(d) == d && std::abs(d) <= 9007199254740992.0)
-            return QString::number(qint64(d));
-        return QString::number(d, 'g', 17);
+        constexpr double MaxSafe = 9007199254740991.0;
+        if (std::trunc(d) == d)
+            return std::abs(d) <= MaxSafe ? std::optional<QString>(QString::number(qint64(d))) : std::nullopt;
+        return QString::number(d, 'g', QLocale::FloatingPointShortest);
     }
     return std::nullopt;
 }

@@ -239,10 +239,8 @@ void EraAdapter::sendStateless(const QJsonObject& message)
 void EraAdapter::onClientAnswer(const QJsonObject& response)
 {
     const std::optional<InputRounds::Answered> a = m_input.answer(response);
-    if (!a) {
-        m_transport->send(response); // an answer to a request the server itself sent
-        return;
-    }
+    if (!a)
+        return; // a late answer to a question of a call that is over (the era's servers ask no other way)
     if (!a->error.isEmpty()) {
         const QJsonObject call = m_calls.take(a->call);
         if (const auto wire = m_wireId.constFind(a->call); wire != m_wireId.constEnd()) {

@@ -56,6 +56,7 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
 Proxy::~Proxy()
 {
     stop();
+    m_gateContext->pins = nullptr; // they go before the gates that read them
 }
 
 void Proxy::onGateCreated(PolicyGate* gate)

@@ -92,16 +92,16 @@ void StreamableHttpUpstream::send(const QJsonObject& message)
     if (m_stopping)
         return;
     const QString method = message.value(QStringLiteral("method")).toString();
-    if (method == u"notifications/cancelled" && stateless::isEraRequest(message)) {
-        cancelStateless(message); // nothing to send when the call's stream is gone already
+    // A cancel of a stateless call closes its stream (and, in its era's way, is never posted itself).
+    if (method == u"notifications/cancelled" &&
+        (cancelStateless(message) || stateless::isEraRequest(message)))
         return;
-    }
     if (method == u"initialize")
         m_initializeId = message.value(QStringLiteral("id"));
     post(message, stateless::isEraRequest(message));
 }
 
-void StreamableHttpUpstream::cancelStateless(const QJsonObject& cancelled)
+bool StreamableHttpUpstream::cancelStateless(const QJsonObject& cancelled)
 {
     // In the stateless era a closed stream is the cancellation.
     const QString key =
@@ -111,9 +111,10 @@ void StreamableHttpUpstream::cancelStateless(const QJsonObject& cancelled)
             QNetworkReply* reply = it.key();
             m_posts.erase(it);
             reply->abort();
-            return;
+            return true;
         }
     }
+    return false;
 }
 
 void StreamableHttpUpstream::post(const QJsonObject& message, bool stateless)
@@ -136,7 +137,11 @@ void StreamableHttpUpstream::deliver(const QByteArray& json, const Post& post, b
 {
     if (json.trimmed().isEmpty())
         return; // e.g. the priming event a resumable stream starts with
-    const jsonrpc::Message m = jsonrpc::parse(json);
+    deliver(jsonrpc::parse(json), post, answered);
+}
+
+void StreamableHttpUpstream::deliver(const jsonrpc::Message& m, const Post& post, bool* answered)
+{
     if (m.kind == jsonrpc::Kind::Invalid) {
         emit logLine(QStringLiteral("%1 sent an invalid message (%2)").arg(describe(), m.error));
         return;
@@ -181,8 +186,8 @@ void StreamableHttpUpstream::onPostData(QNetworkReply* reply)
     if (type.startsWith("application/json")) {
         it->body += reply->readAll();
         // A server that streams messages a line at a time: each one as it comes.
-        for (const QByteArray& line : takeLines(*it, false))
-            deliver(line, snapshot, &answered);
+        for (const jsonrpc::Message& m : takeLines(*it, false))
+            deliver(m, snapshot, &answered);
         if (const auto again = m_posts.find(reply); again != m_posts.end())
             again->answered = answered;
         return;
@@ -206,9 +211,9 @@ void StreamableHttpUpstream::onPostData(QNetworkReply* reply)
     }
 }
 
-QList<QByteArray> StreamableHttpUpstream::takeLines(Post& post, bool finished)
+QList<jsonrpc::Message> StreamableHttpUpstream::takeLines(Post& post, bool finished)
 {
-    QList<QByteArray> lines;
+    QList<jsonrpc::Message> messages;
     qsizetype taken = 0;
     while (post.lines) {
         // Only what arrived since the last look is searched: a long line costs one pass, not one a chunk.
@@ -219,18 +224,20 @@ QList<QByteArray> StreamableHttpUpstream::takeLines(Post& post, bool finished)
             end = post.body.size();
         }
         const QByteArray line = post.body.mid(taken, end - taken);
-        const QByteArray text = line.trimmed();
-        // Whether a line is a message of its own, told cheaply (it is parsed once, when delivered).
-        if (!text.isEmpty() && !(text.startsWith('{') && text.endsWith('}'))) {
-            post.lines = false; // one JSON text over several lines (or an array): read whole at the end
-            break;
+        if (!line.trimmed().isEmpty()) {
+            jsonrpc::Message m = jsonrpc::parse(line);
+            if (line.trimmed().startsWith('[') ||
+                (m.kind == jsonrpc::Kind::Invalid && m.errorCode == jsonrpc::ParseError)) {
+                post.lines = false; // one JSON text over several lines (or not JSON): read whole at the end
+                break;
+            }
+            messages.append(std::move(m));
         }
-        lines.append(line);
         taken = std::min(end + 1, post.body.size());
     }
     post.body.remove(0, taken);
     post.scanned = post.lines ? post.body.size() : 0;
-    return lines;
+    return messages;
 }
 
 void StreamableHttpUpstream::deliverBody(Post& post)
@@ -264,8 +271,8 @@ void StreamableHttpUpstream::onPostFinished(QNetworkReply* reply)
     if (status >= 200 && status < 300) {
         if (type.startsWith("application/json")) {
             post.body += reply->readAll();
-            for (const QByteArray& line : takeLines(post, true))
-                deliver(line, post, &post.answered);
+            for (const jsonrpc::Message& m : takeLines(post, true))
+                deliver(m, post, &post.answered);
             if (!post.lines)
                 deliverBody(post);
         }

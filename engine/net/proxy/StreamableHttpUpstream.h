@@ -3,6 +3,7 @@
 
 #include "HttpTarget.h"
 #include "UpstreamTransport.h"
+#include "mcp/JsonRpc.h"
 #include "mcp/SseParser.h"
 #include "mcp/StatelessEra.h"
 
@@ -55,11 +56,12 @@ private:
 
     QNetworkRequest makeRequest(bool post, bool stateless) const;
     void post(const QJsonObject& message, bool stateless);
-    void cancelStateless(const QJsonObject& cancelled);
+    bool cancelStateless(const QJsonObject& cancelled); // true: a stream was closed
     void onPostData(QNetworkReply* reply);
     void onPostFinished(QNetworkReply* reply);
     void deliver(const QByteArray& json, const Post& post, bool* answered);
-    static QList<QByteArray> takeLines(Post& post, bool finished);
+    void deliver(const jsonrpc::Message& m, const Post& post, bool* answered);
+    static QList<jsonrpc::Message> takeLines(Post& post, bool finished);
     void deliverBody(Post& post);
     void failRequest(const QJsonObject& sent, int status, const QByteArray& body, const QString& why);
     void openStream();

@@ -186,7 +186,8 @@ std::optional<WhatIfReplay::Report> WhatIfReplay::run(const Policy& draft, const
     AuditFilter filter;
     filter.toolCallsOnly = true;
     filter.since = options.since;
-    filter.server = options.server;
+    if (!options.server.isEmpty())
+        filter.server = options.server;
     {
         Replayer replay{draft, options, report};
         qint64 rows = 0;
