@@ -127,6 +127,9 @@ int approvals(const QStringList& args, QTextStream& out, QTextStream& err)
                     << (r.value(QStringLiteral("held")).toBool()
                             ? QStringLiteral("held by a person")
                             : QStringLiteral("%1 s left").arg(r.value(QStringLiteral("secondsLeft")).toInt()))
+                    << (r.value(QStringLiteral("waitingOnTheLine")).toInt() > 0
+                            ? QStringLiteral("  agent waiting")
+                            : QStringLiteral("  agent not on the line"))
                     << "  (" << r.value(QStringLiteral("rule")).toString() << ")\n";
             }
         }

@@ -45,6 +45,8 @@ const Entry Commands[] = {
      "  --audit FILE                  the audit database; --audit-arguments keeps full arguments\n"
      "  --audit-failure refuse|continue  when the audit log cannot be written (default refuse)\n"
      "  --audit-retention-days N, --audit-retention-rows N  how much audit history to keep\n"
+     "  --approvals FILE              approvals kept across requests and restarts (default: beside\n"
+     "                                the audit database)\n"
      "  --counters memory|redis://HOST:PORT/DB  where rate-limit counts live (shared in Redis)\n"
      "  --counters-failure closed|open  calls with limits while Redis is unreachable (default closed)\n"
      "  --admin-token TOKEN, --admin-file FILE  the admin API for gatehouse approvals\n"
@@ -119,6 +121,7 @@ const Entry Commands[] = {
      "  --preset rolli|rolli-sandbox  Rolli's real server or the sandbox (the default)\n"
      "  --config FILE            servers and grants\n"
      "  --audit FILE             the audit database\n"
+     "  --approvals FILE         approvals kept across restarts (default: beside the audit database)\n"
      "  --minimized              start in the tray\n"
      "  --new-instance           run beside a running app instead of raising it\n"},
     {"connect", "connect [URL] [--token T]",

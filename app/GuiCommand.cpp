@@ -7,6 +7,7 @@
 #include "Secrets.h"
 #include "ServerSetup.h"
 #include "SingleInstance.h"
+#include "approvals/ApprovalStore.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
 #include "http/BearerToken.h"
@@ -64,6 +65,9 @@ int gui(const QStringList& args)
                                     QStringLiteral("HOST:PORT"), QStringLiteral("127.0.0.1:8731"));
     const QCommandLineOption audit(QStringLiteral("audit"), QStringLiteral("The audit database."),
                                    QStringLiteral("FILE"), AuditLog::defaultPath());
+    const QCommandLineOption approvals(QStringLiteral("approvals"),
+                                       QStringLiteral("Approvals kept across requests and restarts."),
+                                       QStringLiteral("FILE"));
     const QCommandLineOption upstream(QStringLiteral("upstream"), QStringLiteral("Upstream URL."),
                                       QStringLiteral("URL"));
     const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("rolli or rolli-sandbox."),
@@ -71,7 +75,7 @@ int gui(const QStringList& args)
     const QCommandLineOption minimized(QStringLiteral("minimized"), QStringLiteral("Start in the tray."));
     const QCommandLineOption newInstance(QStringLiteral("new-instance"),
                                          QStringLiteral("Run beside an app that is already running."));
-    parser.addOptions({config, policy, listen, audit, upstream, preset, minimized, newInstance});
+    parser.addOptions({config, policy, listen, audit, approvals, upstream, preset, minimized, newInstance});
     if (!parser.parse(QStringList{QStringLiteral("gatehouse gui")} +
                       (dashes < 0 ? args : args.mid(0, dashes))))
         return fail(QStringLiteral("Gatehouse"), parser.errorText());
@@ -163,6 +167,8 @@ int gui(const QStringList& args)
     settings.address = listenAt->address;
     settings.port = listenAt->port;
     settings.pinsPath = ToolPins::defaultPath();
+    settings.approvalsPath =
+        parser.isSet(approvals) ? parser.value(approvals) : ApprovalStore::pathBeside(auditLog.path());
     settings.followConfigServers = true; // servers added in the app (or the file) are served at once
     proxy.setServerPreparer(&serversetup::prepare);
     settings.launchToken =

@@ -10,6 +10,7 @@
 #include "Signals.h"
 #include "TerminalApprover.h"
 #include "approvals/ApprovalBroker.h"
+#include "approvals/ApprovalStore.h"
 #include "audit/AuditLog.h"
 #include "config/Config.h"
 #include "counters/RedisCounterStore.h"
@@ -74,6 +75,12 @@ struct Options
                                  QStringLiteral("FILE"), AdminAccess::defaultFile()};
     QCommandLineOption audit{QStringLiteral("audit"), QStringLiteral("The audit database."),
                              QStringLiteral("FILE"), AuditLog::defaultPath()};
+    QCommandLineOption approvals{
+        QStringLiteral("approvals"),
+        QStringLiteral(
+            "Approvals kept across requests and restarts (default: "
+            "approvals.sqlite beside the audit database, or NAME-approvals.sqlite beside NAME.sqlite)."),
+        QStringLiteral("FILE")};
     QCommandLineOption auditFailure{
         QStringLiteral("audit-failure"),
         QStringLiteral("When the audit log cannot be written: refuse (default) or continue."),
@@ -99,10 +106,11 @@ struct Options
 
     QList<QCommandLineOption> all() const
     {
-        return {policy,    listen,          token,          noAuth,       stdio,         name,
-                timeout,   upstream,        preset,         header,       config,        adminToken,
-                adminFile, audit,           auditArguments, auditFailure, retentionDays, retentionRows,
-                counters,  countersFailure, headerSecret,   pins,         noPins,        noAuthOnNetwork};
+        return {policy,       listen,        token,         noAuth,          stdio,
+                name,         timeout,       upstream,      preset,          header,
+                config,       adminToken,    adminFile,     audit,           auditArguments,
+                auditFailure, retentionDays, retentionRows, counters,        countersFailure,
+                headerSecret, pins,          noPins,        noAuthOnNetwork, approvals};
     }
 };
 
@@ -110,7 +118,7 @@ const char Usage[] =
     "usage: gatehouse serve [--policy FILE] [--listen HOST:PORT] [--token TOKEN | --no-auth] [--stdio]\n"
     "                       [--name NAME] [--upstream-timeout SECONDS] [--config FILE] [--audit FILE]\n"
     "                       [--audit-arguments] [--audit-failure refuse|continue]\n"
-    "                       [--audit-retention-days N] [--audit-retention-rows N]\n"
+    "                       [--audit-retention-days N] [--audit-retention-rows N] [--approvals FILE]\n"
     "                       [--admin-token TOKEN] [--admin-file FILE]\n"
     "                       [--counters memory|redis://HOST:PORT/DB] [--counters-failure closed|open]\n"
     "                       [--upstream URL [--header 'NAME: VALUE']... [--header-secret 'NAME: SECRET']...\n"
@@ -372,6 +380,8 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
                     .arg(QString::fromLatin1(settings.launchToken)));
     }
     settings.pinsPath = parser.isSet(o.noPins) ? QString() : parser.value(o.pins);
+    settings.approvalsPath =
+        parser.isSet(o.approvals) ? parser.value(o.approvals) : ApprovalStore::pathBeside(auditLog.path());
     settings.adminToken = parser.isSet(o.adminToken) ? parser.value(o.adminToken).toUtf8() : randomToken();
     if (!proxy.start(settings, &problem)) {
         logLine(problem);

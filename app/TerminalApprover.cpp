@@ -16,6 +16,8 @@ TerminalApprover::TerminalApprover(ApprovalBroker* broker, QTextStream& err, QOb
 {
     connect(broker, &ApprovalBroker::requested, this, &TerminalApprover::show);
     connect(&m_notifier, &QSocketNotifier::activated, this, &TerminalApprover::onLine);
+    for (const ApprovalRequest& r : broker->pending()) // still waiting from before a restart
+        show(r);
 }
 
 void TerminalApprover::show(const ApprovalRequest& r)

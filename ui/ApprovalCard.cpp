@@ -312,18 +312,26 @@ void ApprovalCard::tick()
         m_default->setText(base);
         return;
     }
+    // Where the agent is: on the line, or told to call again (it gets the answer when it does).
+    const QString agent = m_broker->waiting(m_request.id) > 0
+                              ? tr("The agent is waiting for your answer.")
+                              : tr("The agent was told to call again; your answer applies when it does.");
     if (m_held || !live->deadline.isValid()) {
         m_held = true;
         m_default->setText(base);
-        m_state->setText(tr("<small>Held for you: no countdown until you answer.</small>"));
+        m_state->setText(tr("<small>Held for you: no countdown until you answer. %1</small>").arg(agent));
         return;
     }
     const qint64 left = std::max<qint64>(0, QDateTime::currentDateTimeUtc().msecsTo(live->deadline) / 1000);
-    m_default->setText(QStringLiteral("%1 (%2)").arg(base).arg(left));
+    // Seconds while they matter; minutes and seconds for an approval that can wait longer.
+    const QString shown = left < 100
+                              ? QString::number(left)
+                              : QStringLiteral("%1:%2").arg(left / 60).arg(left % 60, 2, 10, QChar(u'0'));
+    m_default->setText(QStringLiteral("%1 (%2)").arg(base, shown));
     m_state->setText(
-        tr("<small>%1 automatically in %2 s unless you answer; touch the card to hold it.</small>")
-            .arg(m_onTimeout == TimeoutOutcome::Allow ? tr("Allowed") : tr("Denied"))
-            .arg(left));
+        tr("<small>%1 automatically in %2 unless you answer; touch the card to hold it. %3</small>")
+            .arg(m_onTimeout == TimeoutOutcome::Allow ? tr("Allowed") : tr("Denied"),
+                 left < 100 ? tr("%1 s").arg(left) : shown, agent));
 }
 
 void ApprovalCard::hold()

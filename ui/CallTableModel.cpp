@@ -36,7 +36,8 @@ QString CallTableModel::statusName(CallStatus s)
                                   QT_TR_NOOP("failed"),
                                   QT_TR_NOOP("cancelled"),
                                   QT_TR_NOOP("allowed · tool error"),
-                                  QT_TR_NOOP("approved · tool error")};
+                                  QT_TR_NOOP("approved · tool error"),
+                                  QT_TR_NOOP("awaiting approval · told to retry")};
     static_assert(std::size(names) == std::size_t(CallStatus::Count));
     return tr(names[int(s)]);
 }
@@ -55,6 +56,7 @@ QColor CallTableModel::statusColor(CallStatus s)
     case CallStatus::ApprovedToolError:
         return tone(Tone::Warn);
     case CallStatus::Pending:
+    case CallStatus::AwaitingApproval:
         return tone(Tone::Info);
     case CallStatus::Hidden:
     case CallStatus::Cancelled:
@@ -88,6 +90,7 @@ QIcon CallTableModel::statusIcon(CallStatus s)
         p.drawPolyline(QPolygon({QPoint(9, 17), QPoint(14, 22), QPoint(23, 11)}));
         break;
     case CallStatus::Pending:
+    case CallStatus::AwaitingApproval:
         p.drawLine(12, 10, 12, 22);
         p.drawLine(20, 10, 20, 22);
         break;
@@ -131,6 +134,8 @@ CallTableModel::CallStatus CallTableModel::statusOf(const CallRecord& r)
         break;
     case CallRecord::Outcome::Cancelled:
         return CallStatus::Cancelled;
+    case CallRecord::Outcome::Deferred:
+        return CallStatus::AwaitingApproval;
     case CallRecord::Outcome::Failed:
         return CallStatus::Failed;
     case CallRecord::Outcome::Answered:

@@ -59,6 +59,7 @@ public:
         Cancelled,
         ToolError,         // allowed, and the tool answered with an error (isError)
         ApprovedToolError, // approved by a person, and the tool answered with an error
+        AwaitingApproval,  // a person decides; the agent was told to call again
         Count
     };
     enum Role
@@ -127,7 +128,7 @@ private:
     void rebuildVisible();
     void keepDetail(const CallRecord& record);
 
-    std::deque<Row> m_rows;        // grows without moving a million rows at once
+    std::deque<Row> m_rows; // grows without moving a million rows at once
     // Rows the views have been told of: a batch is appended first, then announced in one insert.
     std::size_t m_announced = 0;
     std::vector<qint32> m_visible; // indices into m_rows when a filter is set

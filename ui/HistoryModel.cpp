@@ -33,8 +33,9 @@ int HistoryModel::statusOf(const AuditRow& a)
          {Verdict::Allowed, Verdict::Denied, Verdict::Hidden, Verdict::Limited, Verdict::NeedsApproval})
         if (verdictName(v) == a.verdict)
             r.verdict = v;
-    for (auto o : {CallRecord::Outcome::Pending, CallRecord::Outcome::Answered, CallRecord::Outcome::Failed,
-                   CallRecord::Outcome::Refused, CallRecord::Outcome::Cancelled})
+    for (auto o :
+         {CallRecord::Outcome::Pending, CallRecord::Outcome::Answered, CallRecord::Outcome::Failed,
+          CallRecord::Outcome::Refused, CallRecord::Outcome::Cancelled, CallRecord::Outcome::Deferred})
         if (outcomeName(o) == a.outcome)
             r.outcome = o;
     r.approver = a.approver;

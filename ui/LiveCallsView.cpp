@@ -260,6 +260,9 @@ void LiveCallsView::showDetails()
         timing = tr("waiting");
     else if (r->outcome == CallRecord::Outcome::Refused)
         timing = tr("refused after %1, never sent upstream").arg(CallTableModel::latencyText(r->latencyMs));
+    else if (r->outcome == CallRecord::Outcome::Deferred)
+        timing = tr("held %1 for a person, then the agent was told to call again; never sent upstream")
+                     .arg(CallTableModel::latencyText(r->latencyMs));
     else
         timing =
             tr("total %1 · upstream %2")

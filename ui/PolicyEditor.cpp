@@ -147,7 +147,7 @@ PolicyEditor::PolicyEditor(PolicyDocument* document, QWidget* parent)
     auto* timeoutLabel = new QLabel(tr("Approval &timeout:"), this);
     timeoutLabel->setBuddy(m_timeout);
     settings->addWidget(timeoutLabel);
-    m_timeout->setRange(1, 3600);
+    m_timeout->setRange(1, ApprovalSettings::MaxTimeoutSeconds);
     m_timeout->setSuffix(tr(" s"));
     settings->addWidget(m_timeout);
     settings->addWidget(new QLabel(tr("then"), this));

@@ -164,7 +164,9 @@ void StatsView::refresh()
         {tr("limited"), {S::Limited}, tone(Tone::Warn, pal)},
         {tr("rejected"), {S::Rejected}, tone(Tone::Special, pal)},
         {tr("tool error"), {S::ToolError, S::ApprovedToolError}, tone(Tone::Failed, pal)},
-        {tr("failed / cancelled"), {S::Failed, S::Cancelled}, tone(Tone::Muted, pal)}};
+        {tr("failed / cancelled / awaiting approval"),
+         {S::Failed, S::Cancelled, S::AwaitingApproval},
+         tone(Tone::Muted, pal)}};
     // Stacked areas: each group's band sits on the sum of the groups below it.
     QChart* chart = m_perMinute->chart();
     chart->removeAllSeries();

@@ -149,7 +149,8 @@ const scenarios = {
   async abortCall(client) {
     const controller = new AbortController();
     setTimeout(() => controller.abort("the agent gave up"), Number(process.env.E2E_ABORT_MS ?? 1500));
-    const r = await call(client, process.env.E2E_TOOL, {}, { signal: controller.signal });
+    const r = await call(client, process.env.E2E_TOOL, JSON.parse(process.env.E2E_ARGS || '{}'),
+                         { signal: controller.signal });
     await new Promise((done) => setTimeout(done, 500)); // let the cancellation reach the proxy
     return { aborted: r };
   },

@@ -40,9 +40,10 @@ private slots:
     void approveIfOnlyAsksWhenItMatches();
     void identicalRetriesShareOneApproval();
     void timeoutDenies();
-    void cancelWhilePendingWithdraws();
-    void disconnectWhilePendingWithdraws();
+    void cancelKeepsTheApprovalForTheRetry();
+    void disconnectWithdrawsWhenThePolicySaysSo();
     void terminalPrompt();
+    void approvalOutlivesTheClientTimeoutAndARestart();
 
 private:
     QProcess* startClient(const QString& tool, const QByteArray& args, int times = 1,
@@ -278,13 +279,21 @@ void TestApprovalsE2E::approveIfOnlyAsksWhenItMatches()
 
 void TestApprovalsE2E::identicalRetriesShareOneApproval()
 {
-    // Two agents' sessions? No: the same grant, tool and arguments, e.g. an agent that retries.
+    // The same grant, tool and arguments twice at once (an agent that retries): one question, and an
+    // allowance runs one call; the other is asked about again.
     QProcess* first = startClient(QStringLiteral("echo"), R"({"message":"same"})");
     QProcess* second = startClient(QStringLiteral("echo"), R"({"message":"same"})");
     QVERIFY(m_proxy->waitForLog(QRegularExpression(QStringLiteral("needs-approval")), 10'000, nullptr, 2));
-    const QStringList ids = waitForPending();
+    QTest::qWait(300);
+    QStringList ids = waitForPending();
     QCOMPARE(ids.size(), 1); // one question for both
     QCOMPARE(cli({QStringLiteral("approve"), ids.first()}), 0);
+    QVERIFY(
+        m_proxy->waitForLog(QRegularExpression(QStringLiteral("approval \\w+ needed")), 10'000, nullptr, 2));
+    const QStringList again = waitForPending();
+    QCOMPARE(again.size(), 1);
+    QVERIFY(again.first() != ids.first());
+    QCOMPARE(cli({QStringLiteral("approve"), again.first()}), 0);
     QCOMPARE(text(finish(first)[QStringLiteral("results")][0]), QStringLiteral("Echo: same"));
     QCOMPARE(text(finish(second)[QStringLiteral("results")][0]), QStringLiteral("Echo: same"));
 }
@@ -306,31 +315,44 @@ void TestApprovalsE2E::timeoutDenies()
     QCOMPARE(lastAuditRow()[QStringLiteral("rule")].toString(), QStringLiteral("(approval timeout)"));
 }
 
-void TestApprovalsE2E::cancelWhilePendingWithdraws()
+void TestApprovalsE2E::cancelKeepsTheApprovalForTheRetry()
 {
-    QProcess* client = startClient(QStringLiteral("echo"), R"({})", 1, QStringLiteral("abortCall"), 1500);
-    QCOMPARE(waitForPending().size(), 1);
+    QProcess* client =
+        startClient(QStringLiteral("echo"), R"({"message":"later"})", 1, QStringLiteral("abortCall"), 1500);
+    const QStringList ids = waitForPending();
+    QCOMPARE(ids.size(), 1);
     const QJsonObject out = finish(client);
     QVERIFY(out[QStringLiteral("aborted")].toObject().contains(u"error"));
-    QVERIFY2(m_proxy->waitForLog(
-                 QRegularExpression(QStringLiteral("approval \\w+ cancelled by \\(client gone\\)")), 5000),
-             qPrintable(m_proxy->log()));
-    QString list;
-    cli({QStringLiteral("list")}, &list);
-    QCOMPARE(list.trimmed(), QStringLiteral("no calls are waiting for approval"));
     const QJsonObject row = lastAuditRow();
     QCOMPARE(row[QStringLiteral("outcome")].toString(), QStringLiteral("cancelled"));
     QCOMPARE(row[QStringLiteral("tool")].toString(), QStringLiteral("echo"));
+    // The person still decides, after the agent gave up; the agent's next identical call runs, once.
+    QString list;
+    cli({QStringLiteral("list")}, &list);
+    QVERIFY2(list.startsWith(ids.first()) && list.contains(u"agent not on the line"), qPrintable(list));
+    QCOMPARE(cli({QStringLiteral("approve"), ids.first()}), 0);
+    const QJsonObject retry = finish(startClient(QStringLiteral("echo"), R"({"message":"later"})"));
+    QCOMPARE(text(retry[QStringLiteral("results")][0]), QStringLiteral("Echo: later"));
+    QCOMPARE(lastAuditRow()[QStringLiteral("approver")].toString(), QStringLiteral("admin-api"));
+    cli({QStringLiteral("list")}, &list);
+    QCOMPARE(list.trimmed(), QStringLiteral("no calls are waiting for approval"));
 }
 
-void TestApprovalsE2E::disconnectWhilePendingWithdraws()
+void TestApprovalsE2E::disconnectWithdrawsWhenThePolicySaysSo()
 {
+    QByteArray withdrawing = Policy;
+    withdrawing.replace("\"timeout_seconds\": 20", "\"timeout_seconds\": 20, \"on_cancel\": \"withdraw\"");
+    writePolicy(withdrawing);
+    QVERIFY(m_proxy->waitForLog(QRegularExpression(QStringLiteral("policy loaded")), 5000, nullptr, 2));
     QProcess* client = startClient(QStringLiteral("echo"), R"({})", 1, QStringLiteral("vanish"), 1500);
     QCOMPARE(waitForPending().size(), 1);
     finish(client);
     QVERIFY2(m_proxy->waitForLog(
                  QRegularExpression(QStringLiteral("approval \\w+ cancelled by \\(client gone\\)")), 5000),
              qPrintable(m_proxy->log()));
+    QString list;
+    cli({QStringLiteral("list")}, &list);
+    QCOMPARE(list.trimmed(), QStringLiteral("no calls are waiting for approval"));
 }
 
 void TestApprovalsE2E::terminalPrompt()
@@ -392,4 +414,82 @@ void TestApprovalsE2E::terminalPrompt()
 }
 
 QTEST_GUILESS_MAIN(TestApprovalsE2E)
+// The journey this is for: an agent on the official SDK at its default options (60 s per request), a
+// person who answers after 75 s, and Gatehouse restarted (killed) while the call waits. The agent is
+// told to call again before its timeout, the approval survives the restart under the same id, and the
+// call runs exactly once when the agent comes back after the answer.
+void TestApprovalsE2E::approvalOutlivesTheClientTimeoutAndARestart()
+{
+    QByteArray lasting = Policy;
+    lasting.replace("\"timeout_seconds\": 20", "\"timeout_seconds\": 600");
+    writePolicy(lasting);
+    QVERIFY(m_proxy->waitForLog(QRegularExpression(QStringLiteral("policy loaded")), 5000, nullptr, 2));
+    QElapsedTimer sinceCall;
+    sinceCall.start();
+    QProcess agent;
+    agent.setWorkingDirectory(E2eDir);
+    agent.start(Node,
+                {E2eDir + QStringLiteral("/retrying-agent.mjs"), m_proxy->url(), ProxyProcess::token(),
+                 QStringLiteral("echo"), QStringLiteral(R"({"message":"durable"})"), QStringLiteral("5")});
+    const QStringList ids = waitForPending(1, 15'000);
+    QCOMPARE(ids.size(), 1);
+    QByteArray said;
+    QElapsedTimer t;
+    t.start();
+    while (!said.contains("\"status\":\"pending\"") && t.elapsed() < 45'000) {
+        agent.waitForReadyRead(500);
+        said += agent.readAllStandardOutput();
+    }
+    QVERIFY2(said.contains("\"status\":\"pending\""), said.constData()); // told before the SDK's 60 s
+
+    const QString port = QString::number(m_proxy->port());
+    m_proxy->process().kill();
+    m_proxy->process().waitForFinished(5000);
+    delete m_proxy;
+    m_proxy = new ProxyProcess;
+    QVERIFY2(m_proxy->start(stdioUpstream(),
+                            {QStringLiteral("--admin-file"), m_adminFile, QStringLiteral("--audit"), m_audit,
+                             QStringLiteral("--listen"), QStringLiteral("127.0.0.1:") + port},
+                            m_policyFile),
+             qPrintable(m_proxy->log()));
+    QVERIFY2(m_proxy->waitForLog(
+                 QRegularExpression(QStringLiteral("approvals: .* \\(1 pending from before\\)")), 5000),
+             qPrintable(m_proxy->log()));
+    QCOMPARE(waitForPending(), ids); // the same approval, under the same id
+
+    while (sinceCall.elapsed() < 75'000)
+        QTest::qWait(500);
+    QCOMPARE(cli({QStringLiteral("approve"), ids.first()}), 0);
+    QVERIFY(agent.waitForFinished(60'000));
+    said += agent.readAllStandardOutput();
+    const QList<QByteArray> lines = said.trimmed().split('\n');
+    const QJsonObject final = QJsonDocument::fromJson(lines.last()).object();
+    QVERIFY2(final.contains(u"final"), said.constData());
+    QCOMPARE(text(QJsonObject{{QStringLiteral("result"), final[QStringLiteral("final")]}}),
+             QStringLiteral("Echo: durable"));
+    int attempts = 0;
+    for (const QByteArray& line : lines) {
+        const QJsonObject o = QJsonDocument::fromJson(line).object();
+        if (!o.contains(u"attempt"))
+            continue;
+        ++attempts;
+        QVERIFY2(o[QStringLiteral("ms")].toInt() < 60'000, line.constData()); // never the SDK's timeout
+    }
+    QVERIFY(attempts >= 3);
+
+    QTest::qWait(300);
+    const CommandRun run =
+        runGatehouse({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--db"), m_audit});
+    int ran = 0, deferred = 0;
+    for (const QString& row : run.out.split(u'\n', Qt::SkipEmptyParts)) {
+        const QJsonObject o = QJsonDocument::fromJson(row.toUtf8()).object();
+        if (o[QStringLiteral("tool")].toString() != u"echo")
+            continue;
+        ran += o[QStringLiteral("verdict")].toString() == u"allowed"; // sent upstream, however it ended
+        deferred += o[QStringLiteral("outcome")].toString() == u"deferred";
+    }
+    QCOMPARE(ran, 1); // exactly once
+    QVERIFY(deferred >= 1);
+}
+
 #include "tst_approvals_e2e.moc"

@@ -37,6 +37,20 @@ QPushButton* button(QWidget* card, const QString& startsWith)
     return nullptr;
 }
 
+// Asks as a gate would, with the timeout given; a client that leaves withdraws its question here.
+quint64 ask(ApprovalBroker& broker, const ApprovalRequest& r, int timeoutSeconds,
+            ApprovalBroker::Callback callback)
+{
+    ApprovalTerms terms;
+    terms.timeoutSeconds = timeoutSeconds;
+    terms.withdrawOnCancel = true;
+    QString why;
+    const quint64 ticket = broker.ask(r, terms, std::move(callback), &why);
+    if (ticket == 0)
+        qWarning() << "not asked:" << why;
+    return ticket;
+}
+
 // A card takes input only once it has been still long enough to be read.
 bool readable(ApprovalCard* card)
 {
@@ -55,8 +69,8 @@ private slots:
                             [](const QString&, const QString&) { return QStringLiteral("Execute"); });
         queue.show();
         std::optional<ApprovalAnswer> got;
-        broker.ask(request(QStringLiteral("rerun_agent_run")), 30, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { got = a; });
+        ask(broker, request(QStringLiteral("rerun_agent_run")), 30,
+            [&](const ApprovalAnswer& a) { got = a; });
         QCOMPARE(queue.openCount(), 1);
         ApprovalCard* card = queue.head();
         QVERIFY(card);
@@ -79,8 +93,8 @@ private slots:
         ApprovalQueue queue(&broker, {});
         int allowed = 0;
         for (int i = 1; i <= 5; ++i)
-            broker.ask(request(QStringLiteral("start_agent_run"), i), 30, TimeoutOutcome::Deny,
-                       [&](const ApprovalAnswer& a) { allowed += a.allows(); });
+            ask(broker, request(QStringLiteral("start_agent_run"), i), 30,
+                [&](const ApprovalAnswer& a) { allowed += a.allows(); });
         QCOMPARE(queue.openCount(), 5);
         QCOMPARE(queue.head()->request().arguments.value(QStringLiteral("id")).toString(),
                  QStringLiteral("run-1"));
@@ -98,8 +112,7 @@ private slots:
         ApprovalQueue queue(&broker, {});
         queue.show();
         std::optional<ApprovalAnswer> got;
-        broker.ask(request(QStringLiteral("rerun_agent_run")), 1, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { got = a; });
+        ask(broker, request(QStringLiteral("rerun_agent_run")), 1, [&](const ApprovalAnswer& a) { got = a; });
         ApprovalCard* card = queue.head();
         QVERIFY(readable(card));
         QTest::mousePress(card, Qt::LeftButton);
@@ -120,8 +133,7 @@ private slots:
         QSignalSpy missed(&queue, &ApprovalQueue::missed);
         QSignalSpy rules(&broker, &ApprovalBroker::ruleRequested);
         std::optional<ApprovalAnswer> got;
-        broker.ask(request(QStringLiteral("rerun_agent_run")), 1, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { got = a; });
+        ask(broker, request(QStringLiteral("rerun_agent_run")), 1, [&](const ApprovalAnswer& a) { got = a; });
         QTRY_VERIFY_WITH_TIMEOUT(got.has_value(), 3000);
         QCOMPARE(got->outcome, ApprovalAnswer::Outcome::TimedOut);
         QCOMPARE(missed.size(), 1);
@@ -143,10 +155,9 @@ private slots:
     {
         ApprovalBroker broker;
         ApprovalQueue queue(&broker, {});
-        const quint64 ticket =
-            broker.ask(request(QStringLiteral("rerun_agent_run")), 30, TimeoutOutcome::Deny,
-                       [](const ApprovalAnswer&) { QFAIL("a withdrawn call gets no answer"); });
-        broker.withdraw(ticket);
+        const quint64 ticket = ask(broker, request(QStringLiteral("rerun_agent_run")), 30,
+                                   [](const ApprovalAnswer&) { QFAIL("a withdrawn call gets no answer"); });
+        broker.withdraw(ticket, ApprovalBroker::Leaving::Cancelled);
         QCOMPARE(queue.openCount(), 0);
         QCOMPARE(queue.cards().size(), 1);
         bool saysGone = false;
@@ -160,8 +171,8 @@ private slots:
         ApprovalBroker broker;
         ApprovalQueue queue(&broker, {});
         std::optional<ApprovalAnswer> got;
-        broker.ask(request(QStringLiteral("start_agent_run")), 30, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { got = a; });
+        ask(broker, request(QStringLiteral("start_agent_run")), 30,
+            [&](const ApprovalAnswer& a) { got = a; });
         const QJsonObject edited{{QStringLiteral("id"), QStringLiteral("run-2")}};
         queue.head()->answer(ApprovalChoice::AllowOnce, edited);
         QVERIFY(got && got->allows());
@@ -175,10 +186,10 @@ private slots:
         queue.resize(420, 900);
         queue.show();
         std::optional<ApprovalAnswer> first, second;
-        broker.ask(request(QStringLiteral("start_agent_run"), 1), 30, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { first = a; });
-        broker.ask(request(QStringLiteral("start_agent_run"), 2), 30, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { second = a; });
+        ask(broker, request(QStringLiteral("start_agent_run"), 1), 30,
+            [&](const ApprovalAnswer& a) { first = a; });
+        ask(broker, request(QStringLiteral("start_agent_run"), 2), 30,
+            [&](const ApprovalAnswer& a) { second = a; });
         QVERIFY(readable(queue.cards().at(1)));
         QVERIFY(queue.cards().at(1)->answer(ApprovalChoice::Deny));
         QVERIFY(second && !second->allows());
@@ -195,8 +206,8 @@ private slots:
         QVERIFY(QTest::qWaitForWindowExposed(&queue));
         int answered = 0;
         for (int i = 1; i <= 3; ++i)
-            broker.ask(request(QStringLiteral("rerun_agent_run"), i), 30, TimeoutOutcome::Deny,
-                       [&](const ApprovalAnswer&) { ++answered; });
+            ask(broker, request(QStringLiteral("rerun_agent_run"), i), 30,
+                [&](const ApprovalAnswer&) { ++answered; });
         ApprovalCard* first = queue.head();
         QVERIFY(readable(first));
         // Everything fits the width: nothing is cut off at the right edge (group bar included).
@@ -235,8 +246,7 @@ private slots:
         queue.resize(420, 600);
         queue.show();
         QVERIFY(QTest::qWaitForWindowExposed(&queue));
-        broker.ask(request(QStringLiteral("rerun_agent_run")), 30, TimeoutOutcome::Deny,
-                   [](const ApprovalAnswer&) {});
+        ask(broker, request(QStringLiteral("rerun_agent_run")), 30, [](const ApprovalAnswer&) {});
         ApprovalCard* card = queue.head();
         QVERIFY(readable(card));
         QTest::qWait(300);
@@ -256,10 +266,8 @@ private slots:
         ApprovalQueue queue(&broker, {});
         ApprovalPopup popup(&broker, &queue);
         queue.show();
-        broker.ask(request(QStringLiteral("rerun_agent_run"), 1), 30, TimeoutOutcome::Deny,
-                   [](const ApprovalAnswer&) {});
-        broker.ask(request(QStringLiteral("start_agent_run"), 2), 30, TimeoutOutcome::Deny,
-                   [](const ApprovalAnswer&) {});
+        ask(broker, request(QStringLiteral("rerun_agent_run"), 1), 30, [](const ApprovalAnswer&) {});
+        ask(broker, request(QStringLiteral("start_agent_run"), 2), 30, [](const ApprovalAnswer&) {});
         QTRY_VERIFY(popup.card());
         QVERIFY(popup.isVisible());
         bool saysOneOfTwo = false;
@@ -293,12 +301,10 @@ private slots:
         for (int i = 1; i <= 3; ++i) {
             ApprovalRequest r = request(QStringLiteral("rerun_agent_run"), i);
             r.client = QStringLiteral("claude-code 2.1");
-            broker.ask(r, 30, TimeoutOutcome::Deny,
-                       [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
+            ask(broker, r, 30, [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
         }
-        const quint64 other =
-            broker.ask(request(QStringLiteral("delete_agent_run"), 9), 30, TimeoutOutcome::Deny,
-                       [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
+        const quint64 other = ask(broker, request(QStringLiteral("delete_agent_run"), 9), 30,
+                                  [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
         QCOMPARE(queue.allowAllButton()->text(), QStringLiteral("Allow all 4"));
         // The head in full; the calls behind it compact.
         QVERIFY(!queue.head()->isCompact());
@@ -314,9 +320,9 @@ private slots:
         QCOMPARE(broker.pendingCount(), 1);
         QCOMPARE(queue.allowAllButton()->text(), QStringLiteral("Allow all"));
         // A call whose client left goes below the waiting ones; Dismiss finished clears it.
-        broker.ask(request(QStringLiteral("start_agent_run"), 5), 30, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
-        broker.withdraw(other);
+        ask(broker, request(QStringLiteral("start_agent_run"), 5), 30,
+            [&](const ApprovalAnswer& a) { a.allows() ? ++allowed : ++denied; });
+        broker.withdraw(other, ApprovalBroker::Leaving::Cancelled);
         QCOMPARE(queue.cards().size(), 2);
         QVERIFY(queue.cards().first()->isOpen());
         QVERIFY(!queue.cards().last()->isOpen());
@@ -338,9 +344,8 @@ private slots:
         queue.show();
         ApprovalRequest r = request(QStringLiteral("rerun_agent_run"));
         r.client = QStringLiteral("claude-code 2.1");
-        broker.ask(r, 30, TimeoutOutcome::Deny, [](const ApprovalAnswer&) {});
-        broker.ask(request(QStringLiteral("start_agent_run"), 2), 30, TimeoutOutcome::Deny,
-                   [](const ApprovalAnswer&) {});
+        ask(broker, r, 30, [](const ApprovalAnswer&) {});
+        ask(broker, request(QStringLiteral("start_agent_run"), 2), 30, [](const ApprovalAnswer&) {});
         auto texts = [](QWidget* w) {
             QStringList out;
             for (QLabel* l : w->findChildren<QLabel*>())
@@ -374,7 +379,7 @@ private slots:
         queue.show();
         ApprovalRequest r = request(QStringLiteral("rerun_agent_run"));
         r.client = QStringLiteral("cursor 1.7");
-        broker.ask(r, 30, TimeoutOutcome::Deny, [](const ApprovalAnswer&) {});
+        ask(broker, r, 30, [](const ApprovalAnswer&) {});
         QVERIFY(!queue.sessionGrants()->isVisible());
         QVERIFY(readable(queue.head()));
         QTest::mouseClick(button(queue.head(), QStringLiteral("Allow session")), Qt::LeftButton);
@@ -401,8 +406,8 @@ private slots:
         ApprovalQueue queue(&broker, {});
         queue.show();
         std::optional<ApprovalAnswer> got;
-        broker.ask(request(QStringLiteral("start_agent_run")), 30, TimeoutOutcome::Deny,
-                   [&](const ApprovalAnswer& a) { got = a; });
+        ask(broker, request(QStringLiteral("start_agent_run")), 30,
+            [&](const ApprovalAnswer& a) { got = a; });
         QVERIFY(readable(queue.head()));
         const QString id = queue.head()->request().id;
         bool dialogWasOpen = false;
@@ -429,7 +434,7 @@ private slots:
             {QStringLiteral("sources"),
              QJsonArray{QStringLiteral("twitter"), QStringLiteral("reddit"), QStringLiteral("twitter")}}};
         std::optional<ApprovalAnswer> got;
-        broker.ask(r, 30, TimeoutOutcome::Deny, [&](const ApprovalAnswer& a) { got = a; });
+        ask(broker, r, 30, [&](const ApprovalAnswer& a) { got = a; });
         QVERIFY(readable(queue.head()));
         QString diffText;
         QTimer::singleShot(100, this, [&] {

@@ -92,6 +92,13 @@ private:
     bool m_ready = false;
 };
 
+// The test policy with approval settings of its own.
+QByteArray policyWith(const QByteArray& approval)
+{
+    return R"({"version": "1", "default": "deny", "approval": )" + approval +
+           R"(, "tools": {"free": {}, "asks": {"action": "approve"}}})";
+}
+
 const QByteArray TestPolicy = R"({
   "version": "1",
   "default": "deny",
@@ -134,9 +141,13 @@ class TestCallPipeline : public QObject
         QList<CallRecord> finished;
         std::unique_ptr<ClientSession> session;
 
-        explicit Rig(const QJsonObject& clientCapabilities = {})
+        explicit Rig(const QJsonObject& clientCapabilities = {}, const QByteArray& policy = TestPolicy,
+                     const QString& approvalsFile = {})
         {
-            const PolicyLoad load = PolicyParser::parse(TestPolicy);
+            QString why;
+            if (!approvalsFile.isEmpty() && !broker.open(approvalsFile, &why))
+                qWarning() << "approvals file refused:" << why; // the test checks what follows
+            const PolicyLoad load = PolicyParser::parse(policy);
             if (!load.policy)
                 qFatal("test policy invalid");
             gate.setPolicy(std::make_shared<const Policy>(*load.policy));
@@ -242,7 +253,7 @@ private slots:
 
     void cancelBeforeThePersonAnswersWithdrawsTheQuestion()
     {
-        Rig rig;
+        Rig rig({}, policyWith(R"({"on_cancel": "withdraw"})"));
         rig.session->receive(call(1, QStringLiteral("asks")));
         QTRY_COMPARE(rig.broker.pendingCount(), 1);
         const QString id = rig.pendingId();
@@ -255,6 +266,210 @@ private slots:
         QCOMPARE(rig.responsesTo(1), 0); // a cancelled request is owed no response
         QCOMPARE(rig.finished.size(), 1);
         QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Cancelled);
+    }
+
+    void cancelKeepsTheApprovalForTheRetry()
+    {
+        // By default a person still decides after the client gave up; the agent's retry gets the answer.
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks"), {{QStringLiteral("x"), 1}}));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        const QString id = rig.pendingId();
+        rig.session->receive(cancelled(1));
+        QCOMPARE(rig.broker.pendingCount(), 1);
+        QCOMPARE(rig.broker.waiting(id), 0);
+        QCOMPARE(rig.finished.size(), 1);
+        QCOMPARE(rig.finished[0].outcome, CallRecord::Outcome::Cancelled);
+        QVERIFY(rig.finished[0].message.contains(id));
+        QVERIFY(rig.broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QTest::qWait(20);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 0); // nobody called: nothing runs
+        rig.session->receive(call(2, QStringLiteral("asks"), {{QStringLiteral("x"), 1}}));
+        QTRY_VERIFY(rig.responseTo(2));
+        QCOMPARE(text(*rig.responseTo(2)), QStringLiteral("ran asks"));
+        QCOMPARE(rig.finished.last().approver, QStringLiteral("tester"));
+        QCOMPARE(rig.broker.pendingCount(), 0);
+        // Used once: the same call again is a new question.
+        rig.session->receive(call(3, QStringLiteral("asks"), {{QStringLiteral("x"), 1}}));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        QVERIFY(rig.pendingId() != id);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 1);
+    }
+
+    void agentIsToldToCallAgainAfterTheHold()
+    {
+        Rig rig({}, policyWith(R"({"hold_seconds": 1})"));
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        const QString id = rig.pendingId();
+        QVERIFY(!rig.responseTo(1));
+        QTRY_VERIFY_WITH_TIMEOUT(rig.responseTo(1), 5000);
+        const QJsonObject result = rig.responseTo(1)->value(QStringLiteral("result")).toObject();
+        QVERIFY(result.value(QStringLiteral("isError")).toBool());
+        QVERIFY(text(*rig.responseTo(1)).contains(id));
+        const QJsonObject meta =
+            result[QStringLiteral("_meta")][QStringLiteral("gatehouse/approval")].toObject();
+        QCOMPARE(meta.value(QStringLiteral("id")).toString(), id);
+        QCOMPARE(meta.value(QStringLiteral("status")).toString(), QStringLiteral("pending"));
+        QVERIFY(meta.value(QStringLiteral("retryAfterSeconds")).toInt() > 0);
+        QCOMPARE(rig.finished.last().outcome, CallRecord::Outcome::Deferred);
+        QCOMPARE(rig.broker.pendingCount(), 1); // still the person's to decide
+        QCOMPARE(rig.broker.waiting(id), 0);
+        // The retry while it is pending waits on the line again, for the same approval.
+        rig.session->receive(call(2, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.waiting(id), 1);
+        QCOMPARE(rig.broker.pendingCount(), 1);
+        QVERIFY(rig.broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QTRY_VERIFY(rig.responseTo(2));
+        QCOMPARE(text(*rig.responseTo(2)), QStringLiteral("ran asks"));
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 1);
+        QCOMPARE(rig.responsesTo(1), 1);
+    }
+
+    void rejectedCallIsRefusedOnRetryWithoutAsking()
+    {
+        Rig rig({}, policyWith(R"({"hold_seconds": 0})"));
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_VERIFY(rig.responseTo(1)); // told to call again at once
+        QVERIFY(rig.broker.answer(rig.pendingId(), ApprovalChoice::Deny, QStringLiteral("tester"),
+                                  QStringLiteral("not today")));
+        QSignalSpy asked(&rig.broker, &ApprovalBroker::requested);
+        rig.session->receive(call(2, QStringLiteral("asks")));
+        QTRY_VERIFY(rig.responseTo(2));
+        QVERIFY(text(*rig.responseTo(2)).contains(QStringLiteral("not today")));
+        QCOMPARE(asked.size(), 0);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 0);
+    }
+
+    void racingRetriesAfterApprovalRunOnce()
+    {
+        Rig rig({}, policyWith(R"({"hold_seconds": 0})"));
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_VERIFY(rig.responseTo(1));
+        QVERIFY(rig.broker.answer(rig.pendingId(), ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        // Two retries of the same call in the same moment: one runs, the other is a new question.
+        rig.session->receive(call(2, QStringLiteral("asks")));
+        rig.session->receive(call(3, QStringLiteral("asks")));
+        QTRY_VERIFY(rig.responseTo(2) || rig.responseTo(3));
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        QTest::qWait(50);
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 1);
+        const bool secondRan = rig.responseTo(2) && text(*rig.responseTo(2)) == u"ran asks";
+        const bool thirdRan = rig.responseTo(3) && text(*rig.responseTo(3)) == u"ran asks";
+        QVERIFY(secondRan != thirdRan);
+    }
+
+    void identicalCallsOnTheLineShareOneApprovalAndRunOnce()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        rig.session->receive(call(2, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.waiting(rig.pendingId()), 2);
+        const QString first = rig.pendingId();
+        QVERIFY(rig.broker.answer(first, ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QTRY_VERIFY(rig.responseTo(1));
+        QCOMPARE(text(*rig.responseTo(1)), QStringLiteral("ran asks"));
+        // The other call is asked about on its own; it has not run.
+        QTRY_COMPARE(rig.broker.pendingCount(), 1);
+        QVERIFY(rig.pendingId() != first);
+        QCOMPARE(rig.broker.waiting(rig.pendingId()), 1);
+        QVERIFY(!rig.responseTo(2));
+        QVERIFY(rig.broker.answer(rig.pendingId(), ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        QTRY_VERIFY(rig.responseTo(2));
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 2);
+    }
+
+    void approvalsOutliveARestart()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("approvals.sqlite"));
+        QString id;
+        QDateTime deadline;
+        {
+            Rig before({}, policyWith(R"({"hold_seconds": 0, "timeout_seconds": 3600})"), file);
+            before.session->receive(call(1, QStringLiteral("asks"), {{QStringLiteral("n"), 7}}));
+            QTRY_VERIFY(before.responseTo(1));
+            id = before.pendingId();
+            QVERIFY(!id.isEmpty());
+            deadline = before.broker.request(id)->deadline;
+        }
+        Rig after({}, policyWith(R"({"hold_seconds": 0, "timeout_seconds": 3600})"), file);
+        QCOMPARE(after.broker.pendingCount(), 1);
+        QCOMPARE(after.pendingId(), id);
+        const ApprovalRequest r = *after.broker.request(id);
+        QCOMPARE(r.tool, QStringLiteral("asks"));
+        QCOMPARE(r.arguments.value(QStringLiteral("n")).toInt(), 7);
+        QCOMPARE(r.deadline, deadline); // its countdown ran on; a restart gives it no more time
+        QVERIFY(after.broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("tester")));
+        after.session->receive(call(2, QStringLiteral("asks"), {{QStringLiteral("n"), 7}}));
+        QTRY_VERIFY(after.responseTo(2));
+        QCOMPARE(text(*after.responseTo(2)), QStringLiteral("ran asks"));
+        // Different arguments are another call.
+        after.session->receive(call(3, QStringLiteral("asks"), {{QStringLiteral("n"), 8}}));
+        QTRY_VERIFY(after.responseTo(3));
+        QCOMPARE(after.server->callsOf(QStringLiteral("asks")), 1);
+        QCOMPARE(after.broker.pendingCount(), 1);
+    }
+
+    void anAllowanceKeepsAcrossARestartAndRunsOnce()
+    {
+        QTemporaryDir dir;
+        const QString file = dir.filePath(QStringLiteral("approvals.sqlite"));
+        const QByteArray policy = policyWith(R"({"hold_seconds": 0})");
+        {
+            Rig before({}, policy, file);
+            before.session->receive(call(1, QStringLiteral("asks")));
+            QTRY_VERIFY(before.responseTo(1));
+            QVERIFY(before.broker.answer(before.pendingId(), ApprovalChoice::AllowOnce,
+                                         QStringLiteral("tester")));
+        }
+        {
+            Rig after({}, policy, file);
+            QCOMPARE(after.broker.pendingCount(), 0);
+            after.session->receive(call(2, QStringLiteral("asks")));
+            QTRY_VERIFY(after.responseTo(2));
+            QCOMPARE(text(*after.responseTo(2)), QStringLiteral("ran asks"));
+        }
+        // Used before this restart: the same call again is a new question, and does not run.
+        Rig again({}, policy, file);
+        again.session->receive(call(3, QStringLiteral("asks")));
+        QTRY_VERIFY(again.responseTo(3));
+        QVERIFY(text(*again.responseTo(3)).startsWith(QStringLiteral("Waiting for approval")));
+        QCOMPARE(again.server->callsOf(QStringLiteral("asks")), 0);
+        QCOMPARE(again.broker.pendingCount(), 1);
+    }
+
+    void allowForSessionLetsTheOtherWaitingCallThrough()
+    {
+        Rig rig;
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        rig.session->receive(call(2, QStringLiteral("asks")));
+        QTRY_COMPARE(rig.broker.waiting(rig.pendingId()), 2);
+        QSignalSpy asked(&rig.broker, &ApprovalBroker::requested);
+        QVERIFY(
+            rig.broker.answer(rig.pendingId(), ApprovalChoice::AllowForSession, QStringLiteral("tester")));
+        QTRY_VERIFY(rig.responseTo(1) && rig.responseTo(2));
+        QCOMPARE(text(*rig.responseTo(2)), QStringLiteral("ran asks"));
+        QCOMPARE(asked.size(), 0); // nobody is asked again
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 2);
+    }
+
+    void unusableApprovalsFileFailsClosed()
+    {
+        QTemporaryDir dir;
+        QFile blocker(dir.filePath(QStringLiteral("not-a-folder")));
+        QVERIFY(blocker.open(QIODevice::WriteOnly));
+        blocker.close();
+        Rig rig({}, TestPolicy, blocker.fileName() + QStringLiteral("/approvals.sqlite"));
+        QVERIFY(!rig.broker.failure().isEmpty());
+        rig.session->receive(call(1, QStringLiteral("asks")));
+        QTRY_VERIFY(rig.responseTo(1));
+        QVERIFY(text(*rig.responseTo(1)).contains(QStringLiteral("cannot record approvals")));
+        QCOMPARE(rig.finished.last().rule, QStringLiteral("(approvals unavailable)"));
+        QCOMPARE(rig.server->callsOf(QStringLiteral("asks")), 0);
+        rig.session->receive(call(2, QStringLiteral("free")));
+        QTRY_VERIFY(rig.responseTo(2));
+        QCOMPARE(text(*rig.responseTo(2)), QStringLiteral("ran free")); // the rest is served
     }
 
     void progressWhileWaitingStopsWhenTheClientCancels()
@@ -356,7 +571,7 @@ private slots:
 
     void sessionEndingWhileAPersonDecidesRecordsItCancelled()
     {
-        Rig rig;
+        Rig rig({}, policyWith(R"({"on_cancel": "withdraw"})"));
         rig.session->receive(call(1, QStringLiteral("asks")));
         QTRY_COMPARE(rig.broker.pendingCount(), 1);
         const QString id = rig.pendingId();

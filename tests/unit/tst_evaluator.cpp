@@ -79,6 +79,7 @@ private slots:
     void orderOfEvaluation_data();
     void orderOfEvaluation();
     void limitCheckedBeforeAsking();
+    void policyLayerRateLimitIsPerSession();
     void approvalTakesQuotaAfterThePerson();
     void noPolicyFailsClosed();
     void defaultAllowAndApprove();
@@ -221,6 +222,23 @@ void TestEvaluator::defaultAllowAndApprove()
     QCOMPARE(b.rule, QStringLiteral("/default"));
     // Listing a tool allows it, even under default "approve".
     QCOMPARE(e.decide(approve, call(QStringLiteral("listed")), Noon).verdict, Verdict::Allowed);
+}
+
+void TestEvaluator::policyLayerRateLimitIsPerSession()
+{
+    const Policy p =
+        load(R"({"version":"1","default":"deny","tools":{"search":{"rate_limit":{"max":2,"window":60}}}})");
+    const Evaluator e(std::make_shared<InMemoryCounterStore>());
+    QCOMPARE(run(e, p, call(QStringLiteral("search")), Noon).verdict, Verdict::Allowed);
+    QCOMPARE(run(e, p, call(QStringLiteral("search")), Noon + 1000).verdict, Verdict::Allowed);
+    const Decision third = run(e, p, call(QStringLiteral("search")), Noon + 2000);
+    QCOMPARE(third.verdict, Verdict::Limited);
+    QCOMPARE(third.rule, QStringLiteral("/tools/search/rate_limit"));
+    // Another session of the same grant has a budget of its own.
+    QCOMPARE(run(e, p, call(QStringLiteral("search"), "{}", QStringLiteral("alice"), QStringLiteral("s2")),
+                 Noon + 2000)
+                 .verdict,
+             Verdict::Allowed);
 }
 
 void TestEvaluator::policyLayerRerunExample()

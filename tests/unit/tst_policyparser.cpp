@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "policy/PolicyParser.h"
+#include "policy/PolicyWriter.h"
 
 #include <QDir>
 #include <QtTest>
@@ -14,6 +15,8 @@ private slots:
     void policyLayerExamplesLoad();
     void readsEveryField();
     void defaultsWhenAbsent();
+    void approvalSettings();
+    void policyLayerSpellings();
     void invalid_data();
     void invalid();
     void everyErrorAtOnce();
@@ -97,13 +100,56 @@ void TestPolicyParser::defaultsWhenAbsent()
     const PolicyLoad load = PolicyParser::parse(R"({"version":"1","default":"allow","tools":{"t":{
         "limits":[{"counter":"c","window":"minute","max":3}]}}})");
     QVERIFY(load.policy);
-    QCOMPARE(load.policy->approvalTimeoutSeconds(), 45);
+    QCOMPARE(load.policy->approvalTimeoutSeconds(), 900);
+    QCOMPARE(load.policy->approvalHoldSeconds(), 25);
+    QCOMPARE(load.policy->approvalValidSeconds(), 600);
+    QVERIFY(!load.policy->approvalWithdrawsOnCancel());
     QCOMPARE(load.policy->approvalTimeoutOutcome(), TimeoutOutcome::Deny);
     const ToolPolicy* t = load.policy->tool(QStringLiteral("t"));
     QCOMPARE(t->effectiveAction(), ToolAction::Allow);
     QVERIFY(!t->require);
     QCOMPARE(t->limits->first().effectiveScope(), LimitScope::Global);
     QVERIFY(!load.policy->isHidden(QStringLiteral("t")));
+}
+
+void TestPolicyParser::approvalSettings()
+{
+    const PolicyLoad load = PolicyParser::parse(R"({"version":"1","default":"approve","approval":{
+        "timeout_seconds": 604800, "hold_seconds": 0, "valid_seconds": 30, "on_cancel": "withdraw"}})");
+    QVERIFY2(load.policy, load.errors.isEmpty() ? "" : qPrintable(load.errors.first().toString()));
+    QCOMPARE(load.policy->approvalTimeoutSeconds(), 604800); // days, now that approvals outlive requests
+    QCOMPARE(load.policy->approvalHoldSeconds(), 0);
+    QCOMPARE(load.policy->approvalValidSeconds(), 30);
+    QVERIFY(load.policy->approvalWithdrawsOnCancel());
+    // Written back as read.
+    const PolicyLoad again = PolicyParser::parse(PolicyWriter::toJson(*load.policy));
+    QVERIFY(again.policy);
+    QCOMPARE(again.policy->approvalHoldSeconds(), 0);
+    QCOMPARE(again.policy->approvalValidSeconds(), 30);
+    QVERIFY(again.policy->approvalWithdrawsOnCancel());
+}
+
+void TestPolicyParser::policyLayerSpellings()
+{
+    // The shapes PolicyLayer and Rolli's policy page use, read as Gatehouse's own.
+    const PolicyLoad load = PolicyParser::parse(R"({"version":"1","default":"deny","tools":{
+        "refund": {"action": "require_approval", "approval_timeout": "30m"},
+        "wipe": {"action": "deny", "reason": "Never from an agent."},
+        "search": {"rate_limit": {"max": 10, "window": 60}}}})");
+    QVERIFY2(load.policy, load.errors.isEmpty() ? "" : qPrintable(load.errors.first().toString()));
+    const Policy& p = *load.policy;
+    QCOMPARE(p.tool(QStringLiteral("refund"))->effectiveAction(), ToolAction::Approve);
+    QCOMPARE(p.approvalTimeoutSeconds(QStringLiteral("refund")), 1800);
+    QCOMPARE(p.approvalTimeoutSeconds(QStringLiteral("search")), p.approvalTimeoutSeconds());
+    QCOMPARE(*p.tool(QStringLiteral("wipe"))->onDeny, QStringLiteral("Never from an agent."));
+    const Limit& rate = *p.tool(QStringLiteral("search"))->rateLimit;
+    QCOMPARE(rate.max, 10);
+    QCOMPARE(rate.window.seconds, 60);
+    QCOMPARE(rate.effectiveScope(), LimitScope::Session);
+    const PolicyLoad again = PolicyParser::parse(PolicyWriter::toJson(p));
+    QVERIFY(again.policy);
+    QCOMPARE(again.policy->approvalTimeoutSeconds(QStringLiteral("refund")), 1800);
+    QCOMPARE(again.policy->tool(QStringLiteral("search"))->rateLimit->max, 10);
 }
 
 // Each row is a whole policy with exactly one thing wrong, and the pointer that must be reported.
@@ -147,6 +193,16 @@ void TestPolicyParser::invalid_data()
         "/all_tools/limit", "did you mean \"limits\"?");
     row("all_tools limits not an array", R"({"version":"1","default":"deny","all_tools":{"limits":{}}})",
         "/all_tools/limits", "must be an array");
+    row("approval hold too long", R"({"version":"1","default":"deny","approval":{"hold_seconds":3601}})",
+        "/approval/hold_seconds", "whole number from 0 to 3600");
+    row("approval on_cancel unknown", R"({"version":"1","default":"deny","approval":{"on_cancel":"drop"}})",
+        "/approval/on_cancel", "must be one of");
+    row("approval_timeout unreadable", withTool(R"({"approval_timeout":"soon"})"),
+        "/tools/t/approval_timeout", "a duration must be like");
+    row("reason beside on_deny", withTool(R"({"action":"deny","on_deny":"a","reason":"b"})"),
+        "/tools/t/reason", "not both");
+    row("rate_limit without max", withTool(R"({"rate_limit":{"window":60}})"), "/tools/t/rate_limit/max",
+        "is required");
     row("approval timeout zero", R"({"version":"1","default":"deny","approval":{"timeout_seconds":0}})",
         "/approval/timeout_seconds", "whole number from 1");
     row("approval timeout fraction", R"({"version":"1","default":"deny","approval":{"timeout_seconds":2.5}})",

@@ -16,6 +16,8 @@ QString outcomeName(CallRecord::Outcome o)
         return QStringLiteral("refused");
     case CallRecord::Outcome::Cancelled:
         return QStringLiteral("cancelled");
+    case CallRecord::Outcome::Deferred:
+        return QStringLiteral("deferred");
     }
     return {};
 }

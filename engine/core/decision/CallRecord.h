@@ -22,7 +22,8 @@ struct CallRecord
         Answered,
         Failed,
         Refused,
-        Cancelled
+        Cancelled,
+        Deferred // waits for a person; the agent was told to call again
     };
 
     qint64 sequence = 0;

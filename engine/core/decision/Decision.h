@@ -57,6 +57,10 @@ inline QString countersUnavailable()
 {
     return QStringLiteral("(counters unavailable)");
 }
+inline QString approvalsUnavailable()
+{
+    return QStringLiteral("(approvals unavailable)");
+}
 inline QString heldForReview()
 {
     return QStringLiteral("(held for review)");

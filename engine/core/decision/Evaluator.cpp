@@ -143,19 +143,21 @@ Decision Evaluator::limitStep(const Policy& p, const ToolCall& call, qint64 nowM
     {
         const Limit* limit;
         bool allTools;
-        qsizetype index;
+        qsizetype index; // -1: the tool's "rate_limit"
     };
     QVarLengthArray<CounterRequest, 8> requests;
     QVarLengthArray<Origin, 8> origins;
 
     auto pointerOf = [&](const Origin& o) {
-        return o.allTools ? JsonPointer::append(QStringLiteral("/all_tools/limits"), o.index)
-                          : rulePointer(call.tool, "limits", o.index);
+        if (o.allTools)
+            return JsonPointer::append(QStringLiteral("/all_tools/limits"), o.index);
+        return o.index < 0 ? toolPointer(call.tool, "rate_limit") : rulePointer(call.tool, "limits", o.index);
     };
 
     auto add = [&](const QList<Limit>& limits, bool allTools) -> std::optional<Decision> {
         for (qsizetype i = 0; i < limits.size(); ++i) {
             const Limit& l = limits[i];
+            const qsizetype index = i;
             double amount = 1;
             if (l.incrementFrom) {
                 const QJsonValue v = l.incrementFrom->resolve(call.arguments);
@@ -163,14 +165,14 @@ Decision Evaluator::limitStep(const Policy& p, const ToolCall& call, qint64 nowM
                 // Fail closed: a budget that counts an argument cannot be passed by omitting it.
                 if (amount < 0 || !std::isfinite(amount))
                     return refusal(
-                        Verdict::Denied, pointerOf({&l, allTools, i}),
+                        Verdict::Denied, pointerOf({&l, allTools, index}),
                         QStringLiteral("%1 counts %2 against counter %3, and that argument is missing "
                                        "or not a non-negative number")
                             .arg(call.tool, l.incrementFrom->text(), l.counter));
             }
             requests.append({CounterKey{l.counter, scopeKey(l.effectiveScope(), call), l.window.seconds},
                              double(l.max), amount});
-            origins.append({&l, allTools, i});
+            origins.append({&l, allTools, index});
         }
         return std::nullopt;
     };
@@ -178,6 +180,12 @@ Decision Evaluator::limitStep(const Policy& p, const ToolCall& call, qint64 nowM
     if (const ToolPolicy* tool = p.tool(call.tool); tool && tool->limits) {
         if (auto refused = add(*tool->limits, false))
             return std::move(*refused);
+    }
+    if (const ToolPolicy* tool = p.tool(call.tool); tool && tool->rateLimit) {
+        const Limit& l = *tool->rateLimit; // one call counts one
+        requests.append(
+            {CounterKey{l.counter, scopeKey(l.effectiveScope(), call), l.window.seconds}, double(l.max), 1});
+        origins.append({&l, false, -1});
     }
     if (p.allTools && p.allTools->limits) {
         if (auto refused = add(*p.allTools->limits, true))

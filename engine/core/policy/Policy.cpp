@@ -71,9 +71,31 @@ int Policy::approvalTimeoutSeconds() const
                                                 : ApprovalSettings::DefaultTimeoutSeconds;
 }
 
+int Policy::approvalTimeoutSeconds(const QString& name) const
+{
+    const ToolPolicy* t = tool(name);
+    return t && t->approvalTimeoutSeconds ? *t->approvalTimeoutSeconds : approvalTimeoutSeconds();
+}
+
 TimeoutOutcome Policy::approvalTimeoutOutcome() const
 {
     return approval && approval->onTimeout ? *approval->onTimeout : TimeoutOutcome::Deny;
+}
+
+int Policy::approvalHoldSeconds() const
+{
+    return approval && approval->holdSeconds ? *approval->holdSeconds : ApprovalSettings::DefaultHoldSeconds;
+}
+
+int Policy::approvalValidSeconds() const
+{
+    return approval && approval->validSeconds ? *approval->validSeconds
+                                              : ApprovalSettings::DefaultValidSeconds;
+}
+
+bool Policy::approvalWithdrawsOnCancel() const
+{
+    return approval && approval->withdrawOnCancel.value_or(false);
 }
 
 QString policyDefaultName(PolicyDefault d)

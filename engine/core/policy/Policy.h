@@ -88,6 +88,8 @@ struct ToolPolicy
     std::optional<QList<Rule>> denyIf;
     std::optional<QList<Rule>> approveIf;
     std::optional<QList<Limit>> limits;
+    std::optional<Limit> rateLimit;            // PolicyLayer's "rate_limit": per session
+    std::optional<int> approvalTimeoutSeconds; // PolicyLayer's "approval_timeout", for this tool
 
     ToolAction effectiveAction() const { return action.value_or(ToolAction::Allow); }
 };
@@ -97,11 +99,22 @@ struct AllTools
     std::optional<QList<Limit>> limits;
 };
 
+// How long a person has, and how the wait is told to the agent (docs/approvals-grants-audit.md).
 struct ApprovalSettings
 {
-    static constexpr int DefaultTimeoutSeconds = 45;
+    // An approval outlives the request that asked, so a person may take a while.
+    static constexpr int DefaultTimeoutSeconds = 900;
+    static constexpr int MaxTimeoutSeconds = 7 * 86400;
+    // How long a request is held on its connection before the agent is told to call again: under the
+    // MCP SDK's 60 s request timeout.
+    static constexpr int DefaultHoldSeconds = 25;
+    // How long an answer waits for the agent to call again.
+    static constexpr int DefaultValidSeconds = 600;
     std::optional<int> timeoutSeconds;
     std::optional<TimeoutOutcome> onTimeout;
+    std::optional<int> holdSeconds;
+    std::optional<int> validSeconds;
+    std::optional<bool> withdrawOnCancel; // "on_cancel": "withdraw" (true) or "keep" (false, the default)
 };
 
 struct Policy
@@ -117,7 +130,11 @@ struct Policy
     bool isHidden(const QString& tool) const;
     const ToolPolicy* tool(const QString& name) const;
     int approvalTimeoutSeconds() const;
+    int approvalTimeoutSeconds(const QString& tool) const; // the tool's own, else the policy's
     TimeoutOutcome approvalTimeoutOutcome() const;
+    int approvalHoldSeconds() const;
+    int approvalValidSeconds() const;
+    bool approvalWithdrawsOnCancel() const;
 };
 
 QString policyDefaultName(PolicyDefault d);

@@ -6,6 +6,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QRegularExpression>
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -58,7 +59,6 @@ QString typeName(const QJsonValue& v)
 
 constexpr qint64 MaxExactInteger = 9007199254740991; // 2^53 - 1
 constexpr qint64 MaxWindowSeconds = 366LL * 86400;
-constexpr int MaxApprovalTimeout = 86400;
 
 class Validator
 {
@@ -236,22 +236,36 @@ private:
         return all;
     }
 
+    // A whole number of seconds from min to max, if the member is there.
+    std::optional<int> seconds(const QJsonObject& o, const QString& at, const char* field, int min, int max)
+    {
+        const QString key = QString::fromLatin1(field);
+        if (!o.contains(key))
+            return std::nullopt;
+        const QJsonValue t = o.value(key);
+        const double d = t.toDouble();
+        if (t.isDouble() && d == std::trunc(d) && d >= min && d <= max)
+            return int(d);
+        error(ptr(at, field),
+              QStringLiteral("\"%1\" must be a whole number from %2 to %3").arg(key).arg(min).arg(max));
+        return std::nullopt;
+    }
+
     ApprovalSettings approval(const QJsonValue& v, const QString& at)
     {
         ApprovalSettings s;
         const auto o = object(v, at, QStringLiteral("\"approval\""));
         if (!o)
             return s;
-        checkFields(*o, at, {"timeout_seconds", "on_timeout"});
-        if (o->contains(u"timeout_seconds")) {
-            const QJsonValue t = o->value(u"timeout_seconds");
-            const double d = t.toDouble();
-            if (!t.isDouble() || d != std::trunc(d) || d < 1 || d > MaxApprovalTimeout)
-                error(ptr(at, "timeout_seconds"),
-                      QStringLiteral("\"timeout_seconds\" must be a whole number from 1 to %1")
-                          .arg(MaxApprovalTimeout));
-            else
-                s.timeoutSeconds = int(d);
+        checkFields(*o, at, {"timeout_seconds", "on_timeout", "hold_seconds", "valid_seconds", "on_cancel"});
+        s.timeoutSeconds = seconds(*o, at, "timeout_seconds", 1, ApprovalSettings::MaxTimeoutSeconds);
+        s.holdSeconds = seconds(*o, at, "hold_seconds", 0, 3600);
+        s.validSeconds = seconds(*o, at, "valid_seconds", 1, ApprovalSettings::MaxTimeoutSeconds);
+        if (o->contains(u"on_cancel")) {
+            const int i =
+                oneOf(o->value(u"on_cancel"), ptr(at, "on_cancel"), "on_cancel", {"keep", "withdraw"});
+            if (i >= 0)
+                s.withdrawOnCancel = i == 1;
         }
         if (o->contains(u"on_timeout")) {
             const int i =
@@ -283,15 +297,29 @@ private:
         const auto o = object(v, at, QStringLiteral("the policy of tool \"%1\"").arg(name));
         if (!o)
             return t;
-        checkFields(*o, at, {"action", "on_deny", "require", "deny_if", "approve_if", "limits"});
+        checkFields(*o, at,
+                    {"action", "on_deny", "require", "deny_if", "approve_if", "limits", "reason",
+                     "rate_limit", "approval_timeout"});
         if (o->contains(u"action")) {
-            const int i =
-                oneOf(o->value(u"action"), ptr(at, "action"), "action", {"allow", "deny", "approve"});
+            // "require_approval" is PolicyLayer's word for "approve".
+            const int i = oneOf(o->value(u"action"), ptr(at, "action"), "action",
+                                {"allow", "deny", "approve", "require_approval"});
             if (i >= 0)
-                t.action = static_cast<ToolAction>(i);
+                t.action = i == 3 ? ToolAction::Approve : static_cast<ToolAction>(i);
         }
         if (o->contains(u"on_deny"))
             t.onDeny = string(*o, at, "on_deny");
+        if (o->contains(u"reason")) { // the same message, as Rolli's policy page spells it
+            if (o->contains(u"on_deny"))
+                error(ptr(at, "reason"), QStringLiteral("give \"on_deny\" or \"reason\", not both"));
+            else
+                t.onDeny = string(*o, at, "reason");
+        }
+        if (o->contains(u"rate_limit"))
+            t.rateLimit = rateLimit(o->value(u"rate_limit"), ptr(at, "rate_limit"), name);
+        if (o->contains(u"approval_timeout"))
+            t.approvalTimeoutSeconds = duration(o->value(u"approval_timeout"), ptr(at, "approval_timeout"),
+                                                ApprovalSettings::MaxTimeoutSeconds);
         if (o->contains(u"require"))
             t.require = rules(o->value(u"require"), ptr(at, "require"), "require");
         if (o->contains(u"deny_if"))
@@ -435,20 +463,10 @@ private:
         return out;
     }
 
-    Limit limit(const QJsonValue& v, const QString& at)
+    // A limit's "window" and "max", which PolicyLayer's "rate_limit" shares.
+    void windowAndMax(const QJsonObject& object, const QString& at, Limit& l)
     {
-        Limit l;
-        const auto o = object(v, at, QStringLiteral("a limit"));
-        if (!o)
-            return l;
-        checkFields(*o, at, {"counter", "window", "max", "scope", "increment_from", "name"});
-        if (const auto c = required(*o, at, "counter")) {
-            if (!c->isString() || c->toString().isEmpty())
-                error(ptr(at, "counter"),
-                      QStringLiteral("\"counter\" must be a non-empty string naming the counter"));
-            else
-                l.counter = c->toString();
-        }
+        const QJsonObject* o = &object;
         if (const auto w = required(*o, at, "window")) {
             const QString wAt = ptr(at, "window");
             if (w->isDouble()) {
@@ -490,6 +508,59 @@ private:
             else
                 l.max = qint64(d);
         }
+    }
+
+    // PolicyLayer's {"max": 10, "window": 60} beside a tool: that many calls per session in the window.
+    std::optional<Limit> rateLimit(const QJsonValue& v, const QString& at, const QString& tool)
+    {
+        const auto o = object(v, at, QStringLiteral("\"rate_limit\""));
+        if (!o)
+            return std::nullopt;
+        checkFields(*o, at, {"max", "window"});
+        Limit l;
+        l.counter = QStringLiteral("rate_limit:") + tool;
+        l.scope = LimitScope::Session;
+        l.name = QStringLiteral("rate_limit");
+        windowAndMax(*o, at, l);
+        return l;
+    }
+
+    // "30m", "2h", "1d", "45s" or a number of seconds: PolicyLayer's "approval_timeout".
+    std::optional<int> duration(const QJsonValue& v, const QString& at, int max)
+    {
+        static const QRegularExpression form(QStringLiteral("^([0-9]{1,7})([smhd])$"));
+        qint64 seconds = -1;
+        if (v.isDouble() && v.toDouble() == std::trunc(v.toDouble()) && std::abs(v.toDouble()) < 1e12)
+            seconds = qint64(v.toDouble());
+        else if (const QRegularExpressionMatch m = form.match(v.toString()); v.isString() && m.hasMatch())
+            seconds = m.captured(1).toLongLong() * (m.captured(2) == u"s"   ? 1
+                                                    : m.captured(2) == u"m" ? 60
+                                                    : m.captured(2) == u"h" ? 3600
+                                                                            : 86400);
+        if (seconds >= 1 && seconds <= max)
+            return int(seconds);
+        error(at,
+              QStringLiteral("a duration must be like \"30s\", \"30m\", \"2h\" or \"1d\" (or a whole number "
+                             "of seconds), from 1 s to %1 s")
+                  .arg(max));
+        return std::nullopt;
+    }
+
+    Limit limit(const QJsonValue& v, const QString& at)
+    {
+        Limit l;
+        const auto o = object(v, at, QStringLiteral("a limit"));
+        if (!o)
+            return l;
+        checkFields(*o, at, {"counter", "window", "max", "scope", "increment_from", "name"});
+        if (const auto c = required(*o, at, "counter")) {
+            if (!c->isString() || c->toString().isEmpty())
+                error(ptr(at, "counter"),
+                      QStringLiteral("\"counter\" must be a non-empty string naming the counter"));
+            else
+                l.counter = c->toString();
+        }
+        windowAndMax(*o, at, l);
         if (o->contains(u"scope")) {
             const int i =
                 oneOf(o->value(u"scope"), ptr(at, "scope"), "scope", {"grant", "session", "global"});

@@ -63,6 +63,18 @@ void writeLimits(JsonWriter& w, const std::optional<QList<Limit>>& limits)
     w.endArray();
 }
 
+// In the largest unit that says it exactly: 1800 -> "30m".
+QString durationText(int seconds)
+{
+    if (seconds % 86400 == 0)
+        return QStringLiteral("%1d").arg(seconds / 86400);
+    if (seconds % 3600 == 0)
+        return QStringLiteral("%1h").arg(seconds / 3600);
+    if (seconds % 60 == 0)
+        return QStringLiteral("%1m").arg(seconds / 60);
+    return QStringLiteral("%1s").arg(seconds);
+}
+
 } // namespace
 
 QByteArray PolicyWriter::toJson(const Policy& p)
@@ -93,6 +105,13 @@ QByteArray PolicyWriter::toJson(const Policy& p)
             w.member(QStringLiteral("timeout_seconds"), *p.approval->timeoutSeconds);
         if (p.approval->onTimeout)
             w.member(QStringLiteral("on_timeout"), timeoutOutcomeName(*p.approval->onTimeout));
+        if (p.approval->holdSeconds)
+            w.member(QStringLiteral("hold_seconds"), *p.approval->holdSeconds);
+        if (p.approval->validSeconds)
+            w.member(QStringLiteral("valid_seconds"), *p.approval->validSeconds);
+        if (p.approval->withdrawOnCancel)
+            w.member(QStringLiteral("on_cancel"),
+                     *p.approval->withdrawOnCancel ? QStringLiteral("withdraw") : QStringLiteral("keep"));
         w.endObject();
     }
     if (p.tools) {
@@ -112,6 +131,18 @@ QByteArray PolicyWriter::toJson(const Policy& p)
             writeRules(w, QStringLiteral("deny_if"), t.denyIf);
             writeRules(w, QStringLiteral("approve_if"), t.approveIf);
             writeLimits(w, t.limits);
+            if (t.rateLimit) {
+                w.key(QStringLiteral("rate_limit"));
+                w.beginObject();
+                w.member(QStringLiteral("max"), t.rateLimit->max);
+                if (t.rateLimit->window.unit == LimitWindow::Unit::Seconds)
+                    w.member(QStringLiteral("window"), t.rateLimit->window.seconds);
+                else
+                    w.member(QStringLiteral("window"), t.rateLimit->window.describe());
+                w.endObject();
+            }
+            if (t.approvalTimeoutSeconds)
+                w.member(QStringLiteral("approval_timeout"), durationText(*t.approvalTimeoutSeconds));
             w.endObject();
         }
         w.endObject();

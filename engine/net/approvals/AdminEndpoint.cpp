@@ -11,10 +11,14 @@
 namespace gatehouse {
 
 namespace {
-QJsonObject toJson(const ApprovalRequest& r)
+QJsonObject toJson(const ApprovalRequest& r, const ApprovalBroker& broker)
 {
     const bool held = !r.deadline.isValid(); // a person is looking at it: no countdown to report
+    const std::optional<Approval> a = broker.approval(r.id);
     return {{QStringLiteral("id"), r.id},
+            {QStringLiteral("waitingOnTheLine"), broker.waiting(r.id)},
+            {QStringLiteral("calls"), a ? a->calls : 0},
+            {QStringLiteral("lastCall"), a ? a->lastCall.toString(Qt::ISODateWithMs) : QString()},
             {QStringLiteral("server"), r.server},
             {QStringLiteral("session"), r.session},
             {QStringLiteral("grant"), r.grant},
@@ -66,7 +70,7 @@ void AdminEndpoint::onRequest(HttpConnection* connection, const HttpRequest& req
             return error(405, QStringLiteral("use GET"));
         QJsonArray list;
         for (const ApprovalRequest& r : m_broker->pending())
-            list.append(toJson(r));
+            list.append(toJson(r, *m_broker));
         return reply(connection, 200, {{QStringLiteral("approvals"), list}});
     }
     if (request.path.startsWith("/admin/approvals/")) {

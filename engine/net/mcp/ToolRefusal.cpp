@@ -34,4 +34,26 @@ QJsonObject toolRefusalResponse(const QJsonValue& id, const QString& tool, const
     return jsonrpc::makeResult(id, result);
 }
 
+QJsonObject approvalPendingResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
+                                    int retryAfterSeconds)
+{
+    const QString text =
+        QStringLiteral(
+            "Waiting for approval: a person must approve this call to %1 in Gatehouse (approval %2). "
+            "It has not run. Call %1 again with exactly the same arguments in about %3 seconds: "
+            "once approved it runs then, once; if it was rejected you will be told so.")
+            .arg(tool, approvalId)
+            .arg(retryAfterSeconds);
+    const QJsonObject approval{{QStringLiteral("id"), approvalId},
+                               {QStringLiteral("status"), QStringLiteral("pending")},
+                               {QStringLiteral("retryAfterSeconds"), retryAfterSeconds}};
+    const QJsonObject result{
+        {QStringLiteral("content"), QJsonArray{QJsonObject{{QStringLiteral("type"), QStringLiteral("text")},
+                                                           {QStringLiteral("text"), text}}}},
+        {QStringLiteral("isError"), true},
+        {QStringLiteral("_meta"), QJsonObject{{QLatin1String(ApprovalMetaKey), approval}}},
+    };
+    return jsonrpc::makeResult(id, result);
+}
+
 } // namespace gatehouse

@@ -12,5 +12,11 @@ namespace gatehouse {
 // isError and one text an agent can act on, never a success-shaped denial.
 QJsonObject toolRefusalResponse(const QJsonValue& id, const QString& tool, const Decision& decision);
 QString toolRefusalText(const Decision& decision);
+// A call that waits for a person, told to the agent that cannot wait on the line: come back with the same
+// arguments. An isError result, so that no agent takes it for the tool's answer; `_meta` carries the
+// approval for clients that read it.
+inline constexpr char ApprovalMetaKey[] = "gatehouse/approval";
+QJsonObject approvalPendingResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
+                                    int retryAfterSeconds);
 
 } // namespace gatehouse

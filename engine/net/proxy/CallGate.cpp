@@ -39,7 +39,7 @@ CallGate::CallGate(ClientSession& session, PolicyGate& policy, ApprovalBroker* a
 
 CallGate::~CallGate()
 {
-    withdrawAll();
+    withdrawAll(ApprovalBroker::Leaving::Cancelled);
 }
 
 void CallGate::call(const QJsonObject& message)
@@ -131,7 +131,6 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
 {
     const QJsonValue id = idOf(message);
     const QString key = jsonrpc::idKey(id);
-    m_session.track(id);
 
     ApprovalRequest request;
     request.server = record.server;
@@ -143,22 +142,87 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
     request.rule = decision.rule;
     request.message = decision.message;
 
-    QPointer<QTimer> keepAlive = keepAliveWhileAsking(message);
     const auto policy = m_policy.policy();
-    const int timeout = policy ? policy->approvalTimeoutSeconds() : ApprovalSettings::DefaultTimeoutSeconds;
-    const TimeoutOutcome onTimeout = policy ? policy->approvalTimeoutOutcome() : TimeoutOutcome::Deny;
+    ApprovalTerms terms;
+    int holdSeconds = ApprovalSettings::DefaultHoldSeconds;
+    if (policy) {
+        terms.timeoutSeconds = policy->approvalTimeoutSeconds(record.tool);
+        terms.onTimeout = policy->approvalTimeoutOutcome();
+        terms.validSeconds = policy->approvalValidSeconds();
+        terms.withdrawOnCancel = policy->approvalWithdrawsOnCancel();
+        holdSeconds = policy->approvalHoldSeconds();
+    }
     QPointer<CallGate> self(this);
-    const quint64 ticket =
-        m_approvals->ask(request, timeout, onTimeout,
-                         [self, message, record, keepAlive, key](const ApprovalAnswer& answer) mutable {
-                             if (keepAlive)
-                                 keepAlive->deleteLater();
-                             if (!self)
-                                 return;
-                             self->m_waiting.remove(key);
-                             self->answered(message, record, answer);
-                         });
-    m_waiting.insert(key, {ticket, record, keepAlive});
+    QString why;
+    const quint64 ticket = m_approvals->ask(
+        request, terms,
+        [self, message, key](const ApprovalAnswer& answer) {
+            if (!self || !self->m_waiting.contains(key))
+                return;
+            Waiting w = self->m_waiting.take(key);
+            w.stopTimers();
+            self->answered(message, w.record, answer);
+        },
+        &why);
+    if (ticket == 0) { // the approval could not be recorded: nobody could be asked, so nothing runs
+        Decision refused = decision;
+        refused.verdict = Verdict::Denied;
+        refused.rule = DecisionRule::approvalsUnavailable();
+        refused.message =
+            QStringLiteral("%1 needs a person's approval, and Gatehouse cannot record approvals: %2")
+                .arg(record.tool, why);
+        refuse(id, record, refused);
+        return;
+    }
+    m_session.track(id);
+    m_waiting.insert(key,
+                     {ticket, record, id, keepAliveWhileAsking(message), holdOnTheLine(key, holdSeconds)});
+}
+
+void CallGate::Waiting::stopTimers()
+{
+    if (keepAlive)
+        keepAlive->deleteLater();
+    if (hold)
+        hold->deleteLater();
+}
+
+// Clients give up on a request after a while (the MCP SDK after 60 s): before that, the agent is told
+// that a person decides and to call again; the approval stays open for that call.
+QTimer* CallGate::holdOnTheLine(const QString& key, int seconds)
+{
+    auto* timer = new QTimer(this);
+    timer->setSingleShot(true);
+    connect(timer, &QTimer::timeout, this, [this, key] { tellToRetry(key); });
+    timer->start(seconds * 1000);
+    return timer;
+}
+
+void CallGate::tellToRetry(const QString& key)
+{
+    const QString approval = m_approvals->approvalOf(m_waiting.value(key).ticket);
+    if (approval.isEmpty())
+        return; // its answer is on its way
+    Waiting w = m_waiting.take(key);
+    w.stopTimers();
+    m_approvals->withdraw(w.ticket, ApprovalBroker::Leaving::ToldToRetry);
+    CallRecord record = w.record;
+    const QJsonObject response = approvalPendingResponse(w.id, record.tool, approval, RetryAfterSeconds);
+    record.verdict = Verdict::NeedsApproval;
+    record.outcome = CallRecord::Outcome::Deferred;
+    record.message =
+        QStringLiteral("waiting for a person (approval %1); the agent was told to call again").arg(approval);
+    record.resultIsError = true;
+    record.resultBytes = resultSize(response);
+    record.response = response;
+    record.measureLatency();
+    m_session.untrack(w.id);
+    QPointer<ClientSession> session(&m_session);
+    // Nothing ran, so the answer goes out even when it could not be recorded (as a refusal would).
+    m_policy.recordFinished(record, [session, response, id = w.id](bool) {
+        if (session)
+            emit session->outgoing(response, id);
+    });
 }
 
 // While a person decides, progress notifications keep the client's request timeout from firing (for
@@ -187,6 +251,29 @@ QTimer* CallGate::keepAliveWhileAsking(const QJsonObject& message)
 
 void CallGate::answered(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer)
 {
+    const QJsonValue id = idOf(message);
+    if (answer.decideAgain) {
+        // Another identical call ran on the allowance: this one is decided afresh, as if it came now.
+        m_session.untrack(id);
+        const Decision again = decide(record);
+        if (again.verdict == Verdict::NeedsApproval)
+            ask(message, record, again);
+        else if (again.isAllowed())
+            forward(message, record, again.reservation);
+        else
+            refuse(id, record, again);
+        return;
+    }
+    if (!answer.notRecorded.isEmpty()) { // nothing runs on an approval that could not be written down
+        Decision refused;
+        refused.verdict = Verdict::Denied;
+        refused.rule = DecisionRule::approvalsUnavailable();
+        refused.message = QStringLiteral("%1 was approved, but Gatehouse cannot record approvals, so it does "
+                                         "not run: %2")
+                              .arg(record.tool, answer.notRecorded);
+        refuse(id, record, refused);
+        return;
+    }
     record.approver = answer.approver;
     record.approvalNote = answer.note;
     const QString asked = record.rule;
@@ -232,7 +319,7 @@ void CallGate::answered(const QJsonObject& message, CallRecord record, const App
                     : QStringLiteral("%1 was rejected by a person: %2").arg(record.tool, answer.note);
         }
     }
-    refuse(idOf(message), record, decision);
+    refuse(id, record, decision);
 }
 
 void CallGate::forward(const QJsonObject& message, CallRecord record, Reservation reservation)
@@ -316,29 +403,41 @@ void CallGate::refuse(const QJsonValue& id, CallRecord record, const Decision& d
 
 bool CallGate::withdraw(const QJsonValue& clientId)
 {
-    return withdrawWaiting(jsonrpc::idKey(clientId));
+    return withdrawWaiting(jsonrpc::idKey(clientId), ApprovalBroker::Leaving::Cancelled);
 }
 
-void CallGate::withdrawAll()
+void CallGate::withdrawAll(ApprovalBroker::Leaving leaving)
 {
     const QStringList keys = m_waiting.keys();
     for (const QString& key : keys)
-        withdrawWaiting(key);
+        withdrawWaiting(key, leaving);
 }
 
-bool CallGate::withdrawWaiting(const QString& key)
+bool CallGate::withdrawWaiting(const QString& key, ApprovalBroker::Leaving leaving)
 {
-    const Waiting w = m_waiting.take(key);
+    Waiting w = m_waiting.take(key);
     if (w.ticket == 0)
         return false;
-    if (w.keepAlive)
-        w.keepAlive->deleteLater(); // no more progress for a call nobody waits for
-    m_approvals->withdraw(w.ticket);
+    w.stopTimers(); // no more progress for a call nobody waits for
+    const QString approval = m_approvals->approvalOf(w.ticket);
+    m_approvals->withdraw(w.ticket, leaving);
     CallRecord record = w.record;
     record.outcome = CallRecord::Outcome::Cancelled;
-    record.verdict = Verdict::Denied;
-    record.rule = DecisionRule::rejectedBy(QStringLiteral("client"));
-    record.message = QStringLiteral("the client withdrew the call while it waited for approval");
+    if (m_approvals->request(approval)) {
+        // Nothing was refused: the question stays for the agent's next identical call.
+        record.verdict = Verdict::NeedsApproval;
+        record.message = leaving == ApprovalBroker::Leaving::Shutdown
+                             ? QStringLiteral("Gatehouse stopped while the call waited for approval %1; the "
+                                              "approval stays for when the agent calls again")
+                                   .arg(approval)
+                             : QStringLiteral("the client stopped waiting for approval %1; a person still "
+                                              "decides, for when the agent calls again")
+                                   .arg(approval);
+    } else {
+        record.verdict = Verdict::Denied;
+        record.rule = DecisionRule::rejectedBy(QStringLiteral("client"));
+        record.message = QStringLiteral("the client withdrew the call while it waited for approval");
+    }
     record.measureLatency();
     m_policy.recordFinished(record, [](bool) {}); // on record; nobody is owed an answer
     return true;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #pragma once
 
+#include "approvals/ApprovalBroker.h"
 #include "decision/CallRecord.h"
 
 #include <QHash>
@@ -12,7 +13,6 @@ class QTimer;
 
 namespace gatehouse {
 
-class ApprovalBroker;
 class ClientSession;
 class PolicyGate;
 class Reservation;
@@ -38,10 +38,12 @@ public:
     // True when the call was waiting for a person: the question is withdrawn and recorded, and the
     // upstream never saw it.
     bool withdraw(const QJsonValue& clientId);
-    // The session ends: every question still open is withdrawn.
-    void withdrawAll();
+    // The session ends (the client left, or Gatehouse stops): no call waits on the line any more.
+    void withdrawAll(ApprovalBroker::Leaving leaving);
 
     static constexpr int ProgressIntervalMs = 5000;
+    // What the agent told to call again is asked to wait first.
+    static constexpr int RetryAfterSeconds = 30;
 
 private:
     CallRecord recordOf(const QJsonObject& message) const;
@@ -51,7 +53,9 @@ private:
     void forward(const QJsonObject& message, CallRecord record, Reservation reservation);
     void refuse(const QJsonValue& id, CallRecord record, const Decision& decision);
     QTimer* keepAliveWhileAsking(const QJsonObject& message);
-    bool withdrawWaiting(const QString& key);
+    QTimer* holdOnTheLine(const QString& key, int seconds);
+    void tellToRetry(const QString& key);
+    bool withdrawWaiting(const QString& key, ApprovalBroker::Leaving leaving);
 
     ClientSession& m_session;
     PolicyGate& m_policy;
@@ -61,7 +65,10 @@ private:
     {
         quint64 ticket = 0;
         CallRecord record;
+        QJsonValue id;              // the client's request id
         QPointer<QTimer> keepAlive; // progress to the client while it waits, if it asked for progress
+        QPointer<QTimer> hold;      // then the agent is told to call again
+        void stopTimers();
     };
     QHash<QString, Waiting> m_waiting; // by client request id, while a person decides
 };

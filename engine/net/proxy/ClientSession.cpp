@@ -40,12 +40,12 @@ ClientSession::~ClientSession()
     close();
 }
 
-void ClientSession::close()
+void ClientSession::close(bool shutdown)
 {
     if (m_closed)
         return;
     m_closed = true;
-    m_calls->withdrawAll();
+    m_calls->withdrawAll(shutdown ? ApprovalBroker::Leaving::Shutdown : ApprovalBroker::Leaving::Cancelled);
     if (ApprovalBroker* broker = m_gate->approvals())
         broker->endSession(m_id);
     if (m_upstream)

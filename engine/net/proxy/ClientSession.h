@@ -46,8 +46,9 @@ public:
     QJsonValue latestInFlightId() const;
     qint64 idleMs() const { return m_inFlight.isEmpty() ? m_lastActivity.elapsed() : 0; }
 
-    // Ends the session: whatever is in flight is cancelled upstream.
-    void close();
+    // Ends the session: whatever is in flight is cancelled upstream. Calls waiting for a person leave
+    // their approvals open for the agent's retry (`shutdown`: because Gatehouse stops, not the client).
+    void close(bool shutdown = false);
     // The connection that carried a request closed before its answer. In the session era that is no
     // cancellation, so an upstream call goes on; but a person is no longer asked about it.
     void connectionLost(const QJsonValue& clientId);

@@ -42,6 +42,7 @@ McpHttpEndpoint::McpHttpEndpoint(HttpServer* server, Options options, QObject* p
 
 McpHttpEndpoint::~McpHttpEndpoint()
 {
+    m_shuttingDown = true; // not the clients' doing: their approvals stay for after a restart
     while (!m_sessions.empty())
         endSession(m_sessions.begin()->first);
     m_bridges.clear();
@@ -345,7 +346,7 @@ void McpHttpEndpoint::endSession(const QString& id)
         return;
     const std::unique_ptr<Session> s = std::move(found->second);
     m_sessions.erase(found);
-    s->client->close();
+    s->client->close(m_shuttingDown);
     s->server->release(s->upstream);
     if (s->stream)
         s->stream->endStream();

@@ -103,6 +103,7 @@ private:
     Options m_options;
     QHash<QString, UpstreamServer*> m_servers;
     UpstreamServer* m_default = nullptr;
+    bool m_shuttingDown = false;
     std::unordered_map<QString, std::unique_ptr<Session>> m_sessions;        // by id
     std::unordered_map<QString, std::unique_ptr<StatelessBridge>> m_bridges; // by server and grant
     QTimer m_sweep;

@@ -198,6 +198,16 @@ bool Proxy::start(const Settings& settings, QString* error)
         for (UpstreamServer* u : std::as_const(m_upstreams))
             m_endpoint->addServer(u, u->name() == settings.defaultServer || m_upstreams.size() == 1);
     }
+    if (!settings.approvalsPath.isEmpty()) {
+        // Fail closed, not out: without its file a call that needs a person is refused, and says why.
+        QString why;
+        if (m_broker->open(settings.approvalsPath, &why))
+            emit logLine(QStringLiteral("approvals: %1 (%2 pending from before)")
+                             .arg(settings.approvalsPath)
+                             .arg(m_broker->pendingCount()));
+        else
+            emit logLine(QStringLiteral("APPROVALS UNAVAILABLE: ") + why);
+    }
     if (!settings.adminToken.isEmpty())
         m_admin = std::make_unique<AdminEndpoint>(m_http.get(), m_broker.get(), settings.adminToken);
     m_started = true;

@@ -45,6 +45,7 @@ public:
         QByteArray adminToken;             // empty: no admin API
         bool continueWithoutAudit = false; // when the audit log fails: refuse calls (false) or carry on
         QString pinsPath;                  // tool pins (ToolPins); empty: no pinning
+        QString approvalsPath; // approvals that outlive requests and restarts; empty: this run's memory
         // The configuration's servers are served as it changes (added, changed, removed): true where
         // the served set is the configuration's (the app always; `serve` without a command of its own).
         bool followConfigServers = false;

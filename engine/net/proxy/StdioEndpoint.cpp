@@ -29,7 +29,7 @@ StdioEndpoint::StdioEndpoint(UpstreamServer* server, PolicyGate* gate, int inFd,
 
 StdioEndpoint::~StdioEndpoint()
 {
-    m_session->close();
+    m_session->close(/*shutdown=*/true); // stdin still open: Gatehouse stops, not the client
     m_server->release(m_upstream);
 }
 
