@@ -16,10 +16,12 @@
 #include <QJsonDocument>
 #include <QKeyEvent>
 #include <QLabel>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPointer>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QTime>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -313,9 +315,13 @@ void ApprovalCard::tick()
         return;
     }
     // Where the agent is: on the line, or told to call again (it gets the answer when it does).
-    const QString agent = m_broker->waiting(m_request.id) > 0
-                              ? tr("The agent is waiting for your answer.")
-                              : tr("The agent was told to call again; your answer applies when it does.");
+    QString agent = m_broker->waiting(m_request.id) > 0
+                        ? tr("The agent is waiting for your answer.")
+                        : tr("The agent is not on the line (told to call again, or it left); your answer "
+                             "applies to its next identical call.");
+    if (const auto a = m_broker->approval(m_request.id); a && a->calls > 1)
+        agent += u' ' + tr("It has made this call %n times, last at %1.", nullptr, a->calls)
+                            .arg(QLocale().toString(a->lastCall.toLocalTime().time(), QLocale::ShortFormat));
     if (m_held || !live->deadline.isValid()) {
         m_held = true;
         m_default->setText(base);
@@ -470,8 +476,16 @@ void ApprovalCard::allowWithEdits()
         answer(ApprovalChoice::AllowOnce, chosen);
 }
 
-void ApprovalCard::markClosed(const ApprovalAnswer& a)
+void ApprovalCard::markUsed()
 {
+    m_state->setText(tr("Allowed by %1; the agent called again at %2 and the call ran.")
+                         .arg(m_answer.approver.toHtmlEscaped(),
+                              QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+}
+
+void ApprovalCard::markClosed(const ApprovalAnswer& a, const QString& more)
+{
+    m_answer = a;
     m_open = false;
     m_clock->stop();
     m_buttons->hide();
@@ -499,6 +513,8 @@ void ApprovalCard::markClosed(const ApprovalAnswer& a)
         m_state->setText(tr("Denied by %1.").arg(a.approver.toHtmlEscaped()));
         break;
     }
+    if (!more.isEmpty())
+        m_state->setText(m_state->text() + u' ' + more.toHtmlEscaped());
 }
 
 } // namespace gatehouse::ui

@@ -30,7 +30,9 @@ public:
 
     const ApprovalRequest& request() const { return m_request; }
     // The request closed elsewhere (another approver, the timeout, the client leaving).
-    void markClosed(const ApprovalAnswer& answer);
+    void markClosed(const ApprovalAnswer& answer, const QString& more = {});
+    // The allowance it gave while nobody waited was taken by the agent's retry.
+    void markUsed();
     bool isOpen() const { return m_open; }
     bool isHeld() const { return m_held; }
     // Answers unless the card is too new to have been read (see above). True if it answered.
@@ -67,6 +69,7 @@ private:
     ApprovalBroker* m_broker;
     ApprovalRequest m_request;
     TimeoutOutcome m_onTimeout;
+    ApprovalAnswer m_answer; // once closed
     bool m_open = true;
     bool m_held = false;
     QLabel* m_state;

@@ -6,6 +6,7 @@
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QVBoxLayout>
@@ -82,6 +83,11 @@ ApprovalQueue::ApprovalQueue(ApprovalBroker* broker,
     connect(m_dismissAll, &QPushButton::clicked, this, &ApprovalQueue::dismissFinished);
     connect(m_broker, &ApprovalBroker::requested, this, &ApprovalQueue::onRequested);
     connect(m_broker, &ApprovalBroker::resolved, this, &ApprovalQueue::onResolved);
+    connect(m_broker, &ApprovalBroker::used, this, [this](const QString& id) {
+        for (ApprovalCard* card : std::as_const(m_cards))
+            if (card->request().id == id && !card->isOpen())
+                card->markUsed();
+    });
     for (const ApprovalRequest& r : m_broker->pending())
         onRequested(r);
     updateHeader();
@@ -164,6 +170,15 @@ void ApprovalQueue::onResolved(const ApprovalRequest& request, const ApprovalAns
     for (ApprovalCard* card : std::as_const(m_cards)) {
         if (card->request().id != request.id || !card->isOpen())
             continue;
+        const std::optional<Approval> kept = m_broker->approval(request.id);
+        if (answer.allows() && kept && kept->state == ApprovalState::Allowed) {
+            // Nobody was on the line: the card stays until the agent comes back for it.
+            card->markClosed(
+                answer,
+                tr("Nobody was waiting: the agent's next identical call runs, once (until %1).")
+                    .arg(QLocale().toString(kept->validUntil.toLocalTime().time(), QLocale::ShortFormat)));
+            break;
+        }
         if (answer.decidedBy == ApprovalAnswer::DecidedBy::Person) {
             removeCard(card);
             return;

@@ -151,6 +151,37 @@ private slots:
         QTRY_VERIFY(queue.cards().isEmpty());
     }
 
+    void anAllowanceNobodyWaitedForShowsUntilTheAgentTakesIt()
+    {
+        ApprovalBroker broker;
+        ApprovalQueue queue(&broker, {});
+        ApprovalTerms terms;
+        QString why;
+        const quint64 ticket = broker.ask(
+            request(QStringLiteral("rerun_agent_run")), terms, [](const ApprovalAnswer&) {}, &why);
+        QVERIFY(ticket);
+        const QString id = queue.cards().first()->request().id;
+        broker.withdraw(ticket, ApprovalBroker::Leaving::ToldToRetry); // the agent was told to call again
+        auto stateText = [&] {
+            QString all;
+            for (QLabel* l : queue.cards().first()->findChildren<QLabel*>())
+                all += l->text();
+            return all;
+        };
+        QTRY_VERIFY(stateText().contains(QStringLiteral("not on the line")));
+        QVERIFY(broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("app")));
+        QCOMPARE(queue.cards().size(), 1); // kept: nobody has used it yet
+        QVERIFY(!queue.cards().first()->isOpen());
+        QVERIFY(stateText().contains(QStringLiteral("Nobody was waiting")));
+        // The agent's retry takes it.
+        bool ran = false;
+        QVERIFY(broker.ask(
+            request(QStringLiteral("rerun_agent_run")), terms,
+            [&](const ApprovalAnswer& a) { ran = a.allows(); }, &why));
+        QTRY_VERIFY(ran);
+        QVERIFY(stateText().contains(QStringLiteral("called again")));
+    }
+
     void aCallWhoseClientLeftIsMarkedClientGone()
     {
         ApprovalBroker broker;

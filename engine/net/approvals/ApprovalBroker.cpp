@@ -306,6 +306,7 @@ quint64 ApprovalBroker::reuse(Open& open, Callback callback)
             delivery.spent = open.approval;
             m_byBinding.remove(bindingKey(used.request));
             m_open.erase(answer.approvalId);
+            emit this->used(answer.approvalId);
         } else {
             answer.notRecorded = why;
         }

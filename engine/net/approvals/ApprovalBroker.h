@@ -205,6 +205,8 @@ signals:
     void resolved(const gatehouse::ApprovalRequest& request, const gatehouse::ApprovalAnswer& answer);
     // Who waits for an approval changed (a caller joined, was told to call again, or left).
     void waitingChanged(const QString& id);
+    // An allowance given while nobody waited was taken by the agent's retry: that call runs now.
+    void used(const QString& id);
     // "Always allow" / "always deny": the policy should now say so for this tool.
     // The grant is the caller's: a grant with a policy of its own had its call decided by that one.
     void ruleRequested(const QString& server, const QString& grant, const QString& tool,
