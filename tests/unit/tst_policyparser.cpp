@@ -115,7 +115,8 @@ void TestPolicyParser::defaultsWhenAbsent()
 void TestPolicyParser::approvalSettings()
 {
     const PolicyLoad load = PolicyParser::parse(R"({"version":"1","default":"approve","approval":{
-        "timeout_seconds": 604800, "hold_seconds": 0, "valid_seconds": 30, "on_cancel": "withdraw"}})");
+        "timeout_seconds": 604800, "hold_seconds": 0, "valid_seconds": 30, "on_cancel": "withdraw",
+        "webhook": {"url": "https://hooks.example/approvals", "secret_env": "HOOK_SECRET"}}})");
     QVERIFY2(load.policy, load.errors.isEmpty() ? "" : qPrintable(load.errors.first().toString()));
     QCOMPARE(load.policy->approvalTimeoutSeconds(), 604800); // days, now that approvals outlive requests
     QCOMPARE(load.policy->approvalHoldSeconds(), 0);
@@ -127,6 +128,8 @@ void TestPolicyParser::approvalSettings()
     QCOMPARE(again.policy->approvalHoldSeconds(), 0);
     QCOMPARE(again.policy->approvalValidSeconds(), 30);
     QVERIFY(again.policy->approvalWithdrawsOnCancel());
+    QCOMPARE(again.policy->approval->webhook->url, QStringLiteral("https://hooks.example/approvals"));
+    QCOMPARE(*again.policy->approval->webhook->secretEnv, QStringLiteral("HOOK_SECRET"));
 }
 
 void TestPolicyParser::policyLayerSpellings()
@@ -195,6 +198,11 @@ void TestPolicyParser::invalid_data()
         "/all_tools/limits", "must be an array");
     row("approval hold too long", R"({"version":"1","default":"deny","approval":{"hold_seconds":3601}})",
         "/approval/hold_seconds", "whole number from 0 to 3600");
+    row("webhook not http", R"({"version":"1","default":"deny","approval":{"webhook":{"url":"ftp://x/y"}}})",
+        "/approval/webhook/url", "http:// or https://");
+    row("webhook two secrets",
+        R"({"version":"1","default":"deny","approval":{"webhook":{"url":"https://h/x","secret":"a","secret_env":"B"}}})",
+        "/approval/webhook/secret_env", "not both");
     row("approval on_cancel unknown", R"({"version":"1","default":"deny","approval":{"on_cancel":"drop"}})",
         "/approval/on_cancel", "must be one of");
     row("approval_timeout unreadable", withTool(R"({"approval_timeout":"soon"})"),

@@ -99,6 +99,14 @@ struct AllTools
     std::optional<QList<Limit>> limits;
 };
 
+// Where each approval requested, decided and expired is POSTed, for an approver away from the desk.
+struct WebhookSettings
+{
+    QString url;
+    std::optional<QString> secret;    // for the HMAC-SHA256 signature header
+    std::optional<QString> secretEnv; // or the environment variable that holds it (kept out of the file)
+};
+
 // How long a person has, and how the wait is told to the agent (docs/approvals-grants-audit.md).
 struct ApprovalSettings
 {
@@ -115,6 +123,7 @@ struct ApprovalSettings
     std::optional<int> holdSeconds;
     std::optional<int> validSeconds;
     std::optional<bool> withdrawOnCancel; // "on_cancel": "withdraw" (true) or "keep" (false, the default)
+    std::optional<WebhookSettings> webhook;
 };
 
 struct Policy

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QUrl>
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
@@ -236,6 +237,30 @@ private:
         return all;
     }
 
+    std::optional<WebhookSettings> webhook(const QJsonValue& v, const QString& at)
+    {
+        const auto o = object(v, at, QStringLiteral("\"webhook\""));
+        if (!o)
+            return std::nullopt;
+        checkFields(*o, at, {"url", "secret", "secret_env"});
+        WebhookSettings w;
+        if (const auto u = required(*o, at, "url")) {
+            const QUrl url(u->toString(), QUrl::StrictMode);
+            if (!u->isString() || !url.isValid() || url.host().isEmpty() ||
+                (url.scheme() != u"http" && url.scheme() != u"https"))
+                error(ptr(at, "url"), QStringLiteral("\"url\" must be an http:// or https:// address"));
+            else
+                w.url = url.toString();
+        }
+        if (o->contains(u"secret"))
+            w.secret = string(*o, at, "secret");
+        if (o->contains(u"secret_env"))
+            w.secretEnv = string(*o, at, "secret_env");
+        if (w.secret && w.secretEnv)
+            error(ptr(at, "secret_env"), QStringLiteral("give \"secret\" or \"secret_env\", not both"));
+        return w;
+    }
+
     // A whole number of seconds from min to max, if the member is there.
     std::optional<int> seconds(const QJsonObject& o, const QString& at, const char* field, int min, int max)
     {
@@ -257,7 +282,11 @@ private:
         const auto o = object(v, at, QStringLiteral("\"approval\""));
         if (!o)
             return s;
-        checkFields(*o, at, {"timeout_seconds", "on_timeout", "hold_seconds", "valid_seconds", "on_cancel"});
+        checkFields(
+            *o, at,
+            {"timeout_seconds", "on_timeout", "hold_seconds", "valid_seconds", "on_cancel", "webhook"});
+        if (o->contains(u"webhook"))
+            s.webhook = webhook(o->value(u"webhook"), ptr(at, "webhook"));
         s.timeoutSeconds = seconds(*o, at, "timeout_seconds", 1, ApprovalSettings::MaxTimeoutSeconds);
         s.holdSeconds = seconds(*o, at, "hold_seconds", 0, 3600);
         s.validSeconds = seconds(*o, at, "valid_seconds", 1, ApprovalSettings::MaxTimeoutSeconds);

@@ -112,6 +112,16 @@ QByteArray PolicyWriter::toJson(const Policy& p)
         if (p.approval->withdrawOnCancel)
             w.member(QStringLiteral("on_cancel"),
                      *p.approval->withdrawOnCancel ? QStringLiteral("withdraw") : QStringLiteral("keep"));
+        if (const auto& hook = p.approval->webhook) {
+            w.key(QStringLiteral("webhook"));
+            w.beginObject();
+            w.member(QStringLiteral("url"), hook->url);
+            if (hook->secret)
+                w.member(QStringLiteral("secret"), *hook->secret);
+            if (hook->secretEnv)
+                w.member(QStringLiteral("secret_env"), *hook->secretEnv);
+            w.endObject();
+        }
         w.endObject();
     }
     if (p.tools) {

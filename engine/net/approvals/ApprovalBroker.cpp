@@ -98,6 +98,23 @@ std::optional<ApprovalState> approvalStateFromName(const QString& name)
     return valueOf(stateNames(), name);
 }
 
+QString approvalEventName(ApprovalEvent e)
+{
+    switch (e) {
+    case ApprovalEvent::Requested:
+        return QStringLiteral("approval.requested");
+    case ApprovalEvent::Decided:
+        return QStringLiteral("approval.decided");
+    case ApprovalEvent::Expired:
+        return QStringLiteral("approval.expired");
+    case ApprovalEvent::Used:
+        return QStringLiteral("approval.used");
+    case ApprovalEvent::Withdrawn:
+        return QStringLiteral("approval.withdrawn");
+    }
+    return {};
+}
+
 bool Approval::isOpen(const QDateTime& now) const
 {
     switch (state) {
@@ -276,6 +293,7 @@ QString ApprovalBroker::openNew(ApprovalRequest request, const ApprovalTerms& te
     m_byBinding.insert(bindingKey(request), request.id);
     startDeadline(o);
     emit requested(request);
+    emit changed(o.approval, ApprovalEvent::Requested);
     return request.id;
 }
 
@@ -307,6 +325,7 @@ quint64 ApprovalBroker::reuse(Open& open, Callback callback)
             m_byBinding.remove(bindingKey(used.request));
             m_open.erase(answer.approvalId);
             emit this->used(answer.approvalId);
+            emit changed(used, ApprovalEvent::Used);
         } else {
             answer.notRecorded = why;
         }
@@ -446,6 +465,10 @@ void ApprovalBroker::resolve(const QString& id, const ApprovalAnswer& given)
         m_open.erase(it);
     }
     emit resolved(approval.request, answer);
+    emit changed(approval, answer.outcome == ApprovalAnswer::Outcome::Cancelled ? ApprovalEvent::Withdrawn
+                           : answer.decidedBy == ApprovalAnswer::DecidedBy::Deadline
+                               ? ApprovalEvent::Expired
+                               : ApprovalEvent::Decided);
     if (first) {
         ApprovalAnswer mine = answer;
         if (!recorded)

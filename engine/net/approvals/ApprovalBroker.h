@@ -107,7 +107,20 @@ struct ApprovalTerms
     TimeoutOutcome onTimeout = TimeoutOutcome::Deny;
     int validSeconds = ApprovalSettings::DefaultValidSeconds;
     bool withdrawOnCancel = false;
+    QString webhookUrl; // empty: none
+    QByteArray webhookSecret;
 };
+
+// What happened to an approval, as its listeners (the webhook) are told.
+enum class ApprovalEvent
+{
+    Requested,
+    Decided, // by a person
+    Expired, // its deadline came (on_timeout decided)
+    Used,    // an allowance given while nobody waited was taken by the agent's retry
+    Withdrawn
+};
+QString approvalEventName(ApprovalEvent e); // "approval.requested", …
 
 // What the broker keeps, and the store writes, of one approval.
 struct Approval
@@ -207,6 +220,8 @@ signals:
     void waitingChanged(const QString& id);
     // An allowance given while nobody waited was taken by the agent's retry: that call runs now.
     void used(const QString& id);
+    // Any change of an approval's state, with all of it.
+    void changed(const gatehouse::Approval& approval, gatehouse::ApprovalEvent event);
     // "Always allow" / "always deny": the policy should now say so for this tool.
     // The grant is the caller's: a grant with a policy of its own had its call decided by that one.
     void ruleRequested(const QString& server, const QString& grant, const QString& tool,
@@ -252,3 +267,4 @@ private:
 
 Q_DECLARE_METATYPE(gatehouse::ApprovalRequest)
 Q_DECLARE_METATYPE(gatehouse::ApprovalAnswer)
+Q_DECLARE_METATYPE(gatehouse::Approval)

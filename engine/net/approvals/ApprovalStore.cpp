@@ -60,7 +60,9 @@ QJsonObject toJson(const Approval& a)
             {QStringLiteral("timeoutSeconds"), a.terms.timeoutSeconds},
             {QStringLiteral("onTimeout"), timeoutOutcomeName(a.terms.onTimeout)},
             {QStringLiteral("validSeconds"), a.terms.validSeconds},
-            {QStringLiteral("withdrawOnCancel"), a.terms.withdrawOnCancel}};
+            {QStringLiteral("withdrawOnCancel"), a.terms.withdrawOnCancel},
+            {QStringLiteral("webhook"), a.terms.webhookUrl},
+            {QStringLiteral("webhookSecret"), QString::fromLatin1(a.terms.webhookSecret.toBase64())}};
 }
 
 std::optional<Approval> fromJson(const QString& id, ApprovalState state, const QJsonObject& o)
@@ -89,6 +91,9 @@ std::optional<Approval> fromJson(const QString& id, ApprovalState state, const Q
                                                                                     : TimeoutOutcome::Deny;
     a.terms.validSeconds = qMax(1, o.value(QStringLiteral("validSeconds")).toInt(1));
     a.terms.withdrawOnCancel = o.value(QStringLiteral("withdrawOnCancel")).toBool();
+    a.terms.webhookUrl = o.value(QStringLiteral("webhook")).toString();
+    a.terms.webhookSecret =
+        QByteArray::fromBase64(o.value(QStringLiteral("webhookSecret")).toString().toLatin1());
     a.request.onTimeout = a.terms.onTimeout;
     a.answer.outcome = ApprovalAnswer::Outcome(qBound(0, w.value(QStringLiteral("outcome")).toInt(), 3));
     a.answer.decidedBy =
@@ -242,6 +247,7 @@ bool ApprovalStore::save(const Approval& a, QString* error)
         QJsonObject answer = body.value(QStringLiteral("answer")).toObject();
         answer.remove(QStringLiteral("editedArguments"));
         body.insert(QStringLiteral("answer"), answer);
+        body.remove(QStringLiteral("webhookSecret"));
     }
     q.addBindValue(QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)));
     if (q.exec())

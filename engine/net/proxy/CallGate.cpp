@@ -151,6 +151,11 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
         terms.validSeconds = policy->approvalValidSeconds();
         terms.withdrawOnCancel = policy->approvalWithdrawsOnCancel();
         holdSeconds = policy->approvalHoldSeconds();
+        if (const auto& hook = policy->approval ? policy->approval->webhook : std::nullopt) {
+            terms.webhookUrl = hook->url;
+            terms.webhookSecret = hook->secretEnv ? qgetenv(qPrintable(*hook->secretEnv))
+                                                  : hook->secret.value_or(QString()).toUtf8();
+        }
     }
     QPointer<CallGate> self(this);
     QString why;

@@ -6,6 +6,7 @@
 #include "UpstreamServer.h"
 #include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
+#include "approvals/ApprovalWebhook.h"
 #include "base/PrivateFiles.h"
 #include "counters/InMemoryCounterStore.h"
 #include "http/BearerToken.h"
@@ -25,6 +26,7 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
     , m_servers(std::move(servers))
     , m_audit(audit)
     , m_broker(std::make_unique<ApprovalBroker>())
+    , m_webhook(std::make_unique<ApprovalWebhook>(m_broker.get()))
     , m_gateContext(std::make_shared<GateContext>(GateContext{
           counters ? std::move(counters) : std::make_shared<InMemoryCounterStore>(), m_broker.get(), audit}))
     , m_gates(std::make_unique<PolicyGates>(m_gateContext))
@@ -33,6 +35,7 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
     connect(m_gates.get(), &PolicyGates::gateCreated, this, &Proxy::onGateCreated);
     // "Always allow/deny" at an approval edits the policy that decided the call, through the file's
     // one writer.
+    connect(m_webhook.get(), &ApprovalWebhook::failed, this, &Proxy::logLine);
     connect(m_broker.get(), &ApprovalBroker::ruleRequested, this,
             [this](const QString& server, const QString& grant, const QString& tool, ToolAction action) {
                 QString why;

@@ -16,6 +16,7 @@ namespace gatehouse {
 
 class AdminEndpoint;
 class ApprovalBroker;
+class ApprovalWebhook;
 class AuditLog;
 class CounterStore;
 struct GateContext;
@@ -123,6 +124,7 @@ private:
     AuditLog* m_audit;
     Settings m_settings;
     std::unique_ptr<ApprovalBroker> m_broker;
+    std::unique_ptr<ApprovalWebhook> m_webhook; // tells approval.webhook of each approval
     std::shared_ptr<GateContext> m_gateContext; // shared with every gate; settled in start()
     std::unique_ptr<PolicyGates> m_gates;
     RuleWriter m_ruleWriter;

@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// approval.webhook against a receiver on 127.0.0.1: each step of an approval is POSTed, signed, in
+// order; a receiver that fails or hangs never holds up a decision.
+#include "approvals/ApprovalWebhook.h"
+#include "http/HttpConnection.h"
+#include "http/HttpRequest.h"
+#include "http/HttpServer.h"
+
+#include <QJsonDocument>
+#include <QSignalSpy>
+#include <QtTest>
+
+using namespace gatehouse;
+
+namespace {
+
+struct Received
+{
+    QByteArray event;
+    QByteArray signature;
+    QByteArray body;
+};
+
+ApprovalRequest request()
+{
+    ApprovalRequest r;
+    r.server = QStringLiteral("rolli");
+    r.tool = QStringLiteral("start_agent_run");
+    r.arguments = {{QStringLiteral("agent"), QStringLiteral("a-1")}};
+    r.rule = QStringLiteral("/tools/start_agent_run/action");
+    return r;
+}
+
+// Whether `header` ("t=UNIX,sha256=HEX") signs `body` with `secret`, as a receiver would check it.
+bool signedBy(const QByteArray& header, const QByteArray& body, const QByteArray& secret)
+{
+    const QList<QByteArray> parts = header.split(',');
+    if (parts.size() != 2 || !parts[0].startsWith("t=") || !parts[1].startsWith("sha256="))
+        return false;
+    const qint64 t = parts[0].mid(2).toLongLong();
+    return parts[1].mid(7) == ApprovalWebhook::signature(secret, t, body) &&
+           qAbs(QDateTime::currentSecsSinceEpoch() - t) < 60;
+}
+
+} // namespace
+
+class TestApprovalWebhook : public QObject
+{
+    Q_OBJECT
+private slots:
+    void eachStepIsPostedSigned()
+    {
+        HttpServer receiver;
+        QList<Received> got;
+        receiver.route("/hook", [&](HttpConnection* c, const HttpRequest& r) {
+            got.append({r.header("x-gatehouse-event"), r.header("x-gatehouse-signature"), r.body});
+            c->respond(204, HttpHeaders(), QByteArray());
+        });
+        QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
+        ApprovalBroker broker;
+        ApprovalWebhook webhook(&broker);
+        ApprovalTerms terms;
+        terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
+        terms.webhookSecret = "s3cret";
+        QString why;
+        bool allowed = false;
+        QVERIFY(broker.ask(
+            request(), terms, [&](const ApprovalAnswer& a) { allowed = a.allows(); }, &why));
+        const QString id = broker.pending().first().id;
+        QVERIFY(broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("app"), QStringLiteral("fine")));
+        QVERIFY(allowed);
+        QTRY_COMPARE(got.size(), 2);
+        QCOMPARE(got[0].event, QByteArray("approval.requested"));
+        QCOMPARE(got[1].event, QByteArray("approval.decided"));
+        for (const Received& r : got) {
+            QVERIFY2(signedBy(r.signature, r.body, "s3cret"), r.signature.constData());
+            QVERIFY(!signedBy(r.signature, r.body, "other"));
+        }
+        const QJsonObject requested = QJsonDocument::fromJson(got[0].body).object();
+        QCOMPARE(requested[QStringLiteral("approval")][QStringLiteral("id")].toString(), id);
+        QCOMPARE(requested[QStringLiteral("approval")][QStringLiteral("tool")].toString(),
+                 QStringLiteral("start_agent_run"));
+        QVERIFY(requested[QStringLiteral("answerWith")].toString().contains(id));
+        const QJsonObject decided = QJsonDocument::fromJson(got[1].body).object();
+        QCOMPARE(decided[QStringLiteral("decision")][QStringLiteral("by")].toString(), QStringLiteral("app"));
+        QCOMPARE(decided[QStringLiteral("decision")][QStringLiteral("choice")].toString(),
+                 QStringLiteral("allow-once"));
+        QCOMPARE(decided[QStringLiteral("decision")][QStringLiteral("note")].toString(),
+                 QStringLiteral("fine"));
+    }
+
+    void aHangingReceiverNeverHoldsUpADecision()
+    {
+        HttpServer receiver;
+        int posts = 0;
+        receiver.route("/hook", [&](HttpConnection*, const HttpRequest&) { ++posts; }); // never answers
+        QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
+        ApprovalBroker broker;
+        ApprovalWebhook webhook(&broker);
+        QSignalSpy failed(&webhook, &ApprovalWebhook::failed);
+        ApprovalTerms terms;
+        terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
+        QString why;
+        bool denied = false;
+        QVERIFY(broker.ask(
+            request(), terms, [&](const ApprovalAnswer& a) { denied = !a.allows(); }, &why));
+        QTRY_COMPARE(posts, 1);
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(broker.answer(broker.pending().first().id, ApprovalChoice::Deny, QStringLiteral("app")));
+        QVERIFY(denied); // at once, while the receiver still holds the first post
+        QVERIFY(clock.elapsed() < 1000);
+        QVERIFY(failed.isEmpty());
+        // The post times out, is logged and reported, and tried again.
+        QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), ApprovalWebhook::TimeoutMs + 3000);
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("try 1 of 3")));
+        QTRY_COMPARE_WITH_TIMEOUT(posts, 2, 3000);
+    }
+
+    void aFailingReceiverIsReportedAndTheRestIsDelivered()
+    {
+        HttpServer receiver;
+        QList<QByteArray> events;
+        receiver.route("/hook", [&](HttpConnection* c, const HttpRequest& r) {
+            events.append(r.header("x-gatehouse-event"));
+            c->respond(events.size() == 1 ? 500 : 200, HttpHeaders(), QByteArray());
+        });
+        QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
+        ApprovalBroker broker;
+        ApprovalWebhook webhook(&broker);
+        QSignalSpy failed(&webhook, &ApprovalWebhook::failed);
+        QSignalSpy delivered(&webhook, &ApprovalWebhook::delivered);
+        ApprovalTerms terms;
+        terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
+        terms.timeoutSeconds = 1;
+        QString why;
+        QVERIFY(broker.ask(
+            request(), terms, [](const ApprovalAnswer&) {}, &why));
+        QTRY_COMPARE_WITH_TIMEOUT(delivered.size(), 2, 8000); // requested (on the second try), expired
+        QCOMPARE(failed.size(), 1);
+        QVERIFY(failed.first().first().toString().contains(QStringLiteral("HTTP 500")));
+        QCOMPARE(events, (QList<QByteArray>{"approval.requested", "approval.requested", "approval.expired"}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestApprovalWebhook)
+#include "tst_approvalwebhook.moc"
