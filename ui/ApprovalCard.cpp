@@ -478,9 +478,11 @@ void ApprovalCard::allowWithEdits()
 
 void ApprovalCard::markUsed()
 {
-    m_state->setText(tr("Allowed by %1; the agent called again at %2 and the call ran.")
-                         .arg(m_answer.approver.toHtmlEscaped(),
-                              QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
+    m_state->setText(
+        tr("Allowed by %1; the agent called again at %2 and took the allowance (Live calls shows "
+           "how the call went).")
+            .arg(m_answer.approver.toHtmlEscaped(),
+                 QLocale().toString(QTime::currentTime(), QLocale::ShortFormat)));
 }
 
 void ApprovalCard::markClosed(const ApprovalAnswer& a, const QString& more)

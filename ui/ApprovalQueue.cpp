@@ -170,13 +170,20 @@ void ApprovalQueue::onResolved(const ApprovalRequest& request, const ApprovalAns
     for (ApprovalCard* card : std::as_const(m_cards)) {
         if (card->request().id != request.id || !card->isOpen())
             continue;
+        // Allowed once while nobody was on the line: the card stays until the agent comes back for it.
+        // (An allowance for the session, or a rule, lets the retry through without this approval.)
         const std::optional<Approval> kept = m_broker->approval(request.id);
-        if (answer.allows() && kept && kept->state == ApprovalState::Allowed) {
-            // Nobody was on the line: the card stays until the agent comes back for it.
+        const bool once = !answer.choice || *answer.choice == ApprovalChoice::AllowOnce;
+        if (answer.allows() && once && kept && kept->state == ApprovalState::Allowed) {
+            const QDateTime until = kept->validUntil.toLocalTime();
+            const QString when = until.date() == QDate::currentDate()
+                                     ? QLocale().toString(until.time(), QLocale::ShortFormat)
+                                     : QLocale().toString(until, QLocale::ShortFormat);
             card->markClosed(
                 answer,
-                tr("Nobody was waiting: the agent's next identical call runs, once (until %1).")
-                    .arg(QLocale().toString(kept->validUntil.toLocalTime().time(), QLocale::ShortFormat)));
+                tr("Nobody was waiting: the agent's next identical call runs, once (until %1).").arg(when));
+            if (answer.decidedBy == ApprovalAnswer::DecidedBy::Deadline)
+                emit missed(request);
             break;
         }
         if (answer.decidedBy == ApprovalAnswer::DecidedBy::Person) {

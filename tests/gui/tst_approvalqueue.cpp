@@ -180,6 +180,14 @@ private slots:
             [&](const ApprovalAnswer& a) { ran = a.allows(); }, &why));
         QTRY_VERIFY(ran);
         QVERIFY(stateText().contains(QStringLiteral("called again")));
+        // An allowance for the session is not waited for like this: its card goes.
+        const quint64 second = broker.ask(
+            request(QStringLiteral("start_agent_run")), terms, [](const ApprovalAnswer&) {}, &why);
+        broker.withdraw(second, ApprovalBroker::Leaving::ToldToRetry);
+        const QString other = broker.pending().first().id;
+        QCOMPARE(queue.cards().size(), 2);
+        QVERIFY(broker.answer(other, ApprovalChoice::AllowForSession, QStringLiteral("app")));
+        QCOMPARE(queue.cards().size(), 1);
     }
 
     void aCallWhoseClientLeftIsMarkedClientGone()

@@ -7,6 +7,7 @@
 #include "http/HttpServer.h"
 
 #include <QJsonDocument>
+#include <QMessageAuthenticationCode>
 #include <QSignalSpy>
 #include <QtTest>
 
@@ -37,9 +38,11 @@ bool signedBy(const QByteArray& header, const QByteArray& body, const QByteArray
     const QList<QByteArray> parts = header.split(',');
     if (parts.size() != 2 || !parts[0].startsWith("t=") || !parts[1].startsWith("sha256="))
         return false;
-    const qint64 t = parts[0].mid(2).toLongLong();
-    return parts[1].mid(7) == ApprovalWebhook::signature(secret, t, body) &&
-           qAbs(QDateTime::currentSecsSinceEpoch() - t) < 60;
+    // Computed here as a receiver would, from the documented recipe: HMAC-SHA256 of "UNIX.BODY".
+    const QByteArray t = parts[0].mid(2);
+    const QByteArray expected =
+        QMessageAuthenticationCode::hash(t + '.' + body, secret, QCryptographicHash::Sha256).toHex();
+    return parts[1].mid(7) == expected && qAbs(QDateTime::currentSecsSinceEpoch() - t.toLongLong()) < 60;
 }
 
 } // namespace
@@ -61,7 +64,7 @@ private slots:
         ApprovalWebhook webhook(&broker);
         ApprovalTerms terms;
         terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
-        terms.webhookSecret = "s3cret";
+        terms.webhookSecret = QStringLiteral("s3cret");
         QString why;
         bool allowed = false;
         QVERIFY(broker.ask(
@@ -100,6 +103,7 @@ private slots:
         QSignalSpy failed(&webhook, &ApprovalWebhook::failed);
         ApprovalTerms terms;
         terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
+        terms.webhookSecret = QStringLiteral("k");
         QString why;
         bool denied = false;
         QVERIFY(broker.ask(
@@ -132,6 +136,7 @@ private slots:
         QSignalSpy delivered(&webhook, &ApprovalWebhook::delivered);
         ApprovalTerms terms;
         terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
+        terms.webhookSecret = QStringLiteral("k");
         terms.timeoutSeconds = 1;
         QString why;
         QVERIFY(broker.ask(
@@ -140,6 +145,45 @@ private slots:
         QCOMPARE(failed.size(), 1);
         QVERIFY(failed.first().first().toString().contains(QStringLiteral("HTTP 500")));
         QCOMPARE(events, (QList<QByteArray>{"approval.requested", "approval.requested", "approval.expired"}));
+    }
+
+    void aSecretFromTheEnvironmentIsReadWhenPostingAndNeverSentUnsigned()
+    {
+        HttpServer receiver;
+        QList<Received> got;
+        receiver.route("/hook", [&](HttpConnection* c, const HttpRequest& r) {
+            got.append({r.header("x-gatehouse-event"), r.header("x-gatehouse-signature"), r.body});
+            c->respond(200, HttpHeaders(), QByteArray());
+        });
+        QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
+        ApprovalBroker broker;
+        ApprovalWebhook webhook(&broker);
+        QSignalSpy failed(&webhook, &ApprovalWebhook::failed);
+        ApprovalTerms terms;
+        terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
+        terms.webhookSecretEnv = QStringLiteral("GATEHOUSE_TEST_HOOK_SECRET");
+        qunsetenv("GATEHOUSE_TEST_HOOK_SECRET");
+        QString why;
+        QVERIFY(broker.ask(
+            request(), terms, [](const ApprovalAnswer&) {}, &why));
+        QTRY_COMPARE(failed.size(), 1);
+        QVERIFY(failed.first().first().toString().contains(
+            QStringLiteral("GATEHOUSE_TEST_HOOK_SECRET is not set")));
+        QTest::qWait(100);
+        QVERIFY(got.isEmpty());
+        qputenv("GATEHOUSE_TEST_HOOK_SECRET", "from-env");
+        QVERIFY(broker.answer(broker.pending().first().id, ApprovalChoice::Deny, QStringLiteral("app")));
+        QTRY_COMPARE(got.size(), 1);
+        QCOMPARE(got[0].event, QByteArray("approval.decided"));
+        QVERIFY(signedBy(got[0].signature, got[0].body, "from-env"));
+        qunsetenv("GATEHOUSE_TEST_HOOK_SECRET");
+    }
+
+    void logsNameTheReceiverWithoutItsPath()
+    {
+        QCOMPARE(
+            ApprovalWebhook::shown(QStringLiteral("https://hooks.example:8443/services/T0/B0/XYZ?token=1")),
+            QStringLiteral("https://hooks.example:8443"));
     }
 };
 

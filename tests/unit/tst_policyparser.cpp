@@ -198,8 +198,18 @@ void TestPolicyParser::invalid_data()
         "/all_tools/limits", "must be an array");
     row("approval hold too long", R"({"version":"1","default":"deny","approval":{"hold_seconds":3601}})",
         "/approval/hold_seconds", "whole number from 0 to 3600");
-    row("webhook not http", R"({"version":"1","default":"deny","approval":{"webhook":{"url":"ftp://x/y"}}})",
-        "/approval/webhook/url", "http:// or https://");
+    row("webhook not http",
+        R"({"version":"1","default":"deny","approval":{"webhook":{"url":"ftp://x/y","secret":"s"}}})",
+        "/approval/webhook/url", "https://");
+    row("webhook plain http off the machine",
+        R"({"version":"1","default":"deny","approval":{"webhook":{"url":"http://hooks.example/x","secret":"s"}}})",
+        "/approval/webhook/url", "https://");
+    row("webhook with a password",
+        R"({"version":"1","default":"deny","approval":{"webhook":{"url":"https://u:p@h/x","secret":"s"}}})",
+        "/approval/webhook/url", "user name or password");
+    row("webhook without a secret",
+        R"({"version":"1","default":"deny","approval":{"webhook":{"url":"https://h/x"}}})",
+        "/approval/webhook", "needs \"secret\" or \"secret_env\"");
     row("webhook two secrets",
         R"({"version":"1","default":"deny","approval":{"webhook":{"url":"https://h/x","secret":"a","secret_env":"B"}}})",
         "/approval/webhook/secret_env", "not both");

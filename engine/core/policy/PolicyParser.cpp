@@ -246,9 +246,16 @@ private:
         WebhookSettings w;
         if (const auto u = required(*o, at, "url")) {
             const QUrl url(u->toString(), QUrl::StrictMode);
+            const bool loopback =
+                url.host() == u"127.0.0.1" || url.host() == u"localhost" || url.host() == u"::1";
+            // The post carries the call's arguments: encrypted unless it stays on this machine.
             if (!u->isString() || !url.isValid() || url.host().isEmpty() ||
-                (url.scheme() != u"http" && url.scheme() != u"https"))
-                error(ptr(at, "url"), QStringLiteral("\"url\" must be an http:// or https:// address"));
+                !(url.scheme() == u"https" || (url.scheme() == u"http" && loopback)))
+                error(ptr(at, "url"), QStringLiteral("\"url\" must be an https:// address (or http:// on "
+                                                     "127.0.0.1 or localhost)"));
+            else if (!url.userInfo().isEmpty())
+                error(ptr(at, "url"), QStringLiteral("\"url\" must not carry a user name or password; the "
+                                                     "signature authenticates the posts"));
             else
                 w.url = url.toString();
         }
@@ -258,6 +265,9 @@ private:
             w.secretEnv = string(*o, at, "secret_env");
         if (w.secret && w.secretEnv)
             error(ptr(at, "secret_env"), QStringLiteral("give \"secret\" or \"secret_env\", not both"));
+        else if (!(w.secret && !w.secret->isEmpty()) && !(w.secretEnv && !w.secretEnv->isEmpty()))
+            error(at, QStringLiteral(
+                          "a webhook needs \"secret\" or \"secret_env\" (its posts are signed with it)"));
         return w;
     }
 

@@ -292,8 +292,9 @@ QString ApprovalBroker::openNew(ApprovalRequest request, const ApprovalTerms& te
     m_tickets.insert(ticket, request.id);
     m_byBinding.insert(bindingKey(request), request.id);
     startDeadline(o);
+    const Approval asked = o.approval; // listeners may answer it at once
+    emit changed(asked, ApprovalEvent::Requested);
     emit requested(request);
-    emit changed(o.approval, ApprovalEvent::Requested);
     return request.id;
 }
 

@@ -107,8 +107,9 @@ struct ApprovalTerms
     TimeoutOutcome onTimeout = TimeoutOutcome::Deny;
     int validSeconds = ApprovalSettings::DefaultValidSeconds;
     bool withdrawOnCancel = false;
-    QString webhookUrl; // empty: none
-    QByteArray webhookSecret;
+    QString webhookUrl;       // empty: none
+    QString webhookSecret;    // the secret as the policy gives it, or
+    QString webhookSecretEnv; // the environment variable that holds it (read when posting)
 };
 
 // What happened to an approval, as its listeners (the webhook) are told.
@@ -268,3 +269,4 @@ private:
 Q_DECLARE_METATYPE(gatehouse::ApprovalRequest)
 Q_DECLARE_METATYPE(gatehouse::ApprovalAnswer)
 Q_DECLARE_METATYPE(gatehouse::Approval)
+Q_DECLARE_METATYPE(gatehouse::ApprovalEvent)

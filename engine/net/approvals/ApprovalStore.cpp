@@ -62,7 +62,9 @@ QJsonObject toJson(const Approval& a)
             {QStringLiteral("validSeconds"), a.terms.validSeconds},
             {QStringLiteral("withdrawOnCancel"), a.terms.withdrawOnCancel},
             {QStringLiteral("webhook"), a.terms.webhookUrl},
-            {QStringLiteral("webhookSecret"), QString::fromLatin1(a.terms.webhookSecret.toBase64())}};
+            // The policy's own secret is in its file already; an environment's is never written.
+            {QStringLiteral("webhookSecret"), a.terms.webhookSecret},
+            {QStringLiteral("webhookSecretEnv"), a.terms.webhookSecretEnv}};
 }
 
 std::optional<Approval> fromJson(const QString& id, ApprovalState state, const QJsonObject& o)
@@ -92,8 +94,8 @@ std::optional<Approval> fromJson(const QString& id, ApprovalState state, const Q
     a.terms.validSeconds = qMax(1, o.value(QStringLiteral("validSeconds")).toInt(1));
     a.terms.withdrawOnCancel = o.value(QStringLiteral("withdrawOnCancel")).toBool();
     a.terms.webhookUrl = o.value(QStringLiteral("webhook")).toString();
-    a.terms.webhookSecret =
-        QByteArray::fromBase64(o.value(QStringLiteral("webhookSecret")).toString().toLatin1());
+    a.terms.webhookSecret = o.value(QStringLiteral("webhookSecret")).toString();
+    a.terms.webhookSecretEnv = o.value(QStringLiteral("webhookSecretEnv")).toString();
     a.request.onTimeout = a.terms.onTimeout;
     a.answer.outcome = ApprovalAnswer::Outcome(qBound(0, w.value(QStringLiteral("outcome")).toInt(), 3));
     a.answer.decidedBy =
@@ -248,6 +250,7 @@ bool ApprovalStore::save(const Approval& a, QString* error)
         answer.remove(QStringLiteral("editedArguments"));
         body.insert(QStringLiteral("answer"), answer);
         body.remove(QStringLiteral("webhookSecret"));
+        body.remove(QStringLiteral("webhook"));
     }
     q.addBindValue(QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)));
     if (q.exec())
@@ -255,6 +258,35 @@ bool ApprovalStore::save(const Approval& a, QString* error)
     *error = QStringLiteral("the approvals file %1 cannot be written (%2); %3")
                  .arg(m_path, q.lastError().text(), recovery(m_path));
     return false;
+}
+
+std::optional<Approval> ApprovalStore::read(const QString& path, const QString& id, QString* error)
+{
+    if (!QFileInfo::exists(path)) {
+        *error = QStringLiteral("no approvals file at %1").arg(path);
+        return std::nullopt;
+    }
+    std::optional<Approval> found;
+    const QString name = QStringLiteral("gatehouse-approvals-read-%1").arg(connectionCounter++);
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        db.setDatabaseName(path);
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY;QSQLITE_BUSY_TIMEOUT=5000"));
+        QSqlQuery q(db);
+        if (!db.open() || !q.prepare(QStringLiteral("SELECT state, body FROM approvals WHERE id = ?"))) {
+            *error = QStringLiteral("%1 cannot be read: %2").arg(path, db.lastError().text());
+        } else {
+            q.addBindValue(id);
+            if (!q.exec())
+                *error = QStringLiteral("%1 cannot be read: %2").arg(path, q.lastError().text());
+            else if (!q.next())
+                *error = QStringLiteral("no approval %1 in %2").arg(id, path);
+            else if (const auto state = approvalStateFromName(q.value(0).toString()))
+                found = fromJson(id, *state, QJsonDocument::fromJson(q.value(1).toByteArray()).object());
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return found;
 }
 
 bool ApprovalStore::knows(const QString& id)

@@ -41,6 +41,10 @@ public:
     QList<Approval> unfinished(QString* error);
     // Writes the approval as it is now. False, with why, when the file refuses (disk full, read-only).
     bool save(const Approval& approval, QString* error);
+    // One approval as the file has it, read without taking the file from a running Gatehouse (for
+    // `gatehouse audit show`). Nothing (and why) when the file or the approval is not there.
+    static std::optional<Approval> read(const QString& path, const QString& id, QString* error);
+
     // Whether an id was ever used, so that a new approval never takes an old one's.
     bool knows(const QString& id);
 

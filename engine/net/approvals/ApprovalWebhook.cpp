@@ -7,6 +7,7 @@
 #include <QMessageAuthenticationCode>
 #include <QNetworkReply>
 #include <QTimer>
+#include <QUrl>
 
 Q_DECLARE_LOGGING_CATEGORY(lcApprovals)
 
@@ -48,7 +49,18 @@ QJsonObject bodyOf(const Approval& a, const QString& event)
 ApprovalWebhook::ApprovalWebhook(ApprovalBroker* broker, QObject* parent)
     : QObject(parent)
 {
-    connect(broker, &ApprovalBroker::changed, this, &ApprovalWebhook::onChanged);
+    // From the event loop, never inside the broker's decision: a post waits for the answer, not the reverse.
+    connect(broker, &ApprovalBroker::changed, this, &ApprovalWebhook::onChanged, Qt::QueuedConnection);
+}
+
+ApprovalWebhook::~ApprovalWebhook()
+{
+    for (auto it = m_queues.cbegin(); it != m_queues.cend(); ++it)
+        if (!it->isEmpty())
+            qCWarning(lcApprovals).noquote()
+                << QStringLiteral("approval webhook %1: %2 posts not sent before Gatehouse stopped")
+                       .arg(shown(it.key()))
+                       .arg(it->size());
 }
 
 QByteArray ApprovalWebhook::signature(const QByteArray& secret, qint64 unixTime, const QByteArray& body)
@@ -58,29 +70,57 @@ QByteArray ApprovalWebhook::signature(const QByteArray& secret, qint64 unixTime,
         .toHex();
 }
 
-void ApprovalWebhook::onChanged(const Approval& approval, ApprovalEvent what)
+QString ApprovalWebhook::shown(const QString& url)
 {
-    if (approval.terms.webhookUrl.isEmpty())
-        return;
-    const QString event = approvalEventName(what);
-    m_queue.enqueue({approval.terms.webhookUrl, approval.terms.webhookSecret, event,
-                     QJsonDocument(bodyOf(approval, event)).toJson(QJsonDocument::Compact)});
-    if (!m_busy)
-        sendNext();
+    return QUrl(url).toString(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery |
+                              QUrl::RemoveFragment);
 }
 
-void ApprovalWebhook::sendNext()
+void ApprovalWebhook::onChanged(const Approval& approval, ApprovalEvent what)
 {
-    if (m_queue.isEmpty()) {
-        m_busy = false;
+    const QString url = approval.terms.webhookUrl;
+    if (url.isEmpty())
+        return;
+    const QString event = approvalEventName(what);
+    QQueue<Post>& queue = m_queues[url];
+    if (queue.size() >= MaxQueued) {
+        const Post dropped = queue.dequeue();
+        const QString why = QStringLiteral("approval webhook %1: %2 posts waiting, the oldest (%3) dropped")
+                                .arg(shown(url))
+                                .arg(MaxQueued)
+                                .arg(dropped.event);
+        qCWarning(lcApprovals).noquote() << why;
+        emit failed(why);
+    }
+    queue.enqueue({url, approval.terms.webhookSecret, approval.terms.webhookSecretEnv, event,
+                   QJsonDocument(bodyOf(approval, event)).toJson(QJsonDocument::Compact)});
+    if (!m_busy.contains(url))
+        sendNext(url);
+}
+
+void ApprovalWebhook::sendNext(const QString& url)
+{
+    QQueue<Post>& queue = m_queues[url];
+    if (queue.isEmpty()) {
+        m_busy.remove(url);
         return;
     }
-    m_busy = true;
-    send(m_queue.dequeue());
+    m_busy.insert(url);
+    send(queue.dequeue());
 }
 
 void ApprovalWebhook::send(Post post)
 {
+    const QByteArray secret =
+        post.secretEnv.isEmpty() ? post.secret.toUtf8() : qgetenv(qPrintable(post.secretEnv));
+    if (secret.isEmpty()) { // never unsigned: a receiver could not tell these posts from anyone's
+        const QString why = QStringLiteral("approval webhook %1 (%2): not sent, %3 is not set")
+                                .arg(shown(post.url), post.event, post.secretEnv);
+        qCWarning(lcApprovals).noquote() << why;
+        emit failed(why);
+        sendNext(post.url);
+        return;
+    }
     QNetworkRequest request{QUrl(post.url)};
     request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
@@ -88,32 +128,43 @@ void ApprovalWebhook::send(Post post)
     request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     request.setRawHeader("X-Gatehouse-Event", post.event.toLatin1());
     const qint64 now = QDateTime::currentSecsSinceEpoch();
-    if (!post.secret.isEmpty())
-        request.setRawHeader("X-Gatehouse-Signature", "t=" + QByteArray::number(now) + ",sha256=" +
-                                                          signature(post.secret, now, post.body));
+    request.setRawHeader("X-Gatehouse-Signature",
+                         "t=" + QByteArray::number(now) + ",sha256=" + signature(secret, now, post.body));
     ++post.tries;
     QNetworkReply* reply = m_nam.post(request, post.body);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, post] {
-        reply->deleteLater();
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300) {
-            emit delivered(post.url, post.event);
-            sendNext();
-            return;
-        }
-        const QString why = QStringLiteral("approval webhook %1 (%2, try %3 of %4): %5")
-                                .arg(post.url, post.event)
-                                .arg(post.tries)
-                                .arg(Tries)
-                                .arg(status ? QStringLiteral("HTTP %1").arg(status) : reply->errorString());
-        qCWarning(lcApprovals).noquote() << why;
-        emit failed(why);
-        if (post.tries >= Tries) {
-            sendNext(); // given up on this one; the approval itself is unaffected
-            return;
-        }
-        QTimer::singleShot(1000 * post.tries * post.tries, this, [this, post] { send(post); });
+    reply->setReadBufferSize(MaxReplyBytes);
+    // A receiver that trickles bytes keeps the transfer timeout from firing: this bounds the whole try.
+    QTimer::singleShot(TimeoutMs, reply, [reply] {
+        if (reply->isRunning())
+            reply->abort();
     });
+    connect(reply, &QNetworkReply::finished, this, [this, reply, post] { finished(reply, post); });
+}
+
+void ApprovalWebhook::finished(QNetworkReply* reply, Post post)
+{
+    reply->deleteLater();
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300) {
+        emit delivered(post.url, post.event);
+        sendNext(post.url);
+        return;
+    }
+    const QString why = QStringLiteral("approval webhook %1 (%2, try %3 of %4): %5")
+                            .arg(shown(post.url), post.event)
+                            .arg(post.tries)
+                            .arg(Tries)
+                            .arg(status ? QStringLiteral("HTTP %1").arg(status)
+                                 : reply->error() == QNetworkReply::OperationCanceledError
+                                     ? QStringLiteral("no answer within %1 s").arg(TimeoutMs / 1000)
+                                     : reply->errorString());
+    qCWarning(lcApprovals).noquote() << why;
+    emit failed(why);
+    if (post.tries >= Tries) {
+        sendNext(post.url); // given up on this one; the approval itself is unaffected
+        return;
+    }
+    QTimer::singleShot(1000 * post.tries * post.tries, this, [this, post] { send(post); });
 }
 
 } // namespace gatehouse

@@ -3,9 +3,11 @@
 
 #include "approvals/ApprovalBroker.h"
 
+#include <QHash>
 #include <QNetworkAccessManager>
 #include <QObject>
 #include <QQueue>
+#include <QSet>
 
 namespace gatehouse {
 
@@ -20,13 +22,17 @@ class ApprovalWebhook : public QObject
 {
     Q_OBJECT
 public:
-    static constexpr int TimeoutMs = 5000;
+    static constexpr int TimeoutMs = 5000; // each try, start to finish
     static constexpr int Tries = 3;
+    static constexpr int MaxQueued = 100;      // per receiver; beyond that the oldest are dropped, and logged
+    static constexpr int MaxReplyBytes = 4096; // what is read of a receiver's answer (it is not used)
 
     explicit ApprovalWebhook(ApprovalBroker* broker, QObject* parent = nullptr);
+    ~ApprovalWebhook() override;
 
     static QByteArray signature(const QByteArray& secret, qint64 unixTime, const QByteArray& body);
-    int queued() const { return int(m_queue.size()) + (m_busy ? 1 : 0); }
+    // The receiver as logs name it: scheme, host and port, never a path or query that may be its secret.
+    static QString shown(const QString& url);
 
 signals:
     void delivered(const QString& url, const QString& event);
@@ -36,18 +42,20 @@ private:
     struct Post
     {
         QString url;
-        QByteArray secret;
+        QString secret;    // the secret itself, or
+        QString secretEnv; // the variable that holds it, read when sending
         QString event;
         QByteArray body;
         int tries = 0;
     };
     void onChanged(const Approval& approval, ApprovalEvent event);
-    void sendNext();
+    void sendNext(const QString& url);
     void send(Post post);
+    void finished(QNetworkReply* reply, Post post);
 
     QNetworkAccessManager m_nam;
-    QQueue<Post> m_queue;
-    bool m_busy = false;
+    QHash<QString, QQueue<Post>> m_queues; // by receiver: one slow receiver holds up only its own posts
+    QSet<QString> m_busy;
 };
 
 } // namespace gatehouse

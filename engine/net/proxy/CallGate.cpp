@@ -153,8 +153,8 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
         holdSeconds = policy->approvalHoldSeconds();
         if (const auto& hook = policy->approval ? policy->approval->webhook : std::nullopt) {
             terms.webhookUrl = hook->url;
-            terms.webhookSecret = hook->secretEnv ? qgetenv(qPrintable(*hook->secretEnv))
-                                                  : hook->secret.value_or(QString()).toUtf8();
+            terms.webhookSecret = hook->secret.value_or(QString());
+            terms.webhookSecretEnv = hook->secretEnv.value_or(QString());
         }
     }
     QPointer<CallGate> self(this);
@@ -306,7 +306,8 @@ void CallGate::answered(const QJsonObject& message, CallRecord record, const App
                                 : asked;
             record.verdict = Verdict::Allowed;
             record.rule = decision.rule;
-            record.message = QStringLiteral("approved by %1").arg(answer.approver);
+            record.message =
+                QStringLiteral("approved by %1 (approval %2)").arg(answer.approver, answer.approvalId);
             forward(outgoing, record, decision.reservation);
             return;
         }
@@ -314,14 +315,15 @@ void CallGate::answered(const QJsonObject& message, CallRecord record, const App
         decision.verdict = Verdict::Denied;
         if (answer.decidedBy == ApprovalAnswer::DecidedBy::Deadline) {
             decision.rule = DecisionRule::approvalTimeout();
-            decision.message =
-                QStringLiteral("%1 needed approval and no one answered in time").arg(record.tool);
+            decision.message = QStringLiteral("%1 needed approval and no one answered in time (approval %2)")
+                                   .arg(record.tool, answer.approvalId);
         } else {
             decision.rule = DecisionRule::rejectedBy(answer.approver);
-            decision.message =
-                answer.note.isEmpty()
-                    ? QStringLiteral("%1 was rejected by a person").arg(record.tool)
-                    : QStringLiteral("%1 was rejected by a person: %2").arg(record.tool, answer.note);
+            decision.message = answer.note.isEmpty()
+                                   ? QStringLiteral("%1 was rejected by a person (approval %2)")
+                                         .arg(record.tool, answer.approvalId)
+                                   : QStringLiteral("%1 was rejected by a person (approval %2): %3")
+                                         .arg(record.tool, answer.approvalId, answer.note);
         }
     }
     refuse(id, record, decision);
