@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AuditCommand.h"
 
+#include "approvals/ApprovalStore.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditReader.h"
 
@@ -87,6 +88,67 @@ int exportRows(const QString& path, const QCommandLineParser& parser, const QStr
     return 0;
 }
 
+// The story of one approval: what was asked, each call the agent made, what was decided, where it stands.
+int showApproval(const QString& db, const QString& approvalsFile, const QString& id, QTextStream& out,
+                 QTextStream& err)
+{
+    QList<std::pair<QDateTime, QString>> events;
+    QString why;
+    const std::optional<Approval> a = ApprovalStore::read(approvalsFile, id, &why);
+    if (a) {
+        const ApprovalRequest& r = a->request;
+        out << "approval " << id << "  " << r.tool << " on " << r.server << "  grant "
+            << (r.grant.isEmpty() ? QStringLiteral("(launch token)") : r.grant)
+            << (r.client.isEmpty() ? QString() : QStringLiteral("  from ") + r.client) << '\n'
+            << "  rule " << r.rule << "; arguments sha256 " << r.argumentsHash << '\n';
+        events.append({r.created, QStringLiteral("requested; the person had until %1")
+                                      .arg(r.deadline.isValid() ? r.deadline.toString(Qt::ISODate)
+                                                                : QStringLiteral("they answered (held)"))});
+        if (a->decided.isValid())
+            events.append(
+                {a->decided,
+                 QStringLiteral("decided: %1 by %2%3")
+                     .arg(a->answer.choice
+                              ? approvalChoiceName(*a->answer.choice)
+                              : (a->answer.allows() ? QStringLiteral("allowed") : QStringLiteral("denied")),
+                          a->answer.approver,
+                          a->answer.note.isEmpty() ? QString() : QStringLiteral(": ") + a->answer.note)});
+    }
+    AuditQuery q;
+    q.text = id;
+    q.pageSize = 1000;
+    const AuditPage page = AuditReader(db).page(q);
+    if (!page.error.isEmpty()) {
+        err << "gatehouse audit: " << page.error << '\n';
+        return 1;
+    }
+    int calls = 0;
+    for (auto row = page.rows.rbegin(); row != page.rows.rend(); ++row) {
+        if (!row->message.contains(id))
+            continue; // the id appeared elsewhere (an argument, by chance)
+        events.append({QDateTime::fromString(row->time, Qt::ISODateWithMs),
+                       QStringLiteral("call %1 arrived (request %2, audit row %3), ended %4, %5 — %6")
+                           .arg(++calls)
+                           .arg(row->requestId)
+                           .arg(row->seq)
+                           .arg(row->verdict, row->outcome, row->message)});
+    }
+    if (!a && calls == 0) {
+        err << "gatehouse audit: no approval " << id << " (" << why << ", and no call of it in " << db
+            << ")\n";
+        return 1;
+    }
+    std::stable_sort(events.begin(), events.end(),
+                     [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (const auto& [when, what] : std::as_const(events))
+        out << "  " << when.toUTC().toString(Qt::ISODateWithMs) << "  " << what << '\n';
+    if (a)
+        out << "  now: " << approvalStateName(a->state) << '\n';
+    else
+        out << "  (" << why << ")\n";
+    return 0;
+}
+
 } // namespace
 
 int audit(const QStringList& args, QTextStream& out, QTextStream& err)
@@ -101,9 +163,11 @@ int audit(const QStringList& args, QTextStream& out, QTextStream& err)
          QStringLiteral("TIME")},
         {QStringLiteral("grant"), QStringLiteral("Only this grant's calls."), QStringLiteral("LABEL")},
         {QStringLiteral("tool"), QStringLiteral("Only this tool's calls."), QStringLiteral("NAME")},
+        {QStringLiteral("approvals"), QStringLiteral("The approvals file (show)."), QStringLiteral("FILE")},
     });
     auto usage = [&err] {
         err << "usage: gatehouse audit verify [--db FILE]\n"
+               "       gatehouse audit show APPROVAL-ID [--db FILE] [--approvals FILE]\n"
                "       gatehouse audit export --format jsonl|csv [--since TIME] [--grant LABEL] [--tool "
                "NAME] [--db FILE]\n";
         return 2;
@@ -126,6 +190,16 @@ int audit(const QStringList& args, QTextStream& out, QTextStream& err)
         else
             out << "cannot verify: " << v.problem << '\n';
         return 1;
+    }
+    if (words.size() == 2 && words.first() == u"show") {
+        if (!QFileInfo::exists(db)) {
+            err << "gatehouse audit: no audit log at " << db << '\n';
+            return 1;
+        }
+        const QString approvals = parser.isSet(QStringLiteral("approvals"))
+                                      ? parser.value(QStringLiteral("approvals"))
+                                      : ApprovalStore::pathBeside(db);
+        return showApproval(db, approvals, words.at(1), out, err);
     }
     if (words == QStringList{QStringLiteral("export")}) {
         const QString format = parser.value(QStringLiteral("format"));

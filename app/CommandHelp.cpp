@@ -65,13 +65,16 @@ const Entry Commands[] = {
      "  --note TEXT        a note for the audit log\n"
      "  --admin-file FILE  a proxy's admin.json; repeat for several proxies (the answer goes to the one\n"
      "                     holding the call)\n"},
-    {"audit", "audit verify | export --format jsonl|csv [--since T] [--grant G] [--tool T] [--db FILE]",
-     "check the audit log's hash chain, or export it",
+    {"audit",
+     "audit verify | show APPROVAL-ID | export --format jsonl|csv [--since T] [--grant G] [--tool T] [--db "
+     "FILE]",
+     "check the audit log's hash chain, tell one approval's story, or export the log",
      "  --db FILE          the audit database (default $XDG_DATA_HOME/gatehouse/audit.sqlite)\n"
      "  --format jsonl|csv the export format\n"
      "  --since TIME       only calls at or after this ISO 8601 time\n"
      "  --grant LABEL      only this grant's calls\n"
-     "  --tool NAME        only this tool's calls\n"},
+     "  --tool NAME        only this tool's calls\n"
+     "  --approvals FILE   show: the approvals file (default: beside the audit database)\n"},
     {"grants", "grants add LABEL --server NAME [--policy FILE] | list | revoke LABEL",
      "labelled tokens for agents; the token is shown once",
      "  --server NAME      the server the grant may call\n"

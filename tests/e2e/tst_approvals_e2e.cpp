@@ -498,6 +498,21 @@ void TestApprovalsE2E::approvalOutlivesTheClientTimeoutAndARestart()
     }
     QCOMPARE(ran, 1); // exactly once
     QVERIFY(deferred >= 1);
+
+    // `audit show` tells the story: asked, told to call again, decided, run once, used.
+    const CommandRun story = runGatehouse(
+        {QStringLiteral("audit"), QStringLiteral("show"), ids.first(), QStringLiteral("--db"), m_audit});
+    QCOMPARE(story.exitCode, 0);
+    const QStringList lines2 = story.out.split(u'\n', Qt::SkipEmptyParts);
+    QVERIFY2(lines2.size() >= 6, qPrintable(story.out));
+    QVERIFY(lines2[0].startsWith(QStringLiteral("approval ") + ids.first() + QStringLiteral("  echo on ")));
+    QVERIFY2(story.out.contains(QStringLiteral("requested;")), qPrintable(story.out));
+    QVERIFY(story.out.contains(QStringLiteral("ended needs-approval, deferred")));
+    QVERIFY(story.out.contains(QStringLiteral("decided: allow-once by admin-api")));
+    QVERIFY(story.out.contains(
+        QStringLiteral("ended allowed, answered — approved by admin-api (approval %1)").arg(ids.first())));
+    QVERIFY(story.out.trimmed().endsWith(QStringLiteral("now: used")));
+    QVERIFY(story.out.indexOf(u"requested;") < story.out.indexOf(u"decided:"));
 }
 
 #include "tst_approvals_e2e.moc"
