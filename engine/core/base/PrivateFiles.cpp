@@ -8,9 +8,9 @@
 namespace gatehouse::privatefiles {
 
 namespace {
-constexpr QFileDevice::Permissions OthersOrGroup =
-    QFileDevice::ReadGroup | QFileDevice::WriteGroup | QFileDevice::ExeGroup | QFileDevice::ReadOther |
-    QFileDevice::WriteOther | QFileDevice::ExeOther;
+constexpr QFileDevice::Permissions OthersOrGroup = QFileDevice::ReadGroup | QFileDevice::WriteGroup |
+                                                   QFileDevice::ExeGroup | QFileDevice::ReadOther |
+                                                   QFileDevice::WriteOther | QFileDevice::ExeOther;
 } // namespace
 
 QString ensureFolder(const QString& folder)
@@ -47,6 +47,28 @@ QString ensureFile(const QString& file)
         return QStringLiteral("%1 could be read by other users; made private (0600)").arg(file);
     }
     return {};
+}
+
+QStringList ensureDatabase(const QString& path)
+{
+    QStringList notes{ensureFolder(QFileInfo(path).absolutePath()), ensureFile(path)};
+    for (const char* suffix : {"-wal", "-shm"})
+        if (QFile::exists(path + QLatin1String(suffix)))
+            notes << ensureFile(path + QLatin1String(suffix));
+    notes.removeAll(QString());
+    return notes;
+}
+
+std::unique_ptr<QLockFile> lockForWriting(const QString& path, qint64* holder)
+{
+    auto lock = std::make_unique<QLockFile>(path + QStringLiteral(".lock"));
+    lock->setStaleLockTime(0); // a lock left by a process that died is taken over (QLockFile checks the pid)
+    if (lock->tryLock(100))
+        return lock;
+    QString host, app;
+    *holder = 0;
+    lock->getLockInfo(holder, &host, &app);
+    return nullptr;
 }
 
 } // namespace gatehouse::privatefiles

@@ -4,13 +4,15 @@
 #include "base/PrivateFiles.h"
 
 #include <QDir>
-#include <QFile>
 #include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QLoggingCategory>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <atomic>
+
+Q_DECLARE_LOGGING_CATEGORY(lcApprovals)
 
 namespace gatehouse {
 
@@ -151,23 +153,17 @@ bool ApprovalStore::open(QString* error)
 {
     if (m_path != u":memory:") {
         // Who asked to run what, with which arguments: for the user alone, like the audit log.
-        const QFileInfo file(m_path);
-        privatefiles::ensureFolder(file.absolutePath());
-        if (!QDir(file.absolutePath()).exists()) {
+        const QString folder = QFileInfo(m_path).absolutePath();
+        for (const QString& note : privatefiles::ensureDatabase(m_path))
+            qCWarning(lcApprovals).noquote() << note;
+        if (!QDir(folder).exists()) {
             *error = QStringLiteral("cannot make the folder of the approvals file %1; %2")
-                         .arg(file.absolutePath(), recovery(m_path));
+                         .arg(folder, recovery(m_path));
             return false;
         }
-        privatefiles::ensureFile(m_path);
-        for (const char* suffix : {"-wal", "-shm"})
-            if (QFile::exists(m_path + QLatin1String(suffix)))
-                privatefiles::ensureFile(m_path + QLatin1String(suffix));
-        m_lock = std::make_unique<QLockFile>(m_path + QStringLiteral(".lock"));
-        m_lock->setStaleLockTime(0);
-        if (!m_lock->tryLock(100)) {
-            qint64 pid = 0;
-            QString host, app;
-            m_lock->getLockInfo(&pid, &host, &app);
+        qint64 pid = 0;
+        m_lock = privatefiles::lockForWriting(m_path, &pid);
+        if (!m_lock) {
             *error =
                 QStringLiteral("the approvals file %1 is in use by another gatehouse (pid %2); give this "
                                "one its own with --approvals FILE")

@@ -101,21 +101,12 @@ AuditLog::~AuditLog()
 bool AuditLog::open(QString* error)
 {
     // Who called what, when, with which arguments: private to the user, created so, repaired if not.
-    QStringList notes{privatefiles::ensureFolder(QFileInfo(m_path).absolutePath()),
-                      privatefiles::ensureFile(m_path)};
-    for (const char* suffix : {"-wal", "-shm"}) // SQLite's own files beside it, left by an older version
-        if (QFile::exists(m_path + QLatin1String(suffix)))
-            notes << privatefiles::ensureFile(m_path + QLatin1String(suffix));
-    for (const QString& note : std::as_const(notes))
-        if (!note.isEmpty())
-            qCWarning(lcAudit).noquote() << note;
+    for (const QString& note : privatefiles::ensureDatabase(m_path))
+        qCWarning(lcAudit).noquote() << note;
     // One writer per log: a second proxy on the same file would fork the hash chain.
-    m_lock = std::make_unique<QLockFile>(m_path + QStringLiteral(".lock"));
-    m_lock->setStaleLockTime(0);
-    if (!m_lock->tryLock(100)) {
-        qint64 pid = 0;
-        QString host, app;
-        m_lock->getLockInfo(&pid, &host, &app);
+    qint64 pid = 0;
+    m_lock = privatefiles::lockForWriting(m_path, &pid);
+    if (!m_lock) {
         *error =
             QStringLiteral("%1 is in use by another gatehouse (pid %2); give this one its own --audit file")
                 .arg(m_path)
