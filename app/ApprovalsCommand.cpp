@@ -131,6 +131,8 @@ int approvals(const QStringList& args, QTextStream& out, QTextStream& err)
                             ? QStringLiteral("  agent waiting")
                             : QStringLiteral("  agent not on the line"))
                     << "  (" << r.value(QStringLiteral("rule")).toString() << ")\n";
+                if (const QString page = r.value(QStringLiteral("page")).toString(); !page.isEmpty())
+                    out << "    page: " << page << '\n';
             }
         }
         if (!any)

@@ -47,6 +47,8 @@ const Entry Commands[] = {
      "  --audit-retention-days N, --audit-retention-rows N  how much audit history to keep\n"
      "  --approvals FILE              approvals kept across requests and restarts (default: beside\n"
      "                                the audit database)\n"
+     "  --approvals-listen HOST:PORT  approval pages (only) on this address too, e.g. for a phone on\n"
+     "                                the same network; the links point there\n"
      "  --counters memory|redis://HOST:PORT/DB  where rate-limit counts live (shared in Redis)\n"
      "  --counters-failure closed|open  calls with limits while Redis is unreachable (default closed)\n"
      "  --admin-token TOKEN, --admin-file FILE  the admin API for gatehouse approvals\n"
@@ -125,6 +127,7 @@ const Entry Commands[] = {
      "  --config FILE            servers and grants\n"
      "  --audit FILE             the audit database\n"
      "  --approvals FILE         approvals kept across restarts (default: beside the audit database)\n"
+     "  --approvals-listen HOST:PORT  approval pages (only) on this address too (links point there)\n"
      "  --minimized              start in the tray\n"
      "  --new-instance           run beside a running app instead of raising it\n"},
     {"connect", "connect [URL] [--token T]",

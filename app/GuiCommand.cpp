@@ -68,6 +68,9 @@ int gui(const QStringList& args)
     const QCommandLineOption approvals(QStringLiteral("approvals"),
                                        QStringLiteral("Approvals kept across requests and restarts."),
                                        QStringLiteral("FILE"));
+    const QCommandLineOption approvalsListen(QStringLiteral("approvals-listen"),
+                                             QStringLiteral("Serve approval pages here too."),
+                                             QStringLiteral("HOST:PORT"));
     const QCommandLineOption upstream(QStringLiteral("upstream"), QStringLiteral("Upstream URL."),
                                       QStringLiteral("URL"));
     const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("rolli or rolli-sandbox."),
@@ -75,7 +78,8 @@ int gui(const QStringList& args)
     const QCommandLineOption minimized(QStringLiteral("minimized"), QStringLiteral("Start in the tray."));
     const QCommandLineOption newInstance(QStringLiteral("new-instance"),
                                          QStringLiteral("Run beside an app that is already running."));
-    parser.addOptions({config, policy, listen, audit, approvals, upstream, preset, minimized, newInstance});
+    parser.addOptions({config, policy, listen, audit, approvals, approvalsListen, upstream, preset, minimized,
+                       newInstance});
     if (!parser.parse(QStringList{QStringLiteral("gatehouse gui")} +
                       (dashes < 0 ? args : args.mid(0, dashes))))
         return fail(QStringLiteral("Gatehouse"), parser.errorText());
@@ -169,6 +173,14 @@ int gui(const QStringList& args)
     settings.pinsPath = ToolPins::defaultPath();
     settings.approvalsPath =
         parser.isSet(approvals) ? parser.value(approvals) : ApprovalStore::pathBeside(auditLog.path());
+    if (parser.isSet(approvalsListen)) {
+        QString why;
+        const auto at = parseApprovalsListen(parser.value(approvalsListen), &why);
+        if (!at)
+            return fail(QStringLiteral("Gatehouse"), why);
+        settings.approvalsAddress = at->address;
+        settings.approvalsPort = at->port;
+    }
     settings.followConfigServers = true; // servers added in the app (or the file) are served at once
     proxy.setServerPreparer(&serversetup::prepare);
     settings.launchToken =

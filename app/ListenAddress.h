@@ -27,4 +27,22 @@ inline std::optional<ListenAddress> parseListenAddress(const QString& spec)
     return ListenAddress{address, quint16(port)};
 }
 
+// --approvals-listen HOST:PORT: where approval pages are served besides, for a phone on the same network.
+// The links name the address, so it must be one a browser reaches, not "any address".
+inline std::optional<ListenAddress> parseApprovalsListen(const QString& spec, QString* error)
+{
+    const auto at = parseListenAddress(spec);
+    if (!at)
+        *error = QStringLiteral("--approvals-listen must be HOST:PORT with a numeric address, e.g. "
+                                "192.168.1.20:8732");
+    else if (at->address == QHostAddress::Any || at->address == QHostAddress::AnyIPv4 ||
+             at->address == QHostAddress::AnyIPv6)
+        *error = QStringLiteral("--approvals-listen needs the address the approver's browser reaches "
+                                "(e.g. this machine's 192.168.1.20:8732), not %1: the links name it")
+                     .arg(spec);
+    else
+        return at;
+    return std::nullopt;
+}
+
 } // namespace gatehouse::cli

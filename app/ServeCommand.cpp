@@ -81,6 +81,11 @@ struct Options
             "Approvals kept across requests and restarts (default: "
             "approvals.sqlite beside the audit database, or NAME-approvals.sqlite beside NAME.sqlite)."),
         QStringLiteral("FILE")};
+    QCommandLineOption approvalsListen{
+        QStringLiteral("approvals-listen"),
+        QStringLiteral("Serve approval pages (only) on this address too, e.g. for a phone on the same "
+                       "network; their links point there."),
+        QStringLiteral("HOST:PORT")};
     QCommandLineOption auditFailure{
         QStringLiteral("audit-failure"),
         QStringLiteral("When the audit log cannot be written: refuse (default) or continue."),
@@ -106,11 +111,11 @@ struct Options
 
     QList<QCommandLineOption> all() const
     {
-        return {policy,       listen,        token,         noAuth,          stdio,
-                name,         timeout,       upstream,      preset,          header,
-                config,       adminToken,    adminFile,     audit,           auditArguments,
-                auditFailure, retentionDays, retentionRows, counters,        countersFailure,
-                headerSecret, pins,          noPins,        noAuthOnNetwork, approvals};
+        return {policy,    listen,          token,          noAuth,       stdio,         name,
+                timeout,   upstream,        preset,         header,       config,        adminToken,
+                adminFile, audit,           auditArguments, auditFailure, retentionDays, retentionRows,
+                counters,  countersFailure, headerSecret,   pins,         noPins,        noAuthOnNetwork,
+                approvals, approvalsListen};
     }
 };
 
@@ -119,7 +124,7 @@ const char Usage[] =
     "                       [--name NAME] [--upstream-timeout SECONDS] [--config FILE] [--audit FILE]\n"
     "                       [--audit-arguments] [--audit-failure refuse|continue]\n"
     "                       [--audit-retention-days N] [--audit-retention-rows N] [--approvals FILE]\n"
-    "                       [--admin-token TOKEN] [--admin-file FILE]\n"
+    "                       [--approvals-listen HOST:PORT] [--admin-token TOKEN] [--admin-file FILE]\n"
     "                       [--counters memory|redis://HOST:PORT/DB] [--counters-failure closed|open]\n"
     "                       [--upstream URL [--header 'NAME: VALUE']... [--header-secret 'NAME: SECRET']...\n"
     "                        | -- COMMAND [ARGS...]]\n"
@@ -382,6 +387,14 @@ int serve(const QStringList& args, QTextStream& out, QTextStream& err)
     settings.pinsPath = parser.isSet(o.noPins) ? QString() : parser.value(o.pins);
     settings.approvalsPath =
         parser.isSet(o.approvals) ? parser.value(o.approvals) : ApprovalStore::pathBeside(auditLog.path());
+    if (parser.isSet(o.approvalsListen)) {
+        QString why;
+        const auto at = parseApprovalsListen(parser.value(o.approvalsListen), &why);
+        if (!at)
+            return usage(why);
+        settings.approvalsAddress = at->address;
+        settings.approvalsPort = at->port;
+    }
     settings.adminToken = parser.isSet(o.adminToken) ? parser.value(o.adminToken).toUtf8() : randomToken();
     if (!proxy.start(settings, &problem)) {
         logLine(problem);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 // approval.webhook against a receiver on 127.0.0.1: each step of an approval is POSTed, signed, in
 // order; a receiver that fails or hangs never holds up a decision.
+#include "approvals/ApprovalPage.h"
 #include "approvals/ApprovalWebhook.h"
 #include "http/HttpConnection.h"
 #include "http/HttpRequest.h"
@@ -62,6 +63,9 @@ private slots:
         QVERIFY(receiver.listen(QHostAddress::LocalHost, 0));
         ApprovalBroker broker;
         ApprovalWebhook webhook(&broker);
+        ApprovalPage page(&broker);
+        page.setBase(QStringLiteral("http://127.0.0.1:8731"));
+        webhook.setPage(&page);
         ApprovalTerms terms;
         terms.webhookUrl = QStringLiteral("http://127.0.0.1:%1/hook").arg(receiver.port());
         terms.webhookSecret = QStringLiteral("s3cret");
@@ -84,7 +88,11 @@ private slots:
         QCOMPARE(requested[QStringLiteral("approval")][QStringLiteral("tool")].toString(),
                  QStringLiteral("start_agent_run"));
         QVERIFY(requested[QStringLiteral("answerWith")].toString().contains(id));
+        // The approver away from the desk answers on the page its link opens.
+        QCOMPARE(requested[QStringLiteral("page")].toString(), page.link(id));
+        QVERIFY(page.link(id).startsWith(QStringLiteral("http://127.0.0.1:8731/approve/%1/").arg(id)));
         const QJsonObject decided = QJsonDocument::fromJson(got[1].body).object();
+        QVERIFY(!decided.contains(QStringLiteral("page"))); // nothing left to answer
         QCOMPARE(decided[QStringLiteral("decision")][QStringLiteral("by")].toString(), QStringLiteral("app"));
         QCOMPARE(decided[QStringLiteral("decision")][QStringLiteral("choice")].toString(),
                  QStringLiteral("allow-once"));

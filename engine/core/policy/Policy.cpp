@@ -93,6 +93,11 @@ int Policy::approvalValidSeconds() const
                                               : ApprovalSettings::DefaultValidSeconds;
 }
 
+bool Policy::approvalLinksToClients() const
+{
+    return !approval || approval->clientLinks.value_or(true);
+}
+
 bool Policy::approvalWithdrawsOnCancel() const
 {
     return approval && approval->withdrawOnCancel.value_or(false);

@@ -123,6 +123,9 @@ struct ApprovalSettings
     std::optional<int> holdSeconds;
     std::optional<int> validSeconds;
     std::optional<bool> withdrawOnCancel; // "on_cancel": "withdraw" (true) or "keep" (false, the default)
+    // "client_links": clients that can open a link for their person (URL elicitation) are sent the
+    // approval's page (true, the default); false keeps the links off the wire.
+    std::optional<bool> clientLinks;
     std::optional<WebhookSettings> webhook;
 };
 
@@ -144,6 +147,7 @@ struct Policy
     int approvalHoldSeconds() const;
     int approvalValidSeconds() const;
     bool approvalWithdrawsOnCancel() const;
+    bool approvalLinksToClients() const;
 };
 
 QString policyDefaultName(PolicyDefault d);

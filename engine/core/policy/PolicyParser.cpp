@@ -292,9 +292,15 @@ private:
         const auto o = object(v, at, QStringLiteral("\"approval\""));
         if (!o)
             return s;
-        checkFields(
-            *o, at,
-            {"timeout_seconds", "on_timeout", "hold_seconds", "valid_seconds", "on_cancel", "webhook"});
+        checkFields(*o, at,
+                    {"timeout_seconds", "on_timeout", "hold_seconds", "valid_seconds", "on_cancel",
+                     "client_links", "webhook"});
+        if (o->contains(u"client_links")) {
+            if (o->value(u"client_links").isBool())
+                s.clientLinks = o->value(u"client_links").toBool();
+            else
+                error(ptr(at, "client_links"), QStringLiteral("\"client_links\" must be true or false"));
+        }
         if (o->contains(u"webhook"))
             s.webhook = webhook(o->value(u"webhook"), ptr(at, "webhook"));
         s.timeoutSeconds = seconds(*o, at, "timeout_seconds", 1, ApprovalSettings::MaxTimeoutSeconds);

@@ -112,6 +112,8 @@ QByteArray PolicyWriter::toJson(const Policy& p)
         if (p.approval->withdrawOnCancel)
             w.member(QStringLiteral("on_cancel"),
                      *p.approval->withdrawOnCancel ? QStringLiteral("withdraw") : QStringLiteral("keep"));
+        if (p.approval->clientLinks)
+            w.member(QStringLiteral("client_links"), *p.approval->clientLinks);
         if (const auto& hook = p.approval->webhook) {
             w.key(QStringLiteral("webhook"));
             w.beginObject();

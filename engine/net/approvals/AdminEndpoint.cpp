@@ -2,6 +2,7 @@
 #include "AdminEndpoint.h"
 
 #include "ApprovalBroker.h"
+#include "ApprovalPage.h"
 #include "http/BearerToken.h"
 #include "mcp/JsonRpc.h"
 
@@ -39,10 +40,12 @@ QJsonObject toJson(const ApprovalRequest& r, const ApprovalBroker& broker)
 }
 } // namespace
 
-AdminEndpoint::AdminEndpoint(HttpServer* server, ApprovalBroker* broker, QByteArray token, QObject* parent)
+AdminEndpoint::AdminEndpoint(HttpServer* server, ApprovalBroker* broker, const ApprovalPage* page,
+                             QByteArray token, QObject* parent)
     : QObject(parent)
     , m_server(server)
     , m_broker(broker)
+    , m_page(page)
     , m_token(std::move(token))
 {
     server->route("/admin", [this](HttpConnection* c, const HttpRequest& r) { onRequest(c, r); });
@@ -69,8 +72,12 @@ void AdminEndpoint::onRequest(HttpConnection* connection, const HttpRequest& req
         if (request.method != "GET")
             return error(405, QStringLiteral("use GET"));
         QJsonArray list;
-        for (const ApprovalRequest& r : m_broker->pending())
-            list.append(toJson(r, *m_broker));
+        for (const ApprovalRequest& r : m_broker->pending()) {
+            QJsonObject item = toJson(r, *m_broker);
+            if (m_page)
+                item.insert(QStringLiteral("page"), m_page->link(r.id));
+            list.append(item);
+        }
         return reply(connection, 200, {{QStringLiteral("approvals"), list}});
     }
     if (request.path.startsWith("/admin/approvals/")) {

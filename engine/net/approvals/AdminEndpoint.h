@@ -8,6 +8,7 @@
 namespace gatehouse {
 
 class ApprovalBroker;
+class ApprovalPage;
 
 // The loopback admin API of a running proxy, under /admin, with its own bearer token:
 //   GET  /admin/approvals         the calls waiting for a person, oldest first
@@ -18,7 +19,9 @@ class AdminEndpoint : public QObject
 {
     Q_OBJECT
 public:
-    AdminEndpoint(HttpServer* server, ApprovalBroker* broker, QByteArray token, QObject* parent = nullptr);
+    // `page`, if given, names each approval's page link in the list.
+    AdminEndpoint(HttpServer* server, ApprovalBroker* broker, const ApprovalPage* page, QByteArray token,
+                  QObject* parent = nullptr);
 
 private:
     void onRequest(HttpConnection* connection, const HttpRequest& request);
@@ -26,6 +29,7 @@ private:
 
     HttpServer* m_server;
     ApprovalBroker* m_broker;
+    const ApprovalPage* m_page;
     QByteArray m_token;
 };
 

@@ -136,6 +136,8 @@ ApprovalBroker::ApprovalBroker(QObject* parent)
     QString why;
     if (!m_store->open(&why))
         m_failure = why;
+    else
+        m_secret = m_store->secret(QStringLiteral("links"), &why);
 }
 
 ApprovalBroker::~ApprovalBroker() = default;
@@ -145,8 +147,11 @@ bool ApprovalBroker::open(const QString& path, QString* error)
     auto file = std::make_unique<ApprovalStore>(path);
     QString why;
     QList<Approval> left;
+    QByteArray secret;
     if (file->open(&why))
         left = file->unfinished(&why);
+    if (why.isEmpty())
+        secret = file->secret(QStringLiteral("links"), &why);
     // What this run already holds goes into the file too (approvals asked before it was given).
     for (auto it = m_open.cbegin(); why.isEmpty() && it != m_open.cend(); ++it)
         file->save(it->second.approval, &why);
@@ -155,6 +160,7 @@ bool ApprovalBroker::open(const QString& path, QString* error)
         return false;
     }
     m_store = std::move(file);
+    m_secret = secret;
     m_failure.clear();
     const QDateTime now = QDateTime::currentDateTimeUtc();
     for (Approval& a : left) {
@@ -509,6 +515,13 @@ std::optional<ApprovalRequest> ApprovalBroker::request(const QString& id) const
     if (it == m_open.end() || it->second.approval.state != ApprovalState::Pending)
         return std::nullopt;
     return it->second.approval.request;
+}
+
+std::optional<Approval> ApprovalBroker::find(const QString& id) const
+{
+    if (auto open = approval(id))
+        return open;
+    return m_store->find(id);
 }
 
 std::optional<Approval> ApprovalBroker::approval(const QString& id) const

@@ -172,6 +172,9 @@ public:
     bool open(const QString& path, QString* error);
     // Why approvals cannot be asked for now ("" when they can).
     QString failure() const { return m_failure; }
+    // The key that signs what is handed out to come back to an approval (the approval page's links):
+    // one per approvals file, so a link given before a restart still works after it.
+    const QByteArray& secret() const { return m_secret; }
 
     // How a caller stops waiting.
     enum class Leaving
@@ -201,6 +204,8 @@ public:
     std::optional<ApprovalRequest> request(const QString& id) const;
     // Where an approval stands, while it is not over: pending, or answered and waiting for the agent.
     std::optional<Approval> approval(const QString& id) const;
+    // What became of an approval, also once it is over (as the approvals file keeps it).
+    std::optional<Approval> find(const QString& id) const;
     // How many callers wait on the line for it (0: the agent was told to call again, or left).
     int waiting(const QString& id) const;
 
@@ -256,6 +261,7 @@ private:
 
     std::unique_ptr<ApprovalStore> m_store;
     QString m_failure;
+    QByteArray m_secret;
     std::map<QString, Open> m_open;                // by id: pending, and answers awaiting the retry
     QHash<QString, QString> m_byBinding;           // binding key -> id of the open approval
     QHash<quint64, QString> m_tickets;             // ticket -> id (waiting on the line)

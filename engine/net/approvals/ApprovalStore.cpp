@@ -8,6 +8,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QLoggingCategory>
+#include <QRandomGenerator>
 #include <QSqlError>
 #include <QSqlQuery>
 #include <atomic>
@@ -194,6 +195,8 @@ bool ApprovalStore::open(QString* error)
                 QStringLiteral("CREATE TABLE IF NOT EXISTS approvals (id TEXT PRIMARY KEY, state TEXT NOT "
                                "NULL, created TEXT NOT NULL, updated TEXT NOT NULL, body TEXT NOT NULL)")) &&
             q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS approvals_state ON approvals(state)")) &&
+            q.exec(QStringLiteral(
+                "CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")) &&
             q.exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion));
         if (!made)
             return fail(QStringLiteral("cannot be written (%1)").arg(q.lastError().text()));
@@ -256,6 +259,18 @@ bool ApprovalStore::save(const Approval& a, QString* error)
     return false;
 }
 
+std::optional<Approval> ApprovalStore::find(const QString& id)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT state, body FROM approvals WHERE id = ?"));
+    q.addBindValue(id);
+    if (!q.exec() || !q.next())
+        return std::nullopt;
+    const auto state = approvalStateFromName(q.value(0).toString());
+    return state ? fromJson(id, *state, QJsonDocument::fromJson(q.value(1).toByteArray()).object())
+                 : std::nullopt;
+}
+
 std::optional<Approval> ApprovalStore::read(const QString& path, const QString& id, QString* error)
 {
     if (!QFileInfo::exists(path)) {
@@ -283,6 +298,25 @@ std::optional<Approval> ApprovalStore::read(const QString& path, const QString& 
     }
     QSqlDatabase::removeDatabase(name);
     return found;
+}
+
+QByteArray ApprovalStore::secret(const QString& name, QString* error)
+{
+    QSqlQuery q(m_db);
+    q.prepare(QStringLiteral("SELECT value FROM secrets WHERE name = ?"));
+    q.addBindValue(name);
+    if (q.exec() && q.next() && q.value(0).toByteArray().size() >= SecretBytes)
+        return q.value(0).toByteArray();
+    QByteArray key(SecretBytes, Qt::Uninitialized);
+    QRandomGenerator::system()->generate(key.begin(), key.end());
+    q.prepare(QStringLiteral("INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)"));
+    q.addBindValue(name);
+    q.addBindValue(key);
+    if (q.exec())
+        return key;
+    *error = QStringLiteral("the approvals file %1 cannot be written (%2); %3")
+                 .arg(m_path, q.lastError().text(), recovery(m_path));
+    return {};
 }
 
 bool ApprovalStore::knows(const QString& id)

@@ -16,10 +16,13 @@ namespace gatehouse {
 // writes are small and synchronous). The schema's version is SQLite's user_version:
 //   1  approvals: one row per approval, its request and answer as JSON (an ended approval keeps the
 //      arguments' hash only: the audit log is where arguments are kept, if they are)
+//   2  secrets: keys made once per file (the approval page's links are signed with one), so that
+//      what was handed out before a restart still holds after it
 class ApprovalStore
 {
 public:
-    static constexpr int SchemaVersion = 1;
+    static constexpr int SchemaVersion = 2;
+    static constexpr int SecretBytes = 32;
     // How long ended approvals are kept in the file, for `approvals list --all` and support.
     static constexpr int KeepEndedDays = 30;
 
@@ -41,9 +44,15 @@ public:
     QList<Approval> unfinished(QString* error);
     // Writes the approval as it is now. False, with why, when the file refuses (disk full, read-only).
     bool save(const Approval& approval, QString* error);
+    // One approval as this file has it, ended ones too (kept KeepEndedDays).
+    std::optional<Approval> find(const QString& id);
     // One approval as the file has it, read without taking the file from a running Gatehouse (for
     // `gatehouse audit show`). Nothing (and why) when the file or the approval is not there.
     static std::optional<Approval> read(const QString& path, const QString& id, QString* error);
+
+    // The key of this name, made (random, SecretBytes long) the first time it is asked for. Empty, with
+    // why, when the file refuses.
+    QByteArray secret(const QString& name, QString* error);
 
     // Whether an id was ever used, so that a new approval never takes an old one's.
     bool knows(const QString& id);

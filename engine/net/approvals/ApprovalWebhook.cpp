@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "ApprovalWebhook.h"
 
+#include "ApprovalPage.h"
+
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QLoggingCategory>
@@ -14,7 +16,7 @@ Q_DECLARE_LOGGING_CATEGORY(lcApprovals)
 namespace gatehouse {
 
 namespace {
-QJsonObject bodyOf(const Approval& a, const QString& event)
+QJsonObject bodyOf(const Approval& a, const QString& event, const QString& page)
 {
     const ApprovalRequest& r = a.request;
     QJsonObject approval{{QStringLiteral("id"), r.id},
@@ -33,6 +35,8 @@ QJsonObject bodyOf(const Approval& a, const QString& event)
         body.insert(
             QStringLiteral("answerWith"),
             QStringLiteral("gatehouse approvals approve %1   (or: gatehouse approvals deny %1)").arg(r.id));
+        if (!page.isEmpty())
+            body.insert(QStringLiteral("page"), page);
     } else if (a.decided.isValid()) {
         body.insert(QStringLiteral("decision"),
                     QJsonObject{{QStringLiteral("allowed"), a.answer.allows()},
@@ -92,8 +96,10 @@ void ApprovalWebhook::onChanged(const Approval& approval, ApprovalEvent what)
         qCWarning(lcApprovals).noquote() << why;
         emit failed(why);
     }
-    queue.enqueue({url, approval.terms.webhookSecret, approval.terms.webhookSecretEnv, event,
-                   QJsonDocument(bodyOf(approval, event)).toJson(QJsonDocument::Compact)});
+    queue.enqueue(
+        {url, approval.terms.webhookSecret, approval.terms.webhookSecretEnv, event,
+         QJsonDocument(bodyOf(approval, event, m_page ? m_page->link(approval.request.id) : QString()))
+             .toJson(QJsonDocument::Compact)});
     if (!m_busy.contains(url))
         sendNext(url);
 }

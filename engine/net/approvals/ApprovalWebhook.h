@@ -18,6 +18,8 @@ namespace gatehouse {
 //
 // The body is JSON; `X-Gatehouse-Signature: t=UNIX,sha256=HEX` is the HMAC-SHA256 of "UNIX.BODY" with the
 // webhook's secret, so that a receiver can tell Gatehouse's posts (and fresh ones) from anyone else's.
+class ApprovalPage;
+
 class ApprovalWebhook : public QObject
 {
     Q_OBJECT
@@ -29,6 +31,9 @@ public:
 
     explicit ApprovalWebhook(ApprovalBroker* broker, QObject* parent = nullptr);
     ~ApprovalWebhook() override;
+
+    // Posts about a pending approval carry its page's link ("page"), for answering from afar.
+    void setPage(const ApprovalPage* page) { m_page = page; }
 
     static QByteArray signature(const QByteArray& secret, qint64 unixTime, const QByteArray& body);
     // The receiver as logs name it: scheme, host and port, never a path or query that may be its secret.
@@ -53,6 +58,7 @@ private:
     void send(Post post);
     void finished(QNetworkReply* reply, Post post);
 
+    const ApprovalPage* m_page = nullptr;
     QNetworkAccessManager m_nam;
     QHash<QString, QQueue<Post>> m_queues; // by receiver: one slow receiver holds up only its own posts
     QSet<QString> m_busy;

@@ -95,6 +95,15 @@ QJsonObject makeError(const QJsonValue& id, int code, const QString& message)
              QJsonObject{{QStringLiteral("code"), code}, {QStringLiteral("message"), message}}}};
 }
 
+QJsonObject makeError(const QJsonValue& id, int code, const QString& message, const QJsonObject& data)
+{
+    QJsonObject out = makeError(id, code, message);
+    QJsonObject error = out.value(QStringLiteral("error")).toObject();
+    error.insert(QStringLiteral("data"), data);
+    out.insert(QStringLiteral("error"), error);
+    return out;
+}
+
 QJsonObject makeResult(const QJsonValue& id, const QJsonObject& result)
 {
     return {{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},

@@ -45,6 +45,7 @@ Message classify(const QJsonObject& object);
 
 QByteArray encode(const QJsonObject& message); // compact, no newline
 QJsonObject makeError(const QJsonValue& id, int code, const QString& message);
+QJsonObject makeError(const QJsonValue& id, int code, const QString& message, const QJsonObject& data);
 QJsonObject makeResult(const QJsonValue& id, const QJsonObject& result);
 QJsonObject makeNotification(const QString& method, const QJsonObject& params);
 QJsonObject makeRequest(const QJsonValue& id, const QString& method, const QJsonObject& params);

@@ -56,4 +56,28 @@ QJsonObject approvalPendingResponse(const QJsonValue& id, const QString& tool, c
     return jsonrpc::makeResult(id, result);
 }
 
+QJsonObject approvalLinkResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
+                                 const QString& pageUrl)
+{
+    const QString message =
+        QStringLiteral("Gatehouse holds this call to %1 for a person's approval (approval %2). Open the page "
+                       "to allow or deny it; the call is then made again, and runs once if allowed.")
+            .arg(tool, approvalId);
+    const QJsonObject elicitation{{QStringLiteral("mode"), QStringLiteral("url")},
+                                  {QStringLiteral("elicitationId"), approvalId},
+                                  {QStringLiteral("url"), pageUrl},
+                                  {QStringLiteral("message"), message}};
+    return jsonrpc::makeError(
+        id, UrlElicitationRequired,
+        QStringLiteral("A person must approve this call to %1 in Gatehouse (approval %2); it has not run")
+            .arg(tool, approvalId),
+        QJsonObject{{QStringLiteral("elicitations"), QJsonArray{elicitation}}});
+}
+
+QJsonObject elicitationCompleteNotification(const QString& approvalId)
+{
+    return jsonrpc::makeNotification(QStringLiteral("notifications/elicitation/complete"),
+                                     {{QStringLiteral("elicitationId"), approvalId}});
+}
+
 } // namespace gatehouse

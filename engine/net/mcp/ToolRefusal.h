@@ -19,4 +19,12 @@ inline constexpr char ApprovalMetaKey[] = "gatehouse/approval";
 QJsonObject approvalPendingResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
                                     int retryAfterSeconds);
 
+// The same, told to a 2025-11-25 client that declared URL elicitation: error -32042 (URL elicitation
+// required) with the approval's page for its person; the elicitation's id is the approval's, and
+// notifications/elicitation/complete with it says when to call again.
+inline constexpr int UrlElicitationRequired = -32042;
+QJsonObject approvalLinkResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
+                                 const QString& pageUrl);
+QJsonObject elicitationCompleteNotification(const QString& approvalId);
+
 } // namespace gatehouse

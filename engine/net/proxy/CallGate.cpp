@@ -5,6 +5,7 @@
 #include "PolicyGate.h"
 #include "Upstream.h"
 #include "approvals/ApprovalBroker.h"
+#include "approvals/ApprovalPage.h"
 #include "mcp/JsonRpc.h"
 #include "mcp/ToolRefusal.h"
 #include "pins/ToolPins.h"
@@ -29,12 +30,14 @@ QJsonValue idOf(const QJsonObject& message)
 }
 } // namespace
 
-CallGate::CallGate(ClientSession& session, PolicyGate& policy, ApprovalBroker* approvals, ToolPins* pins)
+CallGate::CallGate(ClientSession& session, PolicyGate& policy, ApprovalBroker* approvals, ToolPins* pins,
+                   const ApprovalPage* page)
     : QObject(&session)
     , m_session(session)
     , m_policy(policy)
     , m_approvals(approvals)
     , m_pins(pins)
+    , m_page(page)
 {}
 
 CallGate::~CallGate()
@@ -145,7 +148,9 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
     const auto policy = m_policy.policy();
     ApprovalTerms terms;
     int holdSeconds = ApprovalSettings::DefaultHoldSeconds;
+    bool links = m_page != nullptr;
     if (policy) {
+        links = links && policy->approvalLinksToClients();
         terms.timeoutSeconds = policy->approvalTimeoutSeconds(record.tool);
         terms.onTimeout = policy->approvalTimeoutOutcome();
         terms.validSeconds = policy->approvalValidSeconds();
@@ -180,6 +185,13 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
         return;
     }
     m_session.track(id);
+    if (links && m_session.takesUrlElicitation() &&
+        !m_page->link(m_approvals->approvalOf(ticket)).isEmpty()) {
+        // Its person is sent to the approval's page at once, and the client is told when to call again.
+        m_waiting.insert(key, {ticket, record, id, nullptr, nullptr});
+        sendToPage(key);
+        return;
+    }
     m_waiting.insert(key,
                      {ticket, record, id, keepAliveWhileAsking(message), holdOnTheLine(key, holdSeconds)});
 }
@@ -208,15 +220,52 @@ void CallGate::tellToRetry(const QString& key)
     const QString approval = m_approvals->approvalOf(m_waiting.value(key).ticket);
     if (approval.isEmpty())
         return; // its answer is on its way
+    defer(
+        key,
+        approvalPendingResponse(m_waiting.value(key).id, m_waiting.value(key).record.tool, approval,
+                                RetryAfterSeconds),
+        QStringLiteral("waiting for a person (approval %1); the agent was told to call again").arg(approval));
+}
+
+void CallGate::sendToPage(const QString& key)
+{
+    const QString approval = m_approvals->approvalOf(m_waiting.value(key).ticket);
+    if (approval.isEmpty())
+        return; // answered already: its answer is on its way
+    if (m_linked.isEmpty())
+        connect(m_approvals, &ApprovalBroker::changed, this, &CallGate::onApprovalChanged,
+                Qt::UniqueConnection);
+    m_linked.insert(approval);
+    defer(key,
+          approvalLinkResponse(m_waiting.value(key).id, m_waiting.value(key).record.tool, approval,
+                               m_page->link(approval)),
+          QStringLiteral("waiting for a person (approval %1); the client was given its page to open and "
+                         "calls again when told it is decided")
+              .arg(approval));
+}
+
+// The client sent to an approval's page hears when it is decided (URL elicitation complete), and
+// calls again.
+void CallGate::onApprovalChanged(const Approval& approval, ApprovalEvent event)
+{
+    if (event == ApprovalEvent::Requested || !m_linked.contains(approval.request.id) ||
+        approval.state == ApprovalState::Pending)
+        return;
+    m_linked.remove(approval.request.id);
+    emit m_session.outgoing(elicitationCompleteNotification(approval.request.id),
+                            QJsonValue(QJsonValue::Undefined));
+}
+
+// The call is told to come back later: the approval stays open for it, and nothing ran.
+void CallGate::defer(const QString& key, const QJsonObject& response, const QString& message)
+{
     Waiting w = m_waiting.take(key);
     w.stopTimers();
     m_approvals->withdraw(w.ticket, ApprovalBroker::Leaving::ToldToRetry);
     CallRecord record = w.record;
-    const QJsonObject response = approvalPendingResponse(w.id, record.tool, approval, RetryAfterSeconds);
     record.verdict = Verdict::NeedsApproval;
     record.outcome = CallRecord::Outcome::Deferred;
-    record.message =
-        QStringLiteral("waiting for a person (approval %1); the agent was told to call again").arg(approval);
+    record.message = message;
     record.resultIsError = true;
     record.resultBytes = resultSize(response);
     record.response = response;

@@ -8,11 +8,13 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QPointer>
+#include <QSet>
 
 class QTimer;
 
 namespace gatehouse {
 
+class ApprovalPage;
 class ClientSession;
 class PolicyGate;
 class Reservation;
@@ -29,7 +31,9 @@ class CallGate : public QObject
 public:
     // `approvals` and `pins` may be null: then a call that needs a person is refused, and nothing is
     // pinned.
-    CallGate(ClientSession& session, PolicyGate& policy, ApprovalBroker* approvals, ToolPins* pins);
+    // `page`, if given, hands out approval links to clients that can open them for their person.
+    CallGate(ClientSession& session, PolicyGate& policy, ApprovalBroker* approvals, ToolPins* pins,
+             const ApprovalPage* page = nullptr);
     ~CallGate() override;
 
     // One tools/call request from the session's client; its id is not in flight yet.
@@ -55,12 +59,17 @@ private:
     QTimer* keepAliveWhileAsking(const QJsonObject& message);
     QTimer* holdOnTheLine(const QString& key, int seconds);
     void tellToRetry(const QString& key);
+    void sendToPage(const QString& key);
+    void defer(const QString& key, const QJsonObject& response, const QString& message);
+    void onApprovalChanged(const Approval& approval, ApprovalEvent event);
     bool withdrawWaiting(const QString& key, ApprovalBroker::Leaving leaving);
 
     ClientSession& m_session;
     PolicyGate& m_policy;
     ApprovalBroker* m_approvals;
     ToolPins* m_pins;
+    const ApprovalPage* m_page;
+    QSet<QString> m_linked; // approvals whose page this client was sent: told when they are decided
     struct Waiting
     {
         quint64 ticket = 0;

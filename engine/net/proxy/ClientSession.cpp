@@ -25,7 +25,7 @@ ClientSession::ClientSession(QString id, QString grant, Upstream* upstream, Poli
     , m_gate(gate)
 {
     m_lastActivity.start();
-    m_calls = new CallGate(*this, *m_gate, m_gate->approvals(), m_gate->pins());
+    m_calls = new CallGate(*this, *m_gate, m_gate->approvals(), m_gate->pins(), m_gate->approvalPage());
     m_upstream->attach(this);
     connect(m_gate, &PolicyGate::hiddenToolsChanged, this, &ClientSession::notifyToolsChanged);
     if (ToolPins* pins = m_gate->pins())
@@ -151,6 +151,7 @@ void ClientSession::handleRequest(const QJsonObject& message)
         QJsonObject out = response;
         QJsonObject result = response.value(QStringLiteral("result")).toObject();
         if (method == u"initialize" && response.contains(QStringLiteral("result"))) {
+            self->m_protocolVersion = result.value(QStringLiteral("protocolVersion")).toString();
             // The proxy tells clients when a policy edit hides or shows tools.
             QJsonObject caps = result.value(QStringLiteral("capabilities")).toObject();
             QJsonObject tools = caps.value(QStringLiteral("tools")).toObject();
@@ -190,6 +191,15 @@ QString ClientSession::clientLabel(const QJsonObject& clientInfo)
     if (name.isEmpty())
         return {};
     return version.isEmpty() ? name : name + u' ' + version;
+}
+
+bool ClientSession::takesUrlElicitation() const
+{
+    // -32042 and notifications/elicitation/complete are 2025-11-25's; 2026-07-28 dropped them.
+    static const QJsonObject urlElicitation{
+        {QStringLiteral("method"), QStringLiteral("elicitation/create")},
+        {QStringLiteral("params"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("url")}}}};
+    return m_protocolVersion == u"2025-11-25" && mcp::clientCanAnswer(m_capabilities, urlElicitation);
 }
 
 QString ClientSession::pinIdentity() const

@@ -32,6 +32,9 @@ public:
     const QString& client() const { return m_client; }
     static QString clientLabel(const QJsonObject& clientInfo);
     Upstream* upstream() const { return m_upstream.data(); }
+    // Whether the client can be sent a link to open for its person instead of an answer (2025-11-25 URL
+    // elicitation, declared in its initialize): then a call that needs a person is answered -32042.
+    bool takesUrlElicitation() const;
     // Who the upstream is, for tool pinning: its address and the serverInfo name it initialized with.
     QString pinIdentity() const;
 
@@ -79,6 +82,7 @@ private:
     QString m_serverInfoName;
     QString m_client;           // clientInfo "name version" from the client's initialize
     QJsonObject m_capabilities; // what the client declared it can answer
+    QString m_protocolVersion;  // the version its initialize settled on
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
     CallGate* m_calls; // a child: decides and sees through every tools/call

@@ -6,6 +6,7 @@
 namespace gatehouse {
 
 class ApprovalBroker;
+class ApprovalPage;
 class AuditLog;
 class CounterStore;
 class ToolPins;
@@ -27,6 +28,7 @@ struct GateContext
     AuditLog* audit = nullptr;           // null: nothing is recorded (tests)
     ToolPins* pins = nullptr;            // null: tool pinning is off
     AuditFailure auditFailure = AuditFailure::Refuse;
+    const ApprovalPage* page = nullptr; // each approval's page; null: no links to hand out
 };
 
 } // namespace gatehouse

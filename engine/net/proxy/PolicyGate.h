@@ -17,6 +17,7 @@
 namespace gatehouse {
 
 class ApprovalBroker;
+class ApprovalPage;
 class ToolPins;
 class AuditLog;
 
@@ -43,6 +44,7 @@ public:
 
     // Where calls that need a person are sent; without one they are refused.
     ApprovalBroker* approvals() const { return m_context->approvals; }
+    const ApprovalPage* approvalPage() const { return m_context->page; }
     // Tool pinning of the servers this gate decides for; null when pinning is off.
     ToolPins* pins() const { return m_context->pins; }
 

@@ -6,6 +6,7 @@
 #include "UpstreamServer.h"
 #include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
+#include "approvals/ApprovalPage.h"
 #include "approvals/ApprovalWebhook.h"
 #include "base/PrivateFiles.h"
 #include "counters/InMemoryCounterStore.h"
@@ -26,15 +27,18 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
     , m_servers(std::move(servers))
     , m_audit(audit)
     , m_broker(std::make_unique<ApprovalBroker>())
+    , m_page(std::make_unique<ApprovalPage>(m_broker.get()))
     , m_webhook(std::make_unique<ApprovalWebhook>(m_broker.get()))
     , m_gateContext(std::make_shared<GateContext>(GateContext{
           counters ? std::move(counters) : std::make_shared<InMemoryCounterStore>(), m_broker.get(), audit}))
     , m_gates(std::make_unique<PolicyGates>(m_gateContext))
     , m_http(std::make_unique<HttpServer>())
 {
+    m_gateContext->page = m_page.get();
     connect(m_gates.get(), &PolicyGates::gateCreated, this, &Proxy::onGateCreated);
     // "Always allow/deny" at an approval edits the policy that decided the call, through the file's
     // one writer.
+    m_webhook->setPage(m_page.get());
     connect(m_webhook.get(), &ApprovalWebhook::failed, this, &Proxy::logLine);
     connect(m_broker.get(), &ApprovalBroker::ruleRequested, this,
             [this](const QString& server, const QString& grant, const QString& tool, ToolAction action) {
@@ -177,6 +181,23 @@ bool Proxy::start(const Settings& settings, QString* error)
                      .arg(m_http->errorString());
         return false;
     }
+    m_page->serveOn(m_http.get());
+    m_page->setBase(loopbackUrl(settings.address, m_http->port()));
+    if (!settings.approvalsAddress.isNull()) {
+        m_pageHttp = std::make_unique<HttpServer>();
+        if (!m_pageHttp->listen(settings.approvalsAddress, settings.approvalsPort)) {
+            *error = QStringLiteral("cannot listen on %1:%2 for approval pages: %3")
+                         .arg(settings.approvalsAddress.toString())
+                         .arg(settings.approvalsPort)
+                         .arg(m_pageHttp->errorString());
+            m_http->close();
+            return false;
+        }
+        m_page->serveOn(m_pageHttp.get());
+        m_page->setBase(loopbackUrl(settings.approvalsAddress, m_pageHttp->port()));
+        emit logLine(QStringLiteral("approval pages also on %1 (links point there)")
+                         .arg(loopbackUrl(settings.approvalsAddress, m_pageHttp->port())));
+    }
     if (settings.serveMcpOverHttp) {
         McpHttpEndpoint::Options options;
         const std::shared_ptr<Config> config = m_config;
@@ -212,7 +233,8 @@ bool Proxy::start(const Settings& settings, QString* error)
             emit logLine(QStringLiteral("APPROVALS UNAVAILABLE: ") + why);
     }
     if (!settings.adminToken.isEmpty())
-        m_admin = std::make_unique<AdminEndpoint>(m_http.get(), m_broker.get(), settings.adminToken);
+        m_admin =
+            std::make_unique<AdminEndpoint>(m_http.get(), m_broker.get(), m_page.get(), settings.adminToken);
     m_started = true;
     return true;
 }
@@ -357,6 +379,8 @@ void Proxy::stop()
     m_admin.reset();
     m_endpoint.reset();
     m_http->close();
+    if (m_pageHttp)
+        m_pageHttp->close();
     for (UpstreamServer* u : std::as_const(m_upstreams))
         u->stop();
 }
@@ -397,6 +421,20 @@ QString Proxy::baseUrl() const
         .arg(a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString())
                                                            : a.toString())
         .arg(m_http->port());
+}
+
+// A URL to reach a listener at: "any address" is reached on loopback.
+QString Proxy::loopbackUrl(const QHostAddress& address, quint16 port)
+{
+    QHostAddress a = address;
+    if (a == QHostAddress::Any || a == QHostAddress::AnyIPv4)
+        a = QHostAddress(QHostAddress::LocalHost);
+    else if (a == QHostAddress::AnyIPv6)
+        a = QHostAddress(QHostAddress::LocalHostIPv6);
+    return QStringLiteral("http://%1:%2")
+        .arg(a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString())
+                                                           : a.toString())
+        .arg(port);
 }
 
 QString Proxy::mcpUrl(const QString& server) const

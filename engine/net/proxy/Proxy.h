@@ -16,6 +16,7 @@ namespace gatehouse {
 
 class AdminEndpoint;
 class ApprovalBroker;
+class ApprovalPage;
 class ApprovalWebhook;
 class AuditLog;
 class CounterStore;
@@ -47,6 +48,10 @@ public:
         bool continueWithoutAudit = false; // when the audit log fails: refuse calls (false) or carry on
         QString pinsPath;                  // tool pins (ToolPins); empty: no pinning
         QString approvalsPath; // approvals that outlive requests and restarts; empty: this run's memory
+        // Approval pages on an address of their own (--approvals-listen), e.g. for a phone on the same
+        // network; their links then point there. Null address: only on the proxy's own listener.
+        QHostAddress approvalsAddress;
+        quint16 approvalsPort = 0;
         // The configuration's servers are served as it changes (added, changed, removed): true where
         // the served set is the configuration's (the app always; `serve` without a command of its own).
         bool followConfigServers = false;
@@ -89,6 +94,8 @@ public:
     const Config& config() const { return *m_config; }
     const Settings& settings() const { return m_settings; }
     ApprovalBroker* broker() const { return m_broker.get(); }
+    // Each approval's page, and its link.
+    const ApprovalPage* approvalPage() const { return m_page.get(); }
     PolicyGates* gates() const { return m_gates.get(); }
     // Who writes "always allow / always deny" from an approval into the policy that decided the call.
     // Headless the proxy does (PolicyGate::setToolAction: nothing else writes the file); the app passes
@@ -115,6 +122,7 @@ signals:
     void serverRefused(const QString& name, const QString& why);
 
 private:
+    static QString loopbackUrl(const QHostAddress& address, quint16 port);
     void onGateCreated(PolicyGate* gate);
     UpstreamServer* makeUpstream(const QString& name, const ServerConfig& server, QString* error);
     void applyConfigServers(const QMap<QString, ServerConfig>& configured);
@@ -124,6 +132,7 @@ private:
     AuditLog* m_audit;
     Settings m_settings;
     std::unique_ptr<ApprovalBroker> m_broker;
+    std::unique_ptr<ApprovalPage> m_page;       // one link per approval, to answer it from a browser
     std::unique_ptr<ApprovalWebhook> m_webhook; // tells approval.webhook of each approval
     std::shared_ptr<GateContext> m_gateContext; // shared with every gate; settled in start()
     std::unique_ptr<PolicyGates> m_gates;
@@ -131,6 +140,7 @@ private:
     std::unique_ptr<HttpServer> m_http;
     std::unique_ptr<McpHttpEndpoint> m_endpoint;
     std::unique_ptr<AdminEndpoint> m_admin;
+    std::unique_ptr<HttpServer> m_pageHttp; // --approvals-listen: approval pages only
     std::unique_ptr<ToolPins> m_pins;
     QList<UpstreamServer*> m_upstreams;
     QFileSystemWatcher m_configWatch;
