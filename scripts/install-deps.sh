@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Gatehouse needs to build and test, skipping those already present.
-# --hardening adds clang (libFuzzer) and valgrind for scripts/fuzz.sh and scripts/test-sanitizers.sh.
+# --hardening adds clang (libFuzzer) and valgrind for scripts/fuzz.sh and scripts/test-sanitizers.sh;
+# --tests adds what only the tests use (Chromium); --packaging what the .deb needs.
 # SPDX-License-Identifier: GPL-3.0-or-later
 set -euo pipefail
 
@@ -22,15 +23,17 @@ packages=(
   gnome-keyring dbus
 )
 
-# With --hardening: what the sanitizer, fuzzing and valgrind runs need besides.
-if [ "${1:-}" = "--hardening" ]; then
-  packages+=(clang libclang-rt-14-dev valgrind)
-fi
-
-# With --packaging: what building and checking the .deb needs.
-if [ "${1:-}" = "--packaging" ]; then
-  packages+=(dpkg-dev appstream desktop-file-utils file)
-fi
+for flag in "$@"; do
+  case "$flag" in
+    # what the sanitizer, fuzzing and valgrind runs need besides
+    --hardening) packages+=(clang libclang-rt-14-dev valgrind) ;;
+    # what building and checking the .deb needs
+    --packaging) packages+=(dpkg-dev appstream desktop-file-utils file) ;;
+    # what only the tests need: a real browser for the approval page (driven by playwright-core)
+    --tests) packages+=(chromium) ;;
+    *) echo "install-deps: unknown option $flag (--hardening, --packaging, --tests)" >&2; exit 2 ;;
+  esac
+done
 
 # The registries are reached over TLS (npm for the e2e peers); a minimal Debian has no CA bundle.
 packages+=(ca-certificates)

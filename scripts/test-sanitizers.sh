@@ -6,7 +6,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${GATEHOUSE_ASAN_DIR:-$root/build-asan}"
-bash "$root/scripts/install-deps.sh" --hardening
+bash "$root/scripts/install-deps.sh" --hardening --tests
 bash "$root/scripts/install-e2e.sh"
 flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 # Headless (no desktop app): the engine and the proxy are what faces hostile input.

@@ -4,6 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build="${GATEHOUSE_BUILD_DIR:-$root/build}"
+bash "$root/scripts/install-deps.sh" --tests
 bash "$root/scripts/build.sh" -DGATEHOUSE_BUILD_TESTS=ON
 bash "$root/scripts/install-e2e.sh"
 export QT_QPA_PLATFORM=offscreen

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+// The approval page as people use it: a host on the official SDK that declared URL elicitation calls
+// a tool that needs a person, is handed the approval's link (-32042), and a person answers it in a real
+// browser (Debian's Chromium, headless) with the keyboard; the host is told it is decided and calls
+// again, and the tool runs once. And the ways in that must fail: another site posting to a known link,
+// a replayed answer, a link from another run.
+#include "E2eSupport.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+using namespace e2e;
+
+namespace {
+
+const QByteArray Policy = R"({
+  "version": "1",
+  "default": "allow",
+  "approval": {"timeout_seconds": 120},
+  "tools": {"echo": {"action": "approve"}}
+}
+)";
+
+QString chromium()
+{
+    return qEnvironmentVariable("CHROMIUM", QStringLiteral("/usr/bin/chromium"));
+}
+
+// A process of ours that prints one JSON object per line.
+class JsonLines
+{
+public:
+    explicit JsonLines(const QStringList& args)
+    {
+        m_process.setWorkingDirectory(E2eDir);
+        m_process.start(Node, args);
+    }
+    ~JsonLines()
+    {
+        if (m_process.state() != QProcess::NotRunning) {
+            m_process.kill();
+            m_process.waitForFinished(5000);
+        }
+    }
+    // The first line that has `key`, waiting up to `ms` for it.
+    QJsonObject waitFor(const QString& key, int ms = 30'000)
+    {
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < ms) {
+            m_out += m_process.readAllStandardOutput();
+            for (const QByteArray& line : m_out.split('\n')) {
+                const QJsonObject o = QJsonDocument::fromJson(line).object();
+                if (o.contains(key))
+                    return o;
+            }
+            if (m_process.state() == QProcess::NotRunning && !m_process.bytesAvailable())
+                break;
+            QTest::qWait(50);
+        }
+        return {};
+    }
+    QString said() { return QString::fromUtf8(m_out + m_process.readAllStandardError()); }
+
+private:
+    QProcess m_process;
+    QByteArray m_out;
+};
+
+} // namespace
+
+class TestApprovalPageE2E : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void aPersonAnswersOnThePageAndTheCallRunsOnce();
+    void anotherSiteCannotAnswerAndDenyIsFinal();
+    void clientLinksOffKeepsTheLinkOffTheWire();
+
+private:
+    JsonLines* startAgent(const QByteArray& args);
+    QJsonObject browse(const QString& link, const QString& answer, const QStringList& flags = {});
+    QString cli(const QStringList& args);
+    void startProxy(const QByteArray& policy, const QStringList& extra = {});
+
+    QTemporaryDir* m_dir = nullptr;
+    ProxyProcess* m_proxy = nullptr;
+    QList<JsonLines*> m_agents;
+};
+
+void TestApprovalPageE2E::initTestCase()
+{
+    QVERIFY2(QFileInfo(chromium()).isExecutable(),
+             "Chromium is missing: scripts/install-deps.sh installs it (package chromium)");
+}
+
+void TestApprovalPageE2E::init()
+{
+    m_dir = new QTemporaryDir;
+}
+
+void TestApprovalPageE2E::cleanup()
+{
+    qDeleteAll(m_agents);
+    m_agents.clear();
+    delete m_proxy;
+    m_proxy = nullptr;
+    delete m_dir;
+}
+
+void TestApprovalPageE2E::startProxy(const QByteArray& policy, const QStringList& extra)
+{
+    const QString file = m_dir->filePath(QStringLiteral("policy.json"));
+    QFile f(file);
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(policy);
+    f.close();
+    m_proxy = new ProxyProcess;
+    QVERIFY2(m_proxy->start(
+                 stdioUpstream(),
+                 QStringList{QStringLiteral("--admin-file"), m_dir->filePath(QStringLiteral("admin.json")),
+                             QStringLiteral("--audit"), m_dir->filePath(QStringLiteral("audit.sqlite"))} +
+                     extra,
+                 file),
+             qPrintable(m_proxy->log()));
+}
+
+JsonLines* TestApprovalPageE2E::startAgent(const QByteArray& args)
+{
+    auto* agent = new JsonLines({E2eDir + QStringLiteral("/link-agent.mjs"), m_proxy->url(),
+                                 ProxyProcess::token(), QStringLiteral("echo"), QString::fromUtf8(args)});
+    m_agents.append(agent);
+    return agent;
+}
+
+QJsonObject TestApprovalPageE2E::browse(const QString& link, const QString& answer, const QStringList& flags)
+{
+    QProcess p;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CHROMIUM"), chromium());
+    p.setProcessEnvironment(env);
+    p.setWorkingDirectory(E2eDir);
+    QStringList args{E2eDir + QStringLiteral("/page-browser.mjs"), link};
+    if (!answer.isEmpty())
+        args << answer;
+    p.start(Node, args + flags);
+    p.waitForFinished(90'000);
+    const QByteArray out = p.readAllStandardOutput().trimmed();
+    const QJsonObject o = QJsonDocument::fromJson(out.split('\n').last()).object();
+    if (o.isEmpty() || o.contains(QStringLiteral("error")))
+        qWarning().noquote() << "browser:" << out << p.readAllStandardError();
+    return o;
+}
+
+QString TestApprovalPageE2E::cli(const QStringList& args)
+{
+    QProcess p;
+    p.start(Gatehouse, args);
+    p.waitForFinished(20'000);
+    return QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
+}
+
+void TestApprovalPageE2E::aPersonAnswersOnThePageAndTheCallRunsOnce()
+{
+    // Pages also on an address of their own, as for a phone: the links point there.
+    startProxy(Policy, {QStringLiteral("--approvals-listen"), QStringLiteral("127.0.0.1:0")});
+    JsonLines* agent = startAgent(R"({"message": "delete <img src=x onerror=alert(1)> run r-1"})");
+    QCOMPARE(agent->waitFor(QStringLiteral("protocolVersion"))[QStringLiteral("protocolVersion")].toString(),
+             QStringLiteral("2025-11-25"));
+    const QJsonObject elicited = agent->waitFor(QStringLiteral("elicitation"));
+    QVERIFY2(!elicited.isEmpty(), qPrintable(agent->said() + m_proxy->log()));
+    const QJsonObject e = elicited[QStringLiteral("elicitation")].toObject();
+    const QString id = e[QStringLiteral("elicitationId")].toString();
+    const QUrl link(e[QStringLiteral("url")].toString());
+    QCOMPARE(e[QStringLiteral("mode")].toString(), QStringLiteral("url"));
+    QVERIFY(link.path().startsWith(QStringLiteral("/approve/%1/").arg(id)));
+    QVERIFY(link.port() != m_proxy->port());
+    QVERIFY(e[QStringLiteral("message")].toString().contains(id));
+
+    // The person's own tools say the same: the approval waits, with that link.
+    const QString admin = m_dir->filePath(QStringLiteral("admin.json"));
+    const QString list =
+        cli({QStringLiteral("approvals"), QStringLiteral("list"), QStringLiteral("--admin-file"), admin});
+    QVERIFY2(list.startsWith(id) && list.contains(QStringLiteral("page: ") + link.toString()),
+             qPrintable(list));
+    // The pages' own address serves nothing else.
+    QCOMPARE(rawHttp(quint16(link.port()), "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status, 404);
+    QCOMPARE(rawHttp(quint16(link.port()), "GET /admin/approvals HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status,
+             404);
+
+    const QString shot = m_dir->filePath(QStringLiteral("page.png"));
+    const QJsonObject seen = browse(link.toString(), QStringLiteral("Allow once"),
+                                    {QStringLiteral("--screenshot"), shot, QStringLiteral("--dark")});
+    QCOMPARE(seen[QStringLiteral("status")].toInt(), 200);
+    const QString before = seen[QStringLiteral("before")].toString();
+    QVERIFY2(before.contains(QStringLiteral("Approve echo?")) &&
+                 before.contains(QStringLiteral("link-agent")) &&
+                 before.contains(QStringLiteral("delete <img src=x onerror=alert(1)> run r-1")),
+             qPrintable(before));
+    QCOMPARE(seen[QStringLiteral("dialogs")].toArray().size(), 0); // the arguments were text, not markup
+    QVERIFY(seen[QStringLiteral("buttons")].toArray().contains(QStringLiteral("Deny")));
+    QCOMPARE(seen[QStringLiteral("afterStatus")].toInt(), 200);
+    QVERIFY2(seen[QStringLiteral("after")].toString().contains(QStringLiteral("on this page")),
+             qPrintable(seen[QStringLiteral("after")].toString()));
+    QCOMPARE(seen[QStringLiteral("afterButtons")].toArray().size(), 0);
+    QVERIFY(QFileInfo(shot).size() > 1000);
+
+    // The host hears it is decided, calls again, and the tool runs.
+    QCOMPARE(agent->waitFor(QStringLiteral("completed"))[QStringLiteral("completed")].toString(), id);
+    const QJsonObject final = agent->waitFor(QStringLiteral("final"));
+    QCOMPARE(final[QStringLiteral("attempt")].toInt(), 2);
+    QCOMPARE(final[QStringLiteral("final")][QStringLiteral("content")][0][QStringLiteral("text")].toString(),
+             QStringLiteral("Echo: delete <img src=x onerror=alert(1)> run r-1"));
+
+    // A replayed answer, sent as the browser sent it, changes nothing.
+    const QByteArray host = "127.0.0.1:" + QByteArray::number(link.port());
+    const QByteArray form = "decision=deny";
+    const RawResponse replay =
+        rawHttp(quint16(link.port()),
+                "POST " + link.path().toUtf8() + " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host +
+                    "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                    QByteArray::number(form.size()) + "\r\nConnection: close\r\n\r\n" + form);
+    QCOMPARE(replay.status, 409);
+
+    // The story: asked, the host sent to the page, decided there, run once.
+    const QString story = cli({QStringLiteral("audit"), QStringLiteral("show"), id, QStringLiteral("--db"),
+                               m_dir->filePath(QStringLiteral("audit.sqlite"))});
+    QVERIFY2(story.contains(QStringLiteral("decided: allow-once by page")), qPrintable(story));
+    QVERIFY2(story.contains(QStringLiteral("given its page")), qPrintable(story));
+    QCOMPARE(story.count(QStringLiteral("answered — approved by page")), 1);
+    QVERIFY2(story.contains(QStringLiteral("now: used")), qPrintable(story));
+}
+
+void TestApprovalPageE2E::anotherSiteCannotAnswerAndDenyIsFinal()
+{
+    startProxy(Policy);
+    JsonLines* agent = startAgent(R"({"message": "two"})");
+    const QJsonObject elicited = agent->waitFor(QStringLiteral("elicitation"));
+    QVERIFY2(!elicited.isEmpty(), qPrintable(agent->said() + m_proxy->log()));
+    const QString link = elicited[QStringLiteral("elicitation")][QStringLiteral("url")].toString();
+    const QString id = elicited[QStringLiteral("elicitation")][QStringLiteral("elicitationId")].toString();
+
+    // A page elsewhere that learnt the link submits "allow" to it from the person's browser.
+    const QJsonObject attack = browse(link, {}, {QStringLiteral("--from-other-site")});
+    QCOMPARE(attack[QStringLiteral("postStatuses")].toArray(), QJsonArray{403});
+    const QString admin = m_dir->filePath(QStringLiteral("admin.json"));
+    QVERIFY(cli({QStringLiteral("approvals"), QStringLiteral("list"), QStringLiteral("--admin-file"), admin})
+                .startsWith(id));
+    // A forged link (another token) shows nothing and answers nothing.
+    const QString forged = link.left(link.lastIndexOf(u'/') + 1) + QStringLiteral("x").repeated(43);
+    QCOMPARE(browse(forged, {})[QStringLiteral("status")].toInt(), 404);
+
+    const QJsonObject seen = browse(link, QStringLiteral("Deny"));
+    QVERIFY2(seen[QStringLiteral("after")].toString().contains(QStringLiteral("Denied on this page")),
+             qPrintable(seen[QStringLiteral("after")].toString()));
+    QCOMPARE(agent->waitFor(QStringLiteral("completed"))[QStringLiteral("completed")].toString(), id);
+    const QJsonObject final = agent->waitFor(QStringLiteral("final"))[QStringLiteral("final")].toObject();
+    QVERIFY(final[QStringLiteral("isError")].toBool());
+    QVERIFY2(final[QStringLiteral("content")][0][QStringLiteral("text")].toString().contains(
+                 QStringLiteral("rejected by a person (approval %1)").arg(id)),
+             QJsonDocument(final).toJson().constData());
+}
+
+void TestApprovalPageE2E::clientLinksOffKeepsTheLinkOffTheWire()
+{
+    QByteArray policy = Policy;
+    policy.replace(R"("timeout_seconds": 120)",
+                   R"("timeout_seconds": 120, "hold_seconds": 1, "client_links": false)");
+    startProxy(policy);
+    JsonLines* agent = startAgent(R"({"message": "three"})");
+    const QJsonObject final = agent->waitFor(QStringLiteral("final"))[QStringLiteral("final")].toObject();
+    QVERIFY2(!final.isEmpty(), qPrintable(agent->said()));
+    // Told to call again, as every other client is, and no link anywhere in what it got.
+    QCOMPARE(final[QStringLiteral("_meta")][QStringLiteral("gatehouse/approval")][QStringLiteral("status")]
+                 .toString(),
+             QStringLiteral("pending"));
+    QVERIFY(!agent->said().contains(QStringLiteral("/approve/")));
+}
+
+QTEST_GUILESS_MAIN(TestApprovalPageE2E)
+#include "tst_approvalpage_e2e.moc"
