@@ -116,18 +116,21 @@ void TestPolicyParser::approvalSettings()
 {
     const PolicyLoad load = PolicyParser::parse(R"({"version":"1","default":"approve","approval":{
         "timeout_seconds": 604800, "hold_seconds": 0, "valid_seconds": 30, "on_cancel": "withdraw",
-        "webhook": {"url": "https://hooks.example/approvals", "secret_env": "HOOK_SECRET"}}})");
+        "client_links": false, "webhook": {"url": "https://hooks.example/approvals", "secret_env": "HOOK_SECRET"}}})");
     QVERIFY2(load.policy, load.errors.isEmpty() ? "" : qPrintable(load.errors.first().toString()));
     QCOMPARE(load.policy->approvalTimeoutSeconds(), 604800); // days, now that approvals outlive requests
     QCOMPARE(load.policy->approvalHoldSeconds(), 0);
     QCOMPARE(load.policy->approvalValidSeconds(), 30);
     QVERIFY(load.policy->approvalWithdrawsOnCancel());
+    QVERIFY(!load.policy->approvalLinksToClients());
+    QVERIFY(Policy().approvalLinksToClients()); // on unless the policy says otherwise
     // Written back as read.
     const PolicyLoad again = PolicyParser::parse(PolicyWriter::toJson(*load.policy));
     QVERIFY(again.policy);
     QCOMPARE(again.policy->approvalHoldSeconds(), 0);
     QCOMPARE(again.policy->approvalValidSeconds(), 30);
     QVERIFY(again.policy->approvalWithdrawsOnCancel());
+    QVERIFY(!again.policy->approvalLinksToClients());
     QCOMPARE(again.policy->approval->webhook->url, QStringLiteral("https://hooks.example/approvals"));
     QCOMPARE(*again.policy->approval->webhook->secretEnv, QStringLiteral("HOOK_SECRET"));
 }
@@ -215,6 +218,8 @@ void TestPolicyParser::invalid_data()
         "/approval/webhook/secret_env", "not both");
     row("approval on_cancel unknown", R"({"version":"1","default":"deny","approval":{"on_cancel":"drop"}})",
         "/approval/on_cancel", "must be one of");
+    row("client_links not a boolean", R"({"version":"1","default":"deny","approval":{"client_links":"no"}})",
+        "/approval/client_links", "must be true or false");
     row("approval_timeout unreadable", withTool(R"({"approval_timeout":"soon"})"),
         "/tools/t/approval_timeout", "a duration must be like");
     row("reason beside on_deny", withTool(R"({"action":"deny","on_deny":"a","reason":"b"})"),
