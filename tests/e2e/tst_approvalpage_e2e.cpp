@@ -81,6 +81,7 @@ private slots:
     void aPersonAnswersOnThePageAndTheCallRunsOnce();
     void anotherSiteCannotAnswerAndDenyIsFinal();
     void clientLinksOffKeepsTheLinkOffTheWire();
+    void aStatelessClientIsAskedWithASignedRequestState();
 
 private:
     JsonLines* startAgent(const QByteArray& args);
@@ -280,6 +281,99 @@ void TestApprovalPageE2E::clientLinksOffKeepsTheLinkOffTheWire()
                  .toString(),
              QStringLiteral("pending"));
     QVERIFY(!agent->said().contains(QStringLiteral("/approve/")));
+}
+
+// A 2026-07-28 client that declares URL elicitation on its request: an input-required result sends its
+// person to the page, with a signed requestState; what comes back on the retry must be that state, for
+// that call, while its approval is open.
+void TestApprovalPageE2E::aStatelessClientIsAskedWithASignedRequestState()
+{
+    startProxy(Policy);
+    const quint16 port = m_proxy->port();
+    auto call = [port](const QJsonObject& arguments, const QJsonObject& extra = {}) {
+        QJsonObject params{
+            {QStringLiteral("name"), QStringLiteral("echo")},
+            {QStringLiteral("arguments"), arguments},
+            {QStringLiteral("_meta"),
+             QJsonObject{
+                 {QStringLiteral("io.modelcontextprotocol/protocolVersion"), QStringLiteral("2026-07-28")},
+                 {QStringLiteral("io.modelcontextprotocol/clientCapabilities"),
+                  QJsonObject{{QStringLiteral("elicitation"),
+                               QJsonObject{{QStringLiteral("url"), QJsonObject()}}}}}}}};
+        for (auto it = extra.begin(); it != extra.end(); ++it)
+            params.insert(it.key(), it.value());
+        const QByteArray body =
+            QJsonDocument(QJsonObject{{QStringLiteral("jsonrpc"), QStringLiteral("2.0")},
+                                      {QStringLiteral("id"), 7},
+                                      {QStringLiteral("method"), QStringLiteral("tools/call")},
+                                      {QStringLiteral("params"), params}})
+                .toJson(QJsonDocument::Compact);
+        const RawResponse r = rawHttp(
+            port, "POST /mcp HTTP/1.1\r\nHost: 127.0.0.1:" + QByteArray::number(port) +
+                      "\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\n"
+                      "Authorization: Bearer " +
+                      ProxyProcess::token().toUtf8() +
+                      "\r\nMCP-Protocol-Version: 2026-07-28\r\nMcp-Method: tools/call\r\nMcp-Name: echo\r\n"
+                      "Connection: close\r\nContent-Length: " +
+                      QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        return QJsonDocument::fromJson(r.body).object();
+    };
+    const QJsonObject args{{QStringLiteral("message"), QStringLiteral("stateless")}};
+    const QJsonObject first = call(args)[QStringLiteral("result")].toObject();
+    QCOMPARE(first[QStringLiteral("resultType")].toString(), QStringLiteral("input_required"));
+    const QJsonObject ask =
+        first[QStringLiteral("inputRequests")][QStringLiteral("gatehouse-approval")].toObject();
+    QCOMPARE(ask[QStringLiteral("method")].toString(), QStringLiteral("elicitation/create"));
+    QCOMPARE(ask[QStringLiteral("params")][QStringLiteral("mode")].toString(), QStringLiteral("url"));
+    const QString id = ask[QStringLiteral("params")][QStringLiteral("elicitationId")].toString();
+    const QString link = ask[QStringLiteral("params")][QStringLiteral("url")].toString();
+    QVERIFY(link.contains(QStringLiteral("/approve/%1/").arg(id)));
+    const QString state = first[QStringLiteral("requestState")].toString();
+    QVERIFY2(state.startsWith(QStringLiteral("gh-approval.")), qPrintable(state));
+    const QJsonObject accepted{{QStringLiteral("gatehouse-approval"),
+                                QJsonObject{{QStringLiteral("action"), QStringLiteral("accept")}}}};
+    auto retry = [&](const QString& withState, const QJsonObject& arguments) {
+        return call(arguments, {{QStringLiteral("requestState"), withState},
+                                {QStringLiteral("inputResponses"), accepted}});
+    };
+
+    // Altered (one claim changed, the signature kept), or for other arguments: refused, nothing changes.
+    QString altered = state;
+    const qsizetype dot = altered.lastIndexOf(u'.');
+    altered[dot - 3] = altered[dot - 3] == u'A' ? u'B' : u'A';
+    QJsonObject refused = retry(altered, args)[QStringLiteral("error")].toObject();
+    QCOMPARE(refused[QStringLiteral("code")].toInt(), -32602);
+    QVERIFY2(
+        refused[QStringLiteral("message")].toString().contains(QStringLiteral("not one Gatehouse gave out")),
+        qPrintable(refused[QStringLiteral("message")].toString()));
+    refused = retry(state, {{QStringLiteral("message"), QStringLiteral("other")}})[QStringLiteral("error")]
+                  .toObject();
+    QVERIFY2(
+        refused[QStringLiteral("message")].toString().contains(QStringLiteral("belongs to another call")),
+        qPrintable(refused[QStringLiteral("message")].toString()));
+    const QString admin = m_dir->filePath(QStringLiteral("admin.json"));
+    QVERIFY(cli({QStringLiteral("approvals"), QStringLiteral("list"), QStringLiteral("--admin-file"), admin})
+                .startsWith(id));
+
+    // Still pending: asked again, about the same approval.
+    const QJsonObject again = retry(state, args)[QStringLiteral("result")].toObject();
+    QCOMPARE(again[QStringLiteral("resultType")].toString(), QStringLiteral("input_required"));
+    QCOMPARE(again[QStringLiteral("inputRequests")][QStringLiteral("gatehouse-approval")]
+                  [QStringLiteral("params")][QStringLiteral("elicitationId")]
+                      .toString(),
+             id);
+
+    // The person allows it on the page; the retry runs the call, once.
+    const QJsonObject seen = browse(link, QStringLiteral("Allow once"));
+    QVERIFY2(seen[QStringLiteral("after")].toString().contains(QStringLiteral("on this page")),
+             QJsonDocument(seen).toJson().constData());
+    const QJsonObject ran = retry(state, args)[QStringLiteral("result")].toObject();
+    QCOMPARE(ran[QStringLiteral("content")][0][QStringLiteral("text")].toString(),
+             QStringLiteral("Echo: stateless"));
+    // The state is spent with its approval.
+    refused = retry(state, args)[QStringLiteral("error")].toObject();
+    QVERIFY2(refused[QStringLiteral("message")].toString().contains(QStringLiteral("is over")),
+             QJsonDocument(refused).toJson().constData());
 }
 
 QTEST_GUILESS_MAIN(TestApprovalPageE2E)

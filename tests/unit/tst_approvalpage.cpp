@@ -3,6 +3,7 @@
 // way in that must be refused (forged link, other site, wrong Host, replay) changing nothing.
 #include "approvals/ApprovalBroker.h"
 #include "approvals/ApprovalPage.h"
+#include "approvals/ApprovalRequestState.h"
 #include "http/HttpServer.h"
 
 #include <QTcpSocket>
@@ -251,6 +252,40 @@ private slots:
         QVERIFY(elsewhere.open(m_dir.filePath(QStringLiteral("other.sqlite")), &why));
         const ApprovalPage otherPage(&elsewhere);
         QVERIFY(!otherPage.isToken(id, m_page->token(id)));
+    }
+
+    // The requestState a stateless client carries while a person decides: what comes back is what was
+    // given, under this key, until it expires.
+    void requestStateIsSealed()
+    {
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const ApprovalRequestState given{QStringLiteral("ab12cd"), QStringLiteral("rolli"),
+                                         QStringLiteral("t"),      QStringLiteral("alice"),
+                                         QStringLiteral("f00d"),   now.addSecs(60)};
+        const QString sealed = given.seal("key-1");
+        QVERIFY(ApprovalRequestState::isOurs(sealed));
+        QString why;
+        const auto back = ApprovalRequestState::open(sealed, "key-1", now, &why);
+        QVERIFY2(back, qPrintable(why));
+        QCOMPARE(back->approvalId, given.approvalId);
+        QCOMPARE(back->grant, given.grant);
+        QCOMPARE(back->argumentsHash, given.argumentsHash);
+        QCOMPARE(back->expires.toSecsSinceEpoch(), given.expires.toSecsSinceEpoch());
+        QVERIFY(!ApprovalRequestState::open(sealed, "key-2", now, &why));
+        QVERIFY(why.contains(QStringLiteral("not one Gatehouse gave out")));
+        QVERIFY(!ApprovalRequestState::open(sealed, "key-1", now.addSecs(61), &why));
+        QVERIFY(why.contains(QStringLiteral("expired")));
+        ApprovalRequestState other = given;
+        other.grant = QStringLiteral("mallory");
+        const QString forged =
+            sealed.section(u'.', 0, 1)
+                .replace(sealed.section(u'.', 1, 1), other.seal("key-2").section(u'.', 1, 1)) +
+            u'.' + sealed.section(u'.', 2);
+        QVERIFY(!ApprovalRequestState::open(forged, "key-1", now, &why)); // claims swapped, signature kept
+        for (const QString& junk : {QStringLiteral("gh-approval."), QStringLiteral("gh-approval.x.y.z"),
+                                    QStringLiteral("gh-approval..")})
+            QVERIFY(!ApprovalRequestState::open(junk, "key-1", now, &why));
+        QVERIFY(!ApprovalRequestState::open(sealed, QByteArray(), now, &why)); // no key: nothing is ours
     }
 
     void anEndedApprovalSaysWhatBecameOfIt()

@@ -34,4 +34,12 @@ bool clientCanAnswer(const QJsonObject& capabilities, const QJsonObject& request
     return true;
 }
 
+bool takesUrlElicitation(const QJsonObject& capabilities)
+{
+    static const QJsonObject urlElicitation{
+        {QStringLiteral("method"), QStringLiteral("elicitation/create")},
+        {QStringLiteral("params"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("url")}}}};
+    return clientCanAnswer(capabilities, urlElicitation);
+}
+
 } // namespace gatehouse::mcp

@@ -14,5 +14,7 @@ QString capabilityFor(const QString& method);
 // not send what the client cannot answer; Gatehouse answers such a request itself (-32601). URL-mode
 // elicitation (2025-11-25) needs "elicitation": {"url": {}}; an empty "elicitation" object means form mode.
 bool clientCanAnswer(const QJsonObject& capabilities, const QJsonObject& request);
+// Whether those capabilities include URL-mode elicitation (a link the client opens for its person).
+bool takesUrlElicitation(const QJsonObject& capabilities);
 
 } // namespace gatehouse::mcp

@@ -56,17 +56,36 @@ QJsonObject approvalPendingResponse(const QJsonValue& id, const QString& tool, c
     return jsonrpc::makeResult(id, result);
 }
 
-QJsonObject approvalLinkResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
-                                 const QString& pageUrl)
+namespace {
+QJsonObject pageElicitation(const QString& tool, const QString& approvalId, const QString& pageUrl)
 {
     const QString message =
         QStringLiteral("Gatehouse holds this call to %1 for a person's approval (approval %2). Open the page "
                        "to allow or deny it; the call is then made again, and runs once if allowed.")
             .arg(tool, approvalId);
-    const QJsonObject elicitation{{QStringLiteral("mode"), QStringLiteral("url")},
-                                  {QStringLiteral("elicitationId"), approvalId},
-                                  {QStringLiteral("url"), pageUrl},
-                                  {QStringLiteral("message"), message}};
+    return {{QStringLiteral("mode"), QStringLiteral("url")},
+            {QStringLiteral("elicitationId"), approvalId},
+            {QStringLiteral("url"), pageUrl},
+            {QStringLiteral("message"), message}};
+}
+} // namespace
+
+QJsonObject approvalInputRequiredResponse(const QJsonValue& id, const QString& tool,
+                                          const QString& approvalId, const QString& pageUrl,
+                                          const QString& requestState)
+{
+    const QJsonObject ask{{QStringLiteral("method"), QStringLiteral("elicitation/create")},
+                          {QStringLiteral("params"), pageElicitation(tool, approvalId, pageUrl)}};
+    return jsonrpc::makeResult(
+        id, {{QStringLiteral("resultType"), QStringLiteral("input_required")},
+             {QStringLiteral("inputRequests"), QJsonObject{{QLatin1StringView(ApprovalInputKey), ask}}},
+             {QStringLiteral("requestState"), requestState}});
+}
+
+QJsonObject approvalLinkResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
+                                 const QString& pageUrl)
+{
+    const QJsonObject elicitation = pageElicitation(tool, approvalId, pageUrl);
     return jsonrpc::makeError(
         id, UrlElicitationRequired,
         QStringLiteral("A person must approve this call to %1 in Gatehouse (approval %2); it has not run")

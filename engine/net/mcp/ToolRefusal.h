@@ -26,5 +26,12 @@ inline constexpr int UrlElicitationRequired = -32042;
 QJsonObject approvalLinkResponse(const QJsonValue& id, const QString& tool, const QString& approvalId,
                                  const QString& pageUrl);
 QJsonObject elicitationCompleteNotification(const QString& approvalId);
+// The same, told to a 2026-07-28 client that declared URL elicitation on its request: an input-required
+// result asking its person to open the page (input "gatehouse-approval"), and the requestState its
+// retry brings back.
+inline constexpr char ApprovalInputKey[] = "gatehouse-approval";
+QJsonObject approvalInputRequiredResponse(const QJsonValue& id, const QString& tool,
+                                          const QString& approvalId, const QString& pageUrl,
+                                          const QString& requestState);
 
 } // namespace gatehouse

@@ -6,7 +6,10 @@
 #include "Upstream.h"
 #include "approvals/ApprovalBroker.h"
 #include "approvals/ApprovalPage.h"
+#include "approvals/ApprovalRequestState.h"
+#include "mcp/ClientCapabilities.h"
 #include "mcp/JsonRpc.h"
+#include "mcp/StatelessEra.h"
 #include "mcp/ToolRefusal.h"
 #include "pins/ToolPins.h"
 
@@ -45,8 +48,9 @@ CallGate::~CallGate()
     withdrawAll(ApprovalBroker::Leaving::Cancelled);
 }
 
-void CallGate::call(const QJsonObject& message)
+void CallGate::call(const QJsonObject& incoming)
 {
+    QJsonObject message = incoming;
     const QJsonValue id = idOf(message);
     const QJsonObject params = message.value(QStringLiteral("params")).toObject();
     const QJsonValue args = params.value(QStringLiteral("arguments"));
@@ -56,6 +60,10 @@ void CallGate::call(const QJsonObject& message)
                                QStringLiteral("tools/call needs params.name (a string) and params.arguments "
                                               "(an object, if given)")),
             id);
+        return;
+    }
+    if (QString why; !resume(message, &why)) {
+        emit m_session.outgoing(jsonrpc::makeError(id, jsonrpc::InvalidParams, why), id);
         return;
     }
     CallRecord record = recordOf(message);
@@ -70,6 +78,63 @@ void CallGate::call(const QJsonObject& message)
         forward(message, record, decision.reservation);
     else
         refuse(id, record, decision);
+}
+
+// A stateless client's retry of a call that waits for a person brings back the requestState it was
+// given: it must be Gatehouse's, unaltered, unexpired, for this very call, and its approval not over.
+// Then it (and the answer to the page's input) is taken off, and the call is decided as any other: the
+// same approval answers it.
+bool CallGate::resume(QJsonObject& message, QString* why) const
+{
+    QJsonObject params = message.value(QStringLiteral("params")).toObject();
+    const QString state = params.value(QStringLiteral("requestState")).toString();
+    if (!m_session.isForStatelessClients() || !ApprovalRequestState::isOurs(state))
+        return true;
+    const auto claims = ApprovalRequestState::open(state, m_approvals ? m_approvals->secret() : QByteArray(),
+                                                   QDateTime::currentDateTimeUtc(), why);
+    if (!claims)
+        return false;
+    const QJsonObject args = params.value(QStringLiteral("arguments")).toObject();
+    if (claims->server != m_session.upstream()->serverName() || claims->grant != m_session.grant() ||
+        claims->tool != params.value(QStringLiteral("name")).toString() ||
+        claims->argumentsHash != ApprovalBroker::hashArguments(args)) {
+        *why = QStringLiteral("the requestState belongs to another call (approval %1 is for %2 with other "
+                              "arguments, or another grant); make this call without it")
+                   .arg(claims->approvalId, claims->tool);
+        return false;
+    }
+    const auto approval = m_approvals->find(claims->approvalId);
+    if (!approval || !approval->isOpen(QDateTime::currentDateTimeUtc())) {
+        *why = QStringLiteral("approval %1 is over (used, withdrawn or lapsed); its requestState is spent: "
+                              "make the call afresh, without it")
+                   .arg(claims->approvalId);
+        return false;
+    }
+    params.remove(QStringLiteral("requestState"));
+    QJsonObject responses = params.value(QStringLiteral("inputResponses")).toObject();
+    responses.remove(QLatin1StringView(ApprovalInputKey));
+    if (responses.isEmpty())
+        params.remove(QStringLiteral("inputResponses"));
+    else
+        params.insert(QStringLiteral("inputResponses"), responses);
+    message.insert(QStringLiteral("params"), params);
+    return true;
+}
+
+// Whether the client can send its person to the approval's page: a 2025-11-25 session that declared
+// URL elicitation, or a stateless request that declares it.
+bool CallGate::linksTo(const QJsonObject& message) const
+{
+    if (!m_page)
+        return false;
+    if (!m_session.isForStatelessClients())
+        return m_session.takesUrlElicitation();
+    const QJsonObject declared =
+        message
+            .value(QStringLiteral("params"))[QStringLiteral("_meta")]
+                                            [stateless::MetaPrefix + QStringLiteral("clientCapabilities")]
+            .toObject();
+    return mcp::takesUrlElicitation(declared);
 }
 
 CallRecord CallGate::recordOf(const QJsonObject& message) const
@@ -148,7 +213,7 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
     const auto policy = m_policy.policy();
     ApprovalTerms terms;
     int holdSeconds = ApprovalSettings::DefaultHoldSeconds;
-    bool links = m_page != nullptr;
+    bool links = linksTo(message);
     if (policy) {
         links = links && policy->approvalLinksToClients();
         terms.timeoutSeconds = policy->approvalTimeoutSeconds(record.tool);
@@ -185,11 +250,12 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
         return;
     }
     m_session.track(id);
-    if (links && m_session.takesUrlElicitation() &&
-        !m_page->link(m_approvals->approvalOf(ticket)).isEmpty()) {
-        // Its person is sent to the approval's page at once, and the client is told when to call again.
+    if (links && !m_page->link(m_approvals->approvalOf(ticket)).isEmpty()) {
+        // Its person is sent to the approval's page at once; the client calls again when told (session
+        // era) or when its person is done (stateless).
         m_waiting.insert(key, {ticket, record, id, nullptr, nullptr});
-        sendToPage(key);
+        sendToPage(
+            key, QDateTime::currentDateTimeUtc().addSecs(qint64(terms.timeoutSeconds) + terms.validSeconds));
         return;
     }
     m_waiting.insert(key,
@@ -227,11 +293,27 @@ void CallGate::tellToRetry(const QString& key)
         QStringLiteral("waiting for a person (approval %1); the agent was told to call again").arg(approval));
 }
 
-void CallGate::sendToPage(const QString& key)
+void CallGate::sendToPage(const QString& key, const QDateTime& stateExpires)
 {
-    const QString approval = m_approvals->approvalOf(m_waiting.value(key).ticket);
+    const Waiting& w = m_waiting[key];
+    const QString approval = m_approvals->approvalOf(w.ticket);
     if (approval.isEmpty())
         return; // answered already: its answer is on its way
+    if (m_session.isForStatelessClients()) {
+        const ApprovalRequestState state{approval,
+                                         w.record.server,
+                                         w.record.tool,
+                                         w.record.grant,
+                                         ApprovalBroker::hashArguments(w.record.arguments),
+                                         stateExpires};
+        defer(key,
+              approvalInputRequiredResponse(w.id, w.record.tool, approval, m_page->link(approval),
+                                            state.seal(m_approvals->secret())),
+              QStringLiteral("waiting for a person (approval %1); the client was given its page to open and "
+                             "calls again when its person is done")
+                  .arg(approval));
+        return;
+    }
     if (m_linked.isEmpty())
         connect(m_approvals, &ApprovalBroker::changed, this, &CallGate::onApprovalChanged,
                 Qt::UniqueConnection);

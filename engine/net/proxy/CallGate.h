@@ -50,6 +50,8 @@ public:
     static constexpr int RetryAfterSeconds = 30;
 
 private:
+    bool resume(QJsonObject& message, QString* why) const;
+    bool linksTo(const QJsonObject& message) const;
     CallRecord recordOf(const QJsonObject& message) const;
     Decision decide(CallRecord& record) const;
     void ask(const QJsonObject& message, const CallRecord& record, const Decision& decision);
@@ -59,7 +61,7 @@ private:
     QTimer* keepAliveWhileAsking(const QJsonObject& message);
     QTimer* holdOnTheLine(const QString& key, int seconds);
     void tellToRetry(const QString& key);
-    void sendToPage(const QString& key);
+    void sendToPage(const QString& key, const QDateTime& stateExpires);
     void defer(const QString& key, const QJsonObject& response, const QString& message);
     void onApprovalChanged(const Approval& approval, ApprovalEvent event);
     bool withdrawWaiting(const QString& key, ApprovalBroker::Leaving leaving);

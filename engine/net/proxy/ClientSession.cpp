@@ -196,10 +196,8 @@ QString ClientSession::clientLabel(const QJsonObject& clientInfo)
 bool ClientSession::takesUrlElicitation() const
 {
     // -32042 and notifications/elicitation/complete are 2025-11-25's; 2026-07-28 dropped them.
-    static const QJsonObject urlElicitation{
-        {QStringLiteral("method"), QStringLiteral("elicitation/create")},
-        {QStringLiteral("params"), QJsonObject{{QStringLiteral("mode"), QStringLiteral("url")}}}};
-    return m_protocolVersion == u"2025-11-25" && mcp::clientCanAnswer(m_capabilities, urlElicitation);
+    return !m_forStatelessClients && m_protocolVersion == u"2025-11-25" &&
+           mcp::takesUrlElicitation(m_capabilities);
 }
 
 QString ClientSession::pinIdentity() const

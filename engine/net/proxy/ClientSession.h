@@ -35,6 +35,10 @@ public:
     // Whether the client can be sent a link to open for its person instead of an answer (2025-11-25 URL
     // elicitation, declared in its initialize): then a call that needs a person is answered -32042.
     bool takesUrlElicitation() const;
+    // A session Gatehouse opened itself to serve stateless (2026-07-28) clients: what each of them can
+    // take is in its request's _meta, and its answers are of that era.
+    void setForStatelessClients() { m_forStatelessClients = true; }
+    bool isForStatelessClients() const { return m_forStatelessClients; }
     // Who the upstream is, for tool pinning: its address and the serverInfo name it initialized with.
     QString pinIdentity() const;
 
@@ -83,6 +87,7 @@ private:
     QString m_client;           // clientInfo "name version" from the client's initialize
     QJsonObject m_capabilities; // what the client declared it can answer
     QString m_protocolVersion;  // the version its initialize settled on
+    bool m_forStatelessClients = false;
     PolicyGate* m_gate;
     QHash<QString, InFlight> m_inFlight;
     CallGate* m_calls; // a child: decides and sees through every tools/call

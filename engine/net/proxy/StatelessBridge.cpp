@@ -32,6 +32,7 @@ StatelessBridge::StatelessBridge(UpstreamServer* server, const QString& grant, P
                                   grant, m_upstream, gate, this))
 {
     m_lastActivity.start();
+    m_session->setForStatelessClients();
     connect(m_session, &ClientSession::outgoing, this, &StatelessBridge::onOutgoing);
 }
 
