@@ -63,6 +63,7 @@ public:
         return {};
     }
     QString said() { return QString::fromUtf8(m_out + m_process.readAllStandardError()); }
+    void tell(const QByteArray& line) { m_process.write(line + '\n'); }
 
 private:
     QProcess m_process;
@@ -82,6 +83,7 @@ private slots:
     void anotherSiteCannotAnswerAndDenyIsFinal();
     void clientLinksOffKeepsTheLinkOffTheWire();
     void aStatelessClientIsAskedWithASignedRequestState();
+    void anSdk2HostFollowsTheLinkAndRetriesWithItsState();
 
 private:
     JsonLines* startAgent(const QByteArray& args);
@@ -374,6 +376,37 @@ void TestApprovalPageE2E::aStatelessClientIsAskedWithASignedRequestState()
     refused = retry(state, args)[QStringLiteral("error")].toObject();
     QVERIFY2(refused[QStringLiteral("message")].toString().contains(QStringLiteral("is over")),
              QJsonDocument(refused).toJson().constData());
+}
+
+// The same with the real SDK 2.x client at its default options: its own multi-round-trip driver hands
+// the link to the host and retries with the state once the person is done.
+void TestApprovalPageE2E::anSdk2HostFollowsTheLinkAndRetriesWithItsState()
+{
+    startProxy(Policy);
+    auto* agent =
+        new JsonLines({E2eDir + QStringLiteral("/link-agent2.mjs"), m_proxy->url(), ProxyProcess::token(),
+                       QStringLiteral("echo"), QStringLiteral(R"({"message": "from SDK 2"})")});
+    m_agents.append(agent);
+    QCOMPARE(agent->waitFor(QStringLiteral("version"))[QStringLiteral("version")].toString(),
+             QStringLiteral("2026-07-28"));
+    const QJsonObject elicited = agent->waitFor(QStringLiteral("elicitation"));
+    QVERIFY2(!elicited.isEmpty(), qPrintable(agent->said() + m_proxy->log()));
+    const QString link = elicited[QStringLiteral("elicitation")][QStringLiteral("url")].toString();
+    QVERIFY(link.contains(QStringLiteral("/approve/")));
+    QVERIFY(browse(link, QStringLiteral("Allow once"))[QStringLiteral("after")].toString().contains(
+        QStringLiteral("on this page")));
+    agent->tell("done");
+    const QJsonObject final = agent->waitFor(QStringLiteral("final"));
+    QVERIFY2(
+        final[QStringLiteral("final")][QStringLiteral("content")][0][QStringLiteral("text")].toString() ==
+            QStringLiteral("Echo: from SDK 2"),
+        qPrintable(agent->said()));
+    QCOMPARE(final[QStringLiteral("rounds")].toInt(), 1);
+    const QString id = QUrl(link).path().section(u'/', 2, 2);
+    const QString story = cli({QStringLiteral("audit"), QStringLiteral("show"), id, QStringLiteral("--db"),
+                               m_dir->filePath(QStringLiteral("audit.sqlite"))});
+    QCOMPARE(story.count(QStringLiteral("answered — approved by page")), 1);
+    QVERIFY2(story.contains(QStringLiteral("now: used")), qPrintable(story));
 }
 
 QTEST_GUILESS_MAIN(TestApprovalPageE2E)
