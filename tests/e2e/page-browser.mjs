@@ -2,7 +2,8 @@
 // A person at a real browser (Debian's Chromium, headless, driven by playwright-core): opens an approval
 // page, reads it, and presses one of its answers, as a person would, with the keyboard.
 // Prints one JSON line: what the page said before and after, its HTTP statuses, any script that ran.
-// Usage: node page-browser.mjs LINK [ANSWER-LABEL] [--screenshot FILE] [--dark] [--from-other-site]
+// Usage: node page-browser.mjs LINK [ANSWER-LABEL] [--sign-in LINK] [--screenshot FILE] [--dark] [--from-other-site]
+//   --sign-in LINK  first opens a link Gatehouse gave the person (not the agent), as a person would once
 //   ANSWER-LABEL  the button to press ("Allow once", "Deny", …); none: only read the page
 //   --from-other-site  a page on another origin that knows the link posts an answer to it (a CSRF try)
 import { chromium } from 'playwright-core';
@@ -16,6 +17,7 @@ const flag = (name) => {
   return value ?? true;
 };
 const screenshot = flag('--screenshot');
+const signIn = flag('--sign-in'); // an answer link the person got from Gatehouse, opened first
 const dark = argv.includes('--dark') && argv.splice(argv.indexOf('--dark'), 1);
 const otherSite = argv.includes('--from-other-site') && argv.splice(argv.indexOf('--from-other-site'), 1);
 const [link, answer] = argv;
@@ -36,6 +38,7 @@ try {
   out.consoleErrors = [];
   page.on('console', (m) => { if (m.type() === 'error') out.consoleErrors.push(m.text()); });
 
+  if (signIn) out.signInStatus = (await page.goto(signIn)).status();
   if (otherSite) {
     // Another origin on loopback that serves a form aimed at the link, submitted on load.
     const evil = http.createServer((req, res) => {

@@ -89,6 +89,7 @@ private:
     JsonLines* startAgent(const QByteArray& args);
     QJsonObject browse(const QString& link, const QString& answer, const QStringList& flags = {});
     QString cli(const QStringList& args);
+    QString personLink(const QString& id);
     void startProxy(const QByteArray& policy, const QStringList& extra = {});
 
     QTemporaryDir* m_dir = nullptr;
@@ -168,6 +169,21 @@ QString TestApprovalPageE2E::cli(const QStringList& args)
     return QString::fromUtf8(p.readAllStandardOutput() + p.readAllStandardError());
 }
 
+// The link `gatehouse approvals list` gives the person for a pending approval ("" once it is not).
+QString TestApprovalPageE2E::personLink(const QString& id)
+{
+    const QString list = cli({QStringLiteral("approvals"), QStringLiteral("list"),
+                              QStringLiteral("--admin-file"), m_dir->filePath(QStringLiteral("admin.json"))});
+    bool ours = false;
+    for (const QString& line : list.split(u'\n')) {
+        if (!line.startsWith(u' '))
+            ours = line.startsWith(id + u' ');
+        else if (ours && line.trimmed().startsWith(QStringLiteral("page: ")))
+            return line.trimmed().mid(6);
+    }
+    return {};
+}
+
 void TestApprovalPageE2E::aPersonAnswersOnThePageAndTheCallRunsOnce()
 {
     // Pages also on an address of their own, as for a phone: the links point there.
@@ -185,20 +201,37 @@ void TestApprovalPageE2E::aPersonAnswersOnThePageAndTheCallRunsOnce()
     QVERIFY(link.port() != m_proxy->port());
     QVERIFY(e[QStringLiteral("message")].toString().contains(id));
 
-    // The person's own tools say the same: the approval waits, with that link.
-    const QString admin = m_dir->filePath(QStringLiteral("admin.json"));
-    const QString list =
-        cli({QStringLiteral("approvals"), QStringLiteral("list"), QStringLiteral("--admin-file"), admin});
-    QVERIFY2(list.startsWith(id) && list.contains(QStringLiteral("page: ") + link.toString()),
-             qPrintable(list));
+    // The person's own tools say the same: the approval waits, with the person's own link to its page.
+    const QString own = personLink(id);
+    QVERIFY2(own.startsWith(link.toString().section(u'/', 0, 4) + u'/'), qPrintable(own));
+    QVERIFY(own != link.toString());
+    // What the client was given shows the approval but cannot answer it: a client (or an agent with a
+    // shell) that posts to it changes nothing.
+    const QJsonObject viewed = browse(link.toString(), {});
+    QCOMPARE(viewed[QStringLiteral("status")].toInt(), 200);
+    QVERIFY(viewed[QStringLiteral("before")].toString().contains(QStringLiteral("Approve echo?")));
+    QCOMPARE(viewed[QStringLiteral("buttons")].toArray().size(), 0);
+    const QByteArray pageHost = "127.0.0.1:" + QByteArray::number(link.port());
+    const QByteArray allow = "decision=always-allow";
+    QCOMPARE(rawHttp(quint16(link.port()),
+                     "POST " + link.path().toUtf8() + " HTTP/1.1\r\nHost: " + pageHost +
+                         "\r\nOrigin: http://" + pageHost +
+                         "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                         QByteArray::number(allow.size()) + "\r\nConnection: close\r\n\r\n" + allow)
+                 .status,
+             403);
+    QVERIFY(personLink(id) == own); // still pending
     // The pages' own address serves nothing else.
     QCOMPARE(rawHttp(quint16(link.port()), "GET /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status, 404);
     QCOMPARE(rawHttp(quint16(link.port()), "GET /admin/approvals HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").status,
              404);
 
     const QString shot = m_dir->filePath(QStringLiteral("page.png"));
-    const QJsonObject seen = browse(link.toString(), QStringLiteral("Allow once"),
-                                    {QStringLiteral("--screenshot"), shot, QStringLiteral("--dark")});
+    // The person's browser, signed in once by their own link, answers on the client's link.
+    const QJsonObject seen = browse(
+        link.toString(), QStringLiteral("Allow once"),
+        {QStringLiteral("--sign-in"), own, QStringLiteral("--screenshot"), shot, QStringLiteral("--dark")});
+    QCOMPARE(seen[QStringLiteral("signInStatus")].toInt(), 200);
     QCOMPARE(seen[QStringLiteral("status")].toInt(), 200);
     const QString before = seen[QStringLiteral("before")].toString();
     QVERIFY2(before.contains(QStringLiteral("Approve echo?")) &&
@@ -220,13 +253,13 @@ void TestApprovalPageE2E::aPersonAnswersOnThePageAndTheCallRunsOnce()
     QCOMPARE(final[QStringLiteral("final")][QStringLiteral("content")][0][QStringLiteral("text")].toString(),
              QStringLiteral("Echo: delete <img src=x onerror=alert(1)> run r-1"));
 
-    // A replayed answer, sent as the browser sent it, changes nothing.
+    // A replayed answer, sent on the person's own link as the browser sent it, changes nothing.
     const QByteArray host = "127.0.0.1:" + QByteArray::number(link.port());
     const QByteArray form = "decision=deny";
     const RawResponse replay =
         rawHttp(quint16(link.port()),
-                "POST " + link.path().toUtf8() + " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host +
-                    "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
+                "POST " + QUrl(own).path().toUtf8() + " HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" +
+                    host + "\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: " +
                     QByteArray::number(form.size()) + "\r\nConnection: close\r\n\r\n" + form);
     QCOMPARE(replay.status, 409);
 
@@ -248,8 +281,9 @@ void TestApprovalPageE2E::anotherSiteCannotAnswerAndDenyIsFinal()
     const QString link = elicited[QStringLiteral("elicitation")][QStringLiteral("url")].toString();
     const QString id = elicited[QStringLiteral("elicitation")][QStringLiteral("elicitationId")].toString();
 
-    // A page elsewhere that learnt the link submits "allow" to it from the person's browser.
-    const QJsonObject attack = browse(link, {}, {QStringLiteral("--from-other-site")});
+    // A page elsewhere that learnt the link submits "allow" to it from the person's (signed-in) browser.
+    const QJsonObject attack =
+        browse(link, {}, {QStringLiteral("--sign-in"), personLink(id), QStringLiteral("--from-other-site")});
     QCOMPARE(attack[QStringLiteral("postStatuses")].toArray(), QJsonArray{403});
     const QString admin = m_dir->filePath(QStringLiteral("admin.json"));
     QVERIFY(cli({QStringLiteral("approvals"), QStringLiteral("list"), QStringLiteral("--admin-file"), admin})
@@ -258,7 +292,8 @@ void TestApprovalPageE2E::anotherSiteCannotAnswerAndDenyIsFinal()
     const QString forged = link.left(link.lastIndexOf(u'/') + 1) + QStringLiteral("x").repeated(43);
     QCOMPARE(browse(forged, {})[QStringLiteral("status")].toInt(), 404);
 
-    const QJsonObject seen = browse(link, QStringLiteral("Deny"));
+    const QJsonObject seen =
+        browse(link, QStringLiteral("Deny"), {QStringLiteral("--sign-in"), personLink(id)});
     QVERIFY2(seen[QStringLiteral("after")].toString().contains(QStringLiteral("Denied on this page")),
              qPrintable(seen[QStringLiteral("after")].toString()));
     QCOMPARE(agent->waitFor(QStringLiteral("completed"))[QStringLiteral("completed")].toString(), id);
@@ -366,7 +401,8 @@ void TestApprovalPageE2E::aStatelessClientIsAskedWithASignedRequestState()
              id);
 
     // The person allows it on the page; the retry runs the call, once.
-    const QJsonObject seen = browse(link, QStringLiteral("Allow once"));
+    const QJsonObject seen =
+        browse(link, QStringLiteral("Allow once"), {QStringLiteral("--sign-in"), personLink(id)});
     QVERIFY2(seen[QStringLiteral("after")].toString().contains(QStringLiteral("on this page")),
              QJsonDocument(seen).toJson().constData());
     const QJsonObject ran = retry(state, args)[QStringLiteral("result")].toObject();
@@ -393,8 +429,11 @@ void TestApprovalPageE2E::anSdk2HostFollowsTheLinkAndRetriesWithItsState()
     QVERIFY2(!elicited.isEmpty(), qPrintable(agent->said() + m_proxy->log()));
     const QString link = elicited[QStringLiteral("elicitation")][QStringLiteral("url")].toString();
     QVERIFY(link.contains(QStringLiteral("/approve/")));
-    QVERIFY(browse(link, QStringLiteral("Allow once"))[QStringLiteral("after")].toString().contains(
-        QStringLiteral("on this page")));
+    const QString id = QUrl(link).path().section(u'/', 2, 2);
+    QVERIFY(browse(link, QStringLiteral("Allow once"),
+                   {QStringLiteral("--sign-in"), personLink(id)})[QStringLiteral("after")]
+                .toString()
+                .contains(QStringLiteral("on this page")));
     agent->tell("done");
     const QJsonObject final = agent->waitFor(QStringLiteral("final"));
     QVERIFY2(
@@ -402,7 +441,6 @@ void TestApprovalPageE2E::anSdk2HostFollowsTheLinkAndRetriesWithItsState()
             QStringLiteral("Echo: from SDK 2"),
         qPrintable(agent->said()));
     QCOMPARE(final[QStringLiteral("rounds")].toInt(), 1);
-    const QString id = QUrl(link).path().section(u'/', 2, 2);
     const QString story = cli({QStringLiteral("audit"), QStringLiteral("show"), id, QStringLiteral("--db"),
                                m_dir->filePath(QStringLiteral("audit.sqlite"))});
     QCOMPARE(story.count(QStringLiteral("answered — approved by page")), 1);

@@ -233,8 +233,8 @@ private slots:
         QCOMPARE(m_broker->approval(other)->state, ApprovalState::Pending);
     }
 
-    // The link is signed with the approvals file's own key: it still works after a restart, and a
-    // link of another file's approvals does not.
+    // The link is signed with the approvals file's own key: it still works after a restart; another
+    // file has another key.
     void aLinkOutlivesARestart()
     {
         const QString id = ask();
@@ -247,11 +247,60 @@ private slots:
         QCOMPARE(post(path(m_page->link(id)), "decision=deny&note=no").status, 303);
         QCOMPARE(m_broker->find(id)->state, ApprovalState::Denied);
 
+        // The same approval in another file (another key) has other links: this one opens nothing there.
+        QFile::copy(m_dir.filePath(QStringLiteral("approvals.sqlite")),
+                    m_dir.filePath(QStringLiteral("copy.sqlite")));
         ApprovalBroker elsewhere;
         QString why;
-        QVERIFY(elsewhere.open(m_dir.filePath(QStringLiteral("other.sqlite")), &why));
-        const ApprovalPage otherPage(&elsewhere);
-        QVERIFY(!otherPage.isToken(id, m_page->token(id)));
+        QVERIFY(elsewhere.open(m_dir.filePath(QStringLiteral("copy.sqlite")), &why));
+        const QByteArray token = link.section(u'/', 5).toLatin1();
+        QVERIFY(m_page->linkOf(id, token));
+        ApprovalBroker fresh;
+        QVERIFY(fresh.open(m_dir.filePath(QStringLiteral("fresh.sqlite")), &why));
+        QVERIFY(fresh.secret() != m_broker->secret());
+        QVERIFY(elsewhere.secret() == m_broker->secret());
+    }
+
+    // A view link (what the agent's client is given) shows the approval but answers only in a browser
+    // that opened an answer link (what the person's own channels give) before.
+    void aViewLinkAnswersOnlyInASignedInBrowser()
+    {
+        const QString id = ask();
+        const QByteArray view = path(m_page->link(id, ApprovalPage::Link::View));
+        QVERIFY(view != path(m_page->link(id)));
+        Reply r = get(view);
+        QCOMPARE(r.status, 200);
+        QVERIFY(r.body.contains("delete_agent_run"));
+        QVERIFY(!r.body.contains("<form"));
+        QVERIFY(r.header("Set-Cookie").isEmpty());                 // a view link signs nobody in
+        QCOMPARE(post(view, "decision=always-allow").status, 403); // what a client could try with it
+        QVERIFY(!m_answer);
+
+        r = get(path(m_page->link(id))); // the person opens their own link once
+        const QByteArray setCookie = r.header("Set-Cookie");
+        QVERIFY(setCookie.startsWith(QByteArray(QByteArray(ApprovalPage::CookieName) + "=")));
+        QVERIFY(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"));
+        const QByteArray cookie = "Cookie: " + setCookie.left(setCookie.indexOf(';'));
+        const QList<QByteArray> base{"Host: " + m_host};
+        r = exchange(m_http->port(), "GET", view, base + QList<QByteArray>{cookie});
+        QVERIFY(r.body.contains("<form"));
+        QCOMPARE(exchange(m_http->port(), "POST", view,
+                          base + QList<QByteArray>{cookie, "Origin: http://" + m_host,
+                                                   "Content-Type: application/x-www-form-urlencoded"},
+                          "decision=allow-once")
+                     .status,
+                 303);
+        QVERIFY(m_answer && m_answer->allows());
+        // A forged cookie signs nobody in.
+        const QString other = ask({{QStringLiteral("run"), QStringLiteral("r-9")}});
+        QCOMPARE(exchange(m_http->port(), "POST", path(m_page->link(other, ApprovalPage::Link::View)),
+                          base + QList<QByteArray>{QByteArray("Cookie: gatehouse-approver=AAAA"),
+                                                   "Origin: http://" + m_host,
+                                                   "Content-Type: application/x-www-form-urlencoded"},
+                          "decision=allow-once")
+                     .status,
+                 403);
+        QCOMPARE(m_broker->approval(other)->state, ApprovalState::Pending);
     }
 
     // The requestState a stateless client carries while a person decides: what comes back is what was

@@ -178,23 +178,57 @@ void ApprovalPage::serveOn(HttpServer* server)
                   [this, server](HttpConnection* c, const HttpRequest& r) { onRequest(server, c, r); });
 }
 
-QByteArray ApprovalPage::token(const QString& approvalId) const
+QByteArray ApprovalPage::token(const Approval& approval, Link kind) const
 {
-    return QMessageAuthenticationCode::hash("approval-page\n" + approvalId.toUtf8(), m_broker->secret(),
+    const QByteArray purpose = kind == Link::Answer ? "approval-page\n" : "approval-view\n";
+    return QMessageAuthenticationCode::hash(purpose + approval.request.id.toUtf8() + '\n' +
+                                                approval.request.created.toString(Qt::ISODateWithMs).toUtf8(),
+                                            m_broker->secret(), QCryptographicHash::Sha256)
+        .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+}
+
+QByteArray ApprovalPage::cookie() const
+{
+    return QMessageAuthenticationCode::hash("approver-browser", m_broker->secret(),
                                             QCryptographicHash::Sha256)
         .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
-bool ApprovalPage::isToken(const QString& approvalId, const QByteArray& candidate) const
+bool ApprovalPage::signedIn(const HttpRequest& request) const
 {
-    return !m_broker->secret().isEmpty() && constantTimeEquals(candidate, token(approvalId));
+    const QByteArray name = QByteArray(CookieName) + '=';
+    for (const auto& [header, value] : request.headers) {
+        if (header != "cookie")
+            continue;
+        for (const QByteArray& part : value.split(';'))
+            if (const QByteArray c = part.trimmed(); c.startsWith(name) && !m_broker->secret().isEmpty() &&
+                                                     constantTimeEquals(c.mid(name.size()), cookie()))
+                return true;
+    }
+    return false;
 }
 
-QString ApprovalPage::link(const QString& approvalId) const
+std::optional<ApprovalPage::Link> ApprovalPage::linkOf(const QString& approvalId,
+                                                       const QByteArray& candidate) const
 {
-    if (m_base.isEmpty() || m_broker->secret().isEmpty())
+    const std::optional<Approval> a =
+        m_broker->secret().isEmpty() ? std::nullopt : m_broker->find(approvalId);
+    if (!a)
+        return std::nullopt;
+    for (Link kind : {Link::Answer, Link::View})
+        if (constantTimeEquals(candidate, token(*a, kind)))
+            return kind;
+    return std::nullopt;
+}
+
+QString ApprovalPage::link(const QString& approvalId, Link kind) const
+{
+    const std::optional<Approval> a = m_base.isEmpty() || m_broker->secret().isEmpty() || approvalId.isEmpty()
+                                          ? std::nullopt
+                                          : m_broker->approval(approvalId);
+    if (!a)
         return {};
-    return m_base + Prefix + approvalId + u'/' + QString::fromLatin1(token(approvalId));
+    return m_base + Prefix + approvalId + u'/' + QString::fromLatin1(token(*a, kind));
 }
 
 void ApprovalPage::onRequest(const HttpServer* server, HttpConnection* connection, const HttpRequest& request)
@@ -206,19 +240,22 @@ void ApprovalPage::onRequest(const HttpServer* server, HttpConnection* connectio
     // /approve/ID/TOKEN, nothing more
     const QList<QByteArray> parts = request.path.mid(Prefix.size()).split('/');
     const QString id = parts.size() == 2 ? QString::fromUtf8(parts.at(0)) : QString();
-    if (!request.path.startsWith(Prefix.data()) || id.isEmpty() || !isToken(id, parts.at(1)))
+    const std::optional<Link> kind =
+        request.path.startsWith(Prefix.data()) && !id.isEmpty() ? linkOf(id, parts.at(1)) : std::nullopt;
+    if (!kind)
         return refusal(connection, 404, QStringLiteral("Not a valid approval link"),
                        QStringLiteral("This link is not one Gatehouse gave out, or it was copied "
-                                      "incompletely. Nothing was changed."));
+                                      "incompletely, or its approval ended long ago. Nothing was changed."));
+    const bool mayAnswer = *kind == Link::Answer || signedIn(request);
     if (request.method == "POST")
-        return answer(connection, request, id);
+        return answer(connection, request, id, mayAnswer);
     if (request.method != "GET")
         return connection->respond(405, pageHeaders().add("Allow", "GET, POST"),
                                    document(QStringLiteral("Use GET or POST"), {}));
-    show(connection, id);
+    show(connection, id, *kind, mayAnswer);
 }
 
-void ApprovalPage::show(HttpConnection* connection, const QString& id)
+void ApprovalPage::show(HttpConnection* connection, const QString& id, Link kind, bool mayAnswer)
 {
     const std::optional<Approval> a = m_broker->find(id);
     if (!a)
@@ -246,13 +283,30 @@ void ApprovalPage::show(HttpConnection* connection, const QString& id)
     else // an ended approval keeps only the arguments' hash
         body += QStringLiteral("<p><small>SHA-256 of the canonical arguments: <code>%1</code></small></p>")
                     .arg(esc(r.argumentsHash));
-    if (pending)
+    if (pending && mayAnswer)
         body += form();
-    page(connection, 200, title, body);
+    else if (pending)
+        body +=
+            QStringLiteral(
+                "<p class=\"state\">To answer on this page, this browser must be one you answer from: open, "
+                "once, an approval link Gatehouse gave <em>you</em> (the app, <code>gatehouse approvals "
+                "list</code>, your webhook), not the agent. Or answer in Gatehouse, or with "
+                "<code>gatehouse approvals approve %1</code> / <code>deny %1</code>.</p>")
+                .arg(esc(id));
+    HttpHeaders headers = pageHeaders();
+    if (kind == Link::Answer) // a link from the person's own channels: this browser answers from now on
+        headers.add("Set-Cookie", QByteArray(CookieName) + '=' + cookie() +
+                                      "; Path=/approve; Max-Age=31536000; HttpOnly; SameSite=Strict");
+    connection->respond(200, headers, document(title, body));
 }
 
-void ApprovalPage::answer(HttpConnection* connection, const HttpRequest& request, const QString& id)
+void ApprovalPage::answer(HttpConnection* connection, const HttpRequest& request, const QString& id,
+                          bool mayAnswer)
 {
+    if (!mayAnswer)
+        return refusal(connection, 403, QStringLiteral("Answer refused"),
+                       QStringLiteral("This link was given to the agent's client: it shows the approval, and "
+                                      "answers only in a browser you answer from. Nothing was changed."));
     // A form on another site cannot answer: browsers name the page that sent a POST.
     const QByteArray origin = request.header("origin");
     const QByteArray site = request.header("sec-fetch-site");

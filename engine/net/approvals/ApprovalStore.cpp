@@ -195,12 +195,13 @@ bool ApprovalStore::open(QString* error)
                 QStringLiteral("CREATE TABLE IF NOT EXISTS approvals (id TEXT PRIMARY KEY, state TEXT NOT "
                                "NULL, created TEXT NOT NULL, updated TEXT NOT NULL, body TEXT NOT NULL)")) &&
             q.exec(QStringLiteral("CREATE INDEX IF NOT EXISTS approvals_state ON approvals(state)")) &&
-            q.exec(QStringLiteral(
-                "CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")) &&
             q.exec(QStringLiteral("PRAGMA user_version = %1").arg(SchemaVersion));
         if (!made)
             return fail(QStringLiteral("cannot be written (%1)").arg(q.lastError().text()));
     }
+    if (!q.exec(QStringLiteral(
+            "CREATE TABLE IF NOT EXISTS secrets (name TEXT PRIMARY KEY, value BLOB NOT NULL)")))
+        return fail(QStringLiteral("cannot be written (%1)").arg(q.lastError().text()));
     // Ended approvals are kept a while, then dropped: the audit log is the record that lasts.
     q.prepare(QStringLiteral("DELETE FROM approvals WHERE state NOT IN ('pending', 'allowed', 'denied', "
                              "'expired') AND updated < ?"));
@@ -305,10 +306,16 @@ QByteArray ApprovalStore::secret(const QString& name, QString* error)
     QSqlQuery q(m_db);
     q.prepare(QStringLiteral("SELECT value FROM secrets WHERE name = ?"));
     q.addBindValue(name);
-    if (q.exec() && q.next() && q.value(0).toByteArray().size() >= SecretBytes)
+    if (!q.exec()) { // never replaced on a failed read: that would void every link handed out
+        *error = QStringLiteral("the approvals file %1 cannot be read (%2); %3")
+                     .arg(m_path, q.lastError().text(), recovery(m_path));
+        return {};
+    }
+    if (q.next() && q.value(0).toByteArray().size() >= SecretBytes)
         return q.value(0).toByteArray();
     QByteArray key(SecretBytes, Qt::Uninitialized);
-    QRandomGenerator::system()->generate(key.begin(), key.end());
+    QRandomGenerator::system()->generate(reinterpret_cast<quint32*>(key.data()),
+                                         reinterpret_cast<quint32*>(key.data() + key.size()));
     q.prepare(QStringLiteral("INSERT OR REPLACE INTO secrets (name, value) VALUES (?, ?)"));
     q.addBindValue(name);
     q.addBindValue(key);

@@ -16,12 +16,13 @@ namespace gatehouse {
 // writes are small and synchronous). The schema's version is SQLite's user_version:
 //   1  approvals: one row per approval, its request and answer as JSON (an ended approval keeps the
 //      arguments' hash only: the audit log is where arguments are kept, if they are)
-//   2  secrets: keys made once per file (the approval page's links are signed with one), so that
-//      what was handed out before a restart still holds after it
+// and beside it, made on every open without a version step (so that an older Gatehouse still opens the
+// file and ignores it): secrets, keys made once per file (the approval page's links are signed with one),
+// so that what was handed out before a restart still holds after it.
 class ApprovalStore
 {
 public:
-    static constexpr int SchemaVersion = 2;
+    static constexpr int SchemaVersion = 1;
     static constexpr int SecretBytes = 32;
     // How long ended approvals are kept in the file, for `approvals list --all` and support.
     static constexpr int KeepEndedDays = 30;

@@ -250,7 +250,7 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
         return;
     }
     m_session.track(id);
-    if (links && !m_page->link(m_approvals->approvalOf(ticket)).isEmpty()) {
+    if (links && !m_page->link(m_approvals->approvalOf(ticket), ApprovalPage::Link::View).isEmpty()) {
         // Its person is sent to the approval's page at once; the client calls again when told (session
         // era) or when its person is done (stateless).
         m_waiting.insert(key, {ticket, record, id, nullptr, nullptr});
@@ -307,7 +307,8 @@ void CallGate::sendToPage(const QString& key, const QDateTime& stateExpires)
                                          ApprovalBroker::hashArguments(w.record.arguments),
                                          stateExpires};
         defer(key,
-              approvalInputRequiredResponse(w.id, w.record.tool, approval, m_page->link(approval),
+              approvalInputRequiredResponse(w.id, w.record.tool, approval,
+                                            m_page->link(approval, ApprovalPage::Link::View),
                                             state.seal(m_approvals->secret())),
               QStringLiteral("waiting for a person (approval %1); the client was given its page to open and "
                              "calls again when its person is done")
@@ -320,7 +321,7 @@ void CallGate::sendToPage(const QString& key, const QDateTime& stateExpires)
     m_linked.insert(approval);
     defer(key,
           approvalLinkResponse(m_waiting.value(key).id, m_waiting.value(key).record.tool, approval,
-                               m_page->link(approval)),
+                               m_page->link(approval, ApprovalPage::Link::View)),
           QStringLiteral("waiting for a person (approval %1); the client was given its page to open and "
                          "calls again when told it is decided")
               .arg(approval));
