@@ -181,23 +181,8 @@ bool Proxy::start(const Settings& settings, QString* error)
                      .arg(m_http->errorString());
         return false;
     }
-    m_page->serveOn(m_http.get());
-    m_page->setBase(loopbackUrl(settings.address, m_http->port()));
-    if (!settings.approvalsAddress.isNull()) {
-        m_pageHttp = std::make_unique<HttpServer>();
-        if (!m_pageHttp->listen(settings.approvalsAddress, settings.approvalsPort)) {
-            *error = QStringLiteral("cannot listen on %1:%2 for approval pages: %3")
-                         .arg(settings.approvalsAddress.toString())
-                         .arg(settings.approvalsPort)
-                         .arg(m_pageHttp->errorString());
-            m_http->close();
-            return false;
-        }
-        m_page->serveOn(m_pageHttp.get());
-        m_page->setBase(loopbackUrl(settings.approvalsAddress, m_pageHttp->port()));
-        emit logLine(QStringLiteral("approval pages also on %1 (links point there)")
-                         .arg(loopbackUrl(settings.approvalsAddress, m_pageHttp->port())));
-    }
+    if (!servePages(settings, error))
+        return false;
     if (settings.serveMcpOverHttp) {
         McpHttpEndpoint::Options options;
         const std::shared_ptr<Config> config = m_config;
@@ -236,6 +221,30 @@ bool Proxy::start(const Settings& settings, QString* error)
         m_admin =
             std::make_unique<AdminEndpoint>(m_http.get(), m_broker.get(), m_page.get(), settings.adminToken);
     m_started = true;
+    return true;
+}
+
+// Approval pages on the proxy's own listener and, with --approvals-listen, on one of their own (their
+// links then point there).
+bool Proxy::servePages(const Settings& settings, QString* error)
+{
+    m_page->serveOn(m_http.get());
+    m_page->setBase(loopbackUrl(settings.address, m_http->port()));
+    if (!settings.approvalsAddress.isNull()) {
+        m_pageHttp = std::make_unique<HttpServer>();
+        if (!m_pageHttp->listen(settings.approvalsAddress, settings.approvalsPort)) {
+            *error = QStringLiteral("cannot listen on %1:%2 for approval pages: %3")
+                         .arg(settings.approvalsAddress.toString())
+                         .arg(settings.approvalsPort)
+                         .arg(m_pageHttp->errorString());
+            m_http->close();
+            return false;
+        }
+        m_page->serveOn(m_pageHttp.get());
+        m_page->setBase(loopbackUrl(settings.approvalsAddress, m_pageHttp->port()));
+        emit logLine(QStringLiteral("approval pages also on %1 (links point there)")
+                         .arg(loopbackUrl(settings.approvalsAddress, m_pageHttp->port())));
+    }
     return true;
 }
 
@@ -416,11 +425,15 @@ void Proxy::reloadConfig()
 
 QString Proxy::baseUrl() const
 {
-    const QHostAddress a = m_settings.address;
+    return urlOf(m_settings.address, m_http->port());
+}
+
+QString Proxy::urlOf(const QHostAddress& a, quint16 port)
+{
     return QStringLiteral("http://%1:%2")
         .arg(a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString())
                                                            : a.toString())
-        .arg(m_http->port());
+        .arg(port);
 }
 
 // A URL to reach a listener at: "any address" is reached on loopback.
@@ -431,10 +444,7 @@ QString Proxy::loopbackUrl(const QHostAddress& address, quint16 port)
         a = QHostAddress(QHostAddress::LocalHost);
     else if (a == QHostAddress::AnyIPv6)
         a = QHostAddress(QHostAddress::LocalHostIPv6);
-    return QStringLiteral("http://%1:%2")
-        .arg(a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString())
-                                                           : a.toString())
-        .arg(port);
+    return urlOf(a, port);
 }
 
 QString Proxy::mcpUrl(const QString& server) const

@@ -122,7 +122,9 @@ signals:
     void serverRefused(const QString& name, const QString& why);
 
 private:
+    static QString urlOf(const QHostAddress& address, quint16 port);
     static QString loopbackUrl(const QHostAddress& address, quint16 port);
+    bool servePages(const Settings& settings, QString* error);
     void onGateCreated(PolicyGate* gate);
     UpstreamServer* makeUpstream(const QString& name, const ServerConfig& server, QString* error);
     void applyConfigServers(const QMap<QString, ServerConfig>& configured);
