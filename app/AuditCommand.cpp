@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 #include "AuditCommand.h"
 
+#include "approvals/ApprovalReceipts.h"
 #include "approvals/ApprovalStore.h"
 #include "audit/AuditLog.h"
 #include "audit/AuditReader.h"
@@ -93,6 +94,7 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
                  QTextStream& err)
 {
     QList<std::pair<QDateTime, QString>> events;
+    std::optional<std::pair<QDateTime, QString>> fileDecision; // when the chain holds no receipt of it
     QString why;
     const std::optional<Approval> a = ApprovalStore::read(approvalsFile, id, &why);
     if (a) {
@@ -105,14 +107,14 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
                                       .arg(r.deadline.isValid() ? r.deadline.toString(Qt::ISODate)
                                                                 : QStringLiteral("they answered (held)"))});
         if (a->decided.isValid())
-            events.append(
-                {a->decided,
-                 QStringLiteral("decided: %1 by %2%3")
-                     .arg(a->answer.choice
-                              ? approvalChoiceName(*a->answer.choice)
-                              : (a->answer.allows() ? QStringLiteral("allowed") : QStringLiteral("denied")),
-                          a->answer.approver,
-                          a->answer.note.isEmpty() ? QString() : QStringLiteral(": ") + a->answer.note)});
+            fileDecision.emplace(
+                a->decided,
+                QStringLiteral("decided: %1 by %2%3")
+                    .arg(a->answer.choice
+                             ? approvalChoiceName(*a->answer.choice)
+                             : (a->answer.allows() ? QStringLiteral("allowed") : QStringLiteral("denied")),
+                         a->answer.approver,
+                         a->answer.note.isEmpty() ? QString() : QStringLiteral(": ") + a->answer.note));
     }
     AuditQuery q;
     q.text = id;
@@ -123,9 +125,20 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
         return 1;
     }
     int calls = 0;
+    bool decidedReceipt = false;
     for (auto row = page.rows.rbegin(); row != page.rows.rend(); ++row) {
         if (!row->message.contains(id))
-            continue; // the id appeared elsewhere (an argument, by chance)
+            continue;                       // the id appeared elsewhere (an argument, by chance)
+        if (row->method != u"tools/call") { // a receipt in the chain: the request, or the decision
+            decidedReceipt = decidedReceipt || row->method == QLatin1StringView(ApprovalReceipts::Decided);
+            events.append({QDateTime::fromString(row->time, Qt::ISODateWithMs),
+                           QStringLiteral("%1 (audit row %2)%3")
+                               .arg(row->message)
+                               .arg(row->seq)
+                               .arg(row->approvalNote.isEmpty() ? QString()
+                                                                : QStringLiteral(": ") + row->approvalNote)});
+            continue;
+        }
         events.append({QDateTime::fromString(row->time, Qt::ISODateWithMs),
                        QStringLiteral("call %1 arrived (request %2, audit row %3), ended %4, %5 — %6")
                            .arg(++calls)
@@ -133,6 +146,8 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
                            .arg(row->seq)
                            .arg(row->verdict, row->outcome, row->message)});
     }
+    if (fileDecision && !decidedReceipt)
+        events.append(*fileDecision);
     if (!a && calls == 0) {
         err << "gatehouse audit: no approval " << id << " (" << why << ", and no call of it in " << db
             << ")\n";

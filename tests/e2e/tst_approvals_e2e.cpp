@@ -133,7 +133,7 @@ QStringList TestApprovalsE2E::waitForPending(int count, int ms)
         cli({QStringLiteral("list")}, &out);
         QStringList ids;
         for (const QString& line : out.split(u'\n', Qt::SkipEmptyParts))
-            if (!line.startsWith(u"no calls"))
+            if (!line.startsWith(u"no calls") && !line.startsWith(u' ')) // "    page: LINK" under each
                 ids << line.section(u' ', 0, 0);
         if (ids.size() >= count)
             return ids;
@@ -489,15 +489,27 @@ void TestApprovalsE2E::approvalOutlivesTheClientTimeoutAndARestart()
     const CommandRun run =
         runGatehouse({QStringLiteral("audit"), QStringLiteral("export"), QStringLiteral("--db"), m_audit});
     int ran = 0, deferred = 0;
+    QStringList receipts;
     for (const QString& row : run.out.split(u'\n', Qt::SkipEmptyParts)) {
         const QJsonObject o = QJsonDocument::fromJson(row.toUtf8()).object();
         if (o[QStringLiteral("tool")].toString() != u"echo")
             continue;
+        if (o[QStringLiteral("method")].toString() != u"tools/call") {
+            receipts << o[QStringLiteral("method")].toString();
+            continue;
+        }
         ran += o[QStringLiteral("verdict")].toString() == u"allowed"; // sent upstream, however it ended
         deferred += o[QStringLiteral("outcome")].toString() == u"deferred";
     }
     QCOMPARE(ran, 1); // exactly once
     QVERIFY(deferred >= 1);
+    // The request and the decision are in the hash chain too, once each, across the restart.
+    QCOMPARE(receipts,
+             (QStringList{QStringLiteral("approval/requested"), QStringLiteral("approval/decided")}));
+    QCOMPARE(
+        runGatehouse({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), m_audit})
+            .exitCode,
+        0);
 
     // `audit show` tells the story: asked, told to call again, decided, run once, used.
     const CommandRun story = runGatehouse(
@@ -509,6 +521,12 @@ void TestApprovalsE2E::approvalOutlivesTheClientTimeoutAndARestart()
     QVERIFY2(story.out.contains(QStringLiteral("requested;")), qPrintable(story.out));
     QVERIFY(story.out.contains(QStringLiteral("ended needs-approval, deferred")));
     QVERIFY(story.out.contains(QStringLiteral("decided: allow-once by admin-api")));
+    QVERIFY2(story.out.contains(
+                 QStringLiteral("receipt: approval %1 requested; the approver is shown facts with sha256 ")
+                     .arg(ids.first())),
+             qPrintable(story.out));
+    QVERIFY(story.out.contains(
+        QStringLiteral("receipt: approval %1 decided: allow-once by admin-api").arg(ids.first())));
     QVERIFY(story.out.contains(
         QStringLiteral("ended allowed, answered — approved by admin-api (approval %1)").arg(ids.first())));
     QVERIFY(story.out.trimmed().endsWith(QStringLiteral("now: used")));

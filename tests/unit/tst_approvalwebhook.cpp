@@ -74,6 +74,7 @@ private slots:
         QVERIFY(broker.ask(
             request(), terms, [&](const ApprovalAnswer& a) { allowed = a.allows(); }, &why));
         const QString id = broker.pending().first().id;
+        QTRY_COMPARE(got.size(), 1); // posted while it is pending, with its link
         QVERIFY(broker.answer(id, ApprovalChoice::AllowOnce, QStringLiteral("app"), QStringLiteral("fine")));
         QVERIFY(allowed);
         QTRY_COMPARE(got.size(), 2);
@@ -89,8 +90,11 @@ private slots:
                  QStringLiteral("start_agent_run"));
         QVERIFY(requested[QStringLiteral("answerWith")].toString().contains(id));
         // The approver away from the desk answers on the page its link opens.
-        QCOMPARE(requested[QStringLiteral("page")].toString(), page.link(id));
-        QVERIFY(page.link(id).startsWith(QStringLiteral("http://127.0.0.1:8731/approve/%1/").arg(id)));
+        const QString link = requested[QStringLiteral("page")].toString();
+        QVERIFY2(link.startsWith(QStringLiteral("http://127.0.0.1:8731/approve/%1/").arg(id)),
+                 qPrintable(link));
+        QCOMPARE(page.linkOf(id, link.section(u'/', 5).toLatin1()),
+                 ApprovalPage::Link::Answer); // the person's kind
         const QJsonObject decided = QJsonDocument::fromJson(got[1].body).object();
         QVERIFY(!decided.contains(QStringLiteral("page"))); // nothing left to answer
         QCOMPARE(decided[QStringLiteral("decision")][QStringLiteral("by")].toString(), QStringLiteral("app"));

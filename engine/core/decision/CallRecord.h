@@ -26,6 +26,8 @@ struct CallRecord
         Deferred // waits for a person; the agent was told to call again
     };
 
+    // "" for a tools/call; what else the audit log keeps in its chain names itself ("approval/decided").
+    QString method;
     qint64 sequence = 0;
     QDateTime time; // when the call arrived, UTC
     QString server;

@@ -54,7 +54,7 @@ AuditRow AuditRow::from(qint64 seq, const CallRecord& r, bool fullArguments)
     row.grant = r.grant;
     row.server = r.server;
     row.session = r.session;
-    row.method = QStringLiteral("tools/call");
+    row.method = r.method.isEmpty() ? QStringLiteral("tools/call") : r.method;
     row.tool = r.tool;
     QStringList keys = r.arguments.keys();
     keys.sort();

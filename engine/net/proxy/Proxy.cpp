@@ -7,6 +7,7 @@
 #include "approvals/AdminEndpoint.h"
 #include "approvals/ApprovalBroker.h"
 #include "approvals/ApprovalPage.h"
+#include "approvals/ApprovalReceipts.h"
 #include "approvals/ApprovalWebhook.h"
 #include "base/PrivateFiles.h"
 #include "counters/InMemoryCounterStore.h"
@@ -39,6 +40,8 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
     // "Always allow/deny" at an approval edits the policy that decided the call, through the file's
     // one writer.
     m_webhook->setPage(m_page.get());
+    if (m_audit)
+        m_receipts = std::make_unique<ApprovalReceipts>(m_broker.get(), m_audit);
     connect(m_webhook.get(), &ApprovalWebhook::failed, this, &Proxy::logLine);
     connect(m_broker.get(), &ApprovalBroker::ruleRequested, this,
             [this](const QString& server, const QString& grant, const QString& tool, ToolAction action) {

@@ -17,6 +17,7 @@ namespace gatehouse {
 class AdminEndpoint;
 class ApprovalBroker;
 class ApprovalPage;
+class ApprovalReceipts;
 class ApprovalWebhook;
 class AuditLog;
 class CounterStore;
@@ -134,9 +135,10 @@ private:
     AuditLog* m_audit;
     Settings m_settings;
     std::unique_ptr<ApprovalBroker> m_broker;
-    std::unique_ptr<ApprovalPage> m_page;       // one link per approval, to answer it from a browser
-    std::unique_ptr<ApprovalWebhook> m_webhook; // tells approval.webhook of each approval
-    std::shared_ptr<GateContext> m_gateContext; // shared with every gate; settled in start()
+    std::unique_ptr<ApprovalPage> m_page;         // one link per approval, to answer it from a browser
+    std::unique_ptr<ApprovalWebhook> m_webhook;   // tells approval.webhook of each approval
+    std::unique_ptr<ApprovalReceipts> m_receipts; // each approval's request and decision, in the audit chain
+    std::shared_ptr<GateContext> m_gateContext;   // shared with every gate; settled in start()
     std::unique_ptr<PolicyGates> m_gates;
     RuleWriter m_ruleWriter;
     std::unique_ptr<HttpServer> m_http;
