@@ -94,7 +94,8 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
                  QTextStream& err)
 {
     QList<std::pair<QDateTime, QString>> events;
-    std::optional<std::pair<QDateTime, QString>> fileDecision; // when the chain holds no receipt of it
+    // What the approvals file says, for what the chain holds no receipt of.
+    std::optional<std::pair<QDateTime, QString>> fileRequest, fileDecision;
     QString why;
     const std::optional<Approval> a = ApprovalStore::read(approvalsFile, id, &why);
     if (a) {
@@ -103,9 +104,10 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
             << (r.grant.isEmpty() ? QStringLiteral("(launch token)") : r.grant)
             << (r.client.isEmpty() ? QString() : QStringLiteral("  from ") + r.client) << '\n'
             << "  rule " << r.rule << "; arguments sha256 " << r.argumentsHash << '\n';
-        events.append({r.created, QStringLiteral("requested; the person had until %1")
-                                      .arg(r.deadline.isValid() ? r.deadline.toString(Qt::ISODate)
-                                                                : QStringLiteral("they answered (held)"))});
+        fileRequest.emplace(r.created,
+                            QStringLiteral("requested; the person had until %1")
+                                .arg(r.deadline.isValid() ? r.deadline.toString(Qt::ISODate)
+                                                          : QStringLiteral("they answered (held)")));
         if (a->decided.isValid())
             fileDecision.emplace(
                 a->decided,
@@ -125,11 +127,12 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
         return 1;
     }
     int calls = 0;
-    bool decidedReceipt = false;
+    bool decidedReceipt = false, anyReceipt = false;
     for (auto row = page.rows.rbegin(); row != page.rows.rend(); ++row) {
         if (!row->message.contains(id))
             continue;                       // the id appeared elsewhere (an argument, by chance)
         if (row->method != u"tools/call") { // a receipt in the chain: the request, or the decision
+            anyReceipt = true;
             decidedReceipt = decidedReceipt || row->method == QLatin1StringView(ApprovalReceipts::Decided);
             events.append({QDateTime::fromString(row->time, Qt::ISODateWithMs),
                            QStringLiteral("%1 (audit row %2)%3")
@@ -146,9 +149,11 @@ int showApproval(const QString& db, const QString& approvalsFile, const QString&
                            .arg(row->seq)
                            .arg(row->verdict, row->outcome, row->message)});
     }
+    if (fileRequest) // its deadline, which the receipt does not carry
+        events.prepend(*fileRequest);
     if (fileDecision && !decidedReceipt)
         events.append(*fileDecision);
-    if (!a && calls == 0) {
+    if (!a && calls == 0 && !anyReceipt) {
         err << "gatehouse audit: no approval " << id << " (" << why << ", and no call of it in " << db
             << ")\n";
         return 1;

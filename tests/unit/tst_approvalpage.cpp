@@ -278,8 +278,8 @@ private slots:
 
         r = get(path(m_page->link(id))); // the person opens their own link once
         const QByteArray setCookie = r.header("Set-Cookie");
-        QVERIFY(setCookie.startsWith(QByteArray(QByteArray(ApprovalPage::CookieName) + "=")));
-        QVERIFY(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Strict"));
+        QVERIFY(setCookie.startsWith(QByteArray(QByteArray(ApprovalPage::CookieName) + "-")));
+        QVERIFY(setCookie.contains("HttpOnly") && setCookie.contains("SameSite=Lax"));
         const QByteArray cookie = "Cookie: " + setCookie.left(setCookie.indexOf(';'));
         const QList<QByteArray> base{"Host: " + m_host};
         r = exchange(m_http->port(), "GET", view, base + QList<QByteArray>{cookie});
@@ -293,13 +293,15 @@ private slots:
         QVERIFY(m_answer && m_answer->allows());
         // A forged cookie signs nobody in.
         const QString other = ask({{QStringLiteral("run"), QStringLiteral("r-9")}});
-        QCOMPARE(exchange(m_http->port(), "POST", path(m_page->link(other, ApprovalPage::Link::View)),
-                          base + QList<QByteArray>{QByteArray("Cookie: gatehouse-approver=AAAA"),
-                                                   "Origin: http://" + m_host,
-                                                   "Content-Type: application/x-www-form-urlencoded"},
-                          "decision=allow-once")
-                     .status,
-                 403);
+        QCOMPARE(
+            exchange(m_http->port(), "POST", path(m_page->link(other, ApprovalPage::Link::View)),
+                     base +
+                         QList<QByteArray>{
+                             QByteArray("Cookie: " + setCookie.left(setCookie.indexOf('=') + 1) + "AAAA"),
+                             "Origin: http://" + m_host, "Content-Type: application/x-www-form-urlencoded"},
+                     "decision=allow-once")
+                .status,
+            403);
         QCOMPARE(m_broker->approval(other)->state, ApprovalState::Pending);
     }
 
@@ -345,6 +347,7 @@ private slots:
         const Reply r = get(path(m_page->link(id)));
         QCOMPARE(r.status, 200);
         QVERIFY(r.body.contains("Denied by app"));
+        QVERIFY(r.header("Set-Cookie").isEmpty()); // an old link that leaked signs nobody in
         QVERIFY(!r.body.contains("<form"));
         QCOMPARE(post(path(m_page->link(id)), "decision=allow-once").status, 409);
         QVERIFY(!m_broker->find(id)->answer.allows());

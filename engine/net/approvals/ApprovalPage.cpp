@@ -194,9 +194,20 @@ QByteArray ApprovalPage::cookie() const
         .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
 }
 
+// One name per approvals file: cookies ignore ports, and another Gatehouse on this host must neither
+// overwrite nor read this one's.
+QByteArray ApprovalPage::cookieName() const
+{
+    return QByteArray(CookieName) + '-' +
+           QMessageAuthenticationCode::hash("approver-cookie-name", m_broker->secret(),
+                                            QCryptographicHash::Sha256)
+               .toHex()
+               .left(8);
+}
+
 bool ApprovalPage::signedIn(const HttpRequest& request) const
 {
-    const QByteArray name = QByteArray(CookieName) + '=';
+    const QByteArray name = cookieName() + '=';
     for (const auto& [header, value] : request.headers) {
         if (header != "cookie")
             continue;
@@ -294,9 +305,12 @@ void ApprovalPage::show(HttpConnection* connection, const QString& id, Link kind
                 "<code>gatehouse approvals approve %1</code> / <code>deny %1</code>.</p>")
                 .arg(esc(id));
     HttpHeaders headers = pageHeaders();
-    if (kind == Link::Answer) // a link from the person's own channels: this browser answers from now on
-        headers.add("Set-Cookie", QByteArray(CookieName) + '=' + cookie() +
-                                      "; Path=/approve; Max-Age=31536000; HttpOnly; SameSite=Strict");
+    // A link from the person's own channels, still to be answered: this browser answers from now on.
+    // (An old link that leaked signs nobody in.) Lax, so that a view link followed from a web-based
+    // client still finds it; answers are POSTs, checked for their Origin.
+    if (kind == Link::Answer && pending)
+        headers.add("Set-Cookie", cookieName() + '=' + cookie() +
+                                      "; Path=/approve; Max-Age=2592000; HttpOnly; SameSite=Lax");
     connection->respond(200, headers, document(title, body));
 }
 

@@ -21,7 +21,7 @@ struct HttpRequest;
 // under the approvals file's own key: unguessable, nothing to store, still good after a restart, and
 // never good for a later approval that reuses the id. There are two kinds:
 //   - an answer link, handed only to the person's own channels (the app, `gatehouse approvals list`, the
-//     webhook): it answers, and it signs the browser that opens it in (an HttpOnly, SameSite=Strict
+//     webhook): it answers, and it signs the browser that opens it in (an HttpOnly, SameSite=Lax
 //     cookie, also an HMAC under the key);
 //   - a view link, handed to the agent's client (URL elicitation): it shows the approval, and answers
 //     only in a browser signed in as above. So a client cannot answer its own call with what it was
@@ -54,11 +54,12 @@ public:
 
     // Who answered, as records and the audit log name it.
     static constexpr char Approver[] = "page";
-    static constexpr char CookieName[] = "gatehouse-approver";
+    static constexpr char CookieName[] = "gatehouse-approver"; // + "-" and 8 hex digits of the file's key
 
 private:
     QByteArray token(const Approval& approval, Link kind) const;
     QByteArray cookie() const;
+    QByteArray cookieName() const;
     bool signedIn(const HttpRequest& request) const;
     void onRequest(const HttpServer* server, HttpConnection* connection, const HttpRequest& request);
     void answer(HttpConnection* connection, const HttpRequest& request, const QString& id, bool mayAnswer);

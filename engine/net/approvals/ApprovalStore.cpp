@@ -185,7 +185,9 @@ bool ApprovalStore::open(QString* error)
     QSqlQuery q(m_db);
     if (!q.exec(QStringLiteral("PRAGMA user_version")) || !q.next())
         return fail(QStringLiteral("cannot be read (%1)").arg(q.lastError().text()));
-    const int version = q.value(0).toInt();
+    int version = q.value(0).toInt();
+    if (version == 2) // what development builds wrote for the secrets table, which needs no version step
+        version = SchemaVersion;
     if (version > SchemaVersion)
         return fail(QStringLiteral("is from a newer Gatehouse (schema %1)").arg(version));
     if (version < SchemaVersion) {

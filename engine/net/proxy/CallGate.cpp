@@ -62,7 +62,8 @@ void CallGate::call(const QJsonObject& incoming)
             id);
         return;
     }
-    if (QString why; !resume(message, &why)) {
+    bool resumed = false;
+    if (QString why; !resume(message, &resumed, &why)) {
         emit m_session.outgoing(jsonrpc::makeError(id, jsonrpc::InvalidParams, why), id);
         return;
     }
@@ -73,7 +74,7 @@ void CallGate::call(const QJsonObject& incoming)
     record.message = decision.message;
     m_policy.recordDecided(record);
     if (decision.verdict == Verdict::NeedsApproval)
-        ask(message, record, decision);
+        ask(message, record, decision, !resumed);
     else if (decision.isAllowed())
         forward(message, record, decision.reservation);
     else
@@ -84,7 +85,7 @@ void CallGate::call(const QJsonObject& incoming)
 // given: it must be Gatehouse's, unaltered, unexpired, for this very call, and its approval not over.
 // Then it (and the answer to the page's input) is taken off, and the call is decided as any other: the
 // same approval answers it.
-bool CallGate::resume(QJsonObject& message, QString* why) const
+bool CallGate::resume(QJsonObject& message, bool* resumed, QString* why) const
 {
     QJsonObject params = message.value(QStringLiteral("params")).toObject();
     const QString state = params.value(QStringLiteral("requestState")).toString();
@@ -118,6 +119,7 @@ bool CallGate::resume(QJsonObject& message, QString* why) const
     else
         params.insert(QStringLiteral("inputResponses"), responses);
     message.insert(QStringLiteral("params"), params);
+    *resumed = true;
     return true;
 }
 
@@ -195,7 +197,8 @@ Decision CallGate::decide(CallRecord& record) const
     return decision;
 }
 
-void CallGate::ask(const QJsonObject& message, const CallRecord& record, const Decision& decision)
+void CallGate::ask(const QJsonObject& message, const CallRecord& record, const Decision& decision,
+                   bool mayLink)
 {
     const QJsonValue id = idOf(message);
     const QString key = jsonrpc::idKey(id);
@@ -213,7 +216,9 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
     const auto policy = m_policy.policy();
     ApprovalTerms terms;
     int holdSeconds = ApprovalSettings::DefaultHoldSeconds;
-    bool links = linksTo(message);
+    // A client back from the page while it is still pending (its person declined, or said done too
+    // soon) waits on the line and is then told to call again: never asked round after round.
+    bool links = mayLink && linksTo(message);
     if (policy) {
         links = links && policy->approvalLinksToClients();
         terms.timeoutSeconds = policy->approvalTimeoutSeconds(record.tool);
@@ -254,8 +259,10 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
         // Its person is sent to the approval's page at once; the client calls again when told (session
         // era) or when its person is done (stateless).
         m_waiting.insert(key, {ticket, record, id, nullptr, nullptr});
-        sendToPage(
-            key, QDateTime::currentDateTimeUtc().addSecs(qint64(terms.timeoutSeconds) + terms.validSeconds));
+        sendToPage(key,
+                   // Bounded, but past anything the approval can last (a held one restarts its countdown):
+                   // whether it still holds is the approval's own state, checked on the retry.
+                   QDateTime::currentDateTimeUtc().addDays(30));
         return;
     }
     m_waiting.insert(key,

@@ -50,11 +50,12 @@ public:
     static constexpr int RetryAfterSeconds = 30;
 
 private:
-    bool resume(QJsonObject& message, QString* why) const;
+    bool resume(QJsonObject& message, bool* resumed, QString* why) const;
     bool linksTo(const QJsonObject& message) const;
     CallRecord recordOf(const QJsonObject& message) const;
     Decision decide(CallRecord& record) const;
-    void ask(const QJsonObject& message, const CallRecord& record, const Decision& decision);
+    void ask(const QJsonObject& message, const CallRecord& record, const Decision& decision,
+             bool mayLink = true);
     void answered(const QJsonObject& message, CallRecord record, const ApprovalAnswer& answer);
     void forward(const QJsonObject& message, CallRecord record, Reservation reservation);
     void refuse(const QJsonValue& id, CallRecord record, const Decision& decision);
