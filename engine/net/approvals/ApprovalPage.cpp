@@ -339,16 +339,11 @@ void ApprovalPage::answer(HttpConnection* connection, const HttpRequest& request
         return refusal(connection, 400, QStringLiteral("Answer refused"),
                        QStringLiteral("No answer was chosen. Nothing was changed."));
     const QString note = form.queryItemValue(QStringLiteral("note"), QUrl::FullyDecoded).left(MaxNoteChars);
-    const std::optional<Approval> before = m_broker->approval(id);
-    if (!before || before->state != ApprovalState::Pending)
+    if (!m_broker->answer(id, *choice, QString::fromLatin1(Approver), note)) // only a pending one is
         return refusal(connection, 409, QStringLiteral("Already answered"),
                        QStringLiteral("Approval %1 was answered already (or is over); this answer changed "
                                       "nothing.")
                            .arg(id));
-    if (!m_broker->answer(id, *choice, QString::fromLatin1(Approver), note))
-        return refusal(
-            connection, 409, QStringLiteral("Already answered"),
-            QStringLiteral("Approval %1 was answered already; this answer changed nothing.").arg(id));
     qCInfo(lcApprovals) << "approval" << id << "answered on its page:" << approvalChoiceName(*choice);
     // Back to the link, which now says what was decided (and a reload sends nothing again).
     connection->respond(303, pageHeaders().add("Location", request.path), {});

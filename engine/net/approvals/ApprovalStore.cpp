@@ -116,6 +116,14 @@ std::optional<Approval> fromJson(const QString& id, ApprovalState state, const Q
     return a;
 }
 
+// One row of "SELECT state, body", as the broker holds it.
+std::optional<Approval> fromRow(const QString& id, const QSqlQuery& q)
+{
+    const auto state = approvalStateFromName(q.value(0).toString());
+    return state ? fromJson(id, *state, QJsonDocument::fromJson(q.value(1).toByteArray()).object())
+                 : std::nullopt;
+}
+
 QString recovery(const QString& path)
 {
     return QStringLiteral("calls that need a person are refused until it can be used; free disk space or fix "
@@ -269,9 +277,7 @@ std::optional<Approval> ApprovalStore::find(const QString& id)
     q.addBindValue(id);
     if (!q.exec() || !q.next())
         return std::nullopt;
-    const auto state = approvalStateFromName(q.value(0).toString());
-    return state ? fromJson(id, *state, QJsonDocument::fromJson(q.value(1).toByteArray()).object())
-                 : std::nullopt;
+    return fromRow(id, q);
 }
 
 std::optional<Approval> ApprovalStore::read(const QString& path, const QString& id, QString* error)
@@ -295,8 +301,8 @@ std::optional<Approval> ApprovalStore::read(const QString& path, const QString& 
                 *error = QStringLiteral("%1 cannot be read: %2").arg(path, q.lastError().text());
             else if (!q.next())
                 *error = QStringLiteral("no approval %1 in %2").arg(id, path);
-            else if (const auto state = approvalStateFromName(q.value(0).toString()))
-                found = fromJson(id, *state, QJsonDocument::fromJson(q.value(1).toByteArray()).object());
+            else
+                found = fromRow(id, q);
         }
     }
     QSqlDatabase::removeDatabase(name);

@@ -255,14 +255,13 @@ void CallGate::ask(const QJsonObject& message, const CallRecord& record, const D
         return;
     }
     m_session.track(id);
-    if (links && !m_page->link(m_approvals->approvalOf(ticket), ApprovalPage::Link::View).isEmpty()) {
+    const QString link =
+        links ? m_page->link(m_approvals->approvalOf(ticket), ApprovalPage::Link::View) : QString();
+    if (!link.isEmpty()) {
         // Its person is sent to the approval's page at once; the client calls again when told (session
         // era) or when its person is done (stateless).
         m_waiting.insert(key, {ticket, record, id, nullptr, nullptr});
-        sendToPage(key,
-                   // Bounded, but past anything the approval can last (a held one restarts its countdown):
-                   // whether it still holds is the approval's own state, checked on the retry.
-                   QDateTime::currentDateTimeUtc().addDays(30));
+        sendToPage(key, link);
         return;
     }
     m_waiting.insert(key,
@@ -290,32 +289,30 @@ QTimer* CallGate::holdOnTheLine(const QString& key, int seconds)
 
 void CallGate::tellToRetry(const QString& key)
 {
-    const QString approval = m_approvals->approvalOf(m_waiting.value(key).ticket);
+    const Waiting& w = m_waiting[key];
+    const QString approval = m_approvals->approvalOf(w.ticket);
     if (approval.isEmpty())
         return; // its answer is on its way
     defer(
-        key,
-        approvalPendingResponse(m_waiting.value(key).id, m_waiting.value(key).record.tool, approval,
-                                RetryAfterSeconds),
+        key, approvalPendingResponse(w.id, w.record.tool, approval, RetryAfterSeconds),
         QStringLiteral("waiting for a person (approval %1); the agent was told to call again").arg(approval));
 }
 
-void CallGate::sendToPage(const QString& key, const QDateTime& stateExpires)
+void CallGate::sendToPage(const QString& key, const QString& link)
 {
     const Waiting& w = m_waiting[key];
     const QString approval = m_approvals->approvalOf(w.ticket);
     if (approval.isEmpty())
         return; // answered already: its answer is on its way
     if (m_session.isForStatelessClients()) {
-        const ApprovalRequestState state{approval,
-                                         w.record.server,
-                                         w.record.tool,
-                                         w.record.grant,
+        const ApprovalRequestState state{approval, w.record.server, w.record.tool, w.record.grant,
                                          ApprovalBroker::hashArguments(w.record.arguments),
-                                         stateExpires};
+                                         // Bounded, but past anything the approval can last (a held one
+                                         // restarts its countdown): whether it still holds is the
+                                         // approval's own state, checked on the retry.
+                                         QDateTime::currentDateTimeUtc().addDays(30)};
         defer(key,
-              approvalInputRequiredResponse(w.id, w.record.tool, approval,
-                                            m_page->link(approval, ApprovalPage::Link::View),
+              approvalInputRequiredResponse(w.id, w.record.tool, approval, link,
                                             state.seal(m_approvals->secret())),
               QStringLiteral("waiting for a person (approval %1); the client was given its page to open and "
                              "calls again when its person is done")
@@ -326,9 +323,7 @@ void CallGate::sendToPage(const QString& key, const QDateTime& stateExpires)
         connect(m_approvals, &ApprovalBroker::changed, this, &CallGate::onApprovalChanged,
                 Qt::UniqueConnection);
     m_linked.insert(approval);
-    defer(key,
-          approvalLinkResponse(m_waiting.value(key).id, m_waiting.value(key).record.tool, approval,
-                               m_page->link(approval, ApprovalPage::Link::View)),
+    defer(key, approvalLinkResponse(w.id, w.record.tool, approval, link),
           QStringLiteral("waiting for a person (approval %1); the client was given its page to open and "
                          "calls again when told it is decided")
               .arg(approval));

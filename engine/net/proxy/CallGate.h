@@ -62,7 +62,7 @@ private:
     QTimer* keepAliveWhileAsking(const QJsonObject& message);
     QTimer* holdOnTheLine(const QString& key, int seconds);
     void tellToRetry(const QString& key);
-    void sendToPage(const QString& key, const QDateTime& stateExpires);
+    void sendToPage(const QString& key, const QString& link);
     void defer(const QString& key, const QJsonObject& response, const QString& message);
     void onApprovalChanged(const Approval& approval, ApprovalEvent event);
     bool withdrawWaiting(const QString& key, ApprovalBroker::Leaving leaving);

@@ -37,12 +37,12 @@ Proxy::Proxy(std::shared_ptr<Config> config, QMap<QString, ServerConfig> servers
 {
     m_gateContext->page = m_page.get();
     connect(m_gates.get(), &PolicyGates::gateCreated, this, &Proxy::onGateCreated);
-    // "Always allow/deny" at an approval edits the policy that decided the call, through the file's
-    // one writer.
     m_webhook->setPage(m_page.get());
     if (m_audit)
         m_receipts = std::make_unique<ApprovalReceipts>(m_broker.get(), m_audit);
     connect(m_webhook.get(), &ApprovalWebhook::failed, this, &Proxy::logLine);
+    // "Always allow/deny" at an approval edits the policy that decided the call, through the file's
+    // one writer.
     connect(m_broker.get(), &ApprovalBroker::ruleRequested, this,
             [this](const QString& server, const QString& grant, const QString& tool, ToolAction action) {
                 QString why;
