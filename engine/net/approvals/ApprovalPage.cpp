@@ -300,9 +300,9 @@ void ApprovalPage::show(HttpConnection* connection, const QString& id, Link kind
         body +=
             QStringLiteral(
                 "<p class=\"state\">To answer on this page, this browser must be one you answer from: open, "
-                "once, an approval link Gatehouse gave <em>you</em> (the app, <code>gatehouse approvals "
-                "list</code>, your webhook), not the agent. Or answer in Gatehouse, or with "
-                "<code>gatehouse approvals approve %1</code> / <code>deny %1</code>.</p>")
+                "once, an approval link Gatehouse gave <em>you</em> (<code>gatehouse approvals list</code> "
+                "of a headless Gatehouse, your webhook), not the agent. Or answer in the Gatehouse window, "
+                "or with <code>gatehouse approvals approve %1</code> / <code>deny %1</code>.</p>")
                 .arg(esc(id));
     HttpHeaders headers = pageHeaders();
     // A link from the person's own channels, still to be answered: this browser answers from now on.
