@@ -126,6 +126,7 @@ void HistoryView::refresh()
 void HistoryView::showPage(int page)
 {
     AuditQuery query;
+    query.toolCallsOnly = true; // approval receipts are told by `gatehouse audit show`, not as calls
     query.text = m_filter->text();
     const int seconds = m_since->currentData().toInt();
     // Pages of one snapshot: rows written since the first page (the proxy keeps writing) wait for

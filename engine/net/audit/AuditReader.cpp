@@ -121,6 +121,10 @@ AuditPage AuditReader::page(const AuditQuery& query)
         where << QStringLiteral("time >= ?");
         binds << query.since.toUTC().toString(Qt::ISODateWithMs);
     }
+    if (query.toolCallsOnly) {
+        where << QStringLiteral("method = ?");
+        binds << QStringLiteral("tools/call");
+    }
     result.upToSeq = query.upToSeq;
     if (result.upToSeq < 0) {
         QSqlQuery top(db);

@@ -24,6 +24,7 @@ struct AuditQuery
     qint64 upToSeq = -1; // the snapshot being paged (rows written later wait); -1: the newest now
     int page = 0;
     int pageSize = 500;
+    bool toolCallsOnly = false; // only tools/call rows (History lists calls; approval receipts are not)
 };
 
 // Which rows to scan, oldest first (audit export, what-if).
